@@ -1,0 +1,65 @@
+/**
+ * Reading groups and what a group's home page shows.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/database.js";
+
+export async function findGroup(db: Kysely<Database>, groupId: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(groupId)) return undefined;
+  return db
+    .selectFrom("groups")
+    .select(["id", "code", "name", "description", "portfolio", "quorum"])
+    .where("id", "=", groupId)
+    .where("archived_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function listGroupsByIds(db: Kysely<Database>, groupIds: string[]) {
+  if (groupIds.length === 0) return [];
+  return db
+    .selectFrom("groups")
+    .select(["id", "code", "name", "description"])
+    .where("id", "in", groupIds)
+    .where("archived_at", "is", null)
+    .orderBy("name")
+    .execute();
+}
+
+export async function listGroupDocuments(db: Kysely<Database>, groupId: string) {
+  return db
+    .selectFrom("documents")
+    .leftJoin("users", "users.id", "documents.updated_by")
+    .select([
+      "documents.id",
+      "documents.kind",
+      "documents.title",
+      "documents.status",
+      "documents.classification",
+      "documents.updated_at",
+      "users.display_name as updated_by_name",
+    ])
+    .where("documents.group_id", "=", groupId)
+    .where("documents.archived_at", "is", null)
+    .orderBy("documents.kind")
+    .orderBy("documents.title")
+    .execute();
+}
+
+export async function findNextMeeting(db: Kysely<Database>, groupId: string, now = new Date()) {
+  const meeting = await db
+    .selectFrom("meetings")
+    .select(["id", "title", "starts_at", "duration_minutes", "location", "online_url", "status"])
+    .where("group_id", "=", groupId)
+    .where("status", "in", ["scheduled", "in_progress"])
+    .where("starts_at", ">=", new Date(now.getTime() - 24 * 3600 * 1000))
+    .orderBy("starts_at")
+    .executeTakeFirst();
+  if (!meeting) return undefined;
+  const agenda = await db
+    .selectFrom("agenda_items")
+    .select(["id", "position", "title", "presenter", "minutes_allotted"])
+    .where("meeting_id", "=", meeting.id)
+    .orderBy("position")
+    .execute();
+  return { ...meeting, agenda };
+}

@@ -1,0 +1,168 @@
+/**
+ * The one authorization module: `can(actor, action, resource)` answers every "may this person do
+ * this?" in the product. Loaders, actions, the Socket.io handshake and events, and the Yjs upgrade
+ * all call it; no rule lives anywhere else. docs/permissions.md is generated from `rules` below
+ * (`npm run docs:permissions`) and a test fails when the two differ.
+ *
+ * Pure: it reads only what it is given, so the same answer comes from every transport.
+ */
+import type { MembershipRole } from "../../db/database.js";
+
+/** The person asking, with the roles they hold today in each group. */
+export interface Actor {
+  id: string;
+  isPlatformAdmin: boolean;
+  /** Current roles by group id (memberships whose dates include today). */
+  rolesByGroup: ReadonlyMap<string, MembershipRole>;
+}
+
+export type Resource =
+  | { type: "platform" }
+  | { type: "group"; groupId: string }
+  | {
+      type: "document";
+      groupId: string;
+      /** Locked while submitted for approval: nobody edits it until it is decided or withdrawn. */
+      locked?: boolean;
+      /** Consultees may read a document only while it is opened to them in a consultation. */
+      openToActorForConsultation?: boolean;
+    };
+
+export const actions = [
+  "group.view",
+  "group.members.view",
+  "group.members.invite",
+  "group.members.manage",
+  "group.audit.view",
+  "document.list",
+  "document.read",
+  "document.create",
+  "document.edit",
+  "document.archive",
+  "document.comment",
+  "document.submit",
+  "document.approve",
+  "meeting.view",
+  "meeting.manage",
+  "meeting.run",
+  "decision.record",
+  "minutes.confirm",
+  "platform.administer",
+] as const;
+export type Action = (typeof actions)[number];
+
+/** "platform_admin" is the Hub's administrator acting without a group role. */
+export type Subject = MembershipRole | "platform_admin";
+export const subjects: readonly Subject[] = [
+  "chair",
+  "secretary",
+  "member",
+  "minister_office",
+  "consultee",
+  "observer",
+  "platform_admin",
+];
+
+type Rule = {
+  allowed: readonly Subject[];
+  /** A plain-English note for docs/permissions.md on any condition beyond the role. */
+  condition?: string;
+};
+
+const editors = ["chair", "secretary", "member"] as const;
+const groupReaders = ["chair", "secretary", "member", "minister_office", "observer"] as const;
+
+/** The table of rules: which roles may take each action. Conditions are applied in `can`. */
+export const rules: Record<Action, Rule> = {
+  "group.view": { allowed: [...groupReaders, "consultee"] },
+  "group.members.view": { allowed: [...groupReaders, "platform_admin"] },
+  "group.members.invite": { allowed: ["chair", "secretary", "platform_admin"] },
+  "group.members.manage": { allowed: ["chair", "secretary", "platform_admin"] },
+  "group.audit.view": { allowed: ["platform_admin"] },
+  "document.list": { allowed: [...groupReaders] },
+  "document.read": {
+    allowed: [...groupReaders, "consultee"],
+    condition: "consultees only while the document is opened to them for consultation",
+  },
+  "document.create": { allowed: [...editors] },
+  "document.edit": { allowed: [...editors], condition: "not while the document is locked for approval" },
+  "document.archive": { allowed: ["chair", "secretary"] },
+  "document.comment": {
+    allowed: ["chair", "secretary", "member", "minister_office", "consultee"],
+    condition: "consultees only while the document is opened to them for consultation",
+  },
+  "document.submit": { allowed: ["chair", "secretary"] },
+  "document.approve": { allowed: ["minister_office"] },
+  "meeting.view": { allowed: [...groupReaders] },
+  "meeting.manage": { allowed: ["chair", "secretary"] },
+  "meeting.run": { allowed: ["chair"] },
+  "decision.record": { allowed: ["chair", "secretary"] },
+  "minutes.confirm": { allowed: ["chair", "secretary"] },
+  "platform.administer": { allowed: ["platform_admin"] },
+};
+
+/** The subject an actor acts as for a resource: their role in its group, else platform admin. */
+export function subjectFor(actor: Actor, resource: Resource): Subject | null {
+  if (resource.type !== "platform") {
+    const role = actor.rolesByGroup.get(resource.groupId);
+    if (role) return role;
+  }
+  return actor.isPlatformAdmin ? "platform_admin" : null;
+}
+
+/** May `actor` take `action` on `resource`? Denies when there is no actor. */
+export function can(actor: Actor | null, action: Action, resource: Resource): boolean {
+  if (!actor) return false;
+  const rule = rules[action];
+  // A platform administrator who is also a member keeps their administrative rights.
+  const subjectsHeld: Subject[] = [];
+  const role = resource.type === "platform" ? undefined : actor.rolesByGroup.get(resource.groupId);
+  if (role) subjectsHeld.push(role);
+  if (actor.isPlatformAdmin) subjectsHeld.push("platform_admin");
+  return subjectsHeld.some((subject) => allows(rule, action, subject, resource));
+}
+
+function allows(rule: Rule, action: Action, subject: Subject, resource: Resource): boolean {
+  if (!rule.allowed.includes(subject)) return false;
+  if (resource.type === "document") {
+    if (action === "document.edit" && resource.locked) return false;
+    if (subject === "consultee" && (action === "document.read" || action === "document.comment")) {
+      return resource.openToActorForConsultation === true;
+    }
+  }
+  return true;
+}
+
+/** Throws a 403 Response when `can` says no; for loaders and actions. */
+export function assertCan(actor: Actor | null, action: Action, resource: Resource): void {
+  if (!can(actor, action, resource)) {
+    throw new Response(JSON.stringify({ error: "FORBIDDEN", action }), {
+      status: actor ? 403 : 401,
+      headers: { "Content-Type": "application/json; charset=utf-8" },
+    });
+  }
+}
+
+/** The rules as a Markdown table (docs/permissions.md). */
+export function permissionsMarkdown(): string {
+  const header = `| action | ${subjects.join(" | ")} | condition |`;
+  const divider = `| --- | ${subjects.map(() => ":---:").join(" | ")} | --- |`;
+  const rows = actions.map((action) => {
+    const rule = rules[action];
+    const cells = subjects.map((subject) => (rule.allowed.includes(subject) ? "yes" : "no"));
+    return `| \`${action}\` | ${cells.join(" | ")} | ${rule.condition ?? ""} |`;
+  });
+  return [
+    "# Permissions",
+    "",
+    "Generated from `app/policy/policy.ts` by `npm run docs:permissions`; a test fails when this file",
+    "and the module differ. Roles are the person's membership role in the group on today's date;",
+    "`platform_admin` is the Hub's administrator acting without a role in the group (they manage",
+    "groups, organisations and accounts but do not read a group's documents unless they are members).",
+    "",
+    header,
+    divider,
+    ...rows,
+    "",
+  ].join("\n");
+}

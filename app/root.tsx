@@ -1,0 +1,141 @@
+/**
+ * The document shell: product name, navigation, the signed-in person, and the error page.
+ */
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import "./load-context.js";
+import styles from "./styles/app.css";
+import { useNonce } from "./utils/nonce.js";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "Stewardship Workspace" }];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const user = context.user;
+  return {
+    user: user ? { displayName: user.displayName, email: user.email, isPlatformAdmin: user.isPlatformAdmin } : null,
+  };
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user ?? null;
+  return (
+    <html lang="en-NZ">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header className="site-header">
+          <div className="site-header__inner">
+            <Link to="/" className="brand">
+              <span className="brand__mark" aria-hidden="true">
+                ◆
+              </span>
+              Stewardship Workspace
+            </Link>
+            {user ? (
+              <nav aria-label="Main">
+                <ul className="nav-list">
+                  <li>
+                    <Link to="/groups">My groups</Link>
+                  </li>
+                  {user.isPlatformAdmin ? (
+                    <li>
+                      <Link to="/admin">Administration</Link>
+                    </li>
+                  ) : null}
+                  <li>
+                    <Link to="/account">{user.displayName}</Link>
+                  </li>
+                  <li>
+                    <Form method="post" action="/logout">
+                      <button type="submit" className="link-button">
+                        Sign out
+                      </button>
+                    </Form>
+                  </li>
+                </ul>
+              </nav>
+            ) : null}
+          </div>
+        </header>
+        <main id="main" className="page" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>
+            Supporting the Social Sector Commissioning Action Plan 2022–2028. Information here is handled under
+            the Official Information Act 1982.
+          </p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error)) {
+    const title =
+      error.status === 404
+        ? "Page not found"
+        : error.status === 403
+          ? "You do not have access to this page"
+          : error.status === 401
+            ? "Please sign in"
+            : "Something went wrong";
+    return (
+      <section className="panel">
+        <h1>{title}</h1>
+        <p>
+          {error.status === 404
+            ? "We could not find that page. It may have moved, or the link may be wrong."
+            : error.status === 403
+              ? "Your role in this group does not include this. If you think it should, ask the group's secretary."
+              : "Please try again. If it keeps happening, tell the Hub's administrator."}
+        </p>
+        <p>
+          <Link to="/">Go to the start page</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="panel">
+      <h1>Something went wrong</h1>
+      <p>Please try again. If it keeps happening, tell the Hub's administrator.</p>
+      <p>
+        <Link to="/">Go to the start page</Link>
+      </p>
+    </section>
+  );
+}

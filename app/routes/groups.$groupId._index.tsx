@@ -1,0 +1,144 @@
+/** A group's home page: what the group is, its documents and its next meeting with the agenda. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireActor } from "../auth/require.server.js";
+import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
+import { can } from "../policy/policy.js";
+import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
+import { documentKindLabels, documentStatusLabels, roleLabels } from "../utils/labels.js";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.group.name ?? "Group"} · Stewardship Workspace` },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { actor } = await requireActor(request, context);
+  const db = context.services.db;
+  const group = await findGroup(db, params.groupId ?? "");
+  if (!group) throw new Response("Not found", { status: 404 });
+  const resource = { type: "group", groupId: group.id } as const;
+  if (!can(actor, "group.view", resource)) throw new Response("Forbidden", { status: 403 });
+
+  const mayListDocuments = can(actor, "document.list", resource);
+  const documents = mayListDocuments ? await listGroupDocuments(db, group.id) : [];
+  const meeting = can(actor, "meeting.view", resource) ? await findNextMeeting(db, group.id) : undefined;
+  const role = actor.rolesByGroup.get(group.id);
+  return {
+    group,
+    role: role ? roleLabels[role] : "Platform administrator",
+    mayListDocuments,
+    mayViewMembers: can(actor, "group.members.view", resource),
+    documents: documents.map((document) => ({
+      id: document.id,
+      title: document.title,
+      kind: documentKindLabels[document.kind],
+      status: documentStatusLabels[document.status],
+      classification: document.classification,
+      updatedOn: formatNzShortDate(document.updated_at),
+      updatedBy: document.updated_by_name,
+    })),
+    meeting: meeting
+      ? {
+          title: meeting.title,
+          date: formatNzDate(meeting.starts_at),
+          time: `${formatNzTime(meeting.starts_at)} to ${formatNzTime(new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000))}`,
+          location: meeting.location,
+          onlineUrl: meeting.online_url,
+          agenda: meeting.agenda,
+        }
+      : null,
+  };
+}
+
+export default function GroupHome() {
+  const { group, role, documents, meeting, mayListDocuments, mayViewMembers } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p className="muted">Portfolio: {group.portfolio || "Not set"}</p>
+      <h1>{group.name}</h1>
+      <p className="lede">{group.description}</p>
+      <p>
+        Your role: <span className="tag">{role}</span>
+        {mayViewMembers ? (
+          <>
+            {" "}
+            · <Link to={`/groups/${group.id}/members`}>Members</Link>
+          </>
+        ) : null}
+      </p>
+
+      <div className="grid">
+        <section className="panel" aria-labelledby="documents-heading">
+          <h2 id="documents-heading">Documents</h2>
+          {!mayListDocuments ? (
+            <p>You will see documents here when one is opened to you for consultation.</p>
+          ) : documents.length === 0 ? (
+            <p>No documents yet.</p>
+          ) : (
+            <ul className="list-plain">
+              {documents.map((document) => (
+                <li key={document.id}>
+                  <strong>{document.title}</strong>
+                  <br />
+                  <span className="muted">
+                    {document.kind} · {document.status} · {document.classification}
+                  </span>
+                  <br />
+                  <span className="muted">
+                    Last edited {document.updatedOn}
+                    {document.updatedBy ? ` by ${document.updatedBy}` : ""}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section className="panel" aria-labelledby="meeting-heading">
+          <h2 id="meeting-heading">Next meeting</h2>
+          {meeting ? (
+            <>
+              <h3>{meeting.title}</h3>
+              <dl className="facts">
+                <dt>Date</dt>
+                <dd>{meeting.date}</dd>
+                <dt>Time</dt>
+                <dd>{meeting.time} (New Zealand time)</dd>
+                {meeting.location ? (
+                  <>
+                    <dt>Place</dt>
+                    <dd>{meeting.location}</dd>
+                  </>
+                ) : null}
+                {meeting.onlineUrl ? (
+                  <>
+                    <dt>Online</dt>
+                    <dd>
+                      <a href={meeting.onlineUrl}>Join online</a>
+                    </dd>
+                  </>
+                ) : null}
+              </dl>
+              <h4>Agenda</h4>
+              <ol className="agenda">
+                {meeting.agenda.map((item) => (
+                  <li key={item.id}>
+                    {item.title}
+                    {item.presenter || item.minutes_allotted ? (
+                      <span className="muted">
+                        {" "}
+                        ({[item.presenter, item.minutes_allotted ? `${item.minutes_allotted} min` : null].filter(Boolean).join(", ")})
+                      </span>
+                    ) : null}
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : (
+            <p>No meeting is scheduled.</p>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

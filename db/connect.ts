@@ -1,0 +1,84 @@
+/**
+ * The one connection factory. `DATABASE_URL` set: a `pg` Pool on PostgreSQL.
+ * Unset: PGlite (PostgreSQL compiled to WASM, in this process) stored under `DATA_DIR/pglite`.
+ * Both are read the same way: `date` as "YYYY-MM-DD", `int8` as number, `timestamptz` as Date.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { Database } from "./database.js";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ConnectOptions =
+  | { databaseUrl: string; searchPath?: string; maxConnections?: number }
+  | { databaseUrl?: undefined; dataDir: string | null };
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+
+/** Opens the database named by the options. `dataDir: null` means an in-memory PGlite (tests). */
+export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 5_000,
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") => {
+          if (oid === DATE_OID) return (value: string) => value;
+          if (oid === INT8_OID) return (value: string) => Number(value);
+          return pg.types.getTypeParser(oid, format);
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on("error", () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: "postgres",
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: () => db.destroy(),
+    };
+  }
+
+  let dataPath: string | undefined;
+  if ("dataDir" in options && options.dataDir !== null) {
+    dataPath = path.join(options.dataDir, "pglite");
+    await fs.mkdir(dataPath, { recursive: true });
+  }
+  const pglite = await PGlite.create({
+    ...(dataPath ? { dataDir: dataPath } : {}),
+    extensions: { unaccent },
+    parsers: {
+      [DATE_OID]: (value: string) => value,
+      [INT8_OID]: (value: string) => Number(value),
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      if (pglite.closed) throw new Error("PGlite is closed");
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The `Database` type: one interface per table, as Kysely sees them.
+ * Columns the database fills are `Generated<>`; nullable columns are `| null`.
+ * Dates (`date`) are read as "YYYY-MM-DD" strings and instants (`timestamptz`) as `Date`,
+ * on PGlite and PostgreSQL alike (see `connect.ts`).
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** A `timestamptz` column: read as Date, written as Date or ISO string, filled by default. */
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A `date` column, as an ISO calendar date "YYYY-MM-DD". */
+export type CalendarDate = string;
+
+export const organisationSectors = [
+  "government_department",
+  "crown_entity",
+  "ngo",
+  "iwi_maori",
+  "community",
+  "disabled_peoples_organisation",
+  "other",
+] as const;
+export type OrganisationSector = (typeof organisationSectors)[number];
+
+export const membershipRoles = [
+  "chair",
+  "secretary",
+  "member",
+  "minister_office",
+  "consultee",
+  "observer",
+] as const;
+export type MembershipRole = (typeof membershipRoles)[number];
+
+export const documentKinds = ["terms_of_reference", "agenda", "paper", "notes"] as const;
+export type DocumentKind = (typeof documentKinds)[number];
+
+export const documentStatuses = ["draft", "submitted", "approved", "returned", "final"] as const;
+export type DocumentStatus = (typeof documentStatuses)[number];
+
+export const classifications = ["UNCLASSIFIED", "IN-CONFIDENCE", "SENSITIVE"] as const;
+export type Classification = (typeof classifications)[number];
+
+export const meetingStatuses = ["scheduled", "in_progress", "closed", "cancelled"] as const;
+export type MeetingStatus = (typeof meetingStatuses)[number];
+
+export interface OrganisationTable {
+  id: Generated<string>;
+  name: string;
+  short_name: string | null;
+  sector: OrganisationSector;
+  created_at: CreatedAt;
+}
+
+export interface UserTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  is_platform_admin: Generated<boolean>;
+  disabled_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface GroupTable {
+  id: Generated<string>;
+  /** The short code used in decision references, e.g. "SSCSG" in SSCSG-27-MIN-0001. */
+  code: string;
+  name: string;
+  description: Generated<string>;
+  portfolio: Generated<string>;
+  quorum: Generated<number>;
+  created_at: CreatedAt;
+  archived_at: NullableTimestamp;
+}
+
+export interface MembershipTable {
+  id: Generated<string>;
+  group_id: string;
+  user_id: string;
+  organisation_id: string | null;
+  role: MembershipRole;
+  starts_on: CalendarDate;
+  ends_on: CalendarDate | null;
+  /** Set when this membership is an alternate: the membership it stands in for. */
+  alternate_for_id: string | null;
+  end_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface DocumentTable {
+  id: Generated<string>;
+  group_id: string;
+  kind: DocumentKind;
+  title: string;
+  status: Generated<DocumentStatus>;
+  classification: Generated<Classification>;
+  /** Plain text and HTML renderings of the current content, for search and exports. */
+  content_text: Generated<string>;
+  content_html: Generated<string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  archived_at: NullableTimestamp;
+}
+
+export interface MeetingTable {
+  id: Generated<string>;
+  group_id: string;
+  title: string;
+  starts_at: Timestamp;
+  duration_minutes: number;
+  location: string | null;
+  online_url: string | null;
+  status: Generated<MeetingStatus>;
+  agenda_document_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface AgendaItemTable {
+  id: Generated<string>;
+  meeting_id: string;
+  position: number;
+  title: string;
+  presenter: string | null;
+  minutes_allotted: number | null;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  users: UserTable;
+  groups: GroupTable;
+  memberships: MembershipTable;
+  documents: DocumentTable;
+  meetings: MeetingTable;
+  agenda_items: AgendaItemTable;
+  sessions: SessionTable;
+  invitations: InvitationTable;
+  password_resets: PasswordResetTable;
+  sign_in_attempts: SignInAttemptTable;
+  audit_log: AuditLogTable;
+}
+
+export type Organisation = Selectable<OrganisationTable>;
+export type NewOrganisation = Insertable<OrganisationTable>;
+export type User = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type Group = Selectable<GroupTable>;
+export type Membership = Selectable<MembershipTable>;
+export type NewMembership = Insertable<MembershipTable>;
+export type DocumentRow = Selectable<DocumentTable>;
+export type Meeting = Selectable<MeetingTable>;
+export type AgendaItem = Selectable<AgendaItemTable>;
+
+export interface SessionTable {
+  /** SHA-256 of the session id in the cookie; the id itself is never stored. */
+  id: string;
+  user_id: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface InvitationTable {
+  id: Generated<string>;
+  token_hash: string;
+  email: string;
+  group_id: string;
+  organisation_id: string | null;
+  role: MembershipRole;
+  invited_by: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_user_id: string | null;
+  revoked_at: NullableTimestamp;
+}
+
+export interface PasswordResetTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface SignInAttemptTable {
+  id: Generated<number>;
+  email: string;
+  ip: string;
+  attempted_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurred_at: CreatedAt;
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  group_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}

@@ -1,0 +1,238 @@
+/**
+ * The demo Stewardship Group: organisations named in the Cabinet minute (with their macrons),
+ * one account per role, a draft terms of reference and one meeting with its agenda.
+ * Seeded on first start against an empty embedded database, or by `npm run seed:demo`.
+ */
+import { hash } from "@node-rs/argon2";
+import { type Kysely, sql } from "kysely";
+import type { Database, MembershipRole, OrganisationSector } from "./database.js";
+
+export const DEMO_PASSWORD = "kia-ora-demo";
+
+export const demoAccounts = [
+  { email: "admin@example.org", displayName: "Mere Tawhiri", role: "platform administrator (the Hub)" },
+  { email: "chair@example.org", displayName: "Rāwiri Te Awa", role: "chair" },
+  { email: "secretary@example.org", displayName: "Sophie Lin", role: "secretary" },
+  { email: "member@example.org", displayName: "Tama Ngata", role: "member" },
+  { email: "minister@example.org", displayName: "Alex Morgan", role: "Lead Minister's office" },
+  { email: "ngo@example.org", displayName: "Losa Faleolo", role: "consultee (NGO representative)" },
+] as const;
+
+const organisations: { key: string; name: string; shortName?: string; sector: OrganisationSector }[] = [
+  { key: "msd", name: "Ministry of Social Development", shortName: "MSD", sector: "government_department" },
+  { key: "whaikaha", name: "Whaikaha – Ministry of Disabled People", sector: "government_department" },
+  { key: "ot", name: "Oranga Tamariki – Ministry for Children", sector: "government_department" },
+  { key: "hud", name: "Te Tūāpapa Kura Kāinga – Ministry of Housing and Urban Development", shortName: "HUD", sector: "government_department" },
+  { key: "tpk", name: "Te Puni Kōkiri", sector: "government_department" },
+  { key: "corrections", name: "Ara Poutama Aotearoa – Department of Corrections", sector: "government_department" },
+  { key: "puna", name: "Te Puna Aonui", sector: "government_department" },
+  { key: "acc", name: "Accident Compensation Corporation", shortName: "ACC", sector: "crown_entity" },
+  { key: "whatuora", name: "Te Whatu Ora – Health New Zealand", sector: "crown_entity" },
+  { key: "tec", name: "Tertiary Education Commission", shortName: "TEC", sector: "crown_entity" },
+  { key: "minister", name: "Office of the Minister for Social Development and Employment", sector: "other" },
+  { key: "ngo", name: "Social Service Providers Aotearoa", shortName: "SSPA", sector: "ngo" },
+  { key: "iwi", name: "Te Rūnanga o Ngā Kaitiaki (demo iwi provider)", sector: "iwi_maori" },
+  { key: "community", name: "Hapori Hauora Community Trust (demo)", sector: "community" },
+  { key: "dpo", name: "Disabled People's Assembly (demo)", sector: "disabled_peoples_organisation" },
+];
+
+const termsOfReferenceHtml = `<h1>Terms of reference: Social Sector Commissioning Stewardship Group</h1>
+<h2>1. Purpose</h2>
+<p>The Stewardship Group oversees the shift to a relational approach to commissioning set out in the Social Sector Commissioning Action Plan 2022–2028, so that people, whānau and communities are supported by social services that are responsive, whānau-centred and community-led.</p>
+<h2>2. Background</h2>
+<p>On 3 August 2022 the Cabinet Social Wellbeing Committee noted that the Lead Minister will approve the terms of reference for the Stewardship Group outlined under Action 7 of the Action Plan [SWC-22-MIN-0140].</p>
+<h2>3. Te Tiriti o Waitangi</h2>
+<p>The group gives practical effect to Te Tiriti o Waitangi. Māori-Crown partnership is at the heart of its work, and it supports iwi, hapū and whānau to create their own solutions.</p>
+<h2>4. Membership</h2>
+<ol>
+<li>Representatives of social sector government departments and Crown entities.</li>
+<li>Representatives of non-government organisations, iwi and Māori organisations, communities and disabled people's organisations affected by commissioning.</li>
+<li>A member may name an alternate to attend in their place.</li>
+</ol>
+<h2>5. Roles</h2>
+<p>The chair runs meetings and puts decisions. The secretariat, provided by the Social Sector Commissioning Hub, schedules meetings, keeps attendance and drafts the minutes of decision.</p>
+<h2>6. Quorum and decisions</h2>
+<p>A quorum is half the members plus one. The group seeks consensus; where it cannot be reached, the differing views are recorded in the minute.</p>
+<h2>7. Conflicts of interest</h2>
+<p>Members declare any conflict of interest at the start of each meeting or as soon as it arises, and the minute records how it was managed.</p>
+<h2>8. Meetings and reporting</h2>
+<p>The group meets every two months and reports to the Lead Minister, the Minister for Social Development and Employment, through the Social Wellbeing Board.</p>`;
+
+const agendaHtml = `<h1>Agenda: Stewardship Group hui, December 2026</h1>
+<ol>
+<li>Karakia and whakawhanaungatanga</li>
+<li>Apologies</li>
+<li>Conflicts of interest</li>
+<li>Confirmation of the previous minutes</li>
+<li>Draft terms of reference</li>
+<li>General business</li>
+<li>Closing karakia</li>
+</ol>`;
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<\/(h\d|p|li)>/g, "\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/\n{2,}/g, "\n")
+    .trim();
+}
+
+export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom("groups").select(sql<number>`count(*)`.as("count")).executeTakeFirstOrThrow();
+  return Number(row.count) === 0;
+}
+
+/** Seeds the demo group in one transaction; returns the accounts to print. */
+export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; role: string }[]> {
+  const passwordHash = await hash(DEMO_PASSWORD);
+  return db.transaction().execute(async (trx) => {
+    const orgIds = new Map<string, string>();
+    for (const organisation of organisations) {
+      const row = await trx
+        .insertInto("organisations")
+        .values({ name: organisation.name, short_name: organisation.shortName ?? null, sector: organisation.sector })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      orgIds.set(organisation.key, row.id);
+    }
+
+    const userIds = new Map<string, string>();
+    for (const account of demoAccounts) {
+      const row = await trx
+        .insertInto("users")
+        .values({
+          email: account.email,
+          display_name: account.displayName,
+          password_hash: passwordHash,
+          is_platform_admin: account.email === "admin@example.org",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      userIds.set(account.email, row.id);
+    }
+    // People who appear in the membership history but have no sign-in yet.
+    for (const person of [
+      { email: "hemi.walker@example.org", displayName: "Hemi Walker" },
+      { email: "priya.naidu@example.org", displayName: "Priya Naidu" },
+      { email: "ana.tupou@example.org", displayName: "Ana Tupou" },
+    ]) {
+      const row = await trx
+        .insertInto("users")
+        .values({ email: person.email, display_name: person.displayName, password_hash: null })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      userIds.set(person.email, row.id);
+    }
+
+    const group = await trx
+      .insertInto("groups")
+      .values({
+        code: "SSCSG",
+        name: "Social Sector Commissioning Stewardship Group",
+        description:
+          "Oversees the move to relational commissioning of social services under the Social Sector Commissioning Action Plan 2022–2028.",
+        portfolio: "Social Development and Employment",
+        quorum: 4,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const membership = async (
+      email: string,
+      org: string,
+      role: MembershipRole,
+      startsOn: string,
+      extra: { endsOn?: string; endReason?: string; alternateFor?: string } = {},
+    ) => {
+      const row = await trx
+        .insertInto("memberships")
+        .values({
+          group_id: group.id,
+          user_id: userIds.get(email)!,
+          organisation_id: orgIds.get(org)!,
+          role,
+          starts_on: startsOn,
+          ends_on: extra.endsOn ?? null,
+          end_reason: extra.endReason ?? null,
+          alternate_for_id: extra.alternateFor ?? null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return row.id;
+    };
+    await membership("chair@example.org", "iwi", "chair", "2026-02-01");
+    await membership("secretary@example.org", "msd", "secretary", "2026-02-01");
+    const memberId = await membership("member@example.org", "whaikaha", "member", "2026-02-01");
+    await membership("minister@example.org", "minister", "minister_office", "2026-02-01");
+    await membership("ngo@example.org", "ngo", "consultee", "2026-06-01");
+    await membership("hemi.walker@example.org", "ot", "member", "2026-02-01", {
+      endsOn: "2026-08-31",
+      endReason: "Moved to a new role at Oranga Tamariki",
+    });
+    await membership("priya.naidu@example.org", "community", "member", "2026-09-01");
+    await membership("ana.tupou@example.org", "whaikaha", "member", "2026-02-01", { alternateFor: memberId });
+
+    const chairId = userIds.get("chair@example.org")!;
+    const secretaryId = userIds.get("secretary@example.org")!;
+    await trx
+      .insertInto("documents")
+      .values({
+        group_id: group.id,
+        kind: "terms_of_reference",
+        title: "Terms of reference",
+        classification: "IN-CONFIDENCE",
+        content_html: termsOfReferenceHtml,
+        content_text: htmlToText(termsOfReferenceHtml),
+        created_by: secretaryId,
+        updated_by: secretaryId,
+      })
+      .execute();
+    const agenda = await trx
+      .insertInto("documents")
+      .values({
+        group_id: group.id,
+        kind: "agenda",
+        title: "Agenda: December 2026 hui",
+        classification: "IN-CONFIDENCE",
+        content_html: agendaHtml,
+        content_text: htmlToText(agendaHtml),
+        created_by: secretaryId,
+        updated_by: secretaryId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const meeting = await trx
+      .insertInto("meetings")
+      .values({
+        group_id: group.id,
+        title: "Stewardship Group hui, December 2026",
+        // 10:00 on Tuesday 8 December 2026 in Wellington (NZDT, UTC+13).
+        starts_at: "2026-12-07T21:00:00Z",
+        duration_minutes: 120,
+        location: "Level 6, 56 The Terrace, Wellington",
+        online_url: "https://meet.example.org/stewardship-december",
+        agenda_document_id: agenda.id,
+        created_by: chairId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const items: [string, string | null, number][] = [
+      ["Karakia and whakawhanaungatanga", "Rāwiri Te Awa", 15],
+      ["Apologies", "Chair", 5],
+      ["Conflicts of interest", "Chair", 5],
+      ["Confirmation of the previous minutes", "Secretary", 10],
+      ["Draft terms of reference", "Sophie Lin", 45],
+      ["General business", null, 20],
+      ["Closing karakia", "Rāwiri Te Awa", 5],
+    ];
+    let position = 1;
+    for (const [title, presenter, minutes] of items) {
+      await trx
+        .insertInto("agenda_items")
+        .values({ meeting_id: meeting.id, position: position++, title, presenter, minutes_allotted: minutes })
+        .execute();
+    }
+    return demoAccounts.map((account) => ({ email: account.email, role: account.role }));
+  });
+}

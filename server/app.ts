@@ -1,0 +1,275 @@
+/**
+ * Builds the one HTTP server: Express serving static files, /healthz and the Remix app, with
+ * Socket.io and the Yjs collaboration endpoint reached through the upgrade router.
+ * `startServer` connects the database, migrates, seeds the demo on an empty embedded database and
+ * listens; `shutdown` closes everything in order.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import { type ServerBuild, broadcastDevReady } from "@remix-run/node";
+import express from "express";
+import helmet from "helmet";
+import { type DatabaseHandle, connectDatabase } from "../db/connect.js";
+import { migrateToLatest } from "../db/migrate.js";
+import { isDatabaseEmpty, seedDemo } from "../db/seed-demo.js";
+import { createAuth } from "../app/auth/lucia.server.js";
+import { CollaborationEndpoint } from "./collab/endpoint.js";
+import type { Config } from "./config.js";
+import { healthCheck } from "./health.js";
+import type { Logger } from "./logger.js";
+import type { AppServices, RequestContext } from "./services.js";
+import { type SocketService, createSocketService } from "./socket.js";
+import { createUpgradeRouter } from "./upgrade.js";
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const buildPath = path.join(rootDir, "build", "index.js");
+const version = (JSON.parse(fs.readFileSync(path.join(rootDir, "package.json"), "utf8")) as { version: string })
+  .version;
+
+export interface RunningServer {
+  httpServer: http.Server;
+  services: AppServices;
+  sockets: SocketService;
+  /** The URL the server listens on (with the real port when PORT=0). */
+  url: string;
+  shutdown(reason?: string): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  /** An already open database (tests); otherwise one is opened from the config. */
+  database?: DatabaseHandle;
+}
+
+export async function startServer({ config, logger, database: givenDatabase }: StartOptions): Promise<RunningServer> {
+  const database =
+    givenDatabase ??
+    (await connectDatabase(
+      config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+    ));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) logger.info({ category: "db", migrations: applied }, "applied migrations");
+
+  if (!config.databaseUrl && config.seedDemo === "auto" && (await isDatabaseEmpty(database.db))) {
+    const accounts = await seedDemo(database.db);
+    printDemoAccounts(accounts, logger);
+  }
+
+  const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
+  const services: AppServices = { config, logger, database, db: database.db, auth };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+
+  app.use((request, response, next) => {
+    const given = request.get("x-request-id");
+    const requestId = given && /^[\w-]{8,64}$/.test(given) ? given : crypto.randomUUID();
+    response.locals.requestId = requestId;
+    response.locals.cspNonce = crypto.randomBytes(16).toString("base64");
+    response.setHeader("X-Request-Id", requestId);
+    const started = process.hrtime.bigint();
+    response.on("finish", () => {
+      if (request.path.startsWith("/build/") || request.path === "/healthz") return;
+      logger.info(
+        {
+          category: "http",
+          requestId,
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+        },
+        "request",
+      );
+    });
+    next();
+  });
+
+  const https = config.publicUrl.startsWith("https:");
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": [
+            "'self'",
+            (_request, response) => `'nonce-${(response as express.Response).locals.cspNonce as string}'`,
+          ],
+          "style-src": ["'self'"],
+          // The editor colours each person's caret with a style attribute.
+          "style-src-attr": ["'unsafe-inline'"],
+          "img-src": ["'self'", "data:"],
+          "font-src": ["'self'"],
+          "connect-src": ["'self'", ...(config.nodeEnv === "development" ? ["ws://localhost:3001"] : [])],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          "base-uri": ["'self'"],
+          "object-src": ["'none'"],
+          ...(https ? { "upgrade-insecure-requests": [] } : {}),
+        },
+      },
+      strictTransportSecurity: https ? { maxAge: 15552000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: "same-origin" },
+    }),
+  );
+
+  app.get("/healthz", healthCheck(database, version));
+
+  app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
+
+  // Cross-site request forgery: state-changing requests must come from our own origin
+  // (SameSite=Lax cookies are the second line).
+  const allowedOrigins = [new URL(config.publicUrl).origin];
+  app.use((request, response, next) => {
+    if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return next();
+    const origin = request.get("origin") ?? refererOrigin(request.get("referer"));
+    const sameHost = origin !== undefined && origin === `${request.protocol}://${request.get("host")}`;
+    if (origin !== undefined && (allowedOrigins.includes(origin) || sameHost)) return next();
+    logger.warn({ category: "csrf", requestId: response.locals.requestId, origin: origin ?? null }, "refused cross-origin request");
+    response.status(403).type("text/plain").send("This form came from another site, so it was refused. Please go back, reload the page and try again.");
+  });
+
+  // Who is asking: the session cookie, validated once per request; a refreshed cookie is sent back.
+  app.use((request, response, next) => {
+    services.auth
+      .validateCookieHeader(request.headers.cookie)
+      .then(({ session, user, setCookie }) => {
+        if (setCookie) response.append("Set-Cookie", setCookie);
+        response.locals.session = session;
+        response.locals.user = user;
+        next();
+      })
+      .catch(next);
+  });
+
+  let build = await loadBuild();
+  const createRemixHandler = (serverBuild: ServerBuild) =>
+    createRequestHandler({
+      build: serverBuild,
+      mode: config.nodeEnv === "production" ? "production" : "development",
+      getLoadContext: (request, response) => ({
+        services,
+        requestId: response.locals.requestId as string,
+        cspNonce: response.locals.cspNonce as string,
+        clientIp: request.ip ?? null,
+        user: (response.locals.user as RequestContext["user"]) ?? null,
+        session: (response.locals.session as RequestContext["session"]) ?? null,
+      }),
+    });
+  let remixHandler = createRemixHandler(build);
+  app.all("*", (request, response, next) => {
+    remixHandler(request, response, next).catch(next);
+  });
+  app.use((error: unknown, request: express.Request, response: express.Response, _next: express.NextFunction) => {
+    logger.error({ category: "http", requestId: response.locals.requestId, err: error }, "unhandled request error");
+    if (!response.headersSent) response.status(500).type("text/plain").send("Something went wrong on our side.");
+  });
+
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+  const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth });
+  const collaboration = new CollaborationEndpoint({
+    database,
+    logger,
+    authenticate: (request) => auth.userFromCookieHeader(request.headers.cookie),
+  });
+  httpServer.on(
+    "upgrade",
+    createUpgradeRouter(
+      {
+        socketIo: sockets.handleUpgrade,
+        collaboration: (request, socket, head, documentId) =>
+          void collaboration.handleUpgrade(request, socket, head, documentId),
+      },
+      logger,
+    ),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+
+  if (config.nodeEnv === "development") {
+    await broadcastDevReady(build);
+    watchBuild(async () => {
+      build = await loadBuild();
+      remixHandler = createRemixHandler(build);
+      await broadcastDevReady(build);
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason = "shutdown") => {
+    closing ??= (async () => {
+      logger.info({ category: "server", reason }, "shutting down");
+      // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
+      // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await collaboration.close();
+      await sockets.close();
+      httpServer.closeIdleConnections();
+      const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);
+      await stopped;
+      clearTimeout(forceAfter);
+      if (!givenDatabase) await database.close();
+      logger.info({ category: "server" }, "stopped");
+    })();
+    return closing;
+  };
+
+  return { httpServer, services, sockets, url, shutdown };
+}
+
+async function loadBuild(): Promise<ServerBuild> {
+  if (!fs.existsSync(buildPath)) {
+    throw new Error("The app is not built yet: run `npm run build` (or `npm start`, which builds first).");
+  }
+  const stamp = fs.statSync(buildPath).mtimeMs;
+  return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function watchBuild(onChange: () => Promise<void>): void {
+  let timer: NodeJS.Timeout | undefined;
+  fs.watch(path.dirname(buildPath), () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void onChange(), 100);
+  });
+}
+
+function printDemoAccounts(accounts: { email: string; role: string }[], logger: Logger): void {
+  logger.info({ category: "seed" }, "seeded the demo Stewardship Group");
+  const lines = [
+    "",
+    "Demo accounts (password: kia-ora-demo)",
+    ...accounts.map((account) => `  ${account.email.padEnd(24)} ${account.role}`),
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export { version };

@@ -1,0 +1,44 @@
+/**
+ * The process entry point: validated config, logger, server; graceful shutdown on SIGTERM/SIGINT.
+ */
+import { startServer } from "./app.js";
+import { createLogger } from "./logger.js";
+import { exitOnConfigError } from "./exit-on-config-error.js";
+
+const config = exitOnConfigError();
+const logger = createLogger(config);
+
+let server: Awaited<ReturnType<typeof startServer>>;
+try {
+  server = await startServer({ config, logger });
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    process.stderr.write(`Cannot start: port ${config.port} is already in use (set PORT to another port).\n`);
+  } else if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "28P01" || code === "3D000") {
+    process.stderr.write(`Cannot start: the database in DATABASE_URL could not be reached (${message}).\n`);
+  } else {
+    process.stderr.write(`Cannot start: ${message}\n`);
+    logger.debug({ err: error }, "start-up failure");
+  }
+  process.exit(1);
+}
+
+logger.info({ category: "server", url: server.url, database: server.services.database.kind }, "listening");
+process.stdout.write(`Stewardship Workspace is ready at ${server.url} (database: ${server.services.database.kind})\n`);
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    server
+      .shutdown(signal)
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      });
+  });
+}
+process.on("unhandledRejection", (reason) => {
+  logger.error({ category: "process", err: reason }, "unhandled promise rejection");
+});

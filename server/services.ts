@@ -1,0 +1,29 @@
+/**
+ * The services one server process holds, created once at start and handed to Remix loaders
+ * through the load context (docs/decisions/004-services-through-remix-load-context.md).
+ */
+import type { Kysely } from "kysely";
+import type { Session } from "lucia";
+import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
+import type { DatabaseHandle } from "../db/connect.js";
+import type { Database } from "../db/database.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  auth: Auth;
+}
+
+/** What every Remix loader and action receives as `context`. */
+export interface RequestContext {
+  services: AppServices;
+  requestId: string;
+  cspNonce: string;
+  clientIp: string | null;
+  user: SessionUser | null;
+  session: Session | null;
+}
