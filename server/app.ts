@@ -269,7 +269,7 @@ function printDemoAccounts(accounts: { email: string; role: string }[], logger: 
     ...accounts.map((account) => `  ${account.email.padEnd(24)} ${account.role}`),
     "",
   ];
-  process.stdout.write(`${lines.join("\n")}\n`);
+  if (process.env.NODE_ENV !== "test") process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 export { version };

@@ -1,0 +1,45 @@
+/**
+ * Starts the real server on port 0 against a fresh database (in-memory PGlite with the demo
+ * seeded, unless a database is given), and signs in demo accounts with real HTTP requests.
+ */
+import { type RunningServer, startServer } from "../../server/app.js";
+import { type Config, loadConfig } from "../../server/config.js";
+import { createLogger } from "../../server/logger.js";
+import type { DatabaseHandle } from "../../db/connect.js";
+import { openTestDatabase } from "./database.js";
+
+export interface TestServer extends RunningServer {
+  /** Origin header value the server accepts for forms. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  options: { database?: DatabaseHandle; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await openTestDatabase("pglite"));
+  const config: Config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...options.env });
+  const server = await startServer({ config, logger: createLogger(config), database });
+  return {
+    ...server,
+    origin: server.url,
+    close: async () => {
+      await server.shutdown("test finished");
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** Signs in through the real /login form; returns the Cookie header value for later requests. */
+export async function signIn(server: { url: string }, email: string, password = "kia-ora-demo"): Promise<string> {
+  const response = await fetch(`${server.url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
+    body: new URLSearchParams({ email, password }),
+  });
+  if (response.status !== 302) throw new Error(`sign-in for ${email} answered ${response.status}`);
+  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
+  if (!cookie) throw new Error("no session cookie");
+  return cookie.split(";")[0]!;
+}
