@@ -17,6 +17,7 @@ import { type DatabaseHandle, connectDatabase } from "../db/connect.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { isDatabaseEmpty, seedDemo } from "../db/seed-demo.js";
 import { createAuth } from "../app/auth/lucia.server.js";
+import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
@@ -29,6 +30,13 @@ const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const buildPath = path.join(rootDir, "build", "index.js");
 const version = (JSON.parse(fs.readFileSync(path.join(rootDir, "package.json"), "utf8")) as { version: string })
   .version;
+
+export class DatabaseUnreachableError extends Error {
+  constructor(reason: string) {
+    super(`the database could not be reached (${reason})`);
+    this.name = "DatabaseUnreachableError";
+  }
+}
 
 export interface RunningServer {
   httpServer: http.Server;
@@ -52,6 +60,12 @@ export async function startServer({ config, logger, database: givenDatabase }: S
     (await connectDatabase(
       config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
     ));
+  try {
+    await database.ping();
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw new DatabaseUnreachableError(error instanceof Error ? error.message : String(error));
+  }
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ category: "db", migrations: applied }, "applied migrations");
 
@@ -61,7 +75,8 @@ export async function startServer({ config, logger, database: givenDatabase }: S
   }
 
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
-  const services: AppServices = { config, logger, database, db: database.db, auth };
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
+  const services: AppServices = { config, logger, database, db: database.db, auth, mailer };
 
   const app = express();
   app.disable("x-powered-by");

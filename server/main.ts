@@ -1,7 +1,7 @@
 /**
  * The process entry point: validated config, logger, server; graceful shutdown on SIGTERM/SIGINT.
  */
-import { startServer } from "./app.js";
+import { DatabaseUnreachableError, startServer } from "./app.js";
 import { createLogger } from "./logger.js";
 import { exitOnConfigError } from "./exit-on-config-error.js";
 
@@ -16,8 +16,9 @@ try {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") {
     process.stderr.write(`Cannot start: port ${config.port} is already in use (set PORT to another port).\n`);
-  } else if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "28P01" || code === "3D000") {
-    process.stderr.write(`Cannot start: the database in DATABASE_URL could not be reached (${message}).\n`);
+  } else if (error instanceof DatabaseUnreachableError) {
+    const where = config.databaseUrl ? "the database in DATABASE_URL" : `the embedded database in ${config.dataDir}`;
+    process.stderr.write(`Cannot start: ${where} could not be reached (${message.replace(/^the database could not be reached \((.*)\)$/, "$1")}).\n`);
   } else {
     process.stderr.write(`Cannot start: ${message}\n`);
     logger.debug({ err: error }, "start-up failure");

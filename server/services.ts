@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import type { Session } from "lucia";
 import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
+import type { Mailer } from "../app/email/mailer.server.js";
 import type { DatabaseHandle } from "../db/connect.js";
 import type { Database } from "../db/database.js";
 import type { Config } from "./config.js";
@@ -16,6 +17,7 @@ export interface AppServices {
   database: DatabaseHandle;
   db: Kysely<Database>;
   auth: Auth;
+  mailer: Mailer;
 }
 
 /** What every Remix loader and action receives as `context`. */

@@ -2,7 +2,7 @@
  * Sign-in. Works without JavaScript. A wrong email and a wrong password get the same message;
  * too many failures answer 429 with a Retry-After and say when to try again.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
@@ -10,6 +10,12 @@ import { safeRedirectPath } from "../auth/require.server.js";
 import { attemptSignIn } from "../auth/sign-in.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Stewardship Workspace" }];
+
+/** A rate-limited answer tells the browser when to try again. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 const signInSchema = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254, "That email address is too long").email("Enter an email address like name@example.org"),

@@ -1,0 +1,312 @@
+/**
+ * The Hub's administration: organisations, groups, accounts and the audit log. Every command
+ * checks `platform.administer` through the policy, runs in one transaction and writes its audit
+ * entry in that transaction. Nothing here reads a group's documents: administrators manage the
+ * platform, not its content.
+ */
+import type { AppLoadContext } from "@remix-run/node";
+import { type Kysely, sql } from "kysely";
+import type { Database, OrganisationSector } from "../../db/database.js";
+import { requireActor } from "../auth/require.server.js";
+import { type Actor, can } from "../policy/policy.js";
+import { recordAudit } from "./audit.server.js";
+
+export type AdminErrorCode = "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_NAME" | "DUPLICATE_CODE" | "CANNOT_DISABLE_SELF";
+
+/** A refusal from an administration command, with a stable code the UI turns into a message. */
+export class AdminError extends Error {
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AdminError";
+  }
+}
+
+const platform = { type: "platform" } as const;
+
+/** For loaders and actions of /admin pages: the signed-in platform administrator, or a 403. */
+export async function requirePlatformAdmin(request: Request, context: AppLoadContext) {
+  const { user, actor } = await requireActor(request, context);
+  if (!can(actor, "platform.administer", platform)) throw new Response("Forbidden", { status: 403 });
+  return { user, actor };
+}
+
+function assertAdministers(actor: Actor): void {
+  if (!can(actor, "platform.administer", platform)) {
+    throw new AdminError("FORBIDDEN", "Only a platform administrator can do this");
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+}
+
+/** Names keep their macrons exactly; NFC only makes "ā" typed two ways the same stored text. */
+function cleanName(value: string): string {
+  return value.normalize("NFC").trim();
+}
+
+const collator = new Intl.Collator("en-NZ", { sensitivity: "base" });
+
+// ---------------------------------------------------------------------------------------------
+// Organisations
+
+export async function listOrganisations(db: Kysely<Database>) {
+  const rows = await db
+    .selectFrom("organisations")
+    .select(["id", "name", "short_name", "sector", "created_at"])
+    .execute();
+  // Sorted in JavaScript so "Ō" sorts with "O", whatever the database's collation.
+  return rows.sort((a, b) => collator.compare(a.name, b.name));
+}
+
+export interface CreateOrganisationInput {
+  name: string;
+  shortName?: string | null;
+  sector: OrganisationSector;
+  ip: string | null;
+}
+
+/** Creates an organisation; a name already used (ignoring case) is refused with DUPLICATE_NAME. */
+export async function createOrganisation(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: CreateOrganisationInput,
+): Promise<string> {
+  assertAdministers(actor);
+  const name = cleanName(input.name);
+  const shortName = input.shortName ? cleanName(input.shortName) || null : null;
+  const duplicate = () => new AdminError("DUPLICATE_NAME", "There is already an organisation with that name");
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom("organisations")
+        .select("id")
+        .where(sql<string>`lower(name)`, "=", sql<string>`lower(${name})`)
+        .executeTakeFirst();
+      if (existing) throw duplicate();
+      const created = await trx
+        .insertInto("organisations")
+        .values({ name, short_name: shortName, sector: input.sector })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "organisation.created",
+        subjectType: "organisation",
+        subjectId: created.id,
+        ip: input.ip,
+        details: { name, sector: input.sector, ...(shortName ? { shortName } : {}) },
+      });
+      return created.id;
+    });
+  } catch (error) {
+    // Two administrators creating the same name at once: the unique index decides.
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+export async function listGroupsForAdmin(db: Kysely<Database>) {
+  const rows = await db
+    .selectFrom("groups")
+    .select(["id", "code", "name", "portfolio", "quorum", "created_at", "archived_at"])
+    .execute();
+  return rows.sort((a, b) => collator.compare(a.name, b.name));
+}
+
+export interface CreateGroupInput {
+  /** Upper-case letters and digits, 2 to 12, starting with a letter: used in decision references. */
+  code: string;
+  name: string;
+  description?: string;
+  portfolio: string;
+  quorum: number;
+  ip: string | null;
+}
+
+/** Creates a group; a code already in use is refused with DUPLICATE_CODE. */
+export async function createGroup(db: Kysely<Database>, actor: Actor, input: CreateGroupInput): Promise<string> {
+  assertAdministers(actor);
+  const name = cleanName(input.name);
+  const portfolio = cleanName(input.portfolio);
+  const description = cleanName(input.description ?? "");
+  const duplicate = () => new AdminError("DUPLICATE_CODE", "Another group already uses that code");
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom("groups").select("id").where("code", "=", input.code).executeTakeFirst();
+      if (existing) throw duplicate();
+      const created = await trx
+        .insertInto("groups")
+        .values({ code: input.code, name, description, portfolio, quorum: input.quorum })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "group.created",
+        groupId: created.id,
+        subjectType: "group",
+        subjectId: created.id,
+        ip: input.ip,
+        details: { code: input.code, name, portfolio, quorum: input.quorum },
+      });
+      return created.id;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+export async function listAccounts(db: Kysely<Database>) {
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "email", "display_name", "is_platform_admin", "disabled_at", "created_at"])
+    .execute();
+  return rows.sort((a, b) => collator.compare(a.display_name, b.display_name) || a.email.localeCompare(b.email));
+}
+
+export interface SetAccountDisabledInput {
+  userId: string;
+  disabled: boolean;
+  ip: string | null;
+}
+
+/**
+ * Disables or enables an account. Disabling also ends every session the account holds, in the
+ * same transaction, so a disabled person is signed out everywhere at once. An administrator cannot
+ * disable their own account (so there is always one left to undo a mistake).
+ */
+export async function setAccountDisabled(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: SetAccountDisabledInput,
+): Promise<{ changed: boolean; sessionsRevoked: number }> {
+  assertAdministers(actor);
+  if (input.disabled && input.userId === actor.id) {
+    throw new AdminError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
+  }
+  if (!/^[0-9a-f-]{36}$/i.test(input.userId)) throw new AdminError("NOT_FOUND", "There is no such account");
+  return db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom("users")
+      .select(["id", "email", "disabled_at"])
+      .where("id", "=", input.userId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!user) throw new AdminError("NOT_FOUND", "There is no such account");
+
+    if (!input.disabled) {
+      if (user.disabled_at === null) return { changed: false, sessionsRevoked: 0 };
+      await trx.updateTable("users").set({ disabled_at: null, updated_at: new Date() }).where("id", "=", user.id).execute();
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "account.enabled",
+        subjectType: "user",
+        subjectId: user.id,
+        ip: input.ip,
+        details: { email: user.email },
+      });
+      return { changed: true, sessionsRevoked: 0 };
+    }
+
+    // Sessions go even when the account was already disabled: none should outlive it.
+    const revoked = await trx.deleteFrom("sessions").where("user_id", "=", user.id).executeTakeFirst();
+    const sessionsRevoked = Number(revoked.numDeletedRows);
+    if (user.disabled_at !== null) return { changed: false, sessionsRevoked };
+    const now = new Date();
+    await trx.updateTable("users").set({ disabled_at: now, updated_at: now }).where("id", "=", user.id).execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "account.disabled",
+      subjectType: "user",
+      subjectId: user.id,
+      ip: input.ip,
+      details: { email: user.email, sessionsRevoked },
+    });
+    return { changed: true, sessionsRevoked };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The actions that appear in the log, for the filter. */
+export async function auditActions(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("audit_log").select("action").distinct().orderBy("action").execute();
+  return rows.map((row) => row.action);
+}
+
+/** One page of the audit log, newest first, optionally only one action; with the total count. */
+export async function listAuditLog(db: Kysely<Database>, options: { action?: string | null; page: number }) {
+  const filtered = db
+    .selectFrom("audit_log")
+    .$if(Boolean(options.action), (query) => query.where("audit_log.action", "=", options.action!));
+  const [countRow, rows] = await Promise.all([
+    filtered.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow(),
+    filtered
+      .leftJoin("users as actor", "actor.id", "audit_log.actor_id")
+      .leftJoin("groups as audit_group", "audit_group.id", "audit_log.group_id")
+      .leftJoin("users as subject_user", (join) =>
+        join.on(sql<boolean>`audit_log.subject_type = 'user' and subject_user.id::text = audit_log.subject_id`),
+      )
+      .leftJoin("organisations as subject_organisation", (join) =>
+        join.on(
+          sql<boolean>`audit_log.subject_type = 'organisation' and subject_organisation.id::text = audit_log.subject_id`,
+        ),
+      )
+      .leftJoin("memberships as subject_membership", (join) =>
+        join.on(sql<boolean>`audit_log.subject_type = 'membership' and subject_membership.id::text = audit_log.subject_id`),
+      )
+      .leftJoin("users as subject_member", "subject_member.id", "subject_membership.user_id")
+      .select([
+        "audit_log.id",
+        "audit_log.occurred_at",
+        "audit_log.actor_label",
+        "actor.display_name as actor_name",
+        "audit_log.action",
+        "audit_log.subject_type",
+        "audit_log.subject_id",
+        "audit_group.name as group_name",
+        "audit_group.code as group_code",
+        "subject_user.display_name as subject_user_name",
+        "subject_organisation.name as subject_organisation_name",
+        "subject_member.display_name as subject_member_name",
+        "audit_log.ip",
+        "audit_log.details",
+      ])
+      .orderBy("audit_log.occurred_at", "desc")
+      .orderBy("audit_log.id", "desc")
+      .limit(AUDIT_PAGE_SIZE)
+      .offset((Math.max(1, options.page) - 1) * AUDIT_PAGE_SIZE)
+      .execute(),
+  ]);
+  return { total: Number(countRow.count), rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview
+
+export async function adminOverview(db: Kysely<Database>) {
+  const count = async (table: "organisations" | "groups" | "users" | "audit_log") =>
+    Number(
+      (await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow()).count,
+    );
+  const [organisations, groups, accounts, auditEntries] = await Promise.all([
+    count("organisations"),
+    count("groups"),
+    count("users"),
+    count("audit_log"),
+  ]);
+  return { organisations, groups, accounts, auditEntries };
+}

@@ -1,0 +1,336 @@
+/**
+ * Membership history: who was a member of a group on any date, and the commands that change it.
+ * A membership row is never deleted or rewritten into something else: a person leaving sets its end
+ * date, and a role change ends one row and starts another, so "who was a member when this decision
+ * was made" always has an answer. Every command runs in one transaction with its audit entry.
+ */
+import type { Kysely, Transaction } from "kysely";
+import { sql } from "kysely";
+import type { Database, MembershipRole, OrganisationSector } from "../../db/database.js";
+import { type Actor, can } from "../policy/policy.js";
+import { roleLabels } from "../utils/labels.js";
+import { recordAudit } from "./audit.server.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export type MembershipErrorCode =
+  | "NOT_FOUND"
+  | "FORBIDDEN"
+  | "INVALID_INPUT"
+  | "END_BEFORE_START"
+  | "ALREADY_ENDED"
+  | "SAME_ROLE"
+  | "CHANGE_ON_START_DAY"
+  | "NOT_CURRENT"
+  | "ALREADY_MEMBER";
+
+/** A refusal from a membership command, with a stable code the UI turns into a message. */
+export class MembershipError extends Error {
+  constructor(
+    readonly code: MembershipErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "MembershipError";
+  }
+}
+
+/** One membership as pages show it. Dates are calendar dates, "YYYY-MM-DD". */
+export interface MembershipView {
+  id: string;
+  userId: string;
+  name: string;
+  organisationName: string | null;
+  sector: OrganisationSector | null;
+  role: MembershipRole;
+  startsOn: string;
+  endsOn: string | null;
+  endReason: string | null;
+  alternateForId: string | null;
+  alternateForName: string | null;
+}
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for a real calendar date written "YYYY-MM-DD" (rejects 2026-02-30). */
+export function isCalendarDate(value: string): boolean {
+  if (!CALENDAR_DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+function requireCalendarDate(value: string, field: string): void {
+  if (!isCalendarDate(value)) throw new MembershipError("INVALID_INPUT", `${field} must be a date written YYYY-MM-DD`);
+}
+
+/** The calendar date `days` after (or before, when negative) `date`. */
+export function addDays(date: string, days: number): string {
+  const instant = new Date(`${date}T00:00:00Z`);
+  instant.setUTCDate(instant.getUTCDate() + days);
+  return instant.toISOString().slice(0, 10);
+}
+
+// Chair first, then secretary, members, and the roles that do not vote.
+const roleOrder = sql<number>`case memberships.role
+  when 'chair' then 1 when 'secretary' then 2 when 'member' then 3
+  when 'minister_office' then 4 when 'observer' then 5 else 6 end`;
+
+function selectMemberships(db: Db, groupId: string) {
+  return db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .leftJoin("memberships as principal", "principal.id", "memberships.alternate_for_id")
+    .leftJoin("users as principal_user", "principal_user.id", "principal.user_id")
+    .select([
+      "memberships.id",
+      "memberships.user_id as userId",
+      "users.display_name as name",
+      "organisations.name as organisationName",
+      "organisations.sector",
+      "memberships.role",
+      "memberships.starts_on as startsOn",
+      "memberships.ends_on as endsOn",
+      "memberships.end_reason as endReason",
+      "memberships.alternate_for_id as alternateForId",
+      "principal_user.display_name as alternateForName",
+    ])
+    .where("memberships.group_id", "=", groupId);
+}
+
+/**
+ * The members of the group on `date` ("YYYY-MM-DD"): memberships that had started by that day and
+ * had not ended before it (a membership ending on a day still counts on that day).
+ */
+export async function membersOnDate(db: Db, groupId: string, date: string): Promise<MembershipView[]> {
+  requireCalendarDate(date, "The date");
+  return selectMemberships(db, groupId)
+    .where("memberships.starts_on", "<=", date)
+    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", date)]))
+    .orderBy(roleOrder)
+    .orderBy("users.display_name")
+    .orderBy("memberships.starts_on")
+    .execute();
+}
+
+/** Every membership the group has had, current and past, oldest first. */
+export async function membershipHistory(db: Db, groupId: string): Promise<MembershipView[]> {
+  return selectMemberships(db, groupId)
+    .orderBy("memberships.starts_on")
+    .orderBy(roleOrder)
+    .orderBy("users.display_name")
+    .orderBy("memberships.created_at")
+    .execute();
+}
+
+async function lockMembership(trx: Transaction<Database>, membershipId: string, expectedGroupId?: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(membershipId)) throw new MembershipError("NOT_FOUND", "There is no such membership");
+  const membership = await trx
+    .selectFrom("memberships")
+    .selectAll()
+    .where("id", "=", membershipId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!membership || (expectedGroupId !== undefined && membership.group_id !== expectedGroupId)) {
+    throw new MembershipError("NOT_FOUND", "There is no such membership in this group");
+  }
+  return membership;
+}
+
+function assertMayManage(actor: Actor, groupId: string): void {
+  if (!can(actor, "group.members.manage", { type: "group", groupId })) {
+    throw new MembershipError("FORBIDDEN", "You may not manage this group's members");
+  }
+}
+
+export interface EndMembershipInput {
+  /** The last day of the membership, "YYYY-MM-DD". */
+  endsOn: string;
+  reason: string;
+  ip: string | null;
+  /** When given, a membership of another group is treated as not found. */
+  groupId?: string;
+}
+
+/** Ends a membership on `endsOn` (its last day) with a reason. Never deletes the row. */
+export async function endMembership(
+  db: Kysely<Database>,
+  actor: Actor,
+  membershipId: string,
+  input: EndMembershipInput,
+): Promise<void> {
+  requireCalendarDate(input.endsOn, "The end date");
+  const reason = input.reason.trim();
+  if (reason.length === 0) throw new MembershipError("INVALID_INPUT", "Give a reason the membership ended");
+  await db.transaction().execute(async (trx) => {
+    const membership = await lockMembership(trx, membershipId, input.groupId);
+    assertMayManage(actor, membership.group_id);
+    if (membership.ends_on !== null) {
+      throw new MembershipError("ALREADY_ENDED", "This membership has already ended");
+    }
+    if (input.endsOn < membership.starts_on) {
+      throw new MembershipError("END_BEFORE_START", "The end date cannot be before the membership started");
+    }
+    await trx
+      .updateTable("memberships")
+      .set({ ends_on: input.endsOn, end_reason: reason })
+      .where("id", "=", membership.id)
+      .execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "membership.ended",
+      groupId: membership.group_id,
+      subjectType: "membership",
+      subjectId: membership.id,
+      ip: input.ip,
+      details: { userId: membership.user_id, role: membership.role, endsOn: input.endsOn, reason },
+    });
+  });
+}
+
+export interface ChangeRoleInput {
+  /** The first day in the new role, "YYYY-MM-DD"; the old membership ends the day before. */
+  onDate: string;
+  ip: string | null;
+  groupId?: string;
+}
+
+/**
+ * Changes a member's role from `onDate`: the current membership ends the day before and a new one
+ * with the new role starts on `onDate`, keeping the organisation, any alternate link and any
+ * planned end date. Returns the new membership's id.
+ */
+export async function changeRole(
+  db: Kysely<Database>,
+  actor: Actor,
+  membershipId: string,
+  newRole: MembershipRole,
+  input: ChangeRoleInput,
+): Promise<string> {
+  requireCalendarDate(input.onDate, "The date of the change");
+  return db.transaction().execute(async (trx) => {
+    const membership = await lockMembership(trx, membershipId, input.groupId);
+    assertMayManage(actor, membership.group_id);
+    if (membership.role === newRole) throw new MembershipError("SAME_ROLE", "The member already has that role");
+    if (membership.ends_on !== null && membership.ends_on < input.onDate) {
+      throw new MembershipError("NOT_CURRENT", "The membership has ended by that date");
+    }
+    if (input.onDate <= membership.starts_on) {
+      throw new MembershipError(
+        "CHANGE_ON_START_DAY",
+        "A role change must take effect after the day the membership started",
+      );
+    }
+    const endsOn = addDays(input.onDate, -1);
+    await trx
+      .updateTable("memberships")
+      .set({ ends_on: endsOn, end_reason: `Role changed to ${roleLabels[newRole]}` })
+      .where("id", "=", membership.id)
+      .execute();
+    const created = await trx
+      .insertInto("memberships")
+      .values({
+        group_id: membership.group_id,
+        user_id: membership.user_id,
+        organisation_id: membership.organisation_id,
+        role: newRole,
+        starts_on: input.onDate,
+        ends_on: membership.ends_on,
+        end_reason: membership.end_reason,
+        alternate_for_id: membership.alternate_for_id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "membership.role_changed",
+      groupId: membership.group_id,
+      subjectType: "membership",
+      subjectId: created.id,
+      ip: input.ip,
+      details: {
+        userId: membership.user_id,
+        from: membership.role,
+        to: newRole,
+        onDate: input.onDate,
+        previousMembershipId: membership.id,
+      },
+    });
+    return created.id;
+  });
+}
+
+export interface AddAlternateInput {
+  /** The membership the alternate stands in for. */
+  forMembershipId: string;
+  userId: string;
+  organisationId: string | null;
+  startsOn: string;
+  ip: string | null;
+  groupId?: string;
+}
+
+/**
+ * Adds an alternate: a person who may attend in a member's place. The alternate holds the member's
+ * role, except that a chair's or secretary's alternate attends as a member (the office is not
+ * delegated), and their term ends when the member's planned term does. Returns the new id.
+ */
+export async function addAlternate(db: Kysely<Database>, actor: Actor, input: AddAlternateInput): Promise<string> {
+  requireCalendarDate(input.startsOn, "The start date");
+  return db.transaction().execute(async (trx) => {
+    const principal = await lockMembership(trx, input.forMembershipId, input.groupId);
+    assertMayManage(actor, principal.group_id);
+    if (principal.alternate_for_id !== null) {
+      throw new MembershipError("INVALID_INPUT", "An alternate cannot have an alternate of their own");
+    }
+    if (input.startsOn < principal.starts_on || (principal.ends_on !== null && principal.ends_on < input.startsOn)) {
+      throw new MembershipError("NOT_CURRENT", "The member is not a member of the group on that date");
+    }
+    if (input.userId === principal.user_id) {
+      throw new MembershipError("INVALID_INPUT", "A member cannot be their own alternate");
+    }
+    const person = await trx.selectFrom("users").select(["id"]).where("id", "=", input.userId).executeTakeFirst();
+    if (!person) throw new MembershipError("NOT_FOUND", "There is no such person");
+    const overlapping = await trx
+      .selectFrom("memberships")
+      .select("id")
+      .where("group_id", "=", principal.group_id)
+      .where("user_id", "=", input.userId)
+      .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", input.startsOn)]))
+      .executeTakeFirst();
+    if (overlapping) throw new MembershipError("ALREADY_MEMBER", "That person already has a membership of this group");
+
+    const role: MembershipRole =
+      principal.role === "chair" || principal.role === "secretary" ? "member" : principal.role;
+    const created = await trx
+      .insertInto("memberships")
+      .values({
+        group_id: principal.group_id,
+        user_id: input.userId,
+        organisation_id: input.organisationId,
+        role,
+        starts_on: input.startsOn,
+        ends_on: principal.ends_on,
+        alternate_for_id: principal.id,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "membership.alternate_added",
+      groupId: principal.group_id,
+      subjectType: "membership",
+      subjectId: created.id,
+      ip: input.ip,
+      details: {
+        userId: input.userId,
+        forMembershipId: principal.id,
+        forUserId: principal.user_id,
+        organisationId: input.organisationId,
+        role,
+        startsOn: input.startsOn,
+      },
+    });
+    return created.id;
+  });
+}

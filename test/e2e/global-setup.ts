@@ -1,0 +1,119 @@
+/**
+ * Starts the real server once for the browser tests: production mode, a free port, a fresh
+ * data directory (so the demo is seeded anew), and hands its base URL to the tests with
+ * `inject("baseUrl")`. Stops it with SIGTERM afterwards, as an operator would.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Where the server under test listens, like http://127.0.0.1:40123 (no trailing slash). */
+    baseUrl: string;
+  }
+}
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const chromiumPath = "/usr/bin/chromium";
+const startupTimeoutMs = 90_000;
+const shutdownTimeoutMs = 20_000;
+
+/** Asks the kernel for a port nobody is using by listening on port 0 and letting go of it. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error("could not find a free port"))));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Polls /healthz until it answers 200, the process dies, or the deadline passes. */
+async function waitForHealthy(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + startupTimeoutMs;
+  let lastProblem = "no answer yet";
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+      lastProblem = `/healthz answered ${response.status}`;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
+    }
+    // Poll interval, not a wait for an outcome: the loop is bounded by the deadline above.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The server was not healthy within ${startupTimeoutMs / 1000}s (${lastProblem}):\n${output()}`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!fs.existsSync(chromiumPath)) {
+    throw new Error("Chromium is not installed: run `sudo apt-get install -y chromium` (Debian) and try again.");
+  }
+  if (!fs.existsSync(path.join(root, "build", "index.js"))) {
+    execFileSync(path.join(root, "node_modules", ".bin", "remix"), ["build"], { cwd: root, stdio: "inherit" });
+  }
+
+  const port = await findFreePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-e2e-"));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      PUBLIC_URL: baseUrl,
+      LOG_LEVEL: "warn",
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timedOut = await Promise.race([
+        exited(child).then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), shutdownTimeoutMs).unref()),
+      ]);
+      if (timedOut) {
+        child.kill("SIGKILL");
+        await exited(child);
+      }
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealthy(baseUrl, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  project.provide("baseUrl", baseUrl);
+  return stop;
+}

@@ -1,0 +1,64 @@
+/**
+ * Browser helpers for the end-to-end tests: the system Chromium driven by playwright-core,
+ * signing in through the real form, accessibility checks with axe, and screenshots.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
+import { type Browser, type Page, chromium } from "playwright-core";
+
+const root = path.resolve(import.meta.dirname, "..", "..", "..");
+const screenshotDir = path.join(root, "test-results", "screenshots");
+
+/** The WCAG levels we promise: 2.0, 2.1 and 2.2 at A and AA. */
+const wcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+export const demoPassword = "kia-ora-demo";
+
+/** Launches the Debian Chromium headless, with the background chatter a test does not need turned off. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Signs in through the sign-in form as a person would, and waits for the groups page. */
+export async function signInAs(page: Page, baseUrl: string, email: string, password = demoPassword): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/groups"),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+}
+
+/** Runs axe on the page as it is now and fails with one readable line per problem. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+  if (results.violations.length === 0) return;
+  const report = results.violations
+    .map((violation) => {
+      const targets = violation.nodes.map((node) => `    - ${node.target.join(" ")}`).join("\n");
+      return `  ${violation.id} (${violation.impact ?? "unknown impact"}): ${violation.help}\n${targets}\n    ${violation.helpUrl}`;
+    })
+    .join("\n");
+  throw new Error(`axe found ${results.violations.length} accessibility violation(s) on ${page.url()}:\n${report}`);
+}
+
+/** Saves a full-page screenshot to test-results/screenshots/<name>.png for people to look at. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,155 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, attemptSignIn } from "../../app/auth/sign-in.server.js";
+import { loadActor } from "../../app/models/actor.server.js";
+import { seedDemo } from "../../db/seed-demo.js";
+import { describeEachDatabase } from "../support/database.js";
+import { type TestServer, signIn, startTestServer } from "../support/server.js";
+
+describeEachDatabase("signing in", (getDb) => {
+  beforeAll(async () => {
+    await seedDemo(getDb());
+  });
+
+  it("accepts the right password and records the sign-in in the audit log", async () => {
+    const result = await attemptSignIn(getDb(), { email: " Chair@Example.org ", password: "kia-ora-demo", ip: "10.0.0.1" });
+    expect(result.ok).toBe(true);
+    const audit = await getDb()
+      .selectFrom("audit_log")
+      .select(["action", "ip"])
+      .where("action", "=", "auth.sign_in")
+      .execute();
+    expect(audit).toContainEqual({ action: "auth.sign_in", ip: "10.0.0.1" });
+  });
+
+  it("gives the same answer for an unknown email and a wrong password", async () => {
+    const unknown = await attemptSignIn(getDb(), { email: "nobody@example.org", password: "kia-ora-demo", ip: "10.0.0.2" });
+    const wrong = await attemptSignIn(getDb(), { email: "member@example.org", password: "not-it", ip: "10.0.0.2" });
+    expect(unknown).toEqual({ ok: false, error: "INVALID_CREDENTIALS" });
+    expect(wrong).toEqual(unknown);
+    const failures = await getDb()
+      .selectFrom("audit_log")
+      .select(["actor_label"])
+      .where("action", "=", "auth.sign_in_failed")
+      .execute();
+    expect(failures.map((row) => row.actor_label)).toEqual(expect.arrayContaining(["nobody@example.org", "member@example.org"]));
+  });
+
+  it("limits failed attempts per account, then says when to try again", async () => {
+    const now = new Date("2026-11-23T01:00:00Z");
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+      const ip = `10.1.0.${i}`;
+      expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "wrong", ip }, now)).toMatchObject({
+        error: "INVALID_CREDENTIALS",
+      });
+    }
+    // Even the right password is refused while the account is limited.
+    const limited = await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip: "10.1.1.1" }, now);
+    expect(limited).toMatchObject({ ok: false, error: "RATE_LIMITED" });
+    expect(limited.ok === false && limited.error === "RATE_LIMITED" && limited.retryAfterSeconds).toBe(15 * 60);
+    // After the window the right password works again.
+    const later = new Date(now.getTime() + 15 * 60 * 1000 + 1000);
+    expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip: "10.1.1.1" }, later)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("limits failed attempts per IP address across accounts", async () => {
+    const now = new Date("2026-11-23T02:00:00Z");
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i++) {
+      await attemptSignIn(getDb(), { email: `guess${i}@example.org`, password: "wrong", ip: "10.9.9.9" }, now);
+    }
+    expect(await attemptSignIn(getDb(), { email: "minister@example.org", password: "kia-ora-demo", ip: "10.9.9.9" }, now)).toMatchObject({
+      error: "RATE_LIMITED",
+    });
+    expect(await attemptSignIn(getDb(), { email: "minister@example.org", password: "kia-ora-demo", ip: "10.9.9.10" }, now)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("refuses a disabled account with the same generic answer", async () => {
+    await getDb().updateTable("users").set({ disabled_at: new Date() }).where("email", "=", "ngo@example.org").execute();
+    expect(await attemptSignIn(getDb(), { email: "ngo@example.org", password: "kia-ora-demo", ip: "10.3.3.3" })).toEqual({
+      ok: false,
+      error: "INVALID_CREDENTIALS",
+    });
+  });
+
+  it("keeps macrons exactly as stored", async () => {
+    const chair = await getDb().selectFrom("users").select("display_name").where("email", "=", "chair@example.org").executeTakeFirstOrThrow();
+    expect(chair.display_name).toBe("Rāwiri Te Awa");
+    const organisation = await getDb()
+      .selectFrom("organisations")
+      .select("name")
+      .where(sql<boolean>`name like 'Te Tūāpapa%'`)
+      .executeTakeFirstOrThrow();
+    expect(organisation.name).toBe("Te Tūāpapa Kura Kāinga – Ministry of Housing and Urban Development");
+  });
+
+  it("gives each person their roles on a date from the membership history", async () => {
+    const hemi = await getDb().selectFrom("users").select(["id", "email", "display_name"]).where("email", "=", "hemi.walker@example.org").executeTakeFirstOrThrow();
+    const user = { id: hemi.id, email: hemi.email, displayName: hemi.display_name, isPlatformAdmin: false };
+    expect([...(await loadActor(getDb(), user, "2026-08-31")).rolesByGroup.values()]).toEqual(["member"]);
+    expect((await loadActor(getDb(), user, "2026-09-01")).rolesByGroup.size).toBe(0);
+  });
+});
+
+describe("the sign-in page", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const post = (body: Record<string, string>, ip = "203.0.113.5") =>
+    fetch(`${server.url}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, "X-Forwarded-For": ip },
+      body: new URLSearchParams(body),
+    });
+
+  it("answers 400 with field messages and keeps the typed email", async () => {
+    const response = await post({ email: "not-an-email", password: "" });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("Enter an email address like name@example.org");
+    expect(html).toContain("Enter your password");
+    expect(html).toContain('value="not-an-email"');
+  });
+
+  it("answers a wrong password with one generic message", async () => {
+    const response = await post({ email: "member@example.org", password: "wrong-password" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("That email and password do not match an account");
+  });
+
+  it("answers 429 with Retry-After once an account has too many failures", async () => {
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) await post({ email: "observer-test@example.org", password: "x" });
+    const response = await post({ email: "observer-test@example.org", password: "x" });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await response.text()).toContain("Too many sign-in attempts");
+  });
+
+  it("sets an HttpOnly, SameSite=Lax session cookie and follows only same-site redirects", async () => {
+    const response = await post({ email: "chair@example.org", password: "kia-ora-demo", redirectTo: "//evil.example/x" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/groups");
+    const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+  });
+
+  it("signs out on POST /logout and the old cookie no longer works", async () => {
+    const cookie = await signIn(server, "member@example.org");
+    const out = await fetch(`${server.url}/logout`, { method: "POST", redirect: "manual", headers: { cookie, Origin: server.url } });
+    expect(out.status).toBe(302);
+    const after = await fetch(`${server.url}/groups`, { redirect: "manual", headers: { cookie } });
+    expect(after.status).toBe(302);
+    expect(after.headers.get("location")).toContain("/login");
+  });
+});

@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { MembershipRole } from "../../db/database.js";
+import { type Action, type Actor, type Subject, actions, can, permissionsMarkdown, subjects } from "../../app/policy/policy.js";
+
+const GROUP = "11111111-1111-4111-8111-111111111111";
+const OTHER_GROUP = "22222222-2222-4222-8222-222222222222";
+
+/**
+ * The expected answers, written out by hand from DOMAIN.md's table of who may do what.
+ * Kept separate from the module's own table on purpose, so a changed rule fails this test.
+ */
+const Y = true;
+const N = false;
+//                                    chair secr  memb  mino  cons  obsv  admin
+const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = {
+  "group.view":                      [Y,    Y,    Y,    Y,    Y,    Y,    N],
+  "group.members.view":              [Y,    Y,    Y,    Y,    N,    Y,    Y],
+  "group.members.invite":            [Y,    Y,    N,    N,    N,    N,    Y],
+  "group.members.manage":            [Y,    Y,    N,    N,    N,    N,    Y],
+  "group.audit.view":                [N,    N,    N,    N,    N,    N,    Y],
+  "document.list":                   [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "document.read":                   [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "document.create":                 [Y,    Y,    Y,    N,    N,    N,    N],
+  "document.edit":                   [Y,    Y,    Y,    N,    N,    N,    N],
+  "document.archive":                [Y,    Y,    N,    N,    N,    N,    N],
+  "document.comment":                [Y,    Y,    Y,    Y,    N,    N,    N],
+  "document.submit":                 [Y,    Y,    N,    N,    N,    N,    N],
+  "document.approve":                [N,    N,    N,    Y,    N,    N,    N],
+  "meeting.view":                    [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "meeting.manage":                  [Y,    Y,    N,    N,    N,    N,    N],
+  "meeting.run":                     [Y,    N,    N,    N,    N,    N,    N],
+  "decision.record":                 [Y,    Y,    N,    N,    N,    N,    N],
+  "minutes.confirm":                 [Y,    Y,    N,    N,    N,    N,    N],
+  "platform.administer":             [N,    N,    N,    N,    N,    N,    Y],
+};
+
+function actorFor(subject: Subject): Actor {
+  const rolesByGroup = new Map<string, MembershipRole>();
+  if (subject !== "platform_admin") rolesByGroup.set(GROUP, subject);
+  return { id: `user-${subject}`, isPlatformAdmin: subject === "platform_admin", rolesByGroup };
+}
+
+function resourceFor(action: Action) {
+  if (action === "platform.administer") return { type: "platform" } as const;
+  if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
+  return { type: "group", groupId: GROUP } as const;
+}
+
+describe("the policy", () => {
+  it("knows every action in the expected table", () => {
+    expect(Object.keys(expected).sort()).toEqual([...actions].sort());
+  });
+
+  for (const action of actions) {
+    subjects.forEach((subject, column) => {
+      const allowed = expected[action][column];
+      it(`${allowed ? "allows" : "denies"} ${subject} to ${action}`, () => {
+        expect(can(actorFor(subject), action, resourceFor(action))).toBe(allowed);
+      });
+    });
+  }
+
+  it("denies everything to someone not signed in", () => {
+    for (const action of actions) expect(can(null, action, resourceFor(action))).toBe(false);
+  });
+
+  it("gives a member of one group nothing in another group", () => {
+    const member = actorFor("chair");
+    for (const action of actions) {
+      if (action === "platform.administer") continue;
+      const resource = action.startsWith("document.")
+        ? ({ type: "document", groupId: OTHER_GROUP } as const)
+        : ({ type: "group", groupId: OTHER_GROUP } as const);
+      expect(can(member, action, resource)).toBe(false);
+    }
+  });
+
+  it("lets nobody edit a document locked for approval", () => {
+    for (const subject of subjects) {
+      expect(can(actorFor(subject), "document.edit", { type: "document", groupId: GROUP, locked: true })).toBe(false);
+    }
+    expect(can(actorFor("secretary"), "document.read", { type: "document", groupId: GROUP, locked: true })).toBe(true);
+  });
+
+  it("lets a consultee read and comment only on a document opened to them, never edit it", () => {
+    const consultee = actorFor("consultee");
+    const opened = { type: "document", groupId: GROUP, openToActorForConsultation: true } as const;
+    expect(can(consultee, "document.read", opened)).toBe(true);
+    expect(can(consultee, "document.comment", opened)).toBe(true);
+    expect(can(consultee, "document.edit", opened)).toBe(false);
+    expect(can(consultee, "document.list", { type: "group", groupId: GROUP })).toBe(false);
+  });
+
+  it("keeps a platform administrator who is also a member to their member's rights on documents", () => {
+    const adminMember: Actor = { id: "u", isPlatformAdmin: true, rolesByGroup: new Map([[GROUP, "member"]]) };
+    expect(can(adminMember, "document.read", { type: "document", groupId: GROUP })).toBe(true);
+    expect(can(adminMember, "document.approve", { type: "document", groupId: GROUP })).toBe(false);
+    expect(can(adminMember, "group.members.manage", { type: "group", groupId: GROUP })).toBe(true);
+  });
+
+  it("matches docs/permissions.md (run `npm run docs:permissions` after changing a rule)", () => {
+    const file = fs.readFileSync(path.resolve(import.meta.dirname, "..", "..", "docs", "permissions.md"), "utf8");
+    expect(file).toBe(permissionsMarkdown());
+  });
+});

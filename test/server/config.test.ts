@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../server/config.js";
+
+describe("configuration", () => {
+  it("uses the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.publicUrl).toBe("http://localhost:3000");
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ PORT: "-1" }, "PORT"],
+    [{ DATABASE_URL: "mysql://localhost/db" }, "DATABASE_URL"],
+    [{ DATABASE_URL: "not a url" }, "DATABASE_URL"],
+    [{ PUBLIC_URL: "localhost:3000" }, "PUBLIC_URL"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ SMTP_URL: "mail.example.org" }, "SMTP_URL"],
+  ])("names the variable in one line when %o is wrong", (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^Configuration error: ${variable} `));
+    expect((error as ConfigError).message).not.toContain("\n");
+  });
+
+  it("never prints a database password in the error", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://user:secret@localhost/db" })).toThrow(/\*\*\*/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://user:secret@localhost/db" })).not.toThrow(/secret/);
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" }).port).toBe(3000);
+  });
+});

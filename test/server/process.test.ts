@@ -1,0 +1,122 @@
+/**
+ * The real process, as `npm start` runs it: one clear line for bad configuration, data kept
+ * across restarts on the embedded database, and PostgreSQL when DATABASE_URL is set.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const children: ChildProcess[] = [];
+
+function run(env: Record<string, string>) {
+  const child = spawn(tsx, ["server/main.ts"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function waitForUrl(output: () => { stdout: string }): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const url = /ready at (http:\/\/localhost:\d+)/.exec(output().stdout)?.[1];
+      if (!url) throw new Error("not ready yet");
+      return url;
+    },
+    { timeout: 60_000, interval: 100 },
+  );
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+// Starting a whole server process (and PGlite) takes seconds on a busy two-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+
+describe("the server process", () => {
+  it.each([
+    [{ PORT: "eighty" }, /^Configuration error: PORT must be a whole number/],
+    [{ DATABASE_URL: "mysql://localhost/nope" }, /^Configuration error: DATABASE_URL must be a PostgreSQL URL/],
+  ])("exits with one clear line when %o", async (env, message) => {
+    const { exited, output } = run(env);
+    expect(await exited).toBe(1);
+    const lines = output().stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(output().stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("exits with one clear line when the database cannot be reached", async () => {
+    const { exited, output } = run({ PORT: "0", DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
+    expect(await exited).toBe(1);
+    expect(output().stderr.trim().split("\n")).toHaveLength(1);
+    expect(output().stderr).toMatch(/^Cannot start: the database in DATABASE_URL could not be reached/);
+  });
+
+  it("keeps the embedded database's data across a restart and shuts down cleanly on SIGTERM", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-process-"));
+    try {
+      const first = run({ PORT: "0", DATA_DIR: dataDir });
+      const url = await waitForUrl(first.output);
+      expect(first.output().stdout).toContain("admin@example.org");
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { database: string };
+      expect(health.database).toBe("pglite");
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+
+      const second = run({ PORT: "0", DATA_DIR: dataDir });
+      const secondUrl = await waitForUrl(second.output);
+      // Seeded once only: the second start found the group already there.
+      expect(second.output().stdout).not.toContain("Demo accounts");
+      const login = await fetch(`${secondUrl}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: secondUrl },
+        body: new URLSearchParams({ email: "chair@example.org", password: "kia-ora-demo" }),
+      });
+      expect(login.status).toBe(302);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)("the server process [postgres]", () => {
+  it("reports postgres on /healthz when DATABASE_URL is set, and seeds nothing", async () => {
+    // A schema of its own, named through the URL's options, so the shared database stays clean.
+    const schema = `process_${Date.now().toString(36)}`;
+    const pool = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 1 });
+    await pool.query(`create schema ${schema}`);
+    try {
+      const databaseUrl = new URL(process.env.TEST_DATABASE_URL!);
+      databaseUrl.searchParams.set("options", `-c search_path=${schema}`);
+      const { child, exited, output } = run({ PORT: "0", DATABASE_URL: databaseUrl.toString() });
+      const url = await waitForUrl(output);
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { database: string };
+      expect(health.database).toBe("postgres");
+      expect(output().stdout).not.toContain("Demo accounts");
+      const groups = await pool.query(`select count(*)::int as n from ${schema}.groups`);
+      expect(groups.rows[0].n).toBe(0);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      await pool.query(`drop schema ${schema} cascade`);
+      await pool.end();
+    }
+  });
+});

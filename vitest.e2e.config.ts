@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Browser tests: real Chromium against one real server process started by the global setup.
+ * One fork, so every file talks to the same server and the suite stays within two cores.
+ */
+export default defineConfig({
+  test: {
+    include: ["test/e2e/**/*.e2e.ts"],
+    globalSetup: ["test/e2e/global-setup.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    poolOptions: { forks: { singleFork: true } },
+  },
+});
