@@ -145,6 +145,9 @@ export interface Database {
   password_resets: PasswordResetTable;
   sign_in_attempts: SignInAttemptTable;
   audit_log: AuditLogTable;
+  document_updates: DocumentUpdateTable;
+  document_snapshots: DocumentSnapshotTable;
+  document_versions: DocumentVersionTable;
 }
 
 export type Organisation = Selectable<OrganisationTable>;
@@ -211,4 +214,38 @@ export interface AuditLogTable {
   subject_id: string | null;
   ip: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+/** `bytea`: Buffer from pg, Uint8Array from PGlite; written as Uint8Array. */
+export type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+export interface DocumentUpdateTable {
+  id: Generated<number>;
+  document_id: string;
+  update: Bytes;
+  created_at: CreatedAt;
+}
+
+export interface DocumentSnapshotTable {
+  document_id: string;
+  state: Bytes;
+  last_update_id: number;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export const versionReasons = ["manual", "submission", "restore"] as const;
+export type VersionReason = (typeof versionReasons)[number];
+
+export interface DocumentVersionTable {
+  id: Generated<string>;
+  document_id: string;
+  number: number;
+  name: string;
+  reason: VersionReason;
+  state: Bytes;
+  content_html: string;
+  content_text: string;
+  content_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
 }

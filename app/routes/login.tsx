@@ -4,7 +4,7 @@
  */
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { safeRedirectPath } from "../auth/require.server.js";
 import { attemptSignIn } from "../auth/sign-in.server.js";
@@ -80,6 +80,11 @@ export default function Login() {
     <section className="panel narrow" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">Sign in</h1>
       <p className="muted">For members of the Social Sector Commissioning Stewardship Group and the people who support it.</p>
+      {searchParams.get("reset") === "1" && !actionData ? (
+        <div className="alert alert--success" role="status">
+          <p>Your password has been changed and every other device signed out. Sign in with your new password.</p>
+        </div>
+      ) : null}
       {actionData?.formError ? (
         <div className="alert alert--error" role="alert" id="form-error">
           <p>{actionData.formError}</p>
@@ -126,6 +131,9 @@ export default function Login() {
           {submitting ? "Signing in…" : "Sign in"}
         </button>
       </Form>
+      <p className="after-form">
+        <Link to="/forgot-password">Forgotten your password?</Link>
+      </p>
     </section>
   );
 }

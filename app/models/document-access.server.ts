@@ -1,0 +1,37 @@
+/**
+ * Finding a document and describing it to the policy: the one way every transport (loaders,
+ * Socket.io events, the Yjs upgrade) asks whether a person may read or edit a document.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/database.js";
+import type { Actor, Resource } from "../policy/policy.js";
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findDocument(db: Kysely<Database>, documentId: string) {
+  if (!uuidPattern.test(documentId)) return undefined;
+  return db
+    .selectFrom("documents")
+    .select(["id", "group_id", "kind", "title", "status", "classification", "archived_at", "updated_at"])
+    .where("id", "=", documentId)
+    .executeTakeFirst();
+}
+
+export type FoundDocument = NonNullable<Awaited<ReturnType<typeof findDocument>>>;
+
+/** The policy resource for a document as this actor sees it. */
+export async function documentResource(
+  _db: Kysely<Database>,
+  _actor: Actor,
+  document: Pick<FoundDocument, "group_id" | "status" | "archived_at">,
+): Promise<Extract<Resource, { type: "document" }>> {
+  return {
+    type: "document",
+    groupId: document.group_id,
+    // Submitted for approval: frozen until the Minister's office decides or it is withdrawn.
+    // Archived: kept for the record, never edited again.
+    locked: document.status === "submitted" || document.archived_at !== null,
+    // Consultations (opening a document to named consultees) arrive with the comments feature.
+    openToActorForConsultation: false,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Administration: the audit log, newest first, 50 entries a page, filtered by action. The log is
+ * append-only (the database refuses to change or delete an entry), so this page only reads.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AUDIT_PAGE_SIZE, auditActions, listAuditLog, requirePlatformAdmin } from "../models/admin.server.js";
+import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
+
+export const meta: MetaFunction = () => [{ title: "Audit log · Administration · Stewardship Workspace" }];
+
+const querySchema = z.object({
+  action: z.string().trim().max(100).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+});
+
+const subjectLabels: Record<string, string> = {
+  user: "Account",
+  organisation: "Organisation",
+  group: "Group",
+  membership: "Membership",
+  document: "Document",
+  meeting: "Meeting",
+  invitation: "Invitation",
+};
+
+/** "sessionsRevoked" and "end_reason" as "Sessions revoked" and "End reason". */
+function readableKey(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function readableValue(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  return JSON.stringify(value);
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePlatformAdmin(request, context);
+  const db = context.services.db;
+  const url = new URL(request.url);
+  const query = querySchema.parse({
+    action: url.searchParams.get("action") || undefined,
+    page: url.searchParams.get("page") ?? undefined,
+  });
+  const [actions, { total, rows }] = await Promise.all([
+    auditActions(db),
+    listAuditLog(db, { action: query.action ?? null, page: query.page }),
+  ]);
+  return {
+    actions,
+    action: query.action ?? "",
+    page: query.page,
+    pageCount: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+    total,
+    entries: rows.map((row) => {
+      const subjectName = row.subject_user_name ?? row.subject_organisation_name ?? row.subject_member_name;
+      const subjectLabel = row.subject_type ? (subjectLabels[row.subject_type] ?? readableKey(row.subject_type)) : null;
+      return {
+        id: row.id,
+        when: `${formatNzShortDate(row.occurred_at)}, ${formatNzTime(row.occurred_at)}`,
+        whenIso: row.occurred_at.toISOString(),
+        who: row.actor_name ?? row.actor_label ?? "System",
+        action: row.action,
+        subject: subjectLabel
+          ? `${subjectLabel}: ${subjectName ?? (row.subject_type === "group" ? row.group_name : null) ?? row.subject_id ?? "unknown"}`
+          : null,
+        group: row.group_code && row.subject_type !== "group" ? `${row.group_code}` : null,
+        ip: row.ip,
+        details: Object.entries(row.details ?? {}).map(([key, value]) => ({ key: readableKey(key), value: readableValue(value) })),
+      };
+    }),
+  };
+}
+
+function pageLink(action: string, page: number): string {
+  const params = new URLSearchParams();
+  if (action) params.set("action", action);
+  if (page > 1) params.set("page", String(page));
+  const search = params.toString();
+  return `/admin/audit${search ? `?${search}` : ""}`;
+}
+
+export default function AdminAudit() {
+  const { actions, action, page, pageCount, total, entries } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p className="muted">
+        <Link to="/admin">Administration</Link>
+      </p>
+      <h1>Audit log</h1>
+      <p className="lede">Every entry is permanent: the database refuses to change or delete one. Times are New Zealand time.</p>
+
+      <section className="panel" aria-labelledby="filter-heading">
+        <h2 id="filter-heading">Filter</h2>
+        <Form method="get">
+          <div className="field">
+            <label htmlFor="action">Action</label>
+            <select id="action" name="action" defaultValue={action}>
+              <option value="">All actions</option>
+              {actions.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="button button--secondary">
+            Show entries
+          </button>
+        </Form>
+      </section>
+
+      <section className="panel" aria-labelledby="entries-heading">
+        <h2 id="entries-heading">
+          {action ? `Entries for ${action}` : "All entries"}
+          <span className="muted">
+            {" "}
+            ({total} in all, page {page} of {pageCount})
+          </span>
+        </h2>
+        {entries.length === 0 ? (
+          <p>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Action</th>
+                <th scope="col">Subject</th>
+                <th scope="col">IP address</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <th scope="row">
+                    <time dateTime={entry.whenIso}>{entry.when}</time>
+                  </th>
+                  <td>{entry.who}</td>
+                  <td>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>
+                    {entry.subject ?? ""}
+                    {entry.group ? <span className="muted"> (group {entry.group})</span> : null}
+                  </td>
+                  <td>{entry.ip ?? ""}</td>
+                  <td>
+                    {entry.details.map((detail, index) => (
+                      <span key={detail.key}>
+                        {index > 0 ? <br /> : null}
+                        {detail.key}: {detail.value}
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {pageCount > 1 ? (
+          <nav aria-label="Audit log pages">
+            <p>
+              {page > 1 ? <Link to={pageLink(action, page - 1)}>Newer entries</Link> : null}
+              {page > 1 && page < pageCount ? " · " : null}
+              {page < pageCount ? <Link to={pageLink(action, page + 1)}>Older entries</Link> : null}
+            </p>
+          </nav>
+        ) : null}
+      </section>
+    </>
+  );
+}

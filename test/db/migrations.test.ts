@@ -1,0 +1,41 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { createMigrator } from "../../db/migrate.js";
+import { databaseTargets, openTestDatabase } from "../support/database.js";
+
+for (const target of databaseTargets()) {
+  describe(`migrations [${target}]`, () => {
+    it("apply from empty, roll all the way down and apply again", async () => {
+      const handle = await openTestDatabase(target);
+      try {
+        const migrator = createMigrator(handle.db);
+        const applied = (await migrator.getMigrations()).filter((m) => m.executedAt);
+        expect(applied.length).toBeGreaterThan(0);
+        for (let i = 0; i < applied.length; i++) {
+          const { error } = await migrator.migrateDown();
+          expect(error).toBeUndefined();
+        }
+        const tables = await sql<{ n: number }>`
+          select count(*)::int as n from information_schema.tables
+          where table_schema = current_schema() and table_name not like 'kysely_%'`.execute(handle.db);
+        expect(tables.rows[0]?.n).toBe(0);
+        const again = await migrator.migrateToLatest();
+        expect(again.error).toBeUndefined();
+        expect(again.results?.length).toBe(applied.length);
+      } finally {
+        await handle.close();
+      }
+    });
+
+    it("name migrations with sortable timestamps", async () => {
+      const handle = await openTestDatabase(target);
+      try {
+        const names = (await createMigrator(handle.db).getMigrations()).map((m) => m.name);
+        expect(names).toEqual([...names].sort());
+        for (const name of names) expect(name).toMatch(/^\d{8}T\d{4}_[a-z0-9_]+$/);
+      } finally {
+        await handle.close();
+      }
+    });
+  });
+}
