@@ -5,7 +5,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from "kysely";
 import type { Database } from "./database.js";
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -22,13 +22,22 @@ class FolderMigrationProvider implements MigrationProvider {
   }
 }
 
-export function createMigrator(db: Kysely<Database>): Migrator {
-  return new Migrator({ db, provider: new FolderMigrationProvider() });
+/**
+ * The migration tables live in the connection's current schema, named explicitly: otherwise
+ * Kysely takes a `kysely_migration` table in any other schema of the database as its own.
+ */
+export async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({
+    db,
+    provider: new FolderMigrationProvider(),
+    migrationTableSchema: rows[0]?.schema ?? "public",
+  });
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const result: MigrationResultSet = await createMigrator(db).migrateToLatest();
+  const result: MigrationResultSet = await (await createMigrator(db)).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error");
     const reason = result.error instanceof Error ? result.error.message : String(result.error);

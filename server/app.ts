@@ -76,7 +76,13 @@ export async function startServer({ config, logger, database: givenDatabase }: S
 
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
-  const services: AppServices = { config, logger, database, db: database.db, auth, mailer };
+  const collaboration = new CollaborationEndpoint({
+    database,
+    logger,
+    publicUrl: config.publicUrl,
+    authenticate: (cookieHeader) => auth.userFromCookieHeader(cookieHeader),
+  });
+  const services: AppServices = { config, logger, database, db: database.db, auth, mailer, collaboration };
 
   const app = express();
   app.disable("x-powered-by");
@@ -192,11 +198,6 @@ export async function startServer({ config, logger, database: givenDatabase }: S
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth });
-  const collaboration = new CollaborationEndpoint({
-    database,
-    logger,
-    authenticate: (request) => auth.userFromCookieHeader(request.headers.cookie),
-  });
   httpServer.on(
     "upgrade",
     createUpgradeRouter(

@@ -8,6 +8,7 @@ import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
 import type { Mailer } from "../app/email/mailer.server.js";
 import type { DatabaseHandle } from "../db/connect.js";
 import type { Database } from "../db/database.js";
+import type { CollaborationService } from "./collab/collaboration-service.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -18,6 +19,8 @@ export interface AppServices {
   db: Kysely<Database>;
   auth: Auth;
   mailer: Mailer;
+  /** The Yjs collaboration endpoint: flush, read and change documents' state, recheck access. */
+  collaboration: CollaborationService;
 }
 
 /** What every Remix loader and action receives as `context`. */

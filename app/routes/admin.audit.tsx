@@ -159,7 +159,7 @@ export default function AdminAudit() {
                     {entry.details.map((detail, index) => (
                       <span key={detail.key}>
                         {index > 0 ? <br /> : null}
-                        {detail.key}: {detail.value}
+                        {`${detail.key}: ${detail.value}`}
                       </span>
                     ))}
                   </td>

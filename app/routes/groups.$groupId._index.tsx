@@ -78,7 +78,9 @@ export default function GroupHome() {
             <ul className="list-plain">
               {documents.map((document) => (
                 <li key={document.id}>
-                  <strong>{document.title}</strong>
+                  <strong>
+                    <Link to={`/groups/${group.id}/documents/${document.id}`}>{document.title}</Link>
+                  </strong>
                   <br />
                   <span className="muted">
                     {document.kind} · {document.status} · {document.classification}
@@ -92,6 +94,11 @@ export default function GroupHome() {
               ))}
             </ul>
           )}
+          {mayListDocuments ? (
+            <p className="after-form">
+              <Link to={`/groups/${group.id}/documents`}>All documents</Link>
+            </p>
+          ) : null}
         </section>
 
         <section className="panel" aria-labelledby="meeting-heading">

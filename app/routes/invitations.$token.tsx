@@ -225,7 +225,7 @@ function PendingInvitation({
 
   return (
     <section className="panel narrow" aria-labelledby="invitation-heading">
-      <h1 id="invitation-heading">Join the {view.groupName}</h1>
+      <h1 id="invitation-heading">{`Join the ${view.groupName}`}</h1>
       <p>You have been invited to join this group.</p>
       <dl className="facts">
         <dt>Group</dt>

@@ -42,7 +42,8 @@ export function formatNzDate(value: Date | string): string {
 /** "8 December 2026"; also for calendar dates stored as "YYYY-MM-DD". */
 export function formatNzShortDate(value: Date | string): string {
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return shortDateFormat.format(new Date(`${value}T12:00:00Z`));
+    // Midnight UTC is midday or later in New Zealand: the same calendar day.
+    return shortDateFormat.format(new Date(`${value}T00:00:00Z`));
   }
   return shortDateFormat.format(toDate(value));
 }

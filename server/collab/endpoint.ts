@@ -1,56 +1,336 @@
 /**
- * The Yjs collaboration endpoint at /collab/<documentId> (y-websocket protocol on y-protocols).
- * The upgrade is authorised before any Yjs message is read: an unknown document is 404 and a
- * request without a session 401. The sync protocol itself arrives with the co-editing feature.
+ * The Yjs collaboration endpoint at /collab/<documentId>: the y-websocket protocol on y-protocols
+ * (docs/decisions/002-own-yjs-endpoint-on-y-protocols.md).
+ *
+ * It decides at the HTTP upgrade, before any Yjs message is read: a foreign Origin is 403, an
+ * unknown document 404, no session 401, and `can(actor, "document.read")` false 403. An allowed
+ * connection is editable or read-only per `can(actor, "document.edit")`. Frames are checked at the
+ * edge (binary only, ≤ 1 MiB, fully decodable) and each failure closes only that connection with
+ * its own code. Documents live in `SharedDocument`s, loaded on first connection and unloaded
+ * (flushed and compacted) when the last one leaves. It also serves `services.collaboration`.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import * as Y from "yjs";
+import type { SessionUser } from "../../app/auth/lucia.server.js";
+import { loadActor } from "../../app/models/actor.server.js";
+import { documentResource, findDocument } from "../../app/models/document-access.server.js";
+import { can } from "../../app/policy/policy.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import type { Logger } from "../logger.js";
 import { refuseUpgrade } from "../upgrade.js";
+import { CollabConnection } from "./collab-connection.js";
+import type { CollaborationService } from "./collaboration-service.js";
+import { applyStoredState, readStoredState } from "./document-store.js";
+import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
+import { type CollabLimits, SharedDocument, defaultLimits } from "./shared-document.js";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Largest websocket message accepted; larger frames are closed with 1009 by `ws`. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+const heartbeatMs = 30_000;
+/** How long shutdown waits for clients to answer the close handshake before cutting them off. */
+const closeGraceMs = 2_000;
 
 export interface CollaborationEndpointOptions {
   database: DatabaseHandle;
   logger: Logger;
-  /** Resolves the signed-in person from the upgrade request's cookie, or null. */
-  authenticate(request: IncomingMessage): Promise<{ id: string } | null>;
+  /** PUBLIC_URL: browsers must open the socket from this origin (or from the host they asked). */
+  publicUrl: string;
+  /** Resolves the signed-in person from a Cookie header, or null. */
+  authenticate(cookieHeader: string | undefined): Promise<SessionUser | null>;
+  limits?: Partial<CollabLimits>;
 }
 
-export class CollaborationEndpoint {
-  constructor(private readonly options: CollaborationEndpointOptions) {}
+type AccessDecision =
+  | { allowed: true; user: SessionUser; canEdit: boolean }
+  | { allowed: false; status: 401 | 403 | 404; reason: string };
 
-  async handleUpgrade(request: IncomingMessage, socket: Duplex, _head: Buffer, documentId: string): Promise<void> {
-    const { database, logger } = this.options;
+export class CollaborationEndpoint implements CollaborationService {
+  private readonly logger: Logger;
+  private readonly limits: CollabLimits;
+  private readonly publicOrigin: string;
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
+  private readonly documents = new Map<string, SharedDocument>();
+  private readonly unloads = new Map<string, Promise<void>>();
+  private readonly connections = new Set<CollabConnection>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: CollaborationEndpointOptions) {
+    this.logger = options.logger.child({ category: "collab" });
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.publicOrigin = new URL(options.publicUrl).origin;
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  // ---- the upgrade ---------------------------------------------------------------------------
+
+  /** Authorises an upgrade to /collab/<documentId>; only an allowed request reaches `ws`. */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, documentId: string): Promise<void> {
+    const logger = this.logger.child({ documentId });
     try {
-      if (!uuidPattern.test(documentId)) {
-        refuseUpgrade(socket, 404, "DOCUMENT_NOT_FOUND");
+      if (this.closing) {
+        refuseUpgrade(socket, 503, "SERVER_RESTARTING");
         return;
       }
-      const document = await database.db
-        .selectFrom("documents")
-        .select(["id"])
-        .where("id", "=", documentId)
-        .executeTakeFirst();
-      if (!document) {
-        refuseUpgrade(socket, 404, "DOCUMENT_NOT_FOUND");
+      if (!this.originAllowed(request)) {
+        logger.warn({ origin: request.headers.origin }, "refused a collaboration upgrade from another origin");
+        refuseUpgrade(socket, 403, "FORBIDDEN_ORIGIN");
         return;
       }
-      const actor = await this.options.authenticate(request);
-      if (!actor) {
-        refuseUpgrade(socket, 401, "UNAUTHENTICATED");
+      const cookieHeader = request.headers.cookie;
+      const decision = await this.decideAccess(cookieHeader, documentId);
+      if (!decision.allowed) {
+        logger.info({ status: decision.status, reason: decision.reason }, "refused a collaboration upgrade");
+        refuseUpgrade(socket, decision.status, decision.reason);
         return;
       }
-      refuseUpgrade(socket, 503, "COLLABORATION_UNAVAILABLE");
+      if (this.closing) {
+        refuseUpgrade(socket, 503, "SERVER_RESTARTING");
+        return;
+      }
+      if (socket.destroyed) return;
+      this.wss.handleUpgrade(request, socket, head, (ws) =>
+        this.accept(ws, documentId, decision.user, cookieHeader, !decision.canEdit, logger),
+      );
     } catch (error) {
-      logger.error({ category: "collab", documentId, err: error }, "collaboration upgrade failed");
+      logger.error({ err: error }, "collaboration upgrade failed");
       refuseUpgrade(socket, 503, "COLLABORATION_UNAVAILABLE");
     }
   }
 
-  /** Flushes pending writes and closes every connection with 1012 (server restarting). */
-  async close(): Promise<void> {
-    // No connections are held yet.
+  private originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    // Browsers always send Origin on websockets; other clients need a session cookie anyway.
+    if (origin === undefined) return true;
+    if (origin === this.publicOrigin) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The one access decision, at the upgrade and again in `recheckAccess`. */
+  private async decideAccess(cookieHeader: string | undefined, documentId: string): Promise<AccessDecision> {
+    const { db } = this.options.database;
+    const document = await findDocument(db, documentId);
+    if (!document) return { allowed: false, status: 404, reason: "DOCUMENT_NOT_FOUND" };
+    const user = await this.options.authenticate(cookieHeader);
+    if (!user) return { allowed: false, status: 401, reason: "UNAUTHENTICATED" };
+    const actor = await loadActor(db, user);
+    const resource = await documentResource(db, actor, document);
+    if (!can(actor, "document.read", resource)) return { allowed: false, status: 403, reason: "FORBIDDEN" };
+    return { allowed: true, user, canEdit: can(actor, "document.edit", resource) };
+  }
+
+  private accept(
+    ws: WebSocket,
+    documentId: string,
+    user: SessionUser,
+    cookieHeader: string | undefined,
+    readOnly: boolean,
+    logger: Logger,
+  ): void {
+    const connection = new CollabConnection(ws, documentId, user, cookieHeader, readOnly, logger);
+    if (this.closing) {
+      connection.close(CloseCode.serverRestarting, "server restarting");
+      return;
+    }
+    const shared = this.sharedDocument(documentId);
+    this.connections.add(connection);
+    connection.logger.info({ readOnly }, "collaboration connection opened");
+
+    ws.on("message", (data, isBinary) => this.onMessage(connection, shared, data, isBinary));
+    ws.on("pong", () => {
+      connection.alive = true;
+    });
+    // `ws` closes the socket itself after an error (1009 for an oversized frame, 1002 for a bad frame).
+    ws.on("error", (error) => connection.logger.info({ err: error.message }, "collaboration socket error"));
+    ws.on("close", (code) => {
+      connection.logger.info({ code }, "collaboration connection closed");
+      this.connections.delete(connection);
+      shared.detach(connection);
+    });
+    shared.attach(connection);
+  }
+
+  private onMessage(connection: CollabConnection, shared: SharedDocument, data: RawData, isBinary: boolean): void {
+    if (connection.closed) return;
+    if (!isBinary) {
+      connection.close(CloseCode.unsupportedData, "binary messages only");
+      return;
+    }
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    let message: ClientMessage;
+    try {
+      message = decodeClientMessage(bytes);
+    } catch (error) {
+      const reason = error instanceof MalformedMessageError ? error.message : String(error);
+      connection.logger.info({ reason, bytes: bytes.byteLength }, "malformed collaboration message");
+      connection.close(CloseCode.malformed, "malformed message");
+      return;
+    }
+    try {
+      shared.receive(connection, message, bytes.byteLength);
+    } catch (error) {
+      // A bug here must cost one connection, never the process.
+      connection.logger.error({ err: error }, "collaboration message failed");
+      connection.close(CloseCode.internalError, "internal error");
+    }
+  }
+
+  private checkHeartbeats(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.logger.info("no answer to the heartbeat; dropping the connection");
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      if (connection.ws.readyState === WebSocket.OPEN) connection.ws.ping();
+    }
+  }
+
+  // ---- the documents held in memory ----------------------------------------------------------
+
+  /** The loaded (or loading) document, created on first use. */
+  private sharedDocument(documentId: string): SharedDocument {
+    const existing = this.documents.get(documentId);
+    if (existing && !existing.failed) return existing;
+    const shared = new SharedDocument({
+      documentId,
+      db: this.options.database.db,
+      logger: this.logger.child({ documentId }),
+      limits: this.limits,
+      previousUnload: this.unloads.get(documentId),
+      onIdle: (idle) => this.unload(idle),
+    });
+    this.documents.set(documentId, shared);
+    return shared;
+  }
+
+  private unload(shared: SharedDocument): void {
+    const { documentId } = shared;
+    if (this.documents.get(documentId) === shared) this.documents.delete(documentId);
+    const previous = this.unloads.get(documentId);
+    const unloading = (previous ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => shared.unload())
+      .finally(() => {
+        if (this.unloads.get(documentId) === unloading) this.unloads.delete(documentId);
+      });
+    this.unloads.set(documentId, unloading);
+  }
+
+  /** Runs `task` with the document loaded and held; it unloads afterwards if nobody else has it. */
+  private async withDocument<T>(documentId: string, task: (shared: SharedDocument) => Promise<T>): Promise<T> {
+    const shared = this.sharedDocument(documentId);
+    shared.hold();
+    try {
+      await shared.ready;
+      return await task(shared);
+    } finally {
+      shared.release();
+    }
+  }
+
+  // ---- services.collaboration ----------------------------------------------------------------
+
+  async flush(documentId: string): Promise<void> {
+    const shared = this.documents.get(documentId);
+    if (shared && !shared.failed) {
+      await shared.ready;
+      await shared.flush();
+      return;
+    }
+    // Unloading flushes too: wait for it, and report its failure.
+    await this.unloads.get(documentId);
+  }
+
+  async encodeState(documentId: string): Promise<Uint8Array> {
+    const shared = this.documents.get(documentId);
+    if (shared && !shared.failed) {
+      return this.withDocument(documentId, async (held) => {
+        await held.flush();
+        return Y.encodeStateAsUpdate(held.doc);
+      });
+    }
+    await this.unloads.get(documentId)?.catch(() => undefined);
+    const doc = applyStoredState(await readStoredState(this.options.database.db, documentId));
+    try {
+      return Y.encodeStateAsUpdate(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  async applyUpdate(documentId: string, update: Uint8Array): Promise<void> {
+    if (!(await findDocument(this.options.database.db, documentId))) throw new Error("DOCUMENT_NOT_FOUND");
+    await this.withDocument(documentId, async (shared) => {
+      shared.applyServerUpdate(update);
+      await shared.flush();
+    });
+  }
+
+  /**
+   * Compacts a document's log now (it also happens by itself past the row threshold and on
+   * unload). For operators and tests.
+   */
+  async compact(documentId: string): Promise<void> {
+    await this.withDocument(documentId, async (shared) => {
+      await shared.flush();
+      await shared.compact();
+    });
+  }
+
+  async recheckAccess(filter: { userId?: string; documentId?: string } = {}): Promise<void> {
+    const affected = [...this.connections].filter(
+      (connection) =>
+        !connection.closed &&
+        (filter.userId === undefined || connection.user.id === filter.userId) &&
+        (filter.documentId === undefined || connection.documentId === filter.documentId),
+    );
+    for (const connection of affected) {
+      const decision = await this.decideAccess(connection.cookieHeader, connection.documentId);
+      if (connection.closed) continue;
+      if (!decision.allowed) {
+        connection.logger.info({ reason: decision.reason }, "access ended; closing the connection");
+        connection.close(CloseCode.policyViolation, decision.reason);
+        continue;
+      }
+      if (connection.readOnly !== !decision.canEdit) {
+        connection.readOnly = !decision.canEdit;
+        connection.logger.info({ readOnly: connection.readOnly }, "connection access changed");
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.heartbeat);
+      const open = [...this.documents.values()];
+      await Promise.allSettled(open.map((shared) => shared.ready.then(() => shared.flush())));
+      const connections = [...this.connections];
+      for (const connection of connections) connection.close(CloseCode.serverRestarting, "server restarting");
+      // Shutdown does not wait for the close handshake: the documents unload (flush, compact) now.
+      for (const shared of open) for (const connection of [...shared.connections]) shared.detach(connection);
+      const cutOff = setTimeout(() => {
+        for (const connection of connections) if (connection.ws.readyState !== WebSocket.CLOSED) connection.ws.terminate();
+      }, closeGraceMs);
+      cutOff.unref();
+      await Promise.allSettled([...this.unloads.values()]);
+      this.wss.close();
+      this.logger.info({ documents: open.length, connections: connections.length }, "collaboration endpoint closed");
+    })();
+    return this.closing;
   }
 }

@@ -8,7 +8,7 @@ for (const target of databaseTargets()) {
     it("apply from empty, roll all the way down and apply again", async () => {
       const handle = await openTestDatabase(target);
       try {
-        const migrator = createMigrator(handle.db);
+        const migrator = await createMigrator(handle.db);
         const applied = (await migrator.getMigrations()).filter((m) => m.executedAt);
         expect(applied.length).toBeGreaterThan(0);
         for (let i = 0; i < applied.length; i++) {
@@ -30,7 +30,7 @@ for (const target of databaseTargets()) {
     it("name migrations with sortable timestamps", async () => {
       const handle = await openTestDatabase(target);
       try {
-        const names = (await createMigrator(handle.db).getMigrations()).map((m) => m.name);
+        const names = (await (await createMigrator(handle.db)).getMigrations()).map((m) => m.name);
         expect(names).toEqual([...names].sort());
         for (const name of names) expect(name).toMatch(/^\d{8}T\d{4}_[a-z0-9_]+$/);
       } finally {

@@ -35,6 +35,15 @@ function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Is there a build the production server can run? `remix build` under NODE_ENV=test (as vitest
+ * sets it) compiles JSX for development, and React's production runtime then has no `jsxDEV`.
+ */
+function isProductionBuild(serverBuild: string): boolean {
+  if (!fs.existsSync(serverBuild)) return false;
+  return !fs.readFileSync(serverBuild, "utf8").includes("react/jsx-dev-runtime");
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
@@ -65,8 +74,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!fs.existsSync(chromiumPath)) {
     throw new Error("Chromium is not installed: run `sudo apt-get install -y chromium` (Debian) and try again.");
   }
-  if (!fs.existsSync(path.join(root, "build", "index.js"))) {
-    execFileSync(path.join(root, "node_modules", ".bin", "remix"), ["build"], { cwd: root, stdio: "inherit" });
+  if (!isProductionBuild(path.join(root, "build", "index.js"))) {
+    execFileSync(path.join(root, "node_modules", ".bin", "remix"), ["build"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production" },
+    });
   }
 
   const port = await findFreePort();

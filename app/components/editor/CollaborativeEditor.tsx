@@ -1,0 +1,143 @@
+/**
+ * The co-editing surface: a TipTap editor bound to the document's Yjs state, synced with the
+ * server over the y-websocket protocol (/collab/<documentId>), kept on this device in IndexedDB
+ * so typing survives going offline and reloading, with everyone's carets and names.
+ *
+ * Browser only: the route renders it after hydration (it is loaded with React.lazy), so nothing
+ * here runs during server rendering. Hiding the toolbar is not the control for read-only people:
+ * the server drops their updates (docs/ARCHITECTURE.md).
+ */
+import Collaboration from "@tiptap/extension-collaboration";
+import CollaborationCaret from "@tiptap/extension-collaboration-caret";
+import { EditorContent, useEditor } from "@tiptap/react";
+import { useEffect, useState } from "react";
+import { IndexeddbPersistence } from "y-indexeddb";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import { COLLAB_FIELD } from "../../documents/content.js";
+import { EditorToolbar } from "./EditorToolbar.js";
+import { documentEditorExtensions } from "./extensions.js";
+import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.js";
+
+export interface CollaborativeEditorProps {
+  documentId: string;
+  user: { name: string; colour: string };
+  editable: boolean;
+}
+
+interface CollaborationSession {
+  ydoc: Y.Doc;
+  provider: WebsocketProvider;
+}
+
+/** The Y.Doc, its IndexedDB copy and its websocket provider, for as long as the page shows the document. */
+function useCollaborationSession(documentId: string): { session: CollaborationSession | null; status: SaveStatus } {
+  const [session, setSession] = useState<CollaborationSession | null>(null);
+  const [status, setStatus] = useState<SaveStatus>("connecting");
+
+  useEffect(() => {
+    const ydoc = new Y.Doc();
+    const persistence = new IndexeddbPersistence(`stewardship-${documentId}`, ydoc);
+    const serverUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`;
+    const provider = new WebsocketProvider(serverUrl, documentId, ydoc, { connect: false });
+    const stopTracking = trackSaveStatus(provider, ydoc, setStatus);
+    // When the browser knows it is offline, stop trying: changes stay in the Y.Doc and IndexedDB,
+    // and sync step 1/2 sends the server whatever it is missing when the network returns.
+    const goOffline = () => provider.disconnect();
+    const goOnline = () => provider.connect();
+    window.addEventListener("offline", goOffline);
+    window.addEventListener("online", goOnline);
+    if (navigator.onLine) provider.connect();
+    setSession({ ydoc, provider });
+    return () => {
+      window.removeEventListener("offline", goOffline);
+      window.removeEventListener("online", goOnline);
+      stopTracking();
+      provider.destroy();
+      void persistence.destroy();
+      ydoc.destroy();
+    };
+  }, [documentId]);
+
+  return { session, status };
+}
+
+/** A caret with the person's name above it. Screen readers hear who is here from the presence list instead. */
+function renderCaret(user: Record<string, unknown>): HTMLElement {
+  const colour = typeof user.color === "string" ? user.color : "#3d4f5c";
+  const name = typeof user.name === "string" ? user.name : "Someone";
+  const caret = document.createElement("span");
+  caret.className = "collaboration-carets__caret";
+  caret.setAttribute("aria-hidden", "true");
+  caret.style.borderColor = colour;
+  const label = document.createElement("span");
+  label.className = "collaboration-carets__label";
+  label.style.backgroundColor = colour;
+  label.textContent = name;
+  caret.append(label);
+  return caret;
+}
+
+function EditorSurface({
+  session,
+  user,
+  editable,
+}: {
+  session: CollaborationSession;
+  user: CollaborativeEditorProps["user"];
+  editable: boolean;
+}) {
+  const editor = useEditor(
+    {
+      // The stylesheet (editor.css) carries ProseMirror's base rules: the CSP refuses injected <style>.
+      injectCSS: false,
+      editable,
+      extensions: [
+        ...documentEditorExtensions(),
+        Collaboration.configure({ document: session.ydoc, field: COLLAB_FIELD }),
+        CollaborationCaret.configure({
+          provider: session.provider,
+          user: { name: user.name, color: user.colour },
+          render: renderCaret,
+        }),
+      ],
+      editorProps: {
+        attributes: {
+          class: "document-text",
+          role: "textbox",
+          "aria-multiline": "true",
+          "aria-label": "Document text",
+          ...(editable ? {} : { "aria-readonly": "true" }),
+        },
+      },
+    },
+    [session, editable],
+  );
+
+  if (!editor) return null;
+  return (
+    <>
+      {editable ? <EditorToolbar editor={editor} /> : null}
+      <EditorContent editor={editor} className="document-text-frame" />
+    </>
+  );
+}
+
+export default function CollaborativeEditor({ documentId, user, editable }: CollaborativeEditorProps) {
+  const { session, status } = useCollaborationSession(documentId);
+  return (
+    <div className="editor">
+      <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
+        {editable ? saveStatusText[status] : readOnlyStatusText[status]}
+      </p>
+      {session ? <EditorSurface session={session} user={user} editable={editable} /> : null}
+    </div>
+  );
+}
+
+const readOnlyStatusText: Record<SaveStatus, string> = {
+  connecting: "Connecting…",
+  saving: "Showing the latest text",
+  saved: "Showing the latest text",
+  offline: "Offline — showing the text as it was last received",
+};

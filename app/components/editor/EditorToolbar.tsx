@@ -1,0 +1,196 @@
+/**
+ * The editor's formatting toolbar: one tab stop (role="toolbar" with a roving tabindex, moved by
+ * the arrow keys, Home and End), buttons named in words, toggles that report aria-pressed, and a
+ * small labelled form for links instead of a browser prompt.
+ */
+import { type Editor, useEditorState } from "@tiptap/react";
+import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
+
+interface ToolbarButton {
+  id: string;
+  label: string;
+  /** Present for toggles: whether the formatting is on at the selection. */
+  pressed?: boolean;
+  disabled?: boolean;
+  run(): void;
+}
+
+const allowedLink = /^(https?:\/\/|mailto:)/i;
+
+export function EditorToolbar({ editor }: { editor: Editor }) {
+  const state = useEditorState({
+    editor,
+    selector: ({ editor: current }) => ({
+      heading2: current.isActive("heading", { level: 2 }),
+      heading3: current.isActive("heading", { level: 3 }),
+      bold: current.isActive("bold"),
+      italic: current.isActive("italic"),
+      link: current.isActive("link"),
+      bulletList: current.isActive("bulletList"),
+      orderedList: current.isActive("orderedList"),
+      canIndent: current.can().sinkListItem("listItem"),
+      canOutdent: current.can().liftListItem("listItem"),
+      inTable: current.isActive("table"),
+      href: (current.getAttributes("link").href as string | undefined) ?? "",
+    }),
+  });
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [linkOpen, setLinkOpen] = useState(false);
+  const [linkValue, setLinkValue] = useState("");
+  const [linkError, setLinkError] = useState<string | null>(null);
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const linkInput = useRef<HTMLInputElement>(null);
+  const ids = useId();
+
+  const chain = () => editor.chain().focus();
+  const items: ToolbarButton[] = [
+    { id: "h2", label: "Heading 2", pressed: state.heading2, run: () => chain().toggleHeading({ level: 2 }).run() },
+    { id: "h3", label: "Heading 3", pressed: state.heading3, run: () => chain().toggleHeading({ level: 3 }).run() },
+    { id: "bold", label: "Bold", pressed: state.bold, run: () => chain().toggleBold().run() },
+    { id: "italic", label: "Italic", pressed: state.italic, run: () => chain().toggleItalic().run() },
+    {
+      id: "link",
+      label: "Link",
+      pressed: state.link,
+      run: () => {
+        setLinkValue(state.href);
+        setLinkError(null);
+        setLinkOpen(true);
+        // The form appears on the next render; move focus into it then.
+        requestAnimationFrame(() => linkInput.current?.focus());
+      },
+    },
+    { id: "bullets", label: "Bulleted list", pressed: state.bulletList, run: () => chain().toggleBulletList().run() },
+    { id: "numbers", label: "Numbered list", pressed: state.orderedList, run: () => chain().toggleOrderedList().run() },
+    { id: "indent", label: "Indent", disabled: !state.canIndent, run: () => chain().sinkListItem("listItem").run() },
+    { id: "outdent", label: "Outdent", disabled: !state.canOutdent, run: () => chain().liftListItem("listItem").run() },
+    {
+      id: "table",
+      label: "Insert table",
+      disabled: state.inTable,
+      run: () => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
+    },
+  ];
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const last = items.length - 1;
+    const next =
+      event.key === "ArrowRight"
+        ? activeIndex === last
+          ? 0
+          : activeIndex + 1
+        : event.key === "ArrowLeft"
+          ? activeIndex === 0
+            ? last
+            : activeIndex - 1
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? last
+              : null;
+    if (next === null) return;
+    event.preventDefault();
+    setActiveIndex(next);
+    buttons.current[next]?.focus();
+  }
+
+  function closeLink() {
+    setLinkOpen(false);
+    setLinkError(null);
+    editor.commands.focus();
+  }
+
+  function applyLink(event: FormEvent) {
+    event.preventDefault();
+    const href = linkValue.trim();
+    if (!allowedLink.test(href)) {
+      setLinkError("Enter a web address starting with https:// (or an email address starting with mailto:)");
+      linkInput.current?.focus();
+      return;
+    }
+    if (editor.state.selection.empty && !editor.isActive("link")) {
+      editor
+        .chain()
+        .focus()
+        .insertContent({ type: "text", text: href, marks: [{ type: "link", attrs: { href } }] })
+        .run();
+    } else {
+      editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
+    }
+    setLinkOpen(false);
+    setLinkError(null);
+  }
+
+  function removeLink() {
+    editor.chain().focus().extendMarkRange("link").unsetLink().run();
+    setLinkOpen(false);
+    setLinkError(null);
+  }
+
+  return (
+    <>
+      <div className="editor-toolbar" role="toolbar" aria-label="Formatting" onKeyDown={onKeyDown}>
+        {items.map((item, index) => (
+          <button
+            key={item.id}
+            ref={(element) => {
+              buttons.current[index] = element;
+            }}
+            type="button"
+            className={`editor-toolbar__button editor-toolbar__button--${item.id}`}
+            tabIndex={index === activeIndex ? 0 : -1}
+            aria-label={item.label}
+            aria-pressed={item.pressed === undefined ? undefined : item.pressed}
+            aria-disabled={item.disabled ? true : undefined}
+            // Keep the text selection in the editor while a button is clicked.
+            onMouseDown={(event) => event.preventDefault()}
+            onFocus={() => setActiveIndex(index)}
+            onClick={() => {
+              if (!item.disabled) item.run();
+            }}
+          >
+            {item.label}
+          </button>
+        ))}
+      </div>
+      {linkOpen ? (
+        <form className="editor-link-form" onSubmit={applyLink} aria-label="Link" noValidate>
+          <label htmlFor={`${ids}-href`}>Link address</label>
+          <input
+            ref={linkInput}
+            id={`${ids}-href`}
+            type="url"
+            inputMode="url"
+            value={linkValue}
+            placeholder="https://"
+            onChange={(event) => setLinkValue(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === "Escape") {
+                event.preventDefault();
+                closeLink();
+              }
+            }}
+            aria-invalid={linkError ? true : undefined}
+            aria-describedby={linkError ? `${ids}-href-error` : undefined}
+          />
+          <button type="submit" className="button">
+            Apply link
+          </button>
+          {state.link ? (
+            <button type="button" className="button button--secondary" onClick={removeLink}>
+              Remove link
+            </button>
+          ) : null}
+          <button type="button" className="button button--secondary" onClick={closeLink}>
+            Cancel
+          </button>
+          {linkError ? (
+            <p className="field-error" id={`${ids}-href-error`}>
+              {linkError}
+            </p>
+          ) : null}
+        </form>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * "Also here: …": who else has this document open, live, over Socket.io (`document:join`,
+ * `document:presence`; see server/socket.ts). The socket.io client is loaded only in the browser,
+ * after the page has rendered.
+ */
+import { useEffect, useState } from "react";
+import { userColour } from "./user-colour.js";
+
+export interface PresenceViewer {
+  userId: string;
+  name: string;
+  organisation: string | null;
+}
+
+type PresenceState = "joining" | "here" | "refused" | "offline";
+
+export function PresenceList({ documentId, selfUserId }: { documentId: string; selfUserId: string }) {
+  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
+  const [state, setState] = useState<PresenceState>("joining");
+
+  useEffect(() => {
+    let cancelled = false;
+    let disconnect = () => {};
+    void import("socket.io-client").then(({ io }) => {
+      if (cancelled) return;
+      const socket = io({ path: "/socket.io/" });
+      const join = () =>
+        socket.emit("document:join", { documentId }, (ack: { ok: boolean } | undefined) => {
+          if (!cancelled) setState(ack?.ok ? "here" : "refused");
+        });
+      socket.on("connect", join);
+      socket.on("disconnect", () => {
+        if (!cancelled) setState("offline");
+      });
+      socket.on("document:presence", (payload: { documentId?: string; viewers?: PresenceViewer[] }) => {
+        if (!cancelled && payload.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
+      });
+      disconnect = () => {
+        socket.emit("document:leave", { documentId });
+        socket.disconnect();
+      };
+    });
+    return () => {
+      cancelled = true;
+      disconnect();
+    };
+  }, [documentId]);
+
+  const others = viewers.filter((viewer) => viewer.userId !== selfUserId);
+  return (
+    <div className="presence" aria-live="polite">
+      {state === "refused" ? (
+        <p className="muted">We could not show who else is here.</p>
+      ) : state === "offline" ? (
+        <p className="muted">You are offline, so we cannot show who else is here.</p>
+      ) : others.length === 0 ? (
+        <p className="muted">{state === "joining" ? "Checking who else is here…" : "Nobody else has this document open."}</p>
+      ) : (
+        <p>
+          <span className="presence__label">Also here:</span>{" "}
+          <span className="presence__people">
+            {others.map((viewer, index) => (
+              <span key={viewer.userId} className="presence__person">
+                <span className="presence__dot" aria-hidden="true" style={{ backgroundColor: userColour(viewer.userId) }} />
+                {viewer.name}
+                {viewer.organisation ? <span className="muted"> ({viewer.organisation})</span> : null}
+                {index < others.length - 1 ? ", " : null}
+              </span>
+            ))}
+          </span>
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * The editor's schema: the node and mark types a document may hold. Every type here must be one
+ * that app/documents/content.ts renders to HTML and text (versions, search, exports).
+ * Undo is left to the Collaboration extension (Yjs' own undo manager), so StarterKit's is off.
+ */
+import type { Extensions } from "@tiptap/core";
+import { TableKit } from "@tiptap/extension-table";
+import StarterKit from "@tiptap/starter-kit";
+
+export function documentEditorExtensions(): Extensions {
+  return [
+    StarterKit.configure({
+      undoRedo: false,
+      heading: { levels: [1, 2, 3, 4] },
+      link: {
+        openOnClick: false,
+        autolink: true,
+        protocols: ["mailto"],
+        HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
+      },
+    }),
+    TableKit.configure({ table: { resizable: false } }),
+  ];
+}

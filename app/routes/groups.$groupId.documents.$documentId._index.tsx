@@ -1,0 +1,333 @@
+/**
+ * A document's page: its classification marking at the top and bottom, title and status, who else
+ * has it open, and the co-editing editor (read-only, with the reason, for people who may not edit).
+ * Also renaming, archiving and saving a named version. The editor needs JavaScript; without it the
+ * page shows the text as last saved.
+ */
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
+import { Suspense, lazy, useEffect, useState } from "react";
+import { z } from "zod";
+import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { PresenceList } from "../components/editor/PresenceList.js";
+import { userColour } from "../components/editor/user-colour.js";
+import {
+  DOCUMENT_TITLE_MAX,
+  DocumentError,
+  archiveDocument,
+  readOnlyReason,
+  renameDocument,
+  requireReadableDocument,
+} from "../models/documents.server.js";
+import { can } from "../policy/policy.js";
+import editorStyles from "../styles/editor.css";
+import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+
+const CollaborativeEditor = lazy(() => import("../components/editor/CollaborativeEditor.js"));
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: `${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
+];
+
+const renameSchema = z.object({
+  intent: z.literal("rename"),
+  title: z
+    .string({ error: "Enter a title" })
+    .trim()
+    .min(1, "Enter a title")
+    .max(DOCUMENT_TITLE_MAX, `Keep the title to ${DOCUMENT_TITLE_MAX} characters or fewer`),
+});
+
+type ActionData =
+  | { intent: "rename"; fieldErrors: { title?: string }; values: { title: string } }
+  | { intent: "archive" | "unknown"; formError: string };
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { user, actor, document, resource, group } = await requireReadableDocument(request, context, params);
+  const reason = readOnlyReason(actor, document, resource);
+  return {
+    group,
+    document: {
+      id: document.id,
+      title: document.title,
+      kind: documentKindLabels[document.kind],
+      status: documentStatusLabels[document.status],
+      classification: document.classification,
+      archivedOn: document.archived_at ? formatNzShortDate(document.archived_at) : null,
+      updatedAt: formatNzDateTime(document.updated_at),
+      updatedBy: document.updated_by_name,
+      createdBy: document.created_by_name,
+      // Rendered by app/documents/content.ts from the schema, every text escaped: shown until the
+      // editor loads, and to people without JavaScript.
+      savedHtml: document.content_html,
+    },
+    me: { id: user.id, name: user.displayName, colour: userColour(user.id) },
+    mayEdit: reason === null,
+    readOnlyReason: reason,
+    mayArchive: can(actor, "document.archive", resource) && document.archived_at === null && document.status !== "submitted",
+    renamed: new URL(request.url).searchParams.get("renamed") === "1",
+    restored: /^\d+$/.test(new URL(request.url).searchParams.get("restored") ?? "")
+      ? Number(new URL(request.url).searchParams.get("restored"))
+      : null,
+  };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, document, group } = await requireReadableDocument(request, context, params);
+  const form = Object.fromEntries(await request.formData());
+  const db = context.services.db;
+  const here = `/groups/${group.id}/documents/${document.id}`;
+
+  if (form.intent === "rename") {
+    const values = { title: typeof form.title === "string" ? form.title.slice(0, 300) : "" };
+    const parsed = renameSchema.safeParse(form);
+    if (!parsed.success) {
+      return data<ActionData>(
+        { intent: "rename", fieldErrors: { title: parsed.error.issues[0]?.message ?? "Enter a title" }, values },
+        { status: 400 },
+      );
+    }
+    try {
+      await renameDocument(db, actor, document.id, { title: parsed.data.title, ip: context.clientIp });
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+      if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
+      if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
+      return data<ActionData>(
+        { intent: "rename", fieldErrors: { title: error.message }, values },
+        { status: error.code === "DOCUMENT_LOCKED" ? 409 : 400 },
+      );
+    }
+    return redirect(`${here}?renamed=1`);
+  }
+
+  if (form.intent === "archive") {
+    try {
+      await archiveDocument(db, actor, document.id, { ip: context.clientIp });
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+      if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
+      if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
+      return data<ActionData>({ intent: "archive", formError: error.message }, { status: 409 });
+    }
+    return redirect(`/groups/${group.id}/documents?archived=${encodeURIComponent(document.title)}`);
+  }
+
+  return data<ActionData>(
+    { intent: "unknown", formError: "That action is not recognised. Reload the page and try again." },
+    { status: 400 },
+  );
+}
+
+/** True once React has hydrated: the editor is browser-only. */
+function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
+
+function SavedText({ html, loading }: { html: string; loading: boolean }) {
+  return (
+    <div className="editor">
+      <p className="save-status" role="status">
+        {loading ? "Loading the editor…" : "The editor needs JavaScript. This is the text as last saved."}
+      </p>
+      <div className="document-text-frame">
+        {/* Rendered on the server by app/documents/content.ts, which escapes every text and attribute. */}
+        <div className="document-text" role="region" aria-label="Document text" dangerouslySetInnerHTML={{ __html: html }} />
+      </div>
+    </div>
+  );
+}
+
+interface SaveVersionResult {
+  ok?: boolean;
+  number?: number;
+  name?: string;
+  fieldErrors?: { name?: string };
+  formError?: string;
+  values?: { name: string };
+}
+
+function SaveVersionForm({ versionsPath }: { versionsPath: string }) {
+  const fetcher = useFetcher<SaveVersionResult>();
+  const result = fetcher.data;
+  const saving = fetcher.state !== "idle";
+  const nameError = result?.fieldErrors?.name;
+  return (
+    <fetcher.Form method="post" action={`${versionsPath}?index`} className="save-version" noValidate key={result?.ok ? result.number : "form"}>
+      <input type="hidden" name="intent" value="save" />
+      <div className="field">
+        <label htmlFor="version-name">Version name</label>
+        <span className="hint" id="version-name-hint">
+          For example “Draft for the December hui”. Up to 120 characters.
+        </span>
+        <input
+          id="version-name"
+          name="name"
+          type="text"
+          maxLength={120}
+          required
+          defaultValue={result?.ok ? "" : (result?.values?.name ?? "")}
+          aria-invalid={nameError ? true : undefined}
+          aria-describedby={nameError ? "version-name-hint version-name-error" : "version-name-hint"}
+        />
+        {nameError ? (
+          <p className="field-error" id="version-name-error">
+            {nameError}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" className="button button--secondary" disabled={saving}>
+        {saving ? "Saving version…" : "Save version"}
+      </button>
+      <div role="status" className="save-version__result">
+        {result?.ok ? (
+          <p>
+            Saved as version {result.number}, “{result.name}”.
+          </p>
+        ) : result?.formError ? (
+          <p className="field-error">{result.formError}</p>
+        ) : null}
+      </div>
+    </fetcher.Form>
+  );
+}
+
+export default function DocumentPage() {
+  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<ActionData>();
+  const navigation = useNavigation();
+  const hydrated = useHydrated();
+  const submitting = navigation.state === "submitting";
+  const base = `/groups/${group.id}/documents/${document.id}`;
+  const renameError = actionData?.intent === "rename" ? actionData.fieldErrors.title : undefined;
+
+  return (
+    <article className="document-page" aria-labelledby="document-title">
+      <ClassificationMarking classification={document.classification} position="top" />
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to={`/groups/${group.id}`}>{group.name}</Link>
+          </li>
+          <li>
+            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
+          </li>
+        </ol>
+      </nav>
+      <h1 id="document-title">{document.title}</h1>
+      <p className="document-meta">
+        <span className="tag">{document.kind}</span> <span className="tag">{document.status}</span>{" "}
+        <span className="muted">
+          Last edited {document.updatedAt}
+          {document.updatedBy ? ` by ${document.updatedBy}` : ""}
+        </span>
+      </p>
+      {renamed && !actionData ? (
+        <div className="alert alert--success" role="status">
+          <p>The document has been renamed.</p>
+        </div>
+      ) : null}
+      {restored !== null && !actionData ? (
+        <div className="alert alert--success" role="status">
+          <p>
+            Version {restored} has been restored as a new change. The text from before the restore is saved in the{" "}
+            <Link to={`${base}/versions`}>version history</Link>.
+          </p>
+        </div>
+      ) : null}
+      {actionData && "formError" in actionData ? (
+        <div className="alert alert--error" role="alert">
+          <p>{actionData.formError}</p>
+        </div>
+      ) : null}
+      {reason ? (
+        <div className="alert read-only-notice" role="note">
+          <p>
+            <strong>Read only.</strong> {reason}.
+            {document.archivedOn ? ` Archived on ${document.archivedOn}.` : null}
+          </p>
+        </div>
+      ) : null}
+
+      <section aria-label="People here" className="presence-region">
+        {hydrated ? <PresenceList documentId={document.id} selfUserId={me.id} /> : null}
+      </section>
+
+      {hydrated ? (
+        <Suspense fallback={<SavedText html={document.savedHtml} loading />}>
+          <CollaborativeEditor documentId={document.id} user={{ name: me.name, colour: me.colour }} editable={mayEdit} />
+        </Suspense>
+      ) : (
+        <SavedText html={document.savedHtml} loading={false} />
+      )}
+
+      <div className="document-tools">
+        <section className="panel" aria-labelledby="versions-heading">
+          <h2 id="versions-heading">Versions</h2>
+          <p>
+            <Link to={`${base}/versions`}>Version history</Link> — see earlier versions, compare them and restore one.
+          </p>
+          {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} /> : null}
+        </section>
+
+        {mayEdit || mayArchive ? (
+          <section className="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">Document details</h2>
+            {mayEdit ? (
+              <Form method="post" noValidate className="rename-form">
+                <input type="hidden" name="intent" value="rename" />
+                <div className="field">
+                  <label htmlFor="rename-title">Title</label>
+                  <input
+                    id="rename-title"
+                    name="title"
+                    type="text"
+                    required
+                    maxLength={DOCUMENT_TITLE_MAX}
+                    defaultValue={actionData?.intent === "rename" ? actionData.values.title : document.title}
+                    aria-invalid={renameError ? true : undefined}
+                    aria-describedby={renameError ? "rename-title-error" : undefined}
+                  />
+                  {renameError ? (
+                    <p className="field-error" id="rename-title-error">
+                      {renameError}
+                    </p>
+                  ) : null}
+                </div>
+                <button type="submit" className="button button--secondary" disabled={submitting}>
+                  Rename
+                </button>
+              </Form>
+            ) : null}
+            {mayArchive ? (
+              <Form
+                method="post"
+                className="archive-form"
+                onSubmit={(event) => {
+                  if (!window.confirm(`Archive “${document.title}”? It will be kept, read-only, and cannot be edited again.`)) {
+                    event.preventDefault();
+                  }
+                }}
+              >
+                <input type="hidden" name="intent" value="archive" />
+                <p className="muted">Archiving keeps the document, read-only, for the record. It is never deleted.</p>
+                <button type="submit" className="button button--danger" disabled={submitting}>
+                  Archive document
+                </button>
+              </Form>
+            ) : null}
+          </section>
+        ) : null}
+      </div>
+
+      <ClassificationMarking classification={document.classification} position="bottom" />
+    </article>
+  );
+}

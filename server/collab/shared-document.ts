@@ -1,0 +1,456 @@
+/**
+ * One collaborative document held in memory while someone has it open: its Y.Doc and awareness,
+ * the connections on it, and its persistence. It loads the stored state (snapshot + log tail)
+ * before it answers anything, queues what arrives meanwhile in order, applies and relays accepted
+ * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log in one
+ * transaction, tells every connection what is committed ("saved", message 100), and compacts the
+ * log into the snapshot. All database work for one document runs one task at a time.
+ */
+import type { Kysely } from "kysely";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as Y from "yjs";
+import type { Database } from "../../db/database.js";
+import type { Logger } from "../logger.js";
+import { CollabConnection } from "./collab-connection.js";
+import {
+  appendUpdate,
+  applyStoredState,
+  compactDocument,
+  readStoredState,
+  renderDocument,
+  saveRendering,
+} from "./document-store.js";
+import {
+  type ClientMessage,
+  CloseCode,
+  encodeAwareness,
+  encodeSaved,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+} from "./protocol.js";
+
+export interface CollabLimits {
+  /** At most this long between an accepted update and the start of its batch's commit. */
+  batchWindowMs: number;
+  /** Compact once the log after the snapshot has more rows than this. */
+  compactAfterRows: number;
+  /** Rewrite documents.content_html/content_text at most this often while people type. */
+  renderEveryMs: number;
+  /** Largest encoded document state accepted; an update that would pass it is refused (4413). */
+  maxDocumentBytes: number;
+  /** Messages a document holds for its connections while it loads, before the sender is closed. */
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
+  /** Wait before retrying a batch whose commit failed. */
+  retryAfterMs: number;
+}
+
+export const defaultLimits: CollabLimits = {
+  batchWindowMs: 50,
+  compactAfterRows: 200,
+  renderEveryMs: 5_000,
+  maxDocumentBytes: 5 * 1024 * 1024,
+  maxQueuedMessages: 10_000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  retryAfterMs: 1_000,
+};
+
+/** Transaction origin of updates the server makes itself (restoring a version, for example). */
+export const serverOrigin = Symbol("server");
+
+export class DocumentTooLargeError extends Error {
+  constructor() {
+    super("document too large");
+    this.name = "DocumentTooLargeError";
+  }
+}
+
+export interface SharedDocumentOptions {
+  documentId: string;
+  db: Kysely<Database>;
+  logger: Logger;
+  limits: CollabLimits;
+  /** Resolves when an earlier copy of this document has finished unloading. */
+  previousUnload: Promise<void> | undefined;
+  /** Called when no connection and no server task holds the document any more. */
+  onIdle(shared: SharedDocument): void;
+}
+
+type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+export class SharedDocument {
+  readonly documentId: string;
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Set<CollabConnection>();
+  /** Resolves once the stored state is loaded; rejects when it could not be. */
+  readonly ready: Promise<void>;
+  loaded = false;
+  failed = false;
+
+  private readonly db: Kysely<Database>;
+  private readonly logger: Logger;
+  private readonly limits: CollabLimits;
+  private readonly onIdle: (shared: SharedDocument) => void;
+  private holds = 0;
+  private idleSignalled = false;
+  private unloading = false;
+
+  /** Messages received before the stored state was loaded, in arrival order. */
+  private waiting: { connection: CollabConnection; message: ClientMessage; bytes: number }[] = [];
+  private waitingBytes = 0;
+
+  /** Accepted updates not yet committed, in the order they were applied. */
+  private pending: Uint8Array[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private renderTimer: NodeJS.Timeout | undefined;
+  /** The tail of this document's database tasks: each runs after the one before it. */
+  private tasks: Promise<unknown> = Promise.resolve();
+
+  /** State vector of what is committed: the loaded state plus every committed batch. */
+  private committedStateVector: Uint8Array = new Uint8Array([0]);
+  /** Rows in the log after the snapshot. */
+  private tailRows = 0;
+  /** An upper estimate of the encoded state's size; measured exactly when near the limit. */
+  private estimatedBytes = 0;
+  private lastRenderAt = 0;
+  private renderDirty = false;
+  private lastEditorId: string | null = null;
+
+  constructor(options: SharedDocumentOptions) {
+    this.documentId = options.documentId;
+    this.db = options.db;
+    this.logger = options.logger;
+    this.limits = options.limits;
+    this.onIdle = options.onIdle;
+    // The server has no presence of its own.
+    this.awareness.setLocalState(null);
+    this.ready = this.load(options.previousUnload);
+    this.ready.catch((error: unknown) => this.loadFailed(error));
+  }
+
+  // ---- who holds the document ----------------------------------------------------------------
+
+  attach(connection: CollabConnection): void {
+    this.connections.add(connection);
+    if (this.loaded) this.greet(connection);
+  }
+
+  /** Forgets a connection and its awareness states (telling the others); idempotent. */
+  detach(connection: CollabConnection): void {
+    // Messages it queued while the document loaded still count (they arrived before it left).
+    if (!this.connections.delete(connection)) return;
+    if (connection.awarenessClients.size > 0 && this.loaded) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(connection.awarenessClients), null);
+    }
+    this.checkIdle();
+  }
+
+  /** Keeps the document loaded for a server task (flush, applyUpdate) until `release`. */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    this.holds--;
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.connections.size === 0 && this.holds === 0 && !this.idleSignalled) {
+      this.idleSignalled = true;
+      this.onIdle(this);
+    }
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  private async load(previousUnload: Promise<void> | undefined): Promise<void> {
+    await previousUnload?.catch(() => undefined);
+    const started = performance.now();
+    const stored = await readStoredState(this.db, this.documentId);
+    applyStoredState(stored, this.doc);
+    this.tailRows = stored.tail.length;
+    this.estimatedBytes = (stored.snapshot?.byteLength ?? 0) + stored.tail.reduce((sum, row) => sum + row.update.byteLength, 0);
+    this.committedStateVector = Y.encodeStateVector(this.doc);
+    this.doc.on("update", this.onDocumentUpdate);
+    this.awareness.on("update", this.onAwarenessUpdate);
+    this.loaded = true;
+    this.logger.debug(
+      { ms: Math.round(performance.now() - started), tailRows: stored.tail.length, snapshot: stored.snapshot !== null },
+      "document loaded",
+    );
+    for (const connection of this.connections) this.greet(connection);
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    for (const { connection, message } of waiting) this.handle(connection, message);
+    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+  }
+
+  private loadFailed(error: unknown): void {
+    this.failed = true;
+    this.logger.error({ err: error }, "could not load the document's stored state");
+    this.waiting = [];
+    for (const connection of this.connections) connection.close(CloseCode.internalError, "document unavailable");
+  }
+
+  /** What a connection gets once the document is loaded: our sync step 1 and everyone's presence. */
+  private greet(connection: CollabConnection): void {
+    connection.send(encodeSyncStep1(this.doc));
+    const presence = encodeAwareness(this.awareness);
+    if (presence) connection.send(presence);
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  /** Handles one decoded message now, or queues it (in order) while the stored state loads. */
+  receive(connection: CollabConnection, message: ClientMessage, bytes: number): void {
+    if (this.failed || connection.closed) return;
+    if (!this.loaded) {
+      if (this.waiting.length >= this.limits.maxQueuedMessages || this.waitingBytes + bytes > this.limits.maxQueuedBytes) {
+        this.waiting = this.waiting.filter((entry) => entry.connection !== connection);
+        this.waitingBytes = this.waiting.reduce((sum, entry) => sum + entry.bytes, 0);
+        connection.close(CloseCode.tryAgainLater, "too many messages while the document loads");
+        return;
+      }
+      this.waiting.push({ connection, message, bytes });
+      this.waitingBytes += bytes;
+      return;
+    }
+    this.handle(connection, message);
+  }
+
+  private handle(connection: CollabConnection, message: ClientMessage): void {
+    // Closed by the server (refused, revoked, malformed): nothing more of it is applied.
+    if (connection.closed) return;
+    switch (message.kind) {
+      case "sync-step-1":
+        connection.send(encodeSyncStep2(this.doc, message.stateVector));
+        connection.send(encodeSaved(this.committedStateVector));
+        return;
+      case "sync-step-2":
+      case "sync-update":
+        if (connection.readOnly) {
+          // y-protocols would apply these as it reads them: read-only is enforced here, not in the client.
+          if (message.update.byteLength > 2) connection.logger.info({ bytes: message.update.byteLength }, "dropped an update from a read-only connection");
+          return;
+        }
+        this.acceptClientUpdate(connection, message.update);
+        return;
+      case "awareness":
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
+        } catch (error) {
+          connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "awareness update failed");
+          connection.close(CloseCode.malformed, "malformed awareness update");
+        }
+        return;
+      case "query-awareness": {
+        const presence = encodeAwareness(this.awareness);
+        if (presence) connection.send(presence);
+        return;
+      }
+    }
+  }
+
+  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array): void {
+    try {
+      if (!this.fitsSizeLimit(update)) {
+        connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
+        connection.close(CloseCode.documentTooLarge, "document too large");
+        return;
+      }
+      Y.applyUpdate(this.doc, update, connection);
+    } catch (error) {
+      connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "update could not be applied");
+      connection.close(CloseCode.malformed, "malformed update");
+    }
+  }
+
+  /** A server-made change: applied, relayed to every connection and queued for the log. */
+  applyServerUpdate(update: Uint8Array): void {
+    if (!this.loaded) throw new Error("the document is not loaded");
+    Y.decodeUpdate(update);
+    if (!this.fitsSizeLimit(update)) throw new DocumentTooLargeError();
+    Y.applyUpdate(this.doc, update, serverOrigin);
+  }
+
+  /**
+   * Whether the state stays within the size limit with `update` applied. Cheap while the running
+   * estimate (stored size plus every accepted update) is under the limit; near it, measured by
+   * applying the update to a copy.
+   */
+  private fitsSizeLimit(update: Uint8Array): boolean {
+    const limit = this.limits.maxDocumentBytes;
+    if (this.estimatedBytes + update.byteLength <= limit) {
+      this.estimatedBytes += update.byteLength;
+      return true;
+    }
+    const trial = new Y.Doc();
+    try {
+      Y.applyUpdate(trial, Y.encodeStateAsUpdate(this.doc));
+      Y.applyUpdate(trial, update);
+      const size = Y.encodeStateAsUpdate(trial).byteLength;
+      if (size > limit) return false;
+      this.estimatedBytes = size;
+      return true;
+    } finally {
+      trial.destroy();
+    }
+  }
+
+  private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.pending.push(update);
+    if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
+    this.scheduleBatch();
+    const message = encodeUpdate(update);
+    for (const connection of this.connections) if (connection !== origin) connection.send(message);
+  };
+
+  private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
+    if (origin instanceof CollabConnection) {
+      for (const client of added.concat(updated)) origin.awarenessClients.add(client);
+      for (const client of removed) origin.awarenessClients.delete(client);
+    }
+    const message = encodeAwareness(this.awareness, added.concat(updated, removed));
+    if (!message) return;
+    // To everyone, the sender included: the provider counts its own echo as a sign of life.
+    for (const connection of this.connections) connection.send(message);
+  };
+
+  // ---- persistence ---------------------------------------------------------------------------
+
+  private scheduleBatch(): void {
+    if (this.batchTimer || this.unloading) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      this.flush().catch(() => undefined); // logged in commitPending; retried
+    }, this.limits.batchWindowMs);
+  }
+
+  /** Commits everything accepted so far (after any database task already running). */
+  flush(): Promise<void> {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    return this.serially(() => this.commitPending(false));
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tasks.then(task, task);
+    this.tasks = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * One batch: every pending update merged into one row, appended in one transaction (with the
+   * document's rendering when it is due). Then every connection learns what is committed.
+   */
+  private async commitPending(forceRender: boolean): Promise<void> {
+    if (!this.loaded) return;
+    if (this.pending.length === 0) {
+      if (forceRender && this.renderDirty) {
+        // Nothing pending and no task running: the live document is exactly the committed state.
+        await saveRendering(this.db, this.documentId, renderDocument(this.doc, this.lastEditorId));
+        this.lastRenderAt = Date.now();
+        this.renderDirty = false;
+      }
+      return;
+    }
+    const updates = this.pending;
+    this.pending = [];
+    const stateVector = Y.encodeStateVector(this.doc);
+    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    const renderNow = forceRender || Date.now() - this.lastRenderAt >= this.limits.renderEveryMs;
+    // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
+    const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
+    try {
+      await appendUpdate(this.db, this.documentId, merged, rendering);
+    } catch (error) {
+      this.pending = updates.concat(this.pending);
+      this.logger.error({ err: error, updates: updates.length }, "could not commit a batch; keeping it to retry");
+      if (!this.unloading) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.flush().catch(() => undefined), this.limits.retryAfterMs);
+      }
+      throw error;
+    }
+    this.tailRows++;
+    this.committedStateVector = stateVector;
+    if (rendering) {
+      this.lastRenderAt = Date.now();
+      this.renderDirty = false;
+    } else {
+      this.renderDirty = true;
+      this.scheduleRender();
+    }
+    const saved = encodeSaved(stateVector);
+    for (const connection of this.connections) connection.send(saved);
+    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+  }
+
+  /** The rendering skipped by the throttle is written once the throttle allows it. */
+  private scheduleRender(): void {
+    if (this.renderTimer || this.unloading) return;
+    const wait = Math.max(0, this.lastRenderAt + this.limits.renderEveryMs - Date.now());
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = undefined;
+      this.serially(() => this.commitPending(true)).catch((error: unknown) =>
+        this.logger.error({ err: error }, "could not save the document's rendering"),
+      );
+    }, wait);
+  }
+
+  private compactInBackground(): void {
+    this.compact().catch((error: unknown) => this.logger.error({ err: error }, "compaction failed; the log is kept"));
+  }
+
+  /** Folds the committed log into the snapshot (see `compactDocument`), after pending tasks. */
+  compact(): Promise<void> {
+    return this.serially(async () => {
+      if (!this.loaded) return;
+      const started = performance.now();
+      const result = await compactDocument(this.db, this.documentId, (doc) => renderDocument(doc, this.lastEditorId));
+      if (!result) return;
+      result.doc.destroy();
+      this.tailRows = 0;
+      this.lastRenderAt = Date.now();
+      this.renderDirty = this.pending.length > 0;
+      this.logger.info(
+        { folded: result.folded, lastUpdateId: result.lastUpdateId, ms: Math.round(performance.now() - started) },
+        "compacted the update log",
+      );
+    });
+  }
+
+  /**
+   * Unloads: commits what is pending, compacts, saves the rendering, then frees everything, even
+   * when the database failed (logged: the clients still hold their changes and resend them on
+   * their next sync).
+   */
+  async unload(): Promise<void> {
+    this.unloading = true;
+    clearTimeout(this.batchTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.renderTimer);
+    try {
+      await this.ready;
+      await this.flush();
+      await this.compact();
+      await this.serially(() => this.commitPending(true));
+    } catch (error) {
+      if (!this.failed) {
+        this.logger.error({ err: error, uncommittedUpdates: this.pending.length }, "could not save the document while unloading");
+      }
+    } finally {
+      this.doc.off("update", this.onDocumentUpdate);
+      this.awareness.off("update", this.onAwarenessUpdate);
+      this.awareness.destroy();
+      this.doc.destroy();
+      this.pending = [];
+      this.logger.debug("document unloaded");
+    }
+  }
+}
