@@ -102,7 +102,8 @@ export async function startServer({ config, logger, database: givenDatabase }: S
           category: "http",
           requestId,
           method: request.method,
-          path: request.path,
+          // Invitation and reset links carry a secret token: never log it.
+          path: request.path.replace(/^\/(invitations|reset-password)\/[^/]+/, "/$1/:token"),
           status: response.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
         },

@@ -28,6 +28,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     role: role ? roleLabels[role] : "Platform administrator",
     mayListDocuments,
     mayViewMembers: can(actor, "group.members.view", resource),
+    mayInvite: can(actor, "group.members.invite", resource),
     documents: documents.map((document) => ({
       id: document.id,
       title: document.title,
@@ -51,7 +52,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function GroupHome() {
-  const { group, role, documents, meeting, mayListDocuments, mayViewMembers } = useLoaderData<typeof loader>();
+  const { group, role, documents, meeting, mayListDocuments, mayViewMembers, mayInvite } = useLoaderData<typeof loader>();
   return (
     <>
       <p className="muted">Portfolio: {group.portfolio || "Not set"}</p>
@@ -63,6 +64,12 @@ export default function GroupHome() {
           <>
             {" "}
             · <Link to={`/groups/${group.id}/members`}>Members</Link>
+          </>
+        ) : null}
+        {mayInvite ? (
+          <>
+            {" "}
+            · <Link to={`/groups/${group.id}/invite`}>Invite someone</Link>
           </>
         ) : null}
       </p>

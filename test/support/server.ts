@@ -2,6 +2,9 @@
  * Starts the real server on port 0 against a fresh database (in-memory PGlite with the demo
  * seeded, unless a database is given), and signs in demo accounts with real HTTP requests.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { type RunningServer, startServer } from "../../server/app.js";
 import { type Config, loadConfig } from "../../server/config.js";
 import { createLogger } from "../../server/logger.js";
@@ -18,7 +21,16 @@ export async function startTestServer(
   options: { database?: DatabaseHandle; env?: Record<string, string> } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase("pglite"));
-  const config: Config = loadConfig({ NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...options.env });
+  // Each server gets its own data folder, so the email outbox never lands in the repository.
+  const dataDir = options.env?.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-test-"));
+  const config: Config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    ...options.env,
+  });
   const server = await startServer({ config, logger: createLogger(config), database });
   return {
     ...server,
@@ -26,6 +38,7 @@ export async function startTestServer(
     close: async () => {
       await server.shutdown("test finished");
       if (!options.database) await database.close();
+      if (!options.env?.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
