@@ -198,7 +198,7 @@ export async function startServer({ config, logger, database: givenDatabase }: S
 
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
-  const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth });
+  const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth, db: database.db });
   httpServer.on(
     "upgrade",
     createUpgradeRouter(

@@ -29,8 +29,8 @@ export interface SocketServerOptions {
   /** The allowed browser origin (PUBLIC_URL's origin); other origins are refused at the handshake. */
   allowedOrigins: string[];
   auth: Auth;
-  /** Needed to answer presence events (who may read a document, and their organisation). */
-  db?: Kysely<Database>;
+  /** For presence events: who may read a document, and their organisation. */
+  db: Kysely<Database>;
 }
 
 export interface SocketData {
@@ -110,7 +110,6 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     documentId: string,
   ): Promise<{ ok: true; viewer: DocumentViewer } | { ok: false; error: "FORBIDDEN" | "NOT_FOUND" | "UNAVAILABLE" }> => {
     const db = options.db;
-    if (!db) return { ok: false, error: "UNAVAILABLE" };
     const document = await findDocument(db, documentId);
     if (!document) return { ok: false, error: "NOT_FOUND" };
     const actor = await loadActor(db, user);

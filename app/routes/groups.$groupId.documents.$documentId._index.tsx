@@ -9,11 +9,11 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { z } from "zod";
+import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { userColour } from "../components/editor/user-colour.js";
 import {
-  DOCUMENT_TITLE_MAX,
   DocumentError,
   archiveDocument,
   readOnlyReason,
@@ -134,8 +134,11 @@ function SavedText({ html, loading }: { html: string; loading: boolean }) {
   return (
     <div className="editor">
       <p className="save-status" role="status">
-        {loading ? "Loading the editor…" : "The editor needs JavaScript. This is the text as last saved."}
+        {loading ? "Loading the editor…" : "This is the text as last saved."}
       </p>
+      <noscript>
+        <p>Editing needs JavaScript, which is turned off in this browser.</p>
+      </noscript>
       <div className="document-text-frame">
         {/* Rendered on the server by app/documents/content.ts, which escapes every text and attribute. */}
         <div className="document-text" role="region" aria-label="Document text" dangerouslySetInnerHTML={{ __html: html }} />
@@ -187,9 +190,7 @@ function SaveVersionForm({ versionsPath }: { versionsPath: string }) {
       </button>
       <div role="status" className="save-version__result">
         {result?.ok ? (
-          <p>
-            Saved as version {result.number}, “{result.name}”.
-          </p>
+          <p>{`Saved as version ${result.number}, “${result.name}”.`}</p>
         ) : result?.formError ? (
           <p className="field-error">{result.formError}</p>
         ) : null}
@@ -257,12 +258,12 @@ export default function DocumentPage() {
       ) : null}
 
       <section aria-label="People here" className="presence-region">
-        {hydrated ? <PresenceList documentId={document.id} selfUserId={me.id} /> : null}
+        {hydrated ? <PresenceList key={document.id} documentId={document.id} selfUserId={me.id} /> : null}
       </section>
 
       {hydrated ? (
         <Suspense fallback={<SavedText html={document.savedHtml} loading />}>
-          <CollaborativeEditor documentId={document.id} user={{ name: me.name, colour: me.colour }} editable={mayEdit} />
+          <CollaborativeEditor key={document.id} documentId={document.id} user={{ id: me.id, name: me.name, colour: me.colour }} editable={mayEdit} />
         </Suspense>
       ) : (
         <SavedText html={document.savedHtml} loading={false} />

@@ -21,7 +21,7 @@ import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.
 
 export interface CollaborativeEditorProps {
   documentId: string;
-  user: { name: string; colour: string };
+  user: { id: string; name: string; colour: string };
   editable: boolean;
 }
 
@@ -31,13 +31,15 @@ interface CollaborationSession {
 }
 
 /** The Y.Doc, its IndexedDB copy and its websocket provider, for as long as the page shows the document. */
-function useCollaborationSession(documentId: string): { session: CollaborationSession | null; status: SaveStatus } {
+function useCollaborationSession(documentId: string, userId: string): { session: CollaborationSession | null; status: SaveStatus } {
   const [session, setSession] = useState<CollaborationSession | null>(null);
   const [status, setStatus] = useState<SaveStatus>("connecting");
 
   useEffect(() => {
     const ydoc = new Y.Doc();
-    const persistence = new IndexeddbPersistence(`stewardship-${documentId}`, ydoc);
+    // One local copy per person and document: on a shared computer, one person's unsent edits are
+    // never sent under the next person's session.
+    const persistence = new IndexeddbPersistence(`stewardship-${userId}-${documentId}`, ydoc);
     const serverUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`;
     const provider = new WebsocketProvider(serverUrl, documentId, ydoc, { connect: false });
     const stopTracking = trackSaveStatus(provider, ydoc, setStatus);
@@ -57,7 +59,7 @@ function useCollaborationSession(documentId: string): { session: CollaborationSe
       void persistence.destroy();
       ydoc.destroy();
     };
-  }, [documentId]);
+  }, [documentId, userId]);
 
   return { session, status };
 }
@@ -124,7 +126,7 @@ function EditorSurface({
 }
 
 export default function CollaborativeEditor({ documentId, user, editable }: CollaborativeEditorProps) {
-  const { session, status } = useCollaborationSession(documentId);
+  const { session, status } = useCollaborationSession(documentId, user.id);
   return (
     <div className="editor">
       <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
