@@ -11,6 +11,7 @@
 import type { Kysely, Transaction } from "kysely";
 import * as Y from "yjs";
 import type { Database, VersionReason } from "../../db/database.js";
+import { VERSION_NAME_MAX } from "../components/editor/document-limits.js";
 import { COLLAB_FIELD, contentHash, renderHtml, renderText } from "../documents/content.js";
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
@@ -28,8 +29,6 @@ export interface DocumentStateService {
   /** Applies an update as a change to the live document: stored and sent to everyone connected. */
   applyUpdate(documentId: string, update: Uint8Array): Promise<void>;
 }
-
-export const VERSION_NAME_MAX = 120;
 
 /** The document's content right now, rendered. */
 export interface CapturedContent {
@@ -275,7 +274,9 @@ const MAX_EDIT_DISTANCE = 2_000;
  * reading order, whitespace included. Falls back to whole lines for very different texts.
  */
 export function diffWords(before: string, after: string): DiffPart[] {
-  const tokenise = (text: string) => text.match(/\s+|[^\s]+/g) ?? [];
+  // Words (letters and digits, with inner hyphens and apostrophes), runs of spaces, and each
+  // punctuation mark on its own, so "2027." → "2027," changes only the full stop.
+  const tokenise = (text: string) => text.match(/\s+|[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s]/gu) ?? [];
   const words = diffTokens(tokenise(before), tokenise(after), MAX_EDIT_DISTANCE);
   if (words) return words;
   const lines = (text: string) => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
@@ -290,7 +291,7 @@ export function diffWords(before: string, after: string): DiffPart[] {
 
 /** How many words a comparison adds and removes. */
 export function diffSummary(parts: DiffPart[]): { inserted: number; deleted: number } {
-  const count = (text: string) => (text.match(/[^\s]+/g) ?? []).length;
+  const count = (text: string) => (text.match(/[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*/gu) ?? []).length;
   let inserted = 0;
   let deleted = 0;
   for (const part of parts) {
@@ -406,16 +407,6 @@ function merge(parts: DiffPart[]): DiffPart[] {
   });
   flush();
   return merged;
-}
-
-/**
- * The collaboration service from the load context. It is created by server/app.ts; a 503 tells
- * the person to try again if this process has none (it never should).
- */
-export function requireCollaboration(services: object): DocumentStateService {
-  const collaboration = (services as { collaboration?: DocumentStateService }).collaboration;
-  if (!collaboration) throw new Response("Collaboration is not available", { status: 503 });
-  return collaboration;
 }
 
 /** How each reason for a version reads in the history. */

@@ -8,6 +8,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DocumentKind } from "../../db/database.js";
 import { requireActor } from "../auth/require.server.js";
+import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
@@ -26,8 +27,6 @@ export class DocumentError extends Error {
     this.name = "DocumentError";
   }
 }
-
-export const DOCUMENT_TITLE_MAX = 200;
 
 /** One row of a group's document list. */
 export async function listDocuments(db: Db, groupId: string, options: { archived: boolean }) {

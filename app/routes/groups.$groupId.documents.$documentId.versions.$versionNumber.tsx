@@ -9,7 +9,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import {
   findVersion,
-  requireCollaboration,
   restoreVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
@@ -61,7 +60,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const number = versionNumber(params.versionNumber);
   try {
-    await restoreVersion(context.services.db, requireCollaboration(context.services), actor, document.id, number, {
+    await restoreVersion(context.services.db, context.services.collaboration, actor, document.id, number, {
       ip: context.clientIp,
     });
   } catch (error) {
@@ -98,9 +97,7 @@ export default function VersionView() {
           </li>
         </ol>
       </nav>
-      <h1 id="version-title">
-        Version {version.number}: {version.name}
-      </h1>
+      <h1 id="version-title">{`Version ${version.number}: ${version.name}`}</h1>
       <dl className="facts">
         <dt>Document</dt>
         <dd>{document.title}</dd>

@@ -7,11 +7,10 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { VERSION_NAME_MAX } from "../components/editor/document-limits.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import {
-  VERSION_NAME_MAX,
   listVersions,
-  requireCollaboration,
   saveVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
@@ -70,7 +69,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     );
   }
   try {
-    const saved = await saveVersion(context.services.db, requireCollaboration(context.services), actor, document.id, {
+    const saved = await saveVersion(context.services.db, context.services.collaboration, actor, document.id, {
       name: parsed.data.name,
       ip: context.clientIp,
     });
@@ -115,9 +114,7 @@ export default function VersionHistory() {
 
       {actionData?.ok ? (
         <div className="alert alert--success" role="status">
-          <p>
-            Saved as version {actionData.number}, “{actionData.name}”.
-          </p>
+          <p>{`Saved as version ${actionData.number}, “${actionData.name}”.`}</p>
         </div>
       ) : actionData?.formError ? (
         <div className="alert alert--error" role="alert">

@@ -12,7 +12,6 @@ import {
   diffWords,
   findVersion,
   listVersions,
-  requireCollaboration,
 } from "../models/document-versions.server.js";
 import { requireReadableDocument } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
@@ -35,7 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const side = async (value: string | null, fallback: string) => {
     const chosen = value ?? fallback;
     if (chosen === "current") {
-      const content = await captureCurrentContent(requireCollaboration(context.services), document.id);
+      const content = await captureCurrentContent(context.services.collaboration, document.id);
       return { label: "the current text", text: content.text, value: "current" };
     }
     const number = /^[1-9]\d{0,8}$/.test(chosen) ? Number(chosen) : Number.NaN;

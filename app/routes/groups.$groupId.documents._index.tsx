@@ -2,17 +2,21 @@
  * A group's documents: the working list, the archived ones (kept read-only for the record), and a
  * form to start a new one with its kind and security classification. Works without JavaScript.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { classifications, documentKinds } from "../../db/database.js";
+import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { requireActor } from "../auth/require.server.js";
-import { DOCUMENT_TITLE_MAX, DocumentError, createDocument, listDocuments } from "../models/documents.server.js";
+import { DocumentError, createDocument, listDocuments } from "../models/documents.server.js";
 import { findGroup } from "../models/groups.server.js";
 import { can } from "../policy/policy.js";
+import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Documents · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },

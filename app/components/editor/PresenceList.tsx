@@ -35,7 +35,18 @@ export function PresenceList({ documentId, selfUserId }: { documentId: string; s
       socket.on("document:presence", (payload: { documentId?: string; viewers?: PresenceViewer[] }) => {
         if (!cancelled && payload.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
       });
+      // The browser knows about the network before the socket does: say so at once, and on the
+      // way back rejoin now rather than at the next reconnection attempt.
+      const wentOffline = () => setState("offline");
+      const cameOnline = () => {
+        if (socket.disconnected) socket.connect();
+        else join();
+      };
+      window.addEventListener("offline", wentOffline);
+      window.addEventListener("online", cameOnline);
       disconnect = () => {
+        window.removeEventListener("offline", wentOffline);
+        window.removeEventListener("online", cameOnline);
         socket.emit("document:leave", { documentId });
         socket.disconnect();
       };

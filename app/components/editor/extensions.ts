@@ -14,7 +14,8 @@ export function documentEditorExtensions(): Extensions {
       heading: { levels: [1, 2, 3, 4] },
       link: {
         openOnClick: false,
-        autolink: true,
+        // Autolinking would also make links "inclusive": text typed after a link would join it.
+        autolink: false,
         protocols: ["mailto"],
         HTMLAttributes: { rel: "noopener noreferrer nofollow", target: null },
       },
