@@ -1,10 +1,13 @@
 /**
  * The demo Stewardship Group: organisations named in the Cabinet minute (with their macrons),
- * one account per role, a draft terms of reference and one meeting with its agenda.
+ * one account per role, a draft terms of reference and one meeting with its agenda. The two
+ * documents get a Yjs snapshot (built with `buildDoc`), so they open in the editor with their text.
  * Seeded on first start against an empty embedded database, or by `npm run seed:demo`.
  */
 import { hash } from "@node-rs/argon2";
 import { type Kysely, sql } from "kysely";
+import * as Y from "yjs";
+import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../app/documents/content.js";
 import type { Database, MembershipRole, OrganisationSector } from "./database.js";
 
 export const DEMO_PASSWORD = "kia-ora-demo";
@@ -36,45 +39,83 @@ const organisations: { key: string; name: string; shortName?: string; sector: Or
   { key: "dpo", name: "Disabled People's Assembly (demo)", sector: "disabled_peoples_organisation" },
 ];
 
-const termsOfReferenceHtml = `<h1>Terms of reference: Social Sector Commissioning Stewardship Group</h1>
-<h2>1. Purpose</h2>
-<p>The Stewardship Group oversees the shift to a relational approach to commissioning set out in the Social Sector Commissioning Action Plan 2022–2028, so that people, whānau and communities are supported by social services that are responsive, whānau-centred and community-led.</p>
-<h2>2. Background</h2>
-<p>On 3 August 2022 the Cabinet Social Wellbeing Committee noted that the Lead Minister will approve the terms of reference for the Stewardship Group outlined under Action 7 of the Action Plan [SWC-22-MIN-0140].</p>
-<h2>3. Te Tiriti o Waitangi</h2>
-<p>The group gives practical effect to Te Tiriti o Waitangi. Māori-Crown partnership is at the heart of its work, and it supports iwi, hapū and whānau to create their own solutions.</p>
-<h2>4. Membership</h2>
-<ol>
-<li>Representatives of social sector government departments and Crown entities.</li>
-<li>Representatives of non-government organisations, iwi and Māori organisations, communities and disabled people's organisations affected by commissioning.</li>
-<li>A member may name an alternate to attend in their place.</li>
-</ol>
-<h2>5. Roles</h2>
-<p>The chair runs meetings and puts decisions. The secretariat, provided by the Social Sector Commissioning Hub, schedules meetings, keeps attendance and drafts the minutes of decision.</p>
-<h2>6. Quorum and decisions</h2>
-<p>A quorum is half the members plus one. The group seeks consensus; where it cannot be reached, the differing views are recorded in the minute.</p>
-<h2>7. Conflicts of interest</h2>
-<p>Members declare any conflict of interest at the start of each meeting or as soon as it arises, and the minute records how it was managed.</p>
-<h2>8. Meetings and reporting</h2>
-<p>The group meets every two months and reports to the Lead Minister, the Minister for Social Development and Employment, through the Social Wellbeing Board.</p>`;
+const termsOfReference: DocumentBlock[] = [
+  { type: "heading", level: 1, content: "Terms of reference: Social Sector Commissioning Stewardship Group" },
+  { type: "heading", level: 2, content: "1. Purpose" },
+  {
+    type: "paragraph",
+    content:
+      "The Stewardship Group oversees the shift to a relational approach to commissioning set out in the Social Sector Commissioning Action Plan 2022–2028, so that people, whānau and communities are supported by social services that are responsive, whānau-centred and community-led.",
+  },
+  { type: "heading", level: 2, content: "2. Background" },
+  {
+    type: "paragraph",
+    content:
+      "On 3 August 2022 the Cabinet Social Wellbeing Committee noted that the Lead Minister will approve the terms of reference for the Stewardship Group outlined under Action 7 of the Action Plan [SWC-22-MIN-0140].",
+  },
+  { type: "heading", level: 2, content: "3. Te Tiriti o Waitangi" },
+  {
+    type: "paragraph",
+    content:
+      "The group gives practical effect to Te Tiriti o Waitangi. Māori-Crown partnership is at the heart of its work, and it supports iwi, hapū and whānau to create their own solutions.",
+  },
+  { type: "heading", level: 2, content: "4. Membership" },
+  {
+    type: "orderedList",
+    items: [
+      "Representatives of social sector government departments and Crown entities.",
+      "Representatives of non-government organisations, iwi and Māori organisations, communities and disabled people's organisations affected by commissioning.",
+      "A member may name an alternate to attend in their place.",
+    ],
+  },
+  { type: "heading", level: 2, content: "5. Roles" },
+  {
+    type: "paragraph",
+    content:
+      "The chair runs meetings and puts decisions. The secretariat, provided by the Social Sector Commissioning Hub, schedules meetings, keeps attendance and drafts the minutes of decision.",
+  },
+  { type: "heading", level: 2, content: "6. Quorum and decisions" },
+  {
+    type: "paragraph",
+    content:
+      "A quorum is half the members plus one. The group seeks consensus; where it cannot be reached, the differing views are recorded in the minute.",
+  },
+  { type: "heading", level: 2, content: "7. Conflicts of interest" },
+  {
+    type: "paragraph",
+    content:
+      "Members declare any conflict of interest at the start of each meeting or as soon as it arises, and the minute records how it was managed.",
+  },
+  { type: "heading", level: 2, content: "8. Meetings and reporting" },
+  {
+    type: "paragraph",
+    content:
+      "The group meets every two months and reports to the Lead Minister, the Minister for Social Development and Employment, through the Social Wellbeing Board.",
+  },
+];
 
-const agendaHtml = `<h1>Agenda: Stewardship Group hui, December 2026</h1>
-<ol>
-<li>Karakia and whakawhanaungatanga</li>
-<li>Apologies</li>
-<li>Conflicts of interest</li>
-<li>Confirmation of the previous minutes</li>
-<li>Draft terms of reference</li>
-<li>General business</li>
-<li>Closing karakia</li>
-</ol>`;
+const agendaBlocks: DocumentBlock[] = [
+  { type: "heading", level: 1, content: "Agenda: Stewardship Group hui, December 2026" },
+  {
+    type: "orderedList",
+    items: [
+      "Karakia and whakawhanaungatanga",
+      "Apologies",
+      "Conflicts of interest",
+      "Confirmation of the previous minutes",
+      "Draft terms of reference",
+      "General business",
+      "Closing karakia",
+    ],
+  },
+];
 
-function htmlToText(html: string): string {
-  return html
-    .replace(/<\/(h\d|p|li)>/g, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/\n{2,}/g, "\n")
-    .trim();
+/** A seeded document's Yjs state and the renderings taken from it, so the two always agree. */
+function seededContent(blocks: DocumentBlock[]) {
+  const doc = buildDoc(blocks);
+  const content = { state: Y.encodeStateAsUpdate(doc), html: renderHtml(doc), text: renderText(doc) };
+  doc.destroy();
+  return content;
 }
 
 export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
@@ -174,33 +215,31 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
 
     const chairId = userIds.get("chair@example.org")!;
     const secretaryId = userIds.get("secretary@example.org")!;
-    await trx
-      .insertInto("documents")
-      .values({
-        group_id: group.id,
-        kind: "terms_of_reference",
-        title: "Terms of reference",
-        classification: "IN-CONFIDENCE",
-        content_html: termsOfReferenceHtml,
-        content_text: htmlToText(termsOfReferenceHtml),
-        created_by: secretaryId,
-        updated_by: secretaryId,
-      })
-      .execute();
-    const agenda = await trx
-      .insertInto("documents")
-      .values({
-        group_id: group.id,
-        kind: "agenda",
-        title: "Agenda: December 2026 hui",
-        classification: "IN-CONFIDENCE",
-        content_html: agendaHtml,
-        content_text: htmlToText(agendaHtml),
-        created_by: secretaryId,
-        updated_by: secretaryId,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const seededDocument = async (kind: "terms_of_reference" | "agenda", title: string, blocks: DocumentBlock[]) => {
+      const content = seededContent(blocks);
+      const row = await trx
+        .insertInto("documents")
+        .values({
+          group_id: group.id,
+          kind,
+          title,
+          classification: "IN-CONFIDENCE",
+          content_html: content.html,
+          content_text: content.text,
+          created_by: secretaryId,
+          updated_by: secretaryId,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      // No update log yet: the snapshot is the whole state (last_update_id 0).
+      await trx
+        .insertInto("document_snapshots")
+        .values({ document_id: row.id, state: content.state, last_update_id: 0 })
+        .execute();
+      return row;
+    };
+    await seededDocument("terms_of_reference", "Terms of reference", termsOfReference);
+    const agenda = await seededDocument("agenda", "Agenda: December 2026 hui", agendaBlocks);
 
     const meeting = await trx
       .insertInto("meetings")

@@ -7,9 +7,6 @@
  *
  * Pure: no Node-only imports, so the browser bundle can use it too.
  */
-import type { AnyExtension } from "@tiptap/core";
-import { TableKit } from "@tiptap/extension-table";
-import StarterKit from "@tiptap/starter-kit";
 import { toHexString } from "lib0/buffer";
 import { digest as sha256 } from "lib0/hash/sha256";
 import * as Y from "yjs";
@@ -24,21 +21,6 @@ export const COLLAB_FIELD = "default";
  * vector covers its own clock. y-protocols and y-websocket use 0–3.
  */
 export const SAVED_MESSAGE_TYPE = 100;
-
-/**
- * The editor's schema: the TipTap extensions whose node and mark names `renderHtml`,
- * `renderText` and `buildDoc` understand. With `collaborative`, undo and redo come from the
- * Collaboration extension (each person undoes their own changes), so StarterKit's are left out.
- */
-export function documentExtensions(options: { collaborative: boolean }): AnyExtension[] {
-  return [
-    StarterKit.configure({
-      ...(options.collaborative ? { undoRedo: false } : {}),
-      link: { openOnClick: false, autolink: true, protocols: ["mailto"], defaultProtocol: "https" },
-    }),
-    TableKit.configure({ table: { resizable: false } }),
-  ];
-}
 
 /** A run of text with its marks, for `buildDoc`. */
 export interface TextRun {

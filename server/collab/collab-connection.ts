@@ -19,6 +19,8 @@ export class CollabConnection {
   alive = true;
   /** The awareness client ids this connection has set states for (removed when it closes). */
   readonly awarenessClients = new Set<number>();
+  /** Updates dropped because the connection is read-only (the first is logged at info). */
+  droppedUpdates = 0;
   readonly logger: Logger;
 
   constructor(

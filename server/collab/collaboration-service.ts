@@ -7,7 +7,8 @@ export interface CollaborationService {
   flush(documentId: string): Promise<void>;
   /**
    * The document's full current state as one Yjs update: the loaded document after a flush, or
-   * the snapshot plus the log tail from the database when nobody has it open.
+   * the snapshot plus the log tail from the database when nobody has it open. Throws
+   * DOCUMENT_NOT_FOUND for an unknown document.
    */
   encodeState(documentId: string): Promise<Uint8Array>;
   /**

@@ -118,8 +118,9 @@ export interface CompactionResult {
 /**
  * Folds the log into the snapshot: reads the snapshot and every row after it, encodes their
  * merged state, then in one transaction upserts the snapshot (only if nobody moved it meanwhile)
- * and deletes exactly the rows folded in (id <= the last one read). Rows appended while this runs
- * have higher ids and stay in the log. Returns null when there was nothing to fold.
+ * and deletes exactly the rows folded in (id <= the last one read; the transaction rolls back if
+ * that is not exactly the rows read). Rows appended while this runs have higher ids and stay in
+ * the log. Returns null when there was nothing to fold.
  */
 export async function compactDocument(
   db: Kysely<Database>,
@@ -145,11 +146,15 @@ export async function compactDocument(
     if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) {
       throw new Error("the snapshot moved while compacting; nothing was changed");
     }
-    await trx
+    const deleted = await trx
       .deleteFrom("document_updates")
       .where("document_id", "=", documentId)
       .where("id", "<=", stored.lastUpdateId)
-      .execute();
+      .executeTakeFirst();
+    // A row that committed late with a lower id would be deleted without being folded: refuse.
+    if (Number(deleted.numDeletedRows) !== stored.tail.length) {
+      throw new Error("the update log changed under compaction; nothing was changed");
+    }
     if (rendering) await saveRendering(trx, documentId, rendering);
   });
   return { folded: stored.tail.length, lastUpdateId: stored.lastUpdateId, doc };

@@ -252,7 +252,7 @@ export class CollaborationEndpoint implements CollaborationService {
       await shared.flush();
       return;
     }
-    // Unloading flushes too: wait for it, and report its failure.
+    // A document being unloaded is flushed by the unload: wait for it (failures are logged there).
     await this.unloads.get(documentId);
   }
 
@@ -264,6 +264,7 @@ export class CollaborationEndpoint implements CollaborationService {
         return Y.encodeStateAsUpdate(held.doc);
       });
     }
+    if (!(await findDocument(this.options.database.db, documentId))) throw new Error("DOCUMENT_NOT_FOUND");
     await this.unloads.get(documentId)?.catch(() => undefined);
     const doc = applyStoredState(await readStoredState(this.options.database.db, documentId));
     try {
@@ -278,17 +279,6 @@ export class CollaborationEndpoint implements CollaborationService {
     await this.withDocument(documentId, async (shared) => {
       shared.applyServerUpdate(update);
       await shared.flush();
-    });
-  }
-
-  /**
-   * Compacts a document's log now (it also happens by itself past the row threshold and on
-   * unload). For operators and tests.
-   */
-  async compact(documentId: string): Promise<void> {
-    await this.withDocument(documentId, async (shared) => {
-      await shared.flush();
-      await shared.compact();
     });
   }
 
