@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs } from "./support/browser.js";
+import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const groupName = "Social Sector Commissioning Stewardship Group";
@@ -39,7 +39,7 @@ describe("the foundation in a browser", () => {
   }
 
   it("renders the sign-in page with a heading and labelled fields and no axe violations", async () => {
-    await page.goto(`${baseUrl}/login`);
+    await visit(page, `${baseUrl}/login`);
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     expect(await page.getByLabel("Email address").getAttribute("type")).toBe("email");
     expect(await page.getByLabel("Password").getAttribute("type")).toBe("password");
@@ -49,7 +49,7 @@ describe("the foundation in a browser", () => {
   });
 
   it("answers a wrong password with the generic message and keeps the typed email", async () => {
-    await page.goto(`${baseUrl}/login`);
+    await visit(page, `${baseUrl}/login`);
     await page.getByLabel("Email address").fill("member@example.org");
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -110,7 +110,7 @@ describe("the foundation in a browser", () => {
   });
 
   it("moves focus to the Skip to main content link on the first Tab", async () => {
-    await page.goto(`${baseUrl}/login`);
+    await visit(page, `${baseUrl}/login`);
     await page.keyboard.press("Tab");
     const focused = await page.evaluate(() => ({
       text: document.activeElement?.textContent?.trim(),

@@ -21,6 +21,11 @@ export default function setup(): void {
   const buildFile = path.join(root, "build", "index.js");
   const built = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
   if (built < newestMtime(path.join(root, "app"))) {
-    execFileSync(path.join(root, "node_modules", ".bin", "remix"), ["build"], { cwd: root, stdio: "ignore" });
+    execFileSync(path.join(root, "node_modules", ".bin", "remix"), ["build"], {
+      cwd: root,
+      stdio: "ignore",
+      // Always a production build: the server run by `npm start` and the browser tests needs one.
+      env: { ...process.env, NODE_ENV: "production" },
+    });
   }
 }

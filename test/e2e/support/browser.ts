@@ -31,9 +31,22 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Opens a page and fails at once, with what the server said, when it does not answer 2xx,
+ * rather than letting the next locator wait out its timeout on an error page.
+ */
+export async function visit(page: Page, url: string): Promise<void> {
+  const response = await page.goto(url);
+  if (!response) throw new Error(`no response for ${url}`);
+  if (!response.ok()) {
+    const body = (await response.text()).slice(0, 500);
+    throw new Error(`${url} answered ${response.status()}: ${body}`);
+  }
+}
+
 /** Signs in through the sign-in form as a person would, and waits for the groups page. */
 export async function signInAs(page: Page, baseUrl: string, email: string, password = demoPassword): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
+  await visit(page, `${baseUrl}/login`);
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await Promise.all([
