@@ -16,7 +16,11 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { NotificationsLink } from "./components/notifications/NotificationsLink.js";
 import "./load-context.js";
+import { loadActor } from "./models/actor.server.js";
+import { holdsMinisterOffice } from "./models/approvals.server.js";
+import { unreadCount } from "./models/notifications.server.js";
 import styles from "./styles/app.css";
 import { useNonce } from "./utils/nonce.js";
 
@@ -28,6 +32,9 @@ export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.user;
   return {
     user: user ? { displayName: user.displayName, email: user.email, isPlatformAdmin: user.isPlatformAdmin } : null,
+    // The Lead Minister's office sees its approvals queue in the navigation.
+    mayApprove: user ? holdsMinisterOffice(await loadActor(context.services.db, user)) : false,
+    unreadNotifications: user ? await unreadCount(context.services.db, user.id) : 0,
   };
 }
 
@@ -61,11 +68,19 @@ export function Layout({ children }: { children: ReactNode }) {
                   <li>
                     <Link to="/groups">My groups</Link>
                   </li>
+                  {data?.mayApprove ? (
+                    <li>
+                      <Link to="/approvals">Approvals</Link>
+                    </li>
+                  ) : null}
                   {user.isPlatformAdmin ? (
                     <li>
                       <Link to="/admin">Administration</Link>
                     </li>
                   ) : null}
+                  <li>
+                    <NotificationsLink unreadCount={data?.unreadNotifications ?? 0} />
+                  </li>
                   <li>
                     <Link to="/account">{user.displayName}</Link>
                   </li>

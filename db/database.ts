@@ -148,6 +148,8 @@ export interface Database {
   document_updates: DocumentUpdateTable;
   document_snapshots: DocumentSnapshotTable;
   document_versions: DocumentVersionTable;
+  document_submissions: DocumentSubmissionTable;
+  notifications: NotificationTable;
 }
 
 export type Organisation = Selectable<OrganisationTable>;
@@ -249,3 +251,41 @@ export interface DocumentVersionTable {
   created_by: string | null;
   created_at: CreatedAt;
 }
+
+export interface NotificationTable {
+  id: Generated<string>;
+  user_id: string;
+  group_id: string | null;
+  /** What happened, e.g. "approval.submitted"; for filtering and icons, not shown as is. */
+  kind: string;
+  title: string;
+  body: string;
+  /** A same-site path ("/groups/…"), opened through /notifications/<id>. */
+  link: string;
+  created_at: CreatedAt;
+  read_at: NullableTimestamp;
+}
+
+export type Notification = Selectable<NotificationTable>;
+
+export const submissionStatuses = ["pending", "withdrawn", "approved", "returned"] as const;
+export type SubmissionStatus = (typeof submissionStatuses)[number];
+
+/** A submission of one exact version for approval; frozen once it leaves "pending". */
+export interface DocumentSubmissionTable {
+  id: Generated<string>;
+  document_id: string;
+  version_id: string;
+  status: Generated<SubmissionStatus>;
+  cover_note: string | null;
+  submitted_by: string;
+  submitted_at: CreatedAt;
+  withdrawn_by: string | null;
+  withdrawn_at: NullableTimestamp;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_reasons: string | null;
+  /** The submitted version's content hash (SHA-256 of its text). */
+  content_hash: string;
+}
+export type DocumentSubmission = Selectable<DocumentSubmissionTable>;

@@ -22,6 +22,7 @@ import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
+import { createRealtime } from "./realtime.js";
 import type { AppServices, RequestContext } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
 import { createUpgradeRouter } from "./upgrade.js";
@@ -82,7 +83,9 @@ export async function startServer({ config, logger, database: givenDatabase }: S
     publicUrl: config.publicUrl,
     authenticate: (cookieHeader) => auth.userFromCookieHeader(cookieHeader),
   });
-  const services: AppServices = { config, logger, database, db: database.db, auth, mailer, collaboration };
+  // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
+  const realtime = createRealtime();
+  const services: AppServices = { config, logger, database, db: database.db, auth, mailer, collaboration, realtime };
 
   const app = express();
   app.disable("x-powered-by");
@@ -199,6 +202,7 @@ export async function startServer({ config, logger, database: givenDatabase }: S
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth, db: database.db });
+  realtime.attach(sockets.io);
   httpServer.on(
     "upgrade",
     createUpgradeRouter(
@@ -239,6 +243,7 @@ export async function startServer({ config, logger, database: givenDatabase }: S
       // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await collaboration.close();
+      realtime.detach();
       await sockets.close();
       httpServer.closeIdleConnections();
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);

@@ -11,6 +11,7 @@ import type { Database } from "../db/database.js";
 import type { CollaborationService } from "./collab/collaboration-service.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { RealtimeService } from "./realtime.js";
 
 export interface AppServices {
   config: Config;
@@ -21,6 +22,8 @@ export interface AppServices {
   mailer: Mailer;
   /** The Yjs collaboration endpoint: flush, read and change documents' state, recheck access. */
   collaboration: CollaborationService;
+  /** Live pushes to a person's open tabs over Socket.io (e.g. a new notification). */
+  realtime: RealtimeService;
 }
 
 /** What every Remix loader and action receives as `context`. */

@@ -22,6 +22,7 @@ import { can } from "../app/policy/policy.js";
 import { nzCalendarDate } from "../app/utils/dates.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "./logger.js";
+import { userRoom } from "./realtime.js";
 import { SOCKET_IO_PATH } from "./upgrade.js";
 
 export interface SocketServerOptions {
@@ -139,7 +140,7 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     const data = socket.data as SocketData;
     const { user } = data;
     data.documents = new Map();
-    void socket.join(`user:${user.id}`);
+    void socket.join(userRoom(user.id));
     logger.debug({ category: "socket", socketId: socket.id, userId: user.id }, "socket connected");
     socket.on("ping", (_payload: unknown, ack?: unknown) => {
       if (typeof ack === "function") ack({ ok: true, serverTime: new Date().toISOString() });

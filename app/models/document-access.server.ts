@@ -23,14 +23,14 @@ export type FoundDocument = NonNullable<Awaited<ReturnType<typeof findDocument>>
 export async function documentResource(
   _db: Kysely<Database>,
   _actor: Actor,
-  document: Pick<FoundDocument, "group_id" | "status" | "archived_at">,
+  document: Pick<FoundDocument, "group_id" | "archived_at">,
 ): Promise<Extract<Resource, { type: "document" }>> {
   return {
     type: "document",
     groupId: document.group_id,
-    // Submitted for approval: frozen until the Minister's office decides or it is withdrawn.
-    // Archived: kept for the record, never edited again.
-    locked: document.status === "submitted" || document.archived_at !== null,
+    // Archived: kept for the record, never edited again. A document submitted for approval stays
+    // editable: the submission froze an immutable version, so the working draft can move on.
+    locked: document.archived_at !== null,
     // Consultations (opening a document to named consultees) arrive with the comments feature.
     openToActorForConsultation: false,
   };

@@ -120,8 +120,11 @@ function requireVersionName(value: string): string {
   return name;
 }
 
-/** Inserts a version with the next number for its document, and its audit entry, in `trx`. */
-async function insertVersion(
+/**
+ * Inserts a version with the next number for its document, and its audit entry, in `trx`.
+ * The one way a version is written (saving by hand, before a restore, at submission for approval).
+ */
+export async function insertVersion(
   trx: Transaction<Database>,
   actor: Actor,
   document: { id: string; group_id: string },

@@ -219,9 +219,10 @@ export async function archiveDocument(
 }
 
 /** Why a document cannot be edited by someone whose role otherwise could. */
-export function lockedMessage(document: { status: string; archived_at: Date | null }): string {
-  if (document.archived_at !== null) return "Archived documents are kept read-only for the record";
-  return "Locked while submitted for approval";
+export function lockedMessage(_document: { status: string; archived_at: Date | null }): string {
+  // Only archiving locks a document; one submitted for approval stays editable (its submitted
+  // version is frozen separately).
+  return "Archived documents are kept read-only for the record";
 }
 
 function requireTitle(value: string): string {

@@ -22,7 +22,7 @@ export type Resource =
   | {
       type: "document";
       groupId: string;
-      /** Locked while submitted for approval: nobody edits it until it is decided or withdrawn. */
+      /** Locked once archived: kept read-only for the record. */
       locked?: boolean;
       /** Consultees may read a document only while it is opened to them in a consultation. */
       openToActorForConsultation?: boolean;
@@ -85,7 +85,7 @@ export const rules: Record<Action, Rule> = {
     condition: "consultees only while the document is opened to them for consultation",
   },
   "document.create": { allowed: [...editors] },
-  "document.edit": { allowed: [...editors], condition: "not while the document is locked for approval" },
+  "document.edit": { allowed: [...editors], condition: "not once the document is archived" },
   "document.archive": { allowed: ["chair", "secretary"] },
   "document.comment": {
     allowed: ["chair", "secretary", "member", "minister_office", "consultee"],

@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireActor } from "../auth/require.server.js";
+import { approvalStatus } from "../models/approvals.server.js";
 import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
 import { can } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
@@ -29,7 +30,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayListDocuments,
     mayViewMembers: can(actor, "group.members.view", resource),
     mayInvite: can(actor, "group.members.invite", resource),
-    documents: documents.map((document) => ({
+    documents: await Promise.all(documents.map(async (document) => ({
+      // The terms of reference show where they stand with the Lead Minister's office.
+      approval:
+        document.kind === "terms_of_reference"
+          ? await approvalStatus(db, document.id).then((status) => ({ line: status.line, state: status.state, inForce: status.inForce !== null }))
+          : null,
       id: document.id,
       title: document.title,
       kind: documentKindLabels[document.kind],
@@ -37,7 +43,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       classification: document.classification,
       updatedOn: formatNzShortDate(document.updated_at),
       updatedBy: document.updated_by_name,
-    })),
+    }))),
     meeting: meeting
       ? {
           title: meeting.title,
@@ -92,6 +98,22 @@ export default function GroupHome() {
                   <span className="muted">
                     {document.kind} · {document.status} · {document.classification}
                   </span>
+                  {document.approval ? (
+                    <>
+                      <br />
+                      <span className="approval-status" data-approval-state={document.approval.state}>
+                        {document.approval.line}
+                      </span>
+                      {document.approval.inForce ? (
+                        <>
+                          {" · "}
+                          <Link to={`/groups/${group.id}/documents/${document.id}/approved`}>
+                            Read the approved version
+                          </Link>
+                        </>
+                      ) : null}
+                    </>
+                  ) : null}
                   <br />
                   <span className="muted">
                     Last edited {document.updatedOn}

@@ -1,7 +1,8 @@
 /**
  * A document's page: its classification marking at the top and bottom, title and status, who else
  * has it open, and the co-editing editor (read-only, with the reason, for people who may not edit).
- * Also renaming, archiving and saving a named version. The editor needs JavaScript; without it the
+ * Also renaming, archiving and saving a named version; for the terms of reference, where they stand
+ * with the Lead Minister's office (the version in force, a pending submission) and submitting. The editor needs JavaScript; without it the
  * page shows the text as last saved.
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -9,10 +10,13 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { z } from "zod";
+import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
 import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { userColour } from "../components/editor/user-colour.js";
+import { approvalStatus } from "../models/approvals.server.js";
+import { captureCurrentContent } from "../models/document-versions.server.js";
 import {
   DocumentError,
   archiveDocument,
@@ -48,8 +52,24 @@ type ActionData =
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, actor, document, resource, group } = await requireReadableDocument(request, context, params);
+
+  /** The terms of reference's approval: status line, version in force, whether the draft moved on. */
+  const approvalPanel = async () => {
+    const status = await approvalStatus(context.services.db, document.id);
+    const draft = status.inForce ? await captureCurrentContent(context.services.collaboration, document.id) : null;
+    const maySubmit = can(actor, "document.submit", resource) && document.archived_at === null;
+    return {
+      ...status,
+      draftDiffers: draft !== null && status.inForce !== null && draft.hash !== status.inForce.contentHash,
+      maySubmit: maySubmit && status.pendingSubmissionId === null,
+      mayWithdraw: status.pendingSubmissionId !== null && (maySubmit || status.pendingSubmittedBy === actor.id),
+      flash: url.searchParams.get("submitted") === "1" ? "submitted" : url.searchParams.get("withdrawn") === "1" ? "withdrawn" : null,
+    };
+  };
   const reason = readOnlyReason(actor, document, resource);
+  const url = new URL(request.url);
   return {
+    approval: document.kind === "terms_of_reference" ? await approvalPanel() : null,
     group,
     document: {
       id: document.id,
@@ -69,7 +89,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayEdit: reason === null,
     readOnlyReason: reason,
     mayArchive: can(actor, "document.archive", resource) && document.archived_at === null && document.status !== "submitted",
-    renamed: new URL(request.url).searchParams.get("renamed") === "1",
+    renamed: url.searchParams.get("renamed") === "1",
     restored: /^\d+$/.test(new URL(request.url).searchParams.get("restored") ?? "")
       ? Number(new URL(request.url).searchParams.get("restored"))
       : null,
@@ -199,8 +219,55 @@ function SaveVersionForm({ versionsPath }: { versionsPath: string }) {
   );
 }
 
+type ApprovalPanelData = NonNullable<Awaited<ReturnType<typeof loader>>["approval"]>;
+
+/** Where the terms of reference stand with the Lead Minister's office, and the chair's forms. */
+function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; base: string; busy: boolean }) {
+  return (
+    <section className="panel approval-panel" aria-labelledby="approval-heading">
+      <h2 id="approval-heading">Approval</h2>
+      {approval.flash ? (
+        <div className="alert alert--success" role="status">
+          <p>
+            {approval.flash === "submitted"
+              ? "Submitted for approval. The Lead Minister's office reviews the text as it was at this moment; you can keep editing the draft."
+              : "The submission has been withdrawn."}
+          </p>
+        </div>
+      ) : null}
+      <p className="approval-status" data-approval-state={approval.state}>
+        <strong>{approval.line}</strong>
+      </p>
+      {approval.inForce ? (
+        <p>
+          <Link to={`${base}/approved`} className="button button--secondary">
+            Read the approved version (version {approval.inForce.versionNumber})
+          </Link>
+        </p>
+      ) : null}
+      {approval.inForce && approval.draftDiffers ? (
+        <div className="alert" role="note">
+          <p>
+            <strong>Working draft — differs from the approved version.</strong>{" "}
+            <Link to={`${base}/versions/compare?from=${approval.inForce.versionNumber}&to=current`}>
+              See what the draft changes
+            </Link>
+          </p>
+        </div>
+      ) : null}
+      {approval.maySubmit ? <SubmitForApprovalForm action={`${base}/approvals`} disabled={busy} /> : null}
+      {approval.mayWithdraw && approval.pendingSubmissionId ? (
+        <WithdrawSubmissionForm action={`${base}/approvals`} submissionId={approval.pendingSubmissionId} disabled={busy} />
+      ) : null}
+      <p>
+        <Link to={`${base}/approvals`}>Approval history</Link>
+      </p>
+    </section>
+  );
+}
+
 export default function DocumentPage() {
-  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored } =
+  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored, approval } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
@@ -256,6 +323,8 @@ export default function DocumentPage() {
           </p>
         </div>
       ) : null}
+
+      {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
 
       <section aria-label="People here" className="presence-region">
         {hydrated ? <PresenceList key={document.id} documentId={document.id} selfUserId={me.id} /> : null}

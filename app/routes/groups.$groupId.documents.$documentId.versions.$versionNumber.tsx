@@ -119,6 +119,14 @@ export default function VersionView() {
           </>
         ) : null}
       </p>
+      <p>
+        {/* A download, not a page: reloadDocument so the browser fetches the file itself. */}
+        <Link to={`${base}/versions/${version.number}/export.docx`} reloadDocument download>
+          Download Word document
+        </Link>
+        {" · "}
+        <Link to={`${base}/versions/${version.number}/print`}>Print or save as PDF</Link>
+      </p>
       {actionData?.formError ? (
         <div className="alert alert--error" role="alert">
           <p>{actionData.formError}</p>

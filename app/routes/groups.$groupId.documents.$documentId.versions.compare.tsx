@@ -1,10 +1,10 @@
 /**
  * What changed between two versions of a document, or between a version and the current text:
- * a word-level comparison with insertions in <ins> and deletions in <del>. Each change also says
- * in words what it is ("inserted", "deleted") for screen readers, which do not announce <ins>/<del>.
+ * a word-level comparison (app/components/diff/WordDiff.tsx).
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { WordDiff } from "../components/diff/WordDiff.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import {
   captureCurrentContent,
@@ -63,7 +63,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export default function CompareVersions() {
   const { group, document, from, to, parts, summary } = useLoaderData<typeof loader>();
   const base = `/groups/${group.id}/documents/${document.id}`;
-  const unchanged = parts.every((part) => part.kind === "equal");
 
   return (
     <article aria-labelledby="compare-title">
@@ -88,38 +87,7 @@ export default function CompareVersions() {
       <p className="lede">
         From {from.label} to {to.label}.
       </p>
-      <p role="status">
-        {unchanged
-          ? "The text is the same."
-          : `${summary.inserted} ${summary.inserted === 1 ? "word" : "words"} inserted and ${summary.deleted} ${summary.deleted === 1 ? "word" : "words"} deleted.`}
-      </p>
-      {unchanged ? null : (
-        <>
-          <p className="diff-legend">
-            <ins>Inserted text is underlined on green</ins> and <del>deleted text is struck through on red</del>. Screen
-            readers announce each change as “inserted” or “deleted”.
-          </p>
-          <section className="diff document-text-frame" aria-label="Comparison">
-            {parts.map((part, index) =>
-              part.kind === "equal" ? (
-                <span key={index}>{part.text}</span>
-              ) : part.kind === "insert" ? (
-                <ins key={index}>
-                  <span className="visually-hidden">[inserted: </span>
-                  {part.text}
-                  <span className="visually-hidden">] </span>
-                </ins>
-              ) : (
-                <del key={index}>
-                  <span className="visually-hidden">[deleted: </span>
-                  {part.text}
-                  <span className="visually-hidden">] </span>
-                </del>
-              ),
-            )}
-          </section>
-        </>
-      )}
+      <WordDiff parts={parts} summary={summary} />
       <p>
         <Link to={`${base}/versions`}>Back to the version history</Link>
       </p>

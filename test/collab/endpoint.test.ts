@@ -360,7 +360,7 @@ describe("limits and access changes on open connections", () => {
     expect(member.closeCodes).toEqual([]);
   });
 
-  it("makes connections read-only when the document is submitted, and editable again when it is returned", async () => {
+  it("makes connections read-only when the document is archived, and editable again if the archiving is undone", async () => {
     const member = open(termsId, "member");
     // The same person in a second tab, which types nothing while the document is locked. (Yjs
     // holds back a client's later updates until its dropped ones arrive, so the first tab's
@@ -368,23 +368,24 @@ describe("limits and access changes on open connections", () => {
     const secondTab = open(termsId, "member");
     const chair = open(termsId, "chair");
     await synced(member, secondTab, chair);
-    await server.services.db.updateTable("documents").set({ status: "submitted" }).where("id", "=", termsId).execute();
+    // Archiving is final in the product; the test undoes it directly to check the way back.
+    await server.services.db.updateTable("documents").set({ archived_at: new Date() }).where("id", "=", termsId).execute();
     try {
       await server.services.collaboration.recheckAccess({ documentId: termsId });
-      appendParagraph(member.doc, "TYPED AFTER SUBMISSION");
-      appendParagraph(chair.doc, "THE CHAIR TYPED AFTER SUBMISSION");
-      await barrier(member, secondTab, "after-submission");
-      await barrier(chair, secondTab, "after-submission");
-      expect(secondTab.text()).not.toContain("AFTER SUBMISSION");
+      appendParagraph(member.doc, "TYPED AFTER ARCHIVING");
+      appendParagraph(chair.doc, "THE CHAIR TYPED AFTER ARCHIVING");
+      await barrier(member, secondTab, "after-archiving");
+      await barrier(chair, secondTab, "after-archiving");
+      expect(secondTab.text()).not.toContain("AFTER ARCHIVING");
       expect(member.closeCodes).toEqual([]);
     } finally {
-      await server.services.db.updateTable("documents").set({ status: "draft" }).where("id", "=", termsId).execute();
+      await server.services.db.updateTable("documents").set({ archived_at: null }).where("id", "=", termsId).execute();
     }
     await server.services.collaboration.recheckAccess({ documentId: termsId });
     appendParagraph(secondTab.doc, "Typed after it came back.");
     await vi.waitFor(() => expect(member.text()).toContain("Typed after it came back."));
     await server.services.collaboration.flush(termsId);
-    expect(await storedText(server.services.db, termsId)).not.toContain("AFTER SUBMISSION");
+    expect(await storedText(server.services.db, termsId)).not.toContain("AFTER ARCHIVING");
   });
 
   it("closes a connection with 1008 once the person's membership has ended", async () => {

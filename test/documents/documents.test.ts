@@ -187,16 +187,18 @@ describe("documents", () => {
     expect(still.title).toBe("Old working notes");
   });
 
-  it("locks a document submitted for approval: read-only with the reason, and no renaming", async () => {
+  it("keeps a document submitted for approval editable (its submitted version is frozen apart), but not archivable", async () => {
     const id = await createAs("secretary", { title: "Terms of reference (for submission)", kind: "terms_of_reference" });
-    // Submitting arrives with the approvals feature; here the status is set as it will set it.
+    // The status as submitForApproval (app/models/approvals.server.ts) leaves it.
     await server.services.db.updateTable("documents").set({ status: "submitted" }).where("id", "=", id).execute();
     const page = await (await get(`/groups/${groupId}/documents/${id}`, "member")).text();
-    expect(page).toContain("Locked while submitted for approval");
+    expect(page).not.toContain("Read only.");
     expect(page).toContain("Submitted for approval");
     const rename = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "rename", title: "Changed after submission" });
-    expect(rename.status).toBe(409);
-    expect(await rename.text()).toContain("Locked while submitted for approval");
+    expect(rename.status).toBe(302);
+    const archive = await post(`/groups/${groupId}/documents/${id}`, "secretary", { intent: "archive" });
+    expect(archive.status).toBe(409);
+    expect(await archive.text()).toContain("cannot be archived until it is decided");
   });
 
   it("links each document from the group home and offers all documents", async () => {

@@ -1,0 +1,43 @@
+/**
+ * The header's link to the notification centre with the unread count, kept up to date live: the
+ * server pushes a `notification` event (with the new unread count) to every tab the person has
+ * open (see app/models/notifications.server.ts). The socket.io client is loaded only in the
+ * browser, after the page has rendered; without it the count is as the page was loaded.
+ */
+import { Link } from "@remix-run/react";
+import { useEffect, useState } from "react";
+
+export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
+  const [count, setCount] = useState(unreadCount);
+  // A new page load (e.g. after "Mark all as read") knows better than the last event.
+  useEffect(() => setCount(unreadCount), [unreadCount]);
+
+  useEffect(() => {
+    let cancelled = false;
+    let disconnect = () => {};
+    void import("socket.io-client").then(({ io }) => {
+      if (cancelled) return;
+      const socket = io({ path: "/socket.io/", withCredentials: true });
+      socket.on("notification", (payload: { unreadCount?: unknown }) => {
+        if (typeof payload?.unreadCount === "number" && Number.isInteger(payload.unreadCount)) setCount(payload.unreadCount);
+      });
+      disconnect = () => socket.disconnect();
+    });
+    return () => {
+      cancelled = true;
+      disconnect();
+    };
+  }, []);
+
+  const label = count > 0 ? `Notifications (${count} unread)` : "Notifications";
+  return (
+    <Link to="/notifications" className="notifications-link" aria-label={label} data-unread-count={count}>
+      Notifications
+      {count > 0 ? (
+        <span className="notifications-link__badge" aria-hidden="true">
+          {count}
+        </span>
+      ) : null}
+    </Link>
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * The notification centre: telling people about something that needs them (a terms of reference
+ * submitted for approval, a decision on it). A notification is a stored row per recipient, a live
+ * Socket.io event `notification` to their open tabs, and an email.
+ *
+ * `notify` runs after the caller's transaction has committed, so a notification never announces a
+ * change that was rolled back; it is best-effort: failures are logged and never undo or fail the
+ * change it reports. Logs carry ids and the kind, never the title or body.
+ */
+import { type Kysely, type Transaction, sql } from "kysely";
+import type { Database } from "../../db/database.js";
+import type { AppServices } from "../../server/services.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The Socket.io event a person's tabs receive for each new notification. */
+export const NOTIFICATION_EVENT = "notification";
+
+/** What the `notification` event carries. */
+export interface NotificationEvent {
+  id: string;
+  title: string;
+  body: string;
+  link: string;
+  createdAt: string;
+  unreadCount: number;
+}
+
+export interface NotifyInput {
+  recipientIds: readonly string[];
+  /** What happened, e.g. "approval.submitted". */
+  kind: string;
+  title: string;
+  body: string;
+  /** A same-site path, e.g. `/groups/<id>/documents/<id>`. */
+  link: string;
+  groupId?: string | null;
+}
+
+/** The services `notify` uses: `context.services` in a loader or action. */
+export type NotifyServices = Pick<AppServices, "db" | "logger" | "mailer" | "realtime"> & {
+  config: Pick<AppServices["config"], "publicUrl">;
+};
+
+const NOTIFICATION_TITLE_MAX = 200;
+
+/** Same-site paths only: never another site's address, nor a protocol-relative `//host`. */
+export function isSameSitePath(link: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  return /^\/(?![/\\])/.test(link) && !/[\u0000-\u001f\u007f]/.test(link);
+}
+
+/**
+ * Stores one notification per recipient (each once, skipping disabled accounts), then pushes it
+ * to their open tabs and emails it. Call it after the change it reports has committed.
+ * Never throws: a failure is logged, and the rest of the recipients are still told.
+ */
+export async function notify(services: NotifyServices, input: NotifyInput): Promise<void> {
+  const { db, logger } = services;
+  try {
+    if (!isSameSitePath(input.link)) throw new Error("a notification's link must be a same-site path");
+    const recipientIds = [...new Set(input.recipientIds)];
+    if (recipientIds.length === 0) return;
+    const recipients = await db
+      .selectFrom("users")
+      .select(["id", "email", "display_name"])
+      .where("id", "in", recipientIds)
+      .where("disabled_at", "is", null)
+      .execute();
+    if (recipients.length === 0) return;
+    const title = input.title.slice(0, NOTIFICATION_TITLE_MAX);
+    const rows = await db
+      .insertInto("notifications")
+      .values(
+        recipients.map((recipient) => ({
+          user_id: recipient.id,
+          group_id: input.groupId ?? null,
+          kind: input.kind,
+          title,
+          body: input.body,
+          link: input.link,
+        })),
+      )
+      .returning(["id", "user_id", "created_at"])
+      .execute();
+
+    const absoluteLink = `${services.config.publicUrl}${input.link}`;
+    await Promise.all(
+      rows.map(async (row) => {
+        const recipient = recipients.find((candidate) => candidate.id === row.user_id)!;
+        try {
+          const event: NotificationEvent = {
+            id: row.id,
+            title,
+            body: input.body,
+            link: input.link,
+            createdAt: row.created_at.toISOString(),
+            unreadCount: await unreadCount(db, row.user_id),
+          };
+          services.realtime.emitToUser(row.user_id, NOTIFICATION_EVENT, event);
+        } catch (error) {
+          logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
+        }
+        try {
+          await services.mailer.send({
+            to: recipient.email,
+            subject: title,
+            text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n`,
+          });
+        } catch (error) {
+          logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "notification email failed");
+        }
+      }),
+    );
+    logger.info({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, recipients: rows.length }, "notified");
+  } catch (error) {
+    logger.error({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, err: error }, "notify failed");
+  }
+}
+
+/** A person's notifications, newest first. */
+export async function listNotifications(db: Db, userId: string, options: { limit?: number } = {}) {
+  return db
+    .selectFrom("notifications")
+    .select(["id", "kind", "title", "body", "link", "group_id", "created_at", "read_at"])
+    .where("user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(options.limit ?? 100)
+    .execute();
+}
+
+/** How many of a person's notifications they have not opened or marked as read. */
+export async function unreadCount(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom("notifications")
+    .select((eb) => eb.fn.countAll<string | number>().as("count"))
+    .where("user_id", "=", userId)
+    .where("read_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * Marks one of the person's own notifications as read (again is harmless); returns its link, or
+ * undefined when there is no such notification of theirs.
+ */
+export async function markRead(db: Db, userId: string, notificationId: string): Promise<string | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(notificationId)) return undefined;
+  const row = await db
+    .updateTable("notifications")
+    .set({ read_at: sql<Date>`coalesce(read_at, now())` })
+    .where("id", "=", notificationId)
+    .where("user_id", "=", userId)
+    .returning("link")
+    .executeTakeFirst();
+  return row?.link;
+}
+
+/** Marks all the person's notifications as read; returns how many were unread. */
+export async function markAllRead(db: Db, userId: string): Promise<number> {
+  const result = await db
+    .updateTable("notifications")
+    .set({ read_at: new Date() })
+    .where("user_id", "=", userId)
+    .where("read_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

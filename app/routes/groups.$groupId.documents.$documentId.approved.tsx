@@ -1,0 +1,97 @@
+/**
+ * The terms of reference in force: the last version the Lead Minister's office approved, read-only
+ * exactly as it was approved, with the classification marking at the top and bottom. This is what
+ * members read by default; the working draft may have moved on since.
+ */
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { approvedLine, findApprovedVersion } from "../models/approvals.server.js";
+import { captureCurrentContent } from "../models/document-versions.server.js";
+import { requireReadableDocument } from "../models/documents.server.js";
+import editorStyles from "../styles/editor.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: `${loaderData?.document.title ?? "Document"} (approved) · Stewardship Workspace` },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { document, group } = await requireReadableDocument(request, context, params);
+  if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
+  const approved = await findApprovedVersion(context.services.db, document.id);
+  const draft = approved ? await captureCurrentContent(context.services.collaboration, document.id) : null;
+  return {
+    group,
+    document: { id: document.id, title: document.title, classification: document.classification },
+    approved: approved
+      ? {
+          versionNumber: approved.version_number,
+          line: approvedLine(approved.decided_at!),
+          // Stored HTML rendered by app/documents/content.ts when the version was saved; every text escaped.
+          html: approved.content_html,
+          draftDiffers: draft !== null && draft.hash !== approved.content_hash,
+        }
+      : null,
+  };
+}
+
+export default function ApprovedVersion() {
+  const { group, document, approved } = useLoaderData<typeof loader>();
+  const base = `/groups/${group.id}/documents/${document.id}`;
+  return (
+    <article aria-labelledby="approved-title">
+      <ClassificationMarking classification={document.classification} position="top" />
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to={`/groups/${group.id}`}>{group.name}</Link>
+          </li>
+          <li>
+            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
+          </li>
+        </ol>
+      </nav>
+      <h1 id="approved-title">{`${document.title} (approved version)`}</h1>
+      {approved ? (
+        <>
+          <p className="lede approval-status" data-approval-state="approved">
+            {approved.line}
+          </p>
+          <p>
+            Version {approved.versionNumber} · <Link to={`${base}/approvals`}>Approval history</Link> ·{" "}
+            <Link to={base}>Working draft</Link>
+            {approved.draftDiffers ? (
+              <>
+                {" · "}
+                <Link to={`${base}/versions/compare?from=${approved.versionNumber}&to=current`}>
+                  What the working draft changes
+                </Link>
+              </>
+            ) : null}
+          </p>
+          <div className="alert read-only-notice" role="note">
+            <p>These are the terms of reference in force. This text is read-only and never changes.</p>
+          </div>
+          <p>
+            <a href={`${base}/versions/${approved.versionNumber}/export.docx`} download>
+              Download Word document
+            </a>{" "}
+            · <Link to={`${base}/versions/${approved.versionNumber}/print`}>Print or save as PDF</Link>
+          </p>
+          <div className="document-text-frame">
+            {/* Stored HTML rendered by app/documents/content.ts, which escapes every text and attribute. */}
+            <div className="document-text" role="region" aria-label="Approved text" dangerouslySetInnerHTML={{ __html: approved.html }} />
+          </div>
+        </>
+      ) : (
+        <p role="status">
+          No version has been approved yet. <Link to={base}>Read the working draft</Link> or see the{" "}
+          <Link to={`${base}/approvals`}>approval history</Link>.
+        </p>
+      )}
+      <ClassificationMarking classification={document.classification} position="bottom" />
+    </article>
+  );
+}

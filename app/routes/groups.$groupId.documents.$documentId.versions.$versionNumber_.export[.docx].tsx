@@ -1,0 +1,37 @@
+/**
+ * A saved version as a Word document, downloaded. Who may read the document may download it;
+ * the file carries the classification marking in every page's header and footer.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { versionToDocx } from "../exports/docx.server.js";
+import { exportFileName, loadVersionForExport } from "../exports/version-export.server.js";
+import { formatNzDateTime } from "../utils/dates.js";
+
+const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { document, group, version, approval } = await loadVersionForExport(request, context, params);
+  const file = await versionToDocx({
+    title: document.title,
+    groupName: group.name,
+    classification: document.classification,
+    content: version.state,
+    versionLabel: `Version ${version.number}: ${version.name}. Saved ${formatNzDateTime(version.created_at)}.`,
+    ...(approval ? { approval } : {}),
+  });
+  const fileName = exportFileName(document.title, version.number, "docx");
+  context.services.logger.info(
+    { category: "export", requestId: context.requestId, userId: context.user?.id, documentId: document.id, version: version.number, format: "docx" },
+    "document version exported",
+  );
+  return new Response(new Uint8Array(file), {
+    headers: {
+      "Content-Type": DOCX_TYPE,
+      "Content-Length": String(file.byteLength),
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      // Classified content: never kept by a shared cache.
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

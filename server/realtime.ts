@@ -1,0 +1,35 @@
+/**
+ * Pushing server events to people's open tabs over Socket.io, for code that runs before the
+ * sockets exist: services are created before the HTTP server, so `attach` binds the Socket.io
+ * server once it is up. Until then (and after shutdown) events are dropped: a push is only ever a
+ * courtesy on top of what is stored.
+ */
+import type { Server as SocketServer } from "socket.io";
+
+/** The room every connected socket of a person joins (see server/socket.ts). */
+export const userRoom = (userId: string) => `user:${userId}`;
+
+export interface RealtimeService {
+  /** Sends `event` to every tab the person has open; a no-op when nobody is connected. */
+  emitToUser(userId: string, event: string, payload: unknown): void;
+}
+
+export interface LateBoundRealtime extends RealtimeService {
+  attach(io: SocketServer): void;
+  detach(): void;
+}
+
+export function createRealtime(): LateBoundRealtime {
+  let io: SocketServer | undefined;
+  return {
+    emitToUser(userId, event, payload) {
+      io?.to(userRoom(userId)).emit(event, payload);
+    },
+    attach(server) {
+      io = server;
+    },
+    detach() {
+      io = undefined;
+    },
+  };
+}
