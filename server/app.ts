@@ -85,7 +85,24 @@ export async function startServer({ config, logger, database: givenDatabase }: S
   });
   // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
   const realtime = createRealtime();
-  const services: AppServices = { config, logger, database, db: database.db, auth, mailer, collaboration, realtime };
+  const services: AppServices = {
+    config,
+    logger,
+    database,
+    db: database.db,
+    auth,
+    mailer,
+    collaboration,
+    realtime,
+    accessChanged: async (filter = {}) => {
+      try {
+        await collaboration.recheckAccess(filter.userId ? { userId: filter.userId } : {});
+        await realtime.disconnectInvalidSessions(filter.userId, async (cookie) => (await auth.userFromCookieHeader(cookie)) !== null);
+      } catch (error) {
+        logger.error({ category: "access", err: error }, "rechecking open connections failed");
+      }
+    },
+  };
 
   const app = express();
   app.disable("x-powered-by");

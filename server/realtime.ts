@@ -12,6 +12,14 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export interface RealtimeService {
   /** Sends `event` to every tab the person has open; a no-op when nobody is connected. */
   emitToUser(userId: string, event: string, payload: unknown): void;
+  /**
+   * Disconnects the sockets (of one person, or everyone's) whose session is no longer valid:
+   * after a sign-out everywhere, a password change or a disabled account.
+   */
+  disconnectInvalidSessions(
+    userId: string | undefined,
+    isValid: (cookieHeader: string | undefined) => Promise<boolean>,
+  ): Promise<void>;
 }
 
 export interface LateBoundRealtime extends RealtimeService {
@@ -24,6 +32,13 @@ export function createRealtime(): LateBoundRealtime {
   return {
     emitToUser(userId, event, payload) {
       io?.to(userRoom(userId)).emit(event, payload);
+    },
+    async disconnectInvalidSessions(userId, isValid) {
+      if (!io) return;
+      const sockets = userId ? await io.in(userRoom(userId)).fetchSockets() : await io.fetchSockets();
+      for (const socket of sockets) {
+        if (!(await isValid(socket.handshake.headers.cookie))) socket.disconnect(true);
+      }
     },
     attach(server) {
       io = server;

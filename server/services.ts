@@ -24,6 +24,12 @@ export interface AppServices {
   collaboration: CollaborationService;
   /** Live pushes to a person's open tabs over Socket.io (e.g. a new notification). */
   realtime: RealtimeService;
+  /**
+   * Call after anything that can take access away (membership ended or changed, account
+   * disabled, sessions revoked): open websockets that are no longer allowed are closed, and
+   * Socket.io connections whose session has gone are disconnected. No filter: everyone.
+   */
+  accessChanged(filter?: { userId?: string }): Promise<void>;
 }
 
 /** What every Remix loader and action receives as `context`. */

@@ -38,7 +38,8 @@ export interface NotifyInput {
 }
 
 /** The services `notify` uses: `context.services` in a loader or action. */
-export type NotifyServices = Pick<AppServices, "db" | "logger" | "mailer" | "realtime"> & {
+export type NotifyServices = Pick<AppServices, "db" | "logger" | "mailer"> & {
+  realtime: Pick<AppServices["realtime"], "emitToUser">;
   config: Pick<AppServices["config"], "publicUrl">;
 };
 

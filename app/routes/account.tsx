@@ -61,6 +61,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (form.intent === "sign-out-everywhere") {
     await signOutEverywhere(db, { userId: user.id, ip: context.clientIp });
+    await context.services.accessChanged({ userId: user.id });
     return redirect("/login", { headers: { "Set-Cookie": context.services.auth.lucia.createBlankSessionCookie().serialize() } });
   }
 
@@ -89,6 +90,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         { status: 400 },
       );
     }
+    await context.services.accessChanged({ userId: user.id });
     return redirect("/account?changed=password");
   }
 

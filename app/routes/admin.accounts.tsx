@@ -47,6 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const disabled = parsed.data.intent === "disable";
   try {
     await setAccountDisabled(context.services.db, actor, { userId: parsed.data.userId, disabled, ip: context.clientIp });
+    await context.services.accessChanged({ userId: parsed.data.userId });
   } catch (error) {
     if (error instanceof AdminError && (error.code === "CANNOT_DISABLE_SELF" || error.code === "NOT_FOUND")) {
       const formError =

@@ -178,6 +178,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       const field: EndField = error.code === "END_BEFORE_START" ? "endsOn" : "membershipId";
       return data<ActionData>({ intent: "end", fieldErrors: { [field]: error.message }, values }, { status: 400 });
     }
+    // Whoever lost their place may have the group's documents open: close what they may no longer read.
+    await context.services.accessChanged();
     return redirect(`/groups/${group.id}/members?updated=ended`);
   }
 
@@ -201,6 +203,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         error.code === "SAME_ROLE" ? "newRole" : error.code === "CHANGE_ON_START_DAY" || error.code === "NOT_CURRENT" ? "onDate" : "membershipId";
       return data<ActionData>({ intent: "change-role", fieldErrors: { [field]: error.message }, values }, { status: 400 });
     }
+    await context.services.accessChanged();
     return redirect(`/groups/${group.id}/members?updated=role-changed`);
   }
 

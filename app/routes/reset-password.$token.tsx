@@ -50,6 +50,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const state = result.error === "RESET_LINK_EXPIRED" ? "expired" : result.error === "RESET_LINK_USED" ? "used" : "not_found";
     return data<ActionData>({ kind: "link", state }, { status: statusOf(state) });
   }
+  await context.services.accessChanged({ userId: result.userId });
   return redirect("/login?reset=1");
 }
 

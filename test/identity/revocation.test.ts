@@ -1,0 +1,77 @@
+/**
+ * Taking access away reaches connections that are already open: the Yjs websocket and the
+ * Socket.io connection of a person whose account is disabled or whose membership has ended.
+ */
+import { io as connectSocket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { nzCalendarDate } from "../../app/utils/dates.js";
+import { connectClient, documentIdOfKind } from "../collab/collab-clients.js";
+import { type TestServer, signIn, startTestServer } from "../support/server.js";
+
+describe("revoking access while connected", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const post = (path: string, cookie: string, fields: Record<string, string>) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie },
+      body: new URLSearchParams(fields),
+    });
+
+  it("closes the document connection of a member whose membership ends today", async () => {
+    const db = server.services.db;
+    const documentId = await documentIdOfKind(db, "terms_of_reference");
+    const member = connectClient(server.url, documentId, await signIn(server, "member@example.org"));
+    try {
+      await vi.waitFor(() => expect(member.provider.synced).toBe(true), { timeout: 10_000 });
+      const membership = await db
+        .selectFrom("memberships")
+        .innerJoin("users", "users.id", "memberships.user_id")
+        .select(["memberships.id", "memberships.group_id"])
+        .where("users.email", "=", "member@example.org")
+        .executeTakeFirstOrThrow();
+      const secretary = await signIn(server, "secretary@example.org");
+      const yesterday = nzCalendarDate(new Date(Date.now() - 24 * 3600 * 1000));
+      const ended = await post(`/groups/${membership.group_id}/members`, secretary, {
+        intent: "end",
+        membershipId: membership.id,
+        endsOn: yesterday,
+        reason: "Left the organisation",
+      });
+      expect(ended.status).toBe(302);
+      await vi.waitFor(() => expect(member.closeCodes).toContain(1008), { timeout: 10_000 });
+    } finally {
+      member.destroy();
+    }
+  });
+
+  it("disconnects the Socket.io connection and the document connection of a disabled account", async () => {
+    const db = server.services.db;
+    const documentId = await documentIdOfKind(db, "terms_of_reference");
+    const cookie = await signIn(server, "chair@example.org");
+    const editor = connectClient(server.url, documentId, cookie);
+    const socket = connectSocket(server.url, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.on("connect", () => resolve());
+        socket.on("connect_error", reject);
+      });
+      await vi.waitFor(() => expect(editor.provider.synced).toBe(true), { timeout: 10_000 });
+      const chair = await db.selectFrom("users").select("id").where("email", "=", "chair@example.org").executeTakeFirstOrThrow();
+      const admin = await signIn(server, "admin@example.org");
+      expect((await post("/admin/accounts", admin, { intent: "disable", userId: chair.id })).status).toBe(302);
+      await vi.waitFor(() => expect(socket.connected).toBe(false), { timeout: 10_000 });
+      await vi.waitFor(() => expect(editor.closeCodes).toContain(1008), { timeout: 10_000 });
+    } finally {
+      socket.close();
+      editor.destroy();
+    }
+  });
+});
