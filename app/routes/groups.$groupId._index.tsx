@@ -92,7 +92,12 @@ export default function GroupHome() {
               {documents.map((document) => (
                 <li key={document.id}>
                   <strong>
-                    <Link to={`/groups/${group.id}/documents/${document.id}`}>{document.title}</Link>
+                    {/* Once terms of reference are approved, the approved text is what members see first. */}
+                    <Link
+                      to={`/groups/${group.id}/documents/${document.id}${document.approval?.inForce ? "/approved" : ""}`}
+                    >
+                      {document.title}
+                    </Link>
                   </strong>
                   <br />
                   <span className="muted">
@@ -110,6 +115,8 @@ export default function GroupHome() {
                           <Link to={`/groups/${group.id}/documents/${document.id}/approved`}>
                             Read the approved version
                           </Link>
+                          {" · "}
+                          <Link to={`/groups/${group.id}/documents/${document.id}`}>Working draft</Link>
                         </>
                       ) : null}
                     </>
