@@ -150,6 +150,12 @@ export interface Database {
   document_versions: DocumentVersionTable;
   document_submissions: DocumentSubmissionTable;
   notifications: NotificationTable;
+  consultations: ConsultationTable;
+  consultation_invitees: ConsultationInviteeTable;
+  notification_preferences: NotificationPreferenceTable;
+  unsubscribe_tokens: UnsubscribeTokenTable;
+  comment_threads: CommentThreadTable;
+  comments: CommentTable;
 }
 
 export type Organisation = Selectable<OrganisationTable>;
@@ -264,6 +270,8 @@ export interface NotificationTable {
   link: string;
   created_at: CreatedAt;
   read_at: NullableTimestamp;
+  /** When it went out by email (at once or in a digest); null while not yet emailed. */
+  emailed_at: NullableTimestamp;
 }
 
 export type Notification = Selectable<NotificationTable>;
@@ -289,3 +297,71 @@ export interface DocumentSubmissionTable {
   content_hash: string;
 }
 export type DocumentSubmission = Selectable<DocumentSubmissionTable>;
+
+/** A document opened to named consultees until `closes_at` (end of an NZ calendar day). */
+export interface ConsultationTable {
+  id: Generated<string>;
+  document_id: string;
+  brief: string;
+  closes_at: Timestamp;
+  opened_by: string;
+  opened_at: CreatedAt;
+  closed_early_at: NullableTimestamp;
+  closed_early_by: string | null;
+}
+export type Consultation = Selectable<ConsultationTable>;
+
+export interface ConsultationInviteeTable {
+  consultation_id: string;
+  user_id: string;
+  invited_at: CreatedAt;
+}
+
+export const emailModes = ["immediate", "daily_digest", "off"] as const;
+export type EmailMode = (typeof emailModes)[number];
+
+/** How a person wants notifications by email; no row means "immediate". */
+export interface NotificationPreferenceTable {
+  user_id: string;
+  email_mode: EmailMode;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One per notification email: SHA-256 (hex) of the token in its unsubscribe link. */
+export interface UnsubscribeTokenTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export const commentThreadStatuses = ["open", "resolved"] as const;
+export type CommentThreadStatus = (typeof commentThreadStatuses)[number];
+
+/** A comment thread anchored to a range of a document's text (Yjs relative positions). */
+export interface CommentThreadTable {
+  id: Generated<string>;
+  document_id: string;
+  /** Y.encodeRelativePosition of the range's start in the "default" XmlFragment. */
+  anchor_start: Bytes;
+  anchor_end: Bytes;
+  /** The selected words when the thread was started (at most 1000 characters). */
+  quote: string;
+  status: Generated<CommentThreadStatus>;
+  created_by: string;
+  created_at: CreatedAt;
+  resolved_by: string | null;
+  resolved_at: NullableTimestamp;
+}
+export type CommentThread = Selectable<CommentThreadTable>;
+
+/** One comment in a thread: plain text; a deleted comment keeps its row, its body never shown. */
+export interface CommentTable {
+  id: Generated<string>;
+  thread_id: string;
+  author_id: string;
+  body: string;
+  created_at: CreatedAt;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+export type Comment = Selectable<CommentTable>;

@@ -22,6 +22,7 @@ import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
+import { startDigestSchedule } from "./digest-schedule.js";
 import { createRealtime } from "./realtime.js";
 import type { AppServices, RequestContext } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
@@ -122,8 +123,8 @@ export async function startServer({ config, logger, database: givenDatabase }: S
           category: "http",
           requestId,
           method: request.method,
-          // Invitation and reset links carry a secret token: never log it.
-          path: request.path.replace(/^\/(invitations|reset-password)\/[^/]+/, "/$1/:token"),
+          // Invitation, reset and unsubscribe links carry a secret token: never log it.
+          path: request.path.replace(/^\/(invitations|reset-password|unsubscribe)\/[^/]+/, "/$1/:token"),
           status: response.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
         },
@@ -252,10 +253,14 @@ export async function startServer({ config, logger, database: givenDatabase }: S
     });
   }
 
+  // The daily notification digest, sent at 7 am New Zealand time (server/digest-schedule.ts).
+  const stopDigests = startDigestSchedule(services);
+
   let closing: Promise<void> | undefined;
   const shutdown = (reason = "shutdown") => {
     closing ??= (async () => {
       logger.info({ category: "server", reason }, "shutting down");
+      stopDigests();
       // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
       // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));

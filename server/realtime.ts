@@ -9,9 +9,14 @@ import type { Server as SocketServer } from "socket.io";
 /** The room every connected socket of a person joins (see server/socket.ts). */
 export const userRoom = (userId: string) => `user:${userId}`;
 
+/** The room of everyone who has a document open (joined through `document:join`, server/socket.ts). */
+export const documentRoom = (documentId: string) => `document:${documentId}`;
+
 export interface RealtimeService {
   /** Sends `event` to every tab the person has open; a no-op when nobody is connected. */
   emitToUser(userId: string, event: string, payload: unknown): void;
+  /** Sends `event` to every socket in a room (e.g. `documentRoom(id)`); a no-op when it is empty. */
+  emitToRoom(room: string, event: string, payload: unknown): void;
   /**
    * Disconnects the sockets (of one person, or everyone's) whose session is no longer valid:
    * after a sign-out everywhere, a password change or a disabled account.
@@ -32,6 +37,9 @@ export function createRealtime(): LateBoundRealtime {
   return {
     emitToUser(userId, event, payload) {
       io?.to(userRoom(userId)).emit(event, payload);
+    },
+    emitToRoom(room, event, payload) {
+      io?.to(room).emit(event, payload);
     },
     async disconnectInvalidSessions(userId, isValid) {
       if (!io) return;

@@ -22,7 +22,7 @@ import { can } from "../app/policy/policy.js";
 import { nzCalendarDate } from "../app/utils/dates.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "./logger.js";
-import { userRoom } from "./realtime.js";
+import { documentRoom, userRoom } from "./realtime.js";
 import { SOCKET_IO_PATH } from "./upgrade.js";
 
 export interface SocketServerOptions {
@@ -51,7 +51,7 @@ export type PresenceAck = { ok: true } | { ok: false; error: "FORBIDDEN" | "NOT_
 
 const documentPayload = z.object({ documentId: z.uuid() });
 
-export const documentRoom = (documentId: string) => `document:${documentId}`;
+export { documentRoom };
 
 export interface SocketService {
   io: SocketServer;

@@ -2,9 +2,10 @@
  * Finding a document and describing it to the policy: the one way every transport (loaders,
  * Socket.io events, the Yjs upgrade) asks whether a person may read or edit a document.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { Actor, Resource } from "../policy/policy.js";
+import { isOpenToConsultee } from "./consultations.server.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,19 +20,25 @@ export async function findDocument(db: Kysely<Database>, documentId: string) {
 
 export type FoundDocument = NonNullable<Awaited<ReturnType<typeof findDocument>>>;
 
-/** The policy resource for a document as this actor sees it. */
+/**
+ * The policy resource for a document as this actor sees it. `now` decides whether a consultation
+ * is still open (comments end at its closing instant); tests pass their own.
+ */
 export async function documentResource(
-  _db: Kysely<Database>,
-  _actor: Actor,
-  document: Pick<FoundDocument, "group_id" | "archived_at">,
+  db: Kysely<Database> | Transaction<Database>,
+  actor: Actor,
+  document: Pick<FoundDocument, "id" | "group_id" | "archived_at">,
+  now: Date = new Date(),
 ): Promise<Extract<Resource, { type: "document" }>> {
+  // Only a consultee's rights depend on a consultation: skip the query for everyone else.
+  const consultee = actor.rolesByGroup.get(document.group_id) === "consultee";
   return {
     type: "document",
     groupId: document.group_id,
     // Archived: kept for the record, never edited again. A document submitted for approval stays
     // editable: the submission froze an immutable version, so the working draft can move on.
     locked: document.archived_at !== null,
-    // Consultations (opening a document to named consultees) arrive with the comments feature.
-    openToActorForConsultation: false,
+    // Invited to a consultation on this document that has not closed (app/models/consultations.server.ts).
+    openToActorForConsultation: consultee && (await isOpenToConsultee(db, actor.id, document.id, now)),
   };
 }

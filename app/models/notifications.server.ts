@@ -10,6 +10,7 @@
 import { type Kysely, type Transaction, sql } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { AppServices } from "../../server/services.js";
+import { issueUnsubscribeToken, unsubscribeUrl } from "./notification-preferences.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -64,9 +65,10 @@ export async function notify(services: NotifyServices, input: NotifyInput): Prom
     if (recipientIds.length === 0) return;
     const recipients = await db
       .selectFrom("users")
-      .select(["id", "email", "display_name"])
-      .where("id", "in", recipientIds)
-      .where("disabled_at", "is", null)
+      .leftJoin("notification_preferences", "notification_preferences.user_id", "users.id")
+      .select(["users.id", "users.email", "users.display_name", "notification_preferences.email_mode"])
+      .where("users.id", "in", recipientIds)
+      .where("users.disabled_at", "is", null)
       .execute();
     if (recipients.length === 0) return;
     const title = input.title.slice(0, NOTIFICATION_TITLE_MAX);
@@ -102,12 +104,16 @@ export async function notify(services: NotifyServices, input: NotifyInput): Prom
         } catch (error) {
           logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
         }
+        // Email at once only for "immediate" (the default); digest readers get it in the morning.
+        if ((recipient.email_mode ?? "immediate") !== "immediate") return;
         try {
+          const token = await issueUnsubscribeToken(db, row.user_id);
           await services.mailer.send({
             to: recipient.email,
             subject: title,
-            text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n`,
+            text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n\nTo stop these emails: ${unsubscribeUrl(services.config.publicUrl, token)}\n`,
           });
+          await db.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", row.id).execute();
         } catch (error) {
           logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "notification email failed");
         }

@@ -4,7 +4,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { PASSWORD_MAX_LENGTH, newPasswordFields, passwordsMatch } from "../auth/new-password.server.js";
 import { requireUser } from "../auth/require.server.js";
@@ -165,6 +165,9 @@ export default function Account() {
           <dt>Email address</dt>
           <dd>{email}</dd>
         </dl>
+        <p>
+          <Link to="/account/notifications">Notification emails</Link>: each one, a daily summary, or none.
+        </p>
       </section>
 
       <section className="panel" aria-labelledby="password-heading">

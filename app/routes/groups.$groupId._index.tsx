@@ -3,6 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireActor } from "../auth/require.server.js";
 import { approvalStatus } from "../models/approvals.server.js";
+import { consultationClosingLabel, listDocumentsOpenToConsultee } from "../models/consultations.server.js";
 import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
 import { can } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
@@ -24,7 +25,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const documents = mayListDocuments ? await listGroupDocuments(db, group.id) : [];
   const meeting = can(actor, "meeting.view", resource) ? await findNextMeeting(db, group.id) : undefined;
   const role = actor.rolesByGroup.get(group.id);
+  // A consultee sees only the documents opened to them for consultation, and nothing else.
+  const consultationDocuments =
+    role === "consultee" && !mayListDocuments ? await listDocumentsOpenToConsultee(db, actor.id, group.id) : [];
   return {
+    consultationDocuments: consultationDocuments.map((document) => ({
+      id: document.id,
+      title: document.title,
+      kind: documentKindLabels[document.kind],
+      classification: document.classification,
+      closes: consultationClosingLabel(new Date(document.closes_at)),
+    })),
     group,
     role: role ? roleLabels[role] : "Platform administrator",
     mayListDocuments,
@@ -58,7 +69,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function GroupHome() {
-  const { group, role, documents, meeting, mayListDocuments, mayViewMembers, mayInvite } = useLoaderData<typeof loader>();
+  const { group, role, documents, consultationDocuments, meeting, mayListDocuments, mayViewMembers, mayInvite } =
+    useLoaderData<typeof loader>();
   return (
     <>
       <p className="muted">Portfolio: {group.portfolio || "Not set"}</p>
@@ -84,7 +96,23 @@ export default function GroupHome() {
         <section className="panel" aria-labelledby="documents-heading">
           <h2 id="documents-heading">Documents</h2>
           {!mayListDocuments ? (
-            <p>You will see documents here when one is opened to you for consultation.</p>
+            consultationDocuments.length === 0 ? (
+              <p>You will see documents here when one is opened to you for consultation.</p>
+            ) : (
+              <ul className="list-plain" aria-label="Open for your comments">
+                {consultationDocuments.map((document) => (
+                  <li key={document.id}>
+                    <strong>
+                      <Link to={`/groups/${group.id}/documents/${document.id}`}>{document.title}</Link>
+                    </strong>
+                    <br />
+                    <span className="muted">
+                      {document.kind} · {document.classification} · open for comments until {document.closes}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )
           ) : documents.length === 0 ? (
             <p>No documents yet.</p>
           ) : (

@@ -7,16 +7,19 @@
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { z } from "zod";
 import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
+import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
 import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { userColour } from "../components/editor/user-colour.js";
 import { approvalStatus } from "../models/approvals.server.js";
+import { listThreads } from "../models/comments.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
+import { consultationNotice } from "../models/consultations.server.js";
 import {
   DocumentError,
   archiveDocument,
@@ -68,7 +71,29 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
   const reason = readOnlyReason(actor, document, resource);
   const url = new URL(request.url);
+  const requestedFilter = url.searchParams.get("comments");
+  const commentFilter: CommentFilter = requestedFilter === "resolved" || requestedFilter === "all" ? requestedFilter : "open";
+  const threads = await listThreads(context.services.db, document.id, { status: "all", collaboration: context.services.collaboration });
   return {
+    comments: {
+      filter: commentFilter,
+      mayComment: can(actor, "document.comment", resource),
+      threads: threads
+        .filter((thread) => commentFilter === "all" || thread.status === commentFilter)
+        .map((thread) => ({
+          id: thread.id,
+          status: thread.status,
+          quote: thread.quote,
+          onDeletedText: thread.onDeletedText,
+          resolvedByName: thread.resolvedByName,
+          resolvedAt: thread.resolvedAt ? formatNzDateTime(thread.resolvedAt) : null,
+          comments: thread.comments.map((comment) => ({ ...comment, createdAt: formatNzDateTime(comment.createdAt) })),
+        })),
+      // Whatever the filter, the editor highlights every open thread whose words still exist.
+      anchors: threads
+        .filter((thread) => thread.status === "open" && !thread.onDeletedText)
+        .map((thread) => ({ threadId: thread.id, anchorStart: thread.anchorStart, anchorEnd: thread.anchorEnd })),
+    },
     approval: document.kind === "terms_of_reference" ? await approvalPanel() : null,
     group,
     document: {
@@ -93,6 +118,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     restored: /^\d+$/.test(new URL(request.url).searchParams.get("restored") ?? "")
       ? Number(new URL(request.url).searchParams.get("restored"))
       : null,
+    // Journey 3: the latest consultation's state, and whether this person runs consultations.
+    consultation: { notice: await consultationNotice(context.services.db, document.id), mayManage: can(actor, "consultation.manage", resource) },
   };
 }
 
@@ -267,8 +294,9 @@ function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; 
 }
 
 export default function DocumentPage() {
-  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored, approval } =
+  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored, approval, comments } =
     useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   const hydrated = useHydrated();
@@ -324,19 +352,42 @@ export default function DocumentPage() {
         </div>
       ) : null}
 
+      <ConsultationNotice base={base} />
       {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
 
       <section aria-label="People here" className="presence-region">
-        {hydrated ? <PresenceList key={document.id} documentId={document.id} selfUserId={me.id} /> : null}
+        {hydrated ? <PresenceList
+            key={document.id}
+            documentId={document.id}
+            selfUserId={me.id}
+            onCommentChanged={() => {
+              if (revalidator.state === "idle") revalidator.revalidate();
+            }}
+          /> : null}
       </section>
 
       {hydrated ? (
         <Suspense fallback={<SavedText html={document.savedHtml} loading />}>
-          <CollaborativeEditor key={document.id} documentId={document.id} user={{ id: me.id, name: me.name, colour: me.colour }} editable={mayEdit} />
+          <CollaborativeEditor
+            key={document.id}
+            documentId={document.id}
+            user={{ id: me.id, name: me.name, colour: me.colour }}
+            editable={mayEdit}
+            comments={{ mayComment: comments.mayComment, actionPath: `${base}/comments`, anchors: comments.anchors }}
+          />
         </Suspense>
       ) : (
         <SavedText html={document.savedHtml} loading={false} />
       )}
+
+      <CommentsPanel
+        threads={comments.threads}
+        filter={comments.filter}
+        actionPath={`${base}/comments`}
+        pagePath={base}
+        meId={me.id}
+        mayComment={comments.mayComment}
+      />
 
       <div className="document-tools">
         <section className="panel" aria-labelledby="versions-heading">
@@ -399,5 +450,22 @@ export default function DocumentPage() {
 
       <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
+  );
+}
+
+/** Where the document's consultation stands, and the way to run one (journey 3). */
+function ConsultationNotice({ base }: { base: string }) {
+  const { consultation } = useLoaderData<typeof loader>();
+  if (!consultation.notice && !consultation.mayManage) return null;
+  return (
+    <p className="consultation-notice" role="note">
+      {consultation.notice}
+      {consultation.mayManage ? (
+        <>
+          {consultation.notice ? " " : null}
+          <Link to={`${base}/consultation`}>Consultation</Link>
+        </>
+      ) : null}
+    </p>
   );
 }

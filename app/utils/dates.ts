@@ -62,3 +62,53 @@ export function formatNzDateTime(value: Date | string): string {
 export function nzCalendarDate(at: Date = new Date()): string {
   return isoDateFormat.format(at);
 }
+
+const wallClockFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: NZ_TIME_ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+
+/** New Zealand's offset from UTC at an instant, in milliseconds (+12 h or +13 h in daylight time). */
+function nzOffsetMs(at: Date): number {
+  const parts = Object.fromEntries(wallClockFormat.formatToParts(at).map((part) => [part.type, part.value]));
+  const wallClock = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return wallClock - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * The last instant (23:59:59.999) of a New Zealand calendar day "YYYY-MM-DD", as a UTC instant,
+ * with the offset in force on that evening (daylight time or standard time).
+ */
+export function nzEndOfDay(calendarDate: string): Date {
+  return nzWallClockInstant(calendarDate, 23, 59, 59, 999);
+}
+
+/**
+ * The UTC instant of a New Zealand wall-clock time on a calendar day "YYYY-MM-DD", e.g. 7 am for
+ * the daily digest. Times that do not exist (2:30 am as daylight time starts) move an hour on.
+ */
+export function nzWallClockInstant(calendarDate: string, hours: number, minutes = 0, seconds = 0, ms = 0): Date {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(calendarDate);
+  if (!match) throw new RangeError(`not a calendar date: ${calendarDate}`);
+  const wallClock = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), hours, minutes, seconds, ms);
+  // Date.UTC rolls 30 February over to March: a real date reads back the same day.
+  if (new Date(wallClock).getUTCDate() !== Number(match[3])) throw new RangeError(`not a calendar date: ${calendarDate}`);
+  // Guess with the offset at the wall-clock instant read as UTC, then correct once with the
+  // offset at the guess: enough except within the hour NZ changes its clocks (2 am or 3 am).
+  let instant = wallClock - nzOffsetMs(new Date(wallClock));
+  instant = wallClock - nzOffsetMs(new Date(instant));
+  return new Date(instant);
+}

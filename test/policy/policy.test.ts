@@ -28,6 +28,7 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "document.comment":                [Y,    Y,    Y,    Y,    N,    N,    N],
   "document.submit":                 [Y,    Y,    N,    N,    N,    N,    N],
   "document.approve":                [N,    N,    N,    Y,    N,    N,    N],
+  "consultation.manage":             [Y,    Y,    N,    N,    N,    N,    N],
   "meeting.view":                    [Y,    Y,    Y,    Y,    N,    Y,    N],
   "meeting.manage":                  [Y,    Y,    N,    N,    N,    N,    N],
   "meeting.run":                     [Y,    N,    N,    N,    N,    N,    N],

@@ -9,13 +9,16 @@
  */
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
-import { EditorContent, useEditor } from "@tiptap/react";
-import { useEffect, useState } from "react";
+import { EditorContent, useEditor, useEditorState } from "@tiptap/react";
+import { useCallback, useEffect, useState } from "react";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../documents/content.js";
+import { CommentForm } from "../comments/CommentsPanel.js";
+import { COMMENT_QUOTE_MAX } from "../comments/comment-limits.js";
 import { EditorToolbar } from "./EditorToolbar.js";
+import { CommentHighlights, type HighlightAnchor, anchorForSelection, setHighlightAnchors } from "./comment-highlights.js";
 import { documentEditorExtensions } from "./extensions.js";
 import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.js";
 
@@ -23,6 +26,15 @@ export interface CollaborativeEditorProps {
   documentId: string;
   user: { id: string; name: string; colour: string };
   editable: boolean;
+  /** Anchored comments: whether this person may start one, where to post it, and what to highlight. */
+  comments?: EditorComments;
+}
+
+export interface EditorComments {
+  mayComment: boolean;
+  actionPath: string;
+  /** Open threads whose words still exist. */
+  anchors: HighlightAnchor[];
 }
 
 interface CollaborationSession {
@@ -80,15 +92,25 @@ function renderCaret(user: Record<string, unknown>): HTMLElement {
   return caret;
 }
 
+/** The words being commented on: their anchor and quote, captured when "Comment" was chosen. */
+interface PendingComment {
+  anchorStart: string;
+  anchorEnd: string;
+  quote: string;
+}
+
 function EditorSurface({
   session,
   user,
   editable,
+  comments,
 }: {
   session: CollaborationSession;
   user: CollaborativeEditorProps["user"];
   editable: boolean;
+  comments?: EditorComments;
 }) {
+  const [pending, setPending] = useState<PendingComment | null>(null);
   const editor = useEditor(
     {
       // The stylesheet (editor.css) carries ProseMirror's base rules: the CSP refuses injected <style>.
@@ -102,6 +124,7 @@ function EditorSurface({
           user: { name: user.name, color: user.colour },
           render: renderCaret,
         }),
+        CommentHighlights,
       ],
       editorProps: {
         attributes: {
@@ -116,23 +139,91 @@ function EditorSurface({
     [session, editable],
   );
 
+  const anchors = comments?.anchors;
+  useEffect(() => {
+    if (editor && !editor.isDestroyed && anchors) setHighlightAnchors(editor.view, anchors);
+  }, [editor, anchors]);
+
+  const hasSelection = useEditorState({
+    editor,
+    selector: ({ editor: current }) => (current ? !current.state.selection.empty : false),
+  });
+
+  const startComment = useCallback(() => {
+    if (!editor) return;
+    const { from, to } = editor.state.selection;
+    const anchor = anchorForSelection(editor.state, from, to);
+    if (!anchor) return;
+    const words = editor.state.doc.textBetween(from, to, " ").trim();
+    const quote = words.length > COMMENT_QUOTE_MAX ? `${words.slice(0, COMMENT_QUOTE_MAX - 1)}…` : words;
+    if (quote.length === 0) return;
+    setPending({ ...anchor, quote });
+  }, [editor]);
+
   if (!editor) return null;
+  const mayComment = comments?.mayComment === true;
   return (
     <>
-      {editable ? <EditorToolbar editor={editor} /> : null}
+      {editable ? <EditorToolbar editor={editor} onComment={mayComment ? startComment : undefined} commentDisabled={!hasSelection} /> : null}
       <EditorContent editor={editor} className="document-text-frame" />
+      {mayComment && comments ? (
+        <div className="editor-comment">
+          {pending ? (
+            <div className="editor-comment__form" role="group" aria-label="New comment">
+              <p className="editor-comment__quote">
+                Commenting on: <q>{pending.quote}</q>
+              </p>
+              <CommentForm
+                actionPath={comments.actionPath}
+                intent="create"
+                hidden={{ anchorStart: pending.anchorStart, anchorEnd: pending.anchorEnd, quote: pending.quote }}
+                label="Your comment"
+                submitLabel="Add comment"
+                autoFocus
+                onDone={() => {
+                  setPending(null);
+                  editor.commands.focus();
+                }}
+                onCancel={() => {
+                  setPending(null);
+                  editor.commands.focus();
+                }}
+              />
+            </div>
+          ) : (
+            <button
+              type="button"
+              className="button button--secondary editor-comment__button"
+              aria-disabled={hasSelection ? undefined : true}
+              aria-describedby={hasSelection ? undefined : "editor-comment-hint"}
+              // Keep the selection in the editor while the button is clicked.
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => {
+                if (hasSelection) startComment();
+              }}
+            >
+              Comment
+            </button>
+          )}
+          {pending || hasSelection ? null : (
+            <p className="hint" id="editor-comment-hint">
+              Select words in the document first.
+            </p>
+          )}
+        </div>
+      ) : null}
     </>
   );
 }
 
-export default function CollaborativeEditor({ documentId, user, editable }: CollaborativeEditorProps) {
+export default function CollaborativeEditor({ documentId, user, editable, comments }: CollaborativeEditorProps) {
   const { session, status } = useCollaborationSession(documentId, user.id);
   return (
     <div className="editor">
       <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
         {editable ? saveStatusText[status] : readOnlyStatusText[status]}
       </p>
-      {session ? <EditorSurface session={session} user={user} editable={editable} /> : null}
+      {session ? <EditorSurface session={session} user={user} editable={editable} comments={comments} /> : null}
     </div>
   );
 }

@@ -17,7 +17,16 @@ interface ToolbarButton {
 
 const allowedLink = /^(https?:\/\/|mailto:)/i;
 
-export function EditorToolbar({ editor }: { editor: Editor }) {
+export function EditorToolbar({
+  editor,
+  onComment,
+  commentDisabled = false,
+}: {
+  editor: Editor;
+  /** Present when the person may comment: a "Comment" button for the selected words. */
+  onComment?: () => void;
+  commentDisabled?: boolean;
+}) {
   const state = useEditorState({
     editor,
     selector: ({ editor: current }) => ({
@@ -70,6 +79,7 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
       disabled: state.inTable,
       run: () => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
     },
+    ...(onComment ? [{ id: "comment", label: "Comment", disabled: commentDisabled, run: onComment }] : []),
   ];
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {

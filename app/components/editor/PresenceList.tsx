@@ -3,7 +3,7 @@
  * `document:presence`; see server/socket.ts). The socket.io client is loaded only in the browser,
  * after the page has rendered.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { userColour } from "./user-colour.js";
 
 export interface PresenceViewer {
@@ -14,9 +14,21 @@ export interface PresenceViewer {
 
 type PresenceState = "joining" | "here" | "refused" | "offline";
 
-export function PresenceList({ documentId, selfUserId }: { documentId: string; selfUserId: string }) {
+export function PresenceList({
+  documentId,
+  selfUserId,
+  onCommentChanged,
+}: {
+  documentId: string;
+  selfUserId: string;
+  /** Called on `comment:changed` for this document (someone added, changed or resolved a comment). */
+  onCommentChanged?: () => void;
+}) {
   const [viewers, setViewers] = useState<PresenceViewer[]>([]);
   const [state, setState] = useState<PresenceState>("joining");
+  // The latest callback, without rejoining the room when the parent re-renders.
+  const commentChanged = useRef(onCommentChanged);
+  commentChanged.current = onCommentChanged;
 
   useEffect(() => {
     let cancelled = false;
@@ -34,6 +46,9 @@ export function PresenceList({ documentId, selfUserId }: { documentId: string; s
       });
       socket.on("document:presence", (payload: { documentId?: string; viewers?: PresenceViewer[] }) => {
         if (!cancelled && payload.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
+      });
+      socket.on("comment:changed", (payload: { documentId?: string } | undefined) => {
+        if (!cancelled && payload?.documentId === documentId) commentChanged.current?.();
       });
       // The browser knows about the network before the socket does: say so at once, and on the
       // way back rejoin now rather than at the next reconnection attempt.

@@ -1,0 +1,376 @@
+/**
+ * Consultations (journey 3): the chair or secretary opens a document to named consultees until
+ * the end of a chosen New Zealand calendar day, and may add consultees or close it early.
+ * Whether a document is open to a consultee right now is answered here (`isOpenToConsultee`) and
+ * used by `documentResource`, the one place the policy learns it; read and comment rights for
+ * consultees then follow from `can()` and end at the closing instant with no job to run.
+ *
+ * Commands run in one transaction with their audit entry; consultees are notified after commit.
+ */
+import { type ExpressionBuilder, type Kysely, type Transaction, sql } from "kysely";
+import type { Database } from "../../db/database.js";
+import { type Actor, can } from "../policy/policy.js";
+import { formatNzDate, formatNzTime, nzCalendarDate, nzEndOfDay } from "../utils/dates.js";
+import { recordAudit } from "./audit.server.js";
+import { documentResource, findDocument } from "./document-access.server.js";
+import { type NotifyServices, notify } from "./notifications.server.js";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const CONSULTATION_BRIEF_MAX = 2000;
+
+export type ConsultationErrorCode = "NOT_FOUND" | "FORBIDDEN" | "INVALID_INPUT" | "CONSULTATION_ALREADY_OPEN" | "CONSULTATION_CLOSED";
+
+/** A refusal from a consultation command, with a stable code the UI turns into a message. */
+export class ConsultationError extends Error {
+  constructor(
+    readonly code: ConsultationErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConsultationError";
+  }
+}
+
+/** Open at `now`: not closed early and the closing instant is still ahead. */
+function openAt(now: Date) {
+  return (eb: ExpressionBuilder<Database, "consultations">) =>
+    eb.and([eb("consultations.closed_early_at", "is", null), eb("consultations.closes_at", ">", now)]);
+}
+
+/** Is the document opened to this person as an invited consultee at `now`? */
+export async function isOpenToConsultee(db: Db, userId: string, documentId: string, now = new Date()): Promise<boolean> {
+  const row = await db
+    .selectFrom("consultations")
+    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
+    .select("consultations.id")
+    .where("consultations.document_id", "=", documentId)
+    .where("consultation_invitees.user_id", "=", userId)
+    .where(openAt(now))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The group's documents currently opened to this consultee, for their group home. */
+export async function listDocumentsOpenToConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
+  return db
+    .selectFrom("consultations")
+    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
+    .innerJoin("documents", "documents.id", "consultations.document_id")
+    .select([
+      "documents.id",
+      "documents.title",
+      "documents.kind",
+      "documents.classification",
+      (eb) => eb.fn.max("consultations.closes_at").as("closes_at"),
+    ])
+    .where("consultation_invitees.user_id", "=", userId)
+    .where("documents.group_id", "=", groupId)
+    .where("documents.archived_at", "is", null)
+    .where(openAt(now))
+    .groupBy(["documents.id", "documents.title", "documents.kind", "documents.classification"])
+    .orderBy("documents.title")
+    .execute();
+}
+
+/** "Friday 5 March 2027 at 11:59 pm" */
+export function consultationClosingLabel(closesAt: Date): string {
+  return `${formatNzDate(closesAt)} at ${formatNzTime(closesAt)}`;
+}
+
+/** The document's latest consultation with its consultees, or undefined when there never was one. */
+export async function latestConsultation(db: Db, documentId: string, now = new Date()) {
+  const consultation = await db
+    .selectFrom("consultations")
+    .innerJoin("users", "users.id", "consultations.opened_by")
+    .select([
+      "consultations.id",
+      "consultations.document_id",
+      "consultations.brief",
+      "consultations.closes_at",
+      "consultations.opened_at",
+      "consultations.closed_early_at",
+      "users.display_name as opened_by_name",
+    ])
+    .where("consultations.document_id", "=", documentId)
+    .orderBy("consultations.opened_at", "desc")
+    .orderBy("consultations.id", "desc")
+    .executeTakeFirst();
+  if (!consultation) return undefined;
+  const invitees = await db
+    .selectFrom("consultation_invitees")
+    .innerJoin("users", "users.id", "consultation_invitees.user_id")
+    .select(["users.id", "users.display_name", "users.email", "consultation_invitees.invited_at"])
+    .where("consultation_invitees.consultation_id", "=", consultation.id)
+    .orderBy("users.display_name")
+    .execute();
+  const isOpen = consultation.closed_early_at === null && consultation.closes_at.getTime() > now.getTime();
+  return { ...consultation, invitees, isOpen };
+}
+
+/**
+ * A line for the document page about its latest consultation, or null when there is none:
+ * open until when, or closed (at the closing date or early) and comments closed for consultees.
+ */
+export async function consultationNotice(db: Db, documentId: string, now = new Date()): Promise<string | null> {
+  const consultation = await latestConsultation(db, documentId, now);
+  if (!consultation) return null;
+  if (consultation.isOpen) return `Open for consultation until ${consultationClosingLabel(consultation.closes_at)}.`;
+  const closedAt = consultation.closed_early_at ?? consultation.closes_at;
+  return `This consultation closed on ${consultationClosingLabel(closedAt)}; comments are closed.`;
+}
+
+/** The group's current consultee members (who may be invited). */
+export async function listConsulteeMembers(db: Db, groupId: string, onDate = nzCalendarDate()) {
+  return db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .select(["users.id", "users.display_name", "users.email", "organisations.name as organisation_name"])
+    .where("memberships.group_id", "=", groupId)
+    .where("memberships.role", "=", "consultee")
+    .where("memberships.starts_on", "<=", onDate)
+    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .where("users.disabled_at", "is", null)
+    .orderBy("users.display_name")
+    .execute();
+}
+
+export interface OpenConsultationInput {
+  documentId: string;
+  consulteeUserIds: readonly string[];
+  /** The last day comments are taken, "YYYY-MM-DD" in New Zealand; closes at its 11:59 pm. */
+  closesOn: string;
+  brief: string;
+  ip?: string | null;
+  now?: Date;
+}
+
+async function requireManageableDocument(db: Db, actor: Actor, documentId: string) {
+  const document = await findDocument(db as Kysely<Database>, documentId);
+  if (!document) throw new ConsultationError("NOT_FOUND", "No such document");
+  const resource = await documentResource(db as Kysely<Database>, actor, document);
+  if (!can(actor, "document.read", resource)) throw new ConsultationError("NOT_FOUND", "No such document");
+  if (!can(actor, "consultation.manage", resource)) {
+    throw new ConsultationError("FORBIDDEN", "Only the chair or the secretary can run a consultation");
+  }
+  if (document.archived_at !== null) throw new ConsultationError("INVALID_INPUT", "An archived document cannot be opened for consultation");
+  return document;
+}
+
+async function requireConsultees(db: Db, groupId: string, userIds: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(userIds)];
+  if (wanted.length === 0) throw new ConsultationError("INVALID_INPUT", "Choose at least one consultee");
+  const members = new Set((await listConsulteeMembers(db, groupId)).map((member) => member.id));
+  if (wanted.some((id) => !members.has(id))) {
+    throw new ConsultationError("INVALID_INPUT", "Everyone invited must be a current consultee of the group");
+  }
+  return wanted;
+}
+
+function consulteeNotification(document: { id: string; group_id: string; title: string }, closesAt: Date, recipientIds: string[]) {
+  return {
+    recipientIds,
+    kind: "consultation.opened",
+    title: `Your comments are invited on ${document.title}`.slice(0, 200),
+    body: `"${document.title}" is open for your comments until ${consultationClosingLabel(closesAt)} (New Zealand time).`,
+    link: `/groups/${document.group_id}/documents/${document.id}`,
+    groupId: document.group_id,
+  };
+}
+
+/**
+ * Opens a document for consultation to named consultees until the end of `closesOn` (NZ time).
+ * One consultation is open on a document at a time. Notifies each consultee after commit.
+ */
+export async function openConsultation(
+  db: Kysely<Database>,
+  services: NotifyServices | null,
+  actor: Actor,
+  input: OpenConsultationInput,
+): Promise<{ consultationId: string; closesAt: Date }> {
+  const now = input.now ?? new Date();
+  const brief = input.brief.trim();
+  if (brief.length === 0 || brief.length > CONSULTATION_BRIEF_MAX) {
+    throw new ConsultationError("INVALID_INPUT", `Write a brief of 1 to ${CONSULTATION_BRIEF_MAX} characters`);
+  }
+  let closesAt: Date;
+  try {
+    closesAt = nzEndOfDay(input.closesOn);
+  } catch {
+    throw new ConsultationError("INVALID_INPUT", "Enter the closing date as a calendar date");
+  }
+  if (input.closesOn < nzCalendarDate(now)) throw new ConsultationError("INVALID_INPUT", "The closing date cannot be in the past");
+
+  const { document, consultationId, invitees } = await db.transaction().execute(async (trx) => {
+    const document = await requireManageableDocument(trx, actor, input.documentId);
+    const invitees = await requireConsultees(trx, document.group_id, input.consulteeUserIds);
+    const open = await trx
+      .selectFrom("consultations")
+      .select("id")
+      .where("document_id", "=", document.id)
+      .where(openAt(now))
+      .executeTakeFirst();
+    if (open) throw new ConsultationError("CONSULTATION_ALREADY_OPEN", "This document is already open for consultation");
+    const consultation = await trx
+      .insertInto("consultations")
+      .values({ document_id: document.id, brief, closes_at: closesAt, opened_by: actor.id, opened_at: now })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("consultation_invitees")
+      .values(invitees.map((userId) => ({ consultation_id: consultation.id, user_id: userId, invited_at: now })))
+      .execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "consultation.opened",
+      groupId: document.group_id,
+      subjectType: "document",
+      subjectId: document.id,
+      ip: input.ip ?? null,
+      details: { consultationId: consultation.id, closesOn: input.closesOn, consulteeIds: invitees },
+    });
+    return { document, consultationId: consultation.id, invitees };
+  });
+  if (services) await notify(services, consulteeNotification(document, closesAt, invitees));
+  return { consultationId, closesAt };
+}
+
+/** Adds consultees to the open consultation; returns who was newly invited (and notifies them). */
+export async function addConsultees(
+  db: Kysely<Database>,
+  services: NotifyServices | null,
+  actor: Actor,
+  input: { documentId: string; consulteeUserIds: readonly string[]; ip?: string | null; now?: Date },
+): Promise<string[]> {
+  const now = input.now ?? new Date();
+  const result = await db.transaction().execute(async (trx) => {
+    const document = await requireManageableDocument(trx, actor, input.documentId);
+    const wanted = await requireConsultees(trx, document.group_id, input.consulteeUserIds);
+    const open = await trx
+      .selectFrom("consultations")
+      .select(["id", "closes_at"])
+      .where("document_id", "=", document.id)
+      .where(openAt(now))
+      .executeTakeFirst();
+    if (!open) throw new ConsultationError("CONSULTATION_CLOSED", "This document is not open for consultation");
+    const added = await trx
+      .insertInto("consultation_invitees")
+      .values(wanted.map((userId) => ({ consultation_id: open.id, user_id: userId, invited_at: now })))
+      .onConflict((oc) => oc.columns(["consultation_id", "user_id"]).doNothing())
+      .returning("user_id")
+      .execute();
+    const addedIds = added.map((row) => row.user_id);
+    if (addedIds.length > 0) {
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "consultation.invitee_added",
+        groupId: document.group_id,
+        subjectType: "document",
+        subjectId: document.id,
+        ip: input.ip ?? null,
+        details: { consultationId: open.id, consulteeIds: addedIds },
+      });
+    }
+    return { document, closesAt: open.closes_at, addedIds };
+  });
+  if (services && result.addedIds.length > 0) {
+    await notify(services, consulteeNotification(result.document, result.closesAt, result.addedIds));
+  }
+  return result.addedIds;
+}
+
+/** Closes the open consultation now, before its closing date. */
+export async function closeConsultationEarly(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: { documentId: string; ip?: string | null; now?: Date },
+): Promise<void> {
+  const now = input.now ?? new Date();
+  await db.transaction().execute(async (trx) => {
+    const document = await requireManageableDocument(trx, actor, input.documentId);
+    const closed = await trx
+      .updateTable("consultations")
+      .set({ closed_early_at: now, closed_early_by: actor.id })
+      .where("document_id", "=", document.id)
+      .where(openAt(now))
+      .returning("id")
+      .execute();
+    if (closed.length === 0) throw new ConsultationError("CONSULTATION_CLOSED", "This document is not open for consultation");
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "consultation.closed",
+      groupId: document.group_id,
+      subjectType: "document",
+      subjectId: document.id,
+      ip: input.ip ?? null,
+      details: { consultationIds: closed.map((row) => row.id), early: true },
+    });
+  });
+}
+
+/** One comment in the consultation summary. */
+export interface SummaryComment {
+  author: string;
+  organisation: string | null;
+  createdAt: Date;
+  body: string;
+}
+
+/** One anchored thread in the consultation summary, with the words it points at. */
+export interface SummaryThread {
+  id: string;
+  quote: string;
+  status: string;
+  comments: SummaryComment[];
+}
+
+/**
+ * Every comment thread on the document with its comments (deleted ones left out), oldest first.
+ * Reads the comment feature's tables by name, so this works before and after they land: with no
+ * `comment_threads` table yet, there is nothing to summarise.
+ */
+export async function consultationSummary(db: Db, documentId: string, groupId: string): Promise<SummaryThread[]> {
+  const exists = await sql<{ present: boolean }>`select to_regclass('comment_threads') is not null and to_regclass('comments') is not null as present`.execute(db);
+  if (!exists.rows[0]?.present) return [];
+  const rows = await sql<{
+    thread_id: string;
+    quote: string | null;
+    status: string | null;
+    thread_created_at: Date;
+    author: string | null;
+    organisation: string | null;
+    created_at: Date | null;
+    body: string | null;
+  }>`
+    select t.id as thread_id, t.quote, t.status, t.created_at as thread_created_at,
+           u.display_name as author, o.name as organisation, c.created_at, c.body
+      from comment_threads t
+      left join comments c on c.thread_id = t.id and c.deleted_at is null
+      left join users u on u.id = c.author_id
+      left join lateral (
+        select m.organisation_id from memberships m
+         where m.user_id = c.author_id and m.group_id = ${groupId}
+         order by m.starts_on desc limit 1
+      ) m on true
+      left join organisations o on o.id = m.organisation_id
+     where t.document_id = ${documentId}
+     order by t.created_at, t.id, c.created_at`.execute(db);
+  const threads = new Map<string, SummaryThread>();
+  for (const row of rows.rows) {
+    let thread = threads.get(row.thread_id);
+    if (!thread) {
+      thread = { id: row.thread_id, quote: row.quote ?? "", status: row.status ?? "", comments: [] };
+      threads.set(row.thread_id, thread);
+    }
+    if (row.body !== null && row.created_at !== null) {
+      thread.comments.push({
+        author: row.author ?? "Unknown",
+        organisation: row.organisation,
+        createdAt: new Date(row.created_at),
+        body: row.body,
+      });
+    }
+  }
+  return [...threads.values()];
+}

@@ -1,0 +1,142 @@
+/**
+ * The comment commands for one document, posted by the comments panel and the editor's comment
+ * form (fetchers): start a thread on the selected words, reply, edit or delete one's own comment,
+ * resolve or reopen a thread. Answers JSON: `{ ok: true }`, a 400 with field messages, a 403
+ * `{ error: "FORBIDDEN" }`, or a 404. The threads themselves are read by the document page.
+ */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { COMMENT_BODY_MAX, COMMENT_QUOTE_MAX } from "../components/comments/comment-limits.js";
+import { base64ToBytes } from "../documents/comment-anchors.js";
+import { CommentError, createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
+import { requireReadableDocument } from "../models/documents.server.js";
+
+const body = z
+  .string({ error: "Enter a comment" })
+  .refine((value) => value.trim().length > 0, "Enter a comment")
+  .refine((value) => value.length <= COMMENT_BODY_MAX, `Keep the comment to ${COMMENT_BODY_MAX} characters or fewer`);
+const anchor = z.string({ error: "Select the words to comment on again" }).max(4096, "Select the words to comment on again");
+
+const commentCommand = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("create"),
+    anchorStart: anchor,
+    anchorEnd: anchor,
+    quote: z
+      .string({ error: "Select the words to comment on" })
+      .trim()
+      .min(1, "Select the words to comment on")
+      .max(COMMENT_QUOTE_MAX, `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`),
+    body,
+  }),
+  z.object({ intent: z.literal("reply"), threadId: z.uuid(), body }),
+  z.object({ intent: z.literal("edit"), commentId: z.uuid(), body }),
+  z.object({ intent: z.literal("delete"), commentId: z.uuid() }),
+  z.object({ intent: z.literal("resolve"), threadId: z.uuid() }),
+  z.object({ intent: z.literal("reopen"), threadId: z.uuid() }),
+]);
+
+export type CommentFieldErrors = Partial<Record<"body" | "quote" | "anchor" | "form", string>>;
+
+export type CommentActionData =
+  | { ok: true; intent: string; threadId?: string }
+  | { ok: false; error: "INVALID_INPUT" | "FORBIDDEN" | "NOT_FOUND"; fieldErrors: CommentFieldErrors };
+
+/** A resource route answers with a real Response: `data()` would lose its status here. */
+function answer(body: CommentActionData, init: { status: number } = { status: 200 }): Response {
+  return Response.json(body, { status: init.status, headers: { "Cache-Control": "no-store" } });
+}
+
+export async function loader() {
+  throw new Response("Not found", { status: 404 });
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, document } = await requireReadableDocument(request, context, params);
+  const services = context.services;
+  const db = services.db;
+  const options = { ip: context.clientIp };
+  const parsed = commentCommand.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    const fieldErrors: CommentFieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0];
+      const key = field === "body" || field === "quote" ? field : field === "anchorStart" || field === "anchorEnd" ? "anchor" : "form";
+      fieldErrors[key] ??= key === "form" ? "That comment action is not recognised. Reload the page and try again." : issue.message;
+    }
+    return answer({ ok: false, error: "INVALID_INPUT", fieldErrors }, { status: 400 });
+  }
+  const command = parsed.data;
+  try {
+    switch (command.intent) {
+      case "create": {
+        const anchorStart = base64ToBytes(command.anchorStart);
+        const anchorEnd = base64ToBytes(command.anchorEnd);
+        if (!anchorStart || !anchorEnd) throw new CommentError("INVALID_INPUT", "Select the words to comment on again", "anchor");
+        const created = await createThread(
+          db,
+          services,
+          actor,
+          { documentId: document.id, anchorStart, anchorEnd, quote: command.quote, body: command.body },
+          options,
+        );
+        return answer({ ok: true, intent: command.intent, threadId: created.threadId });
+      }
+      case "reply":
+        await requireThreadOfDocument(context, command.threadId, document.id);
+        await reply(db, services, actor, command.threadId, command.body, options);
+        break;
+      case "edit":
+        await requireCommentOfDocument(context, command.commentId, document.id);
+        await editOwn(db, services, actor, command.commentId, command.body, options);
+        break;
+      case "delete":
+        await requireCommentOfDocument(context, command.commentId, document.id);
+        await deleteOwn(db, services, actor, command.commentId, options);
+        break;
+      case "resolve":
+        await requireThreadOfDocument(context, command.threadId, document.id);
+        await resolve(db, services, actor, command.threadId, options);
+        break;
+      case "reopen":
+        await requireThreadOfDocument(context, command.threadId, document.id);
+        await reopen(db, services, actor, command.threadId, options);
+        break;
+    }
+    return answer({ ok: true, intent: command.intent });
+  } catch (error) {
+    if (!(error instanceof CommentError)) throw error;
+    if (error.code === "INVALID_INPUT") {
+      return answer(
+        { ok: false, error: error.code, fieldErrors: { [error.field ?? "form"]: error.message } },
+        { status: 400 },
+      );
+    }
+    return answer(
+      { ok: false, error: error.code, fieldErrors: { form: error.message } },
+      { status: error.code === "FORBIDDEN" ? 403 : 404 },
+    );
+  }
+}
+
+/** A thread id from the form must belong to the document in the address. */
+async function requireThreadOfDocument(context: ActionFunctionArgs["context"], threadId: string, documentId: string) {
+  const thread = await context.services.db
+    .selectFrom("comment_threads")
+    .select("id")
+    .where("id", "=", threadId)
+    .where("document_id", "=", documentId)
+    .executeTakeFirst();
+  if (!thread) throw new CommentError("NOT_FOUND", "That comment thread does not exist");
+}
+
+async function requireCommentOfDocument(context: ActionFunctionArgs["context"], commentId: string, documentId: string) {
+  const comment = await context.services.db
+    .selectFrom("comments")
+    .innerJoin("comment_threads", "comment_threads.id", "comments.thread_id")
+    .select("comments.id")
+    .where("comments.id", "=", commentId)
+    .where("comment_threads.document_id", "=", documentId)
+    .executeTakeFirst();
+  if (!comment) throw new CommentError("NOT_FOUND", "That comment does not exist");
+}

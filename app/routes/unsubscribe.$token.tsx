@@ -1,0 +1,49 @@
+/**
+ * The unsubscribe link in every notification email. Works without signing in: the token in the
+ * link (stored only as a hash) can do one thing, turn that person's notification email off.
+ * GET only shows a confirm button, so a mail scanner following the link changes nothing; the
+ * POST is subject to the same-site origin check like every form.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { findUnsubscribeToken, unsubscribeWithToken } from "../models/notification-preferences.server.js";
+
+export const meta: MetaFunction = () => [{ title: "Stop notification emails · Stewardship Workspace" }];
+
+export async function loader({ context, params }: LoaderFunctionArgs) {
+  const owner = await findUnsubscribeToken(context.services.db, params.token ?? "");
+  if (!owner) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  return { email: owner.email };
+}
+
+export async function action({ context, params }: ActionFunctionArgs) {
+  const done = await unsubscribeWithToken(context.services.db, params.token ?? "");
+  if (!done) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  context.services.logger.info({ category: "notification", requestId: context.requestId }, "unsubscribed from notification email");
+  return { unsubscribed: true };
+}
+
+export default function Unsubscribe() {
+  const { email } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <h1>Stop notification emails</h1>
+      {result?.unsubscribed ? (
+        <div className="alert alert--success" role="status">
+          We will no longer email {email} about notifications. You can still see them in the notification centre, and
+          turn emails back on from <Link to="/account/notifications">your account</Link>.
+        </div>
+      ) : (
+        <>
+          <p>Stop sending notification emails to {email}?</p>
+          <Form method="post">
+            <button type="submit" className="button">
+              Stop notification emails
+            </button>
+          </Form>
+        </>
+      )}
+    </>
+  );
+}

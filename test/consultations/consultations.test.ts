@@ -1,0 +1,182 @@
+/**
+ * Consultations (journey 3): the chair or secretary opens a document to named consultees until
+ * 11:59 pm New Zealand time on the closing day; a consultee then sees and reads only that
+ * document, read-only, and may comment until the closing instant and not after.
+ */
+import fs from "node:fs/promises";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadActor } from "../../app/models/actor.server.js";
+import {
+  type ConsultationError,
+  closeConsultationEarly,
+  isOpenToConsultee,
+  openConsultation,
+} from "../../app/models/consultations.server.js";
+import { documentResource, findDocument } from "../../app/models/document-access.server.js";
+import { can } from "../../app/policy/policy.js";
+import { nzCalendarDate, nzEndOfDay } from "../../app/utils/dates.js";
+import { describeEachDatabase } from "../support/database.js";
+import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
+import { type TestServer, signIn, startTestServer } from "../support/server.js";
+
+/** A calendar date `days` after today in New Zealand. */
+function nzDatePlus(days: number): string {
+  return nzCalendarDate(new Date(Date.now() + days * 86_400_000));
+}
+
+it("closes at 11:59 pm New Zealand time, in daylight time and in standard time", () => {
+  // 5 March 2027: daylight time (UTC+13).
+  expect(nzEndOfDay("2027-03-05").toISOString()).toBe("2027-03-05T10:59:59.999Z");
+  // 4 April 2027: daylight time ends at 3 am that morning, so the evening is UTC+12.
+  expect(nzEndOfDay("2027-04-04").toISOString()).toBe("2027-04-04T11:59:59.999Z");
+  // 27 September 2026: daylight time starts at 2 am, so the evening is UTC+13.
+  expect(nzEndOfDay("2026-09-27").toISOString()).toBe("2026-09-27T10:59:59.999Z");
+  expect(nzEndOfDay("2026-07-01").toISOString()).toBe("2026-07-01T11:59:59.999Z");
+  expect(() => nzEndOfDay("2027-02-30")).toThrow(RangeError);
+});
+
+describeEachDatabase("consultations", (getDb, getHandle) => {
+  let server: TestServer;
+  let dataDir: string;
+  let groupId: string;
+  let torId: string;
+  let agendaId: string;
+  const ids = new Map<string, string>();
+  const cookies = new Map<string, string>();
+
+  const get = (path: string, who: string) =>
+    fetch(`${server.url}${path}`, { redirect: "manual", headers: { Cookie: cookies.get(who)! } });
+  const post = (path: string, who: string, body: URLSearchParams) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Cookie: cookies.get(who)!, Origin: server.origin, "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    });
+  const actorOf = async (email: string) =>
+    loadActor(getDb(), { id: ids.get(email)!, email, displayName: email, isPlatformAdmin: false } as Parameters<typeof loadActor>[1]);
+
+  beforeAll(async () => {
+    dataDir = await makeTempDataDir();
+    server = await startTestServer({ database: getHandle(), env: { DATA_DIR: dataDir } });
+    const db = getDb();
+    for (const user of await db.selectFrom("users").select(["id", "email"]).execute()) ids.set(user.email, user.id);
+    const documents = await db.selectFrom("documents").select(["id", "group_id", "kind"]).execute();
+    torId = documents.find((document) => document.kind === "terms_of_reference")!.id;
+    agendaId = documents.find((document) => document.kind === "agenda")!.id;
+    groupId = documents[0]!.group_id;
+    for (const who of ["secretary", "member", "ngo", "chair"]) cookies.set(who, await signIn(server, `${who}@example.org`));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows a consultee no document before one is opened to them", async () => {
+    expect((await get(`/groups/${groupId}/documents/${torId}`, "ngo")).status).toBe(404);
+    const home = await (await get(`/groups/${groupId}`, "ngo")).text();
+    expect(home).toContain("You will see documents here when one is opened to you for consultation");
+  });
+
+  it("lets only the chair or the secretary open a consultation", async () => {
+    const member = await actorOf("member@example.org");
+    await expect(
+      openConsultation(getDb(), null, member, {
+        documentId: torId,
+        consulteeUserIds: [ids.get("ngo@example.org")!],
+        closesOn: nzDatePlus(7),
+        brief: "Please comment.",
+      }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" } satisfies Partial<ConsultationError>);
+    expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "member")).status).toBe(403);
+    expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "ngo")).status).toBe(404);
+    expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "chair")).status).toBe(200);
+  });
+
+  it("refuses to invite someone who is not a consultee of the group", async () => {
+    const secretary = await actorOf("secretary@example.org");
+    await expect(
+      openConsultation(getDb(), null, secretary, {
+        documentId: torId,
+        consulteeUserIds: [ids.get("member@example.org")!],
+        closesOn: nzDatePlus(7),
+        brief: "Please comment.",
+      }),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+
+  it("opens a document to an invited consultee, who is emailed, sees only it and reads it read-only", async () => {
+    const closesOn = nzDatePlus(10);
+    const response = await post(
+      `/groups/${groupId}/documents/${torId}/consultation`,
+      "secretary",
+      new URLSearchParams({ intent: "open", consulteeId: ids.get("ngo@example.org")!, closesOn, brief: "Kia ora, we would value your view on section 3." }),
+    );
+    expect(response.status).toBe(302);
+
+    const consultation = await getDb().selectFrom("consultations").selectAll().where("document_id", "=", torId).executeTakeFirstOrThrow();
+    expect(consultation.closes_at.toISOString()).toBe(nzEndOfDay(closesOn).toISOString());
+    const audit = await getDb().selectFrom("audit_log").select("action").where("action", "=", "consultation.opened").execute();
+    expect(audit).toHaveLength(1);
+
+    await expect.poll(async () => (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).length).toBe(1);
+    const email = (await readOutbox(dataDir)).find((message) => message.to.includes("ngo@example.org"))!;
+    expect(linkPath(email.text, `/groups/${groupId}/documents/`)).toBe(`/groups/${groupId}/documents/${torId}`);
+    expect(email.text).toMatch(/\/unsubscribe\/[A-Za-z0-9_-]{43}/);
+
+    const home = await (await get(`/groups/${groupId}`, "ngo")).text();
+    expect(home).toContain(`/groups/${groupId}/documents/${torId}`);
+    expect(home).not.toContain(agendaId);
+    expect((await get(`/groups/${groupId}/documents/${torId}`, "ngo")).status).toBe(200);
+    expect((await get(`/groups/${groupId}/documents/${agendaId}`, "ngo")).status).toBe(404);
+    expect((await get(`/groups/${groupId}/documents`, "ngo")).status).toBe(403);
+
+    const ngo = await actorOf("ngo@example.org");
+    const resource = await documentResource(getDb(), ngo, (await findDocument(getDb(), torId))!);
+    expect(can(ngo, "document.read", resource)).toBe(true);
+    expect(can(ngo, "document.comment", resource)).toBe(true);
+    expect(can(ngo, "document.edit", resource)).toBe(false);
+  });
+
+  it("ends a consultee's comment permission at the closing instant", async () => {
+    const ngo = await actorOf("ngo@example.org");
+    const document = (await findDocument(getDb(), torId))!;
+    const { closes_at: closesAt } = await getDb()
+      .selectFrom("consultations")
+      .select("closes_at")
+      .where("document_id", "=", torId)
+      .executeTakeFirstOrThrow();
+    const justBefore = new Date(closesAt.getTime() - 1);
+    const justAfter = new Date(closesAt.getTime() + 1);
+    expect(can(ngo, "document.comment", await documentResource(getDb(), ngo, document, justBefore))).toBe(true);
+    expect(can(ngo, "document.comment", await documentResource(getDb(), ngo, document, justAfter))).toBe(false);
+    expect(can(ngo, "document.read", await documentResource(getDb(), ngo, document, justAfter))).toBe(false);
+    // Members keep commenting after the consultation closes.
+    const member = await actorOf("member@example.org");
+    expect(can(member, "document.comment", await documentResource(getDb(), member, document, justAfter))).toBe(true);
+  });
+
+  it("tells members on the document page until when the consultation is open", async () => {
+    const page = await (await get(`/groups/${groupId}/documents/${torId}`, "member")).text();
+    expect(page).toContain("Open for consultation until");
+    const summary = await get(`/groups/${groupId}/documents/${torId}/consultation/summary`, "member");
+    expect(summary.status).toBe(200);
+    const docx = await get(`/groups/${groupId}/documents/${torId}/consultation/summary.docx`, "secretary");
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get("content-type")).toContain("wordprocessingml");
+    expect((await get(`/groups/${groupId}/documents/${torId}/consultation/summary`, "ngo")).status).toBe(403);
+  });
+
+  it("closes early: the consultee loses access and the page says comments are closed", async () => {
+    const secretary = await actorOf("secretary@example.org");
+    await closeConsultationEarly(getDb(), secretary, { documentId: torId });
+    expect(await isOpenToConsultee(getDb(), ids.get("ngo@example.org")!, torId)).toBe(false);
+    expect((await get(`/groups/${groupId}/documents/${torId}`, "ngo")).status).toBe(404);
+    const page = await (await get(`/groups/${groupId}/documents/${torId}`, "member")).text();
+    expect(page).toContain("This consultation closed on");
+    expect(page).toContain("comments are closed.");
+    const audit = await getDb().selectFrom("audit_log").select("action").where("action", "=", "consultation.closed").execute();
+    expect(audit).toHaveLength(1);
+  });
+});
