@@ -5,7 +5,18 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from "kysely";
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  type SchemaMetadata,
+  type TableMetadata,
+  sql,
+} from "kysely";
 import type { Database } from "./database.js";
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -29,9 +40,40 @@ class FolderMigrationProvider implements MigrationProvider {
 export async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return new Migrator({
-    db,
+    db: withCurrentSchemaIntrospection(db),
     provider: new FolderMigrationProvider(),
     migrationTableSchema: rows[0]?.schema ?? "public",
+  });
+}
+
+/**
+ * Kysely's migrator asks the introspector for every table of every schema just to learn whether
+ * its own two tables exist, and on PostgreSQL that catalogue read fails when another session
+ * changes a different schema at the same moment ("column … does not exist"). This view of the
+ * database answers those questions from the current schema alone.
+ */
+function withCurrentSchemaIntrospection(db: Kysely<Database>): Kysely<Database> {
+  const introspector: DatabaseIntrospector = {
+    async getSchemas(): Promise<SchemaMetadata[]> {
+      const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(db);
+      return rows;
+    },
+    async getTables(): Promise<TableMetadata[]> {
+      const { rows } = await sql<{ name: string; schema: string }>`
+        select table_name as name, table_schema as schema from information_schema.tables
+        where table_schema = current_schema()`.execute(db);
+      return rows.map((row) => ({ ...row, isView: false, columns: [] }));
+    },
+    async getMetadata(): Promise<DatabaseMetadata> {
+      return { tables: await this.getTables() };
+    },
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "introspection") return introspector;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }
 

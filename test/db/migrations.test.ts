@@ -1,13 +1,16 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createMigrator } from "../../db/migrate.js";
-import { databaseTargets, openTestDatabase } from "../support/database.js";
+import { databaseTargets, openTestDatabase, withPostgresSchemaLock } from "../support/database.js";
 
 for (const target of databaseTargets()) {
   describe(`migrations [${target}]`, () => {
     it("apply from empty, roll all the way down and apply again", async () => {
       const handle = await openTestDatabase(target);
+      // Rolling a whole schema down and up changes the catalogue other test files read.
+      const exclusive = <T,>(work: () => Promise<T>) => (target === "postgres" ? withPostgresSchemaLock(work) : work());
       try {
+        await exclusive(async () => {
         const migrator = await createMigrator(handle.db);
         const applied = (await migrator.getMigrations()).filter((m) => m.executedAt);
         expect(applied.length).toBeGreaterThan(0);
@@ -22,6 +25,7 @@ for (const target of databaseTargets()) {
         const again = await migrator.migrateToLatest();
         expect(again.error).toBeUndefined();
         expect(again.results?.length).toBe(applied.length);
+        });
       } finally {
         await handle.close();
       }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { withPostgresSchemaLock } from "../support/database.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -101,12 +102,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)("the server process [postgres]", (
     // A schema of its own, named through the URL's options, so the shared database stays clean.
     const schema = `process_${Date.now().toString(36)}`;
     const pool = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 1 });
-    await pool.query(`create schema ${schema}`);
+    await withPostgresSchemaLock(() => pool.query(`create schema ${schema}`));
     try {
       const databaseUrl = new URL(process.env.TEST_DATABASE_URL!);
       databaseUrl.searchParams.set("options", `-c search_path=${schema}`);
-      const { child, exited, output } = run({ PORT: "0", DATABASE_URL: databaseUrl.toString() });
-      const url = await waitForUrl(output);
+      // The server migrates its schema on start: a schema change, so it takes its turn too.
+      const { child, exited, output, url } = await withPostgresSchemaLock(async () => {
+        const started = run({ PORT: "0", DATABASE_URL: databaseUrl.toString() });
+        return { ...started, url: await waitForUrl(started.output) };
+      });
       const health = (await (await fetch(`${url}/healthz`)).json()) as { database: string };
       expect(health.database).toBe("postgres");
       expect(output().stdout).not.toContain("Demo accounts");
@@ -115,7 +119,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("the server process [postgres]", (
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {
-      await pool.query(`drop schema ${schema} cascade`);
+      await withPostgresSchemaLock(() => pool.query(`drop schema ${schema} cascade`));
       await pool.end();
     }
   });

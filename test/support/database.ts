@@ -6,6 +6,7 @@
  */
 import crypto from "node:crypto";
 import { type Kysely, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
 import { type DatabaseHandle, connectDatabase } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
@@ -27,18 +28,40 @@ export async function openTestDatabase(target: DatabaseTarget): Promise<Database
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error("TEST_DATABASE_URL is not set");
   const schema = `test_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = await connectDatabase({ databaseUrl: url, maxConnections: 1 });
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  await admin.close();
-  const handle = await connectDatabase({ databaseUrl: url, searchPath: `${schema},public` });
-  await migrateToLatest(handle.db);
-  return {
-    ...handle,
-    close: async () => {
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(handle.db);
-      await handle.close();
-    },
-  };
+  return withPostgresSchemaLock(async () => {
+    const admin = await connectDatabase({ databaseUrl: url, maxConnections: 1 });
+    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+    await admin.close();
+    const handle = await connectDatabase({ databaseUrl: url, searchPath: `${schema},public` });
+    await migrateToLatest(handle.db);
+    return {
+      ...handle,
+      close: async () => {
+        await withPostgresSchemaLock(() => sql`drop schema ${sql.id(schema)} cascade`.execute(handle.db));
+        await handle.close();
+      },
+    };
+  });
+}
+
+/**
+ * Test files run in parallel, each in its own schema of one database. Kysely's migrator reads the
+ * catalogue of every schema, and that read fails when another file changes its schema at the same
+ * moment ("column … does not exist", "schema … does not exist"). Schema changes from tests
+ * therefore take turns under one advisory lock. (Production has one schema and one migrator.)
+ */
+export async function withPostgresSchemaLock<T>(work: () => Promise<T>): Promise<T> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL is not set");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(20261123)");
+    return await work();
+  } finally {
+    await client.query("select pg_advisory_unlock(20261123)").catch(() => undefined);
+    await client.end();
+  }
 }
 
 /** Runs the same tests once per database target, each with its own fresh database. */
