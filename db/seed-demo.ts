@@ -110,6 +110,28 @@ const agendaBlocks: DocumentBlock[] = [
   },
 ];
 
+const recommendationBlocks: DocumentBlock[] = [
+  { type: "heading", level: 1, content: "Draft recommendation: relational commissioning in practice" },
+  {
+    type: "paragraph",
+    content:
+      "This paper asks the Stewardship Group to recommend how agencies move their contracts with social service providers to the relational approach in the Action Plan.",
+  },
+  { type: "heading", level: 2, content: "Recommendations" },
+  {
+    type: "paragraph",
+    content: "Agencies offer providers contracts of at least three years, with funding that covers the full cost of the service.",
+  },
+  {
+    type: "paragraph",
+    content: "Reporting asks only for what is used, and providers and whānau help decide what success looks like.",
+  },
+  {
+    type: "paragraph",
+    content: "Iwi and Māori providers are commissioned in ways that give effect to Te Tiriti o Waitangi and support tino rangatiratanga.",
+  },
+];
+
 /** A seeded document's Yjs state and the renderings taken from it, so the two always agree. */
 function seededContent(blocks: DocumentBlock[]) {
   const doc = buildDoc(blocks);
@@ -215,7 +237,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
 
     const chairId = userIds.get("chair@example.org")!;
     const secretaryId = userIds.get("secretary@example.org")!;
-    const seededDocument = async (kind: "terms_of_reference" | "agenda", title: string, blocks: DocumentBlock[]) => {
+    const seededDocument = async (kind: "terms_of_reference" | "agenda" | "paper", title: string, blocks: DocumentBlock[]) => {
       const content = seededContent(blocks);
       const row = await trx
         .insertInto("documents")
@@ -240,6 +262,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
     };
     await seededDocument("terms_of_reference", "Terms of reference", termsOfReference);
     const agenda = await seededDocument("agenda", "Agenda: December 2026 hui", agendaBlocks);
+    await seededDocument("paper", "Draft recommendation: relational commissioning in practice", recommendationBlocks);
 
     const meeting = await trx
       .insertInto("meetings")

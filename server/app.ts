@@ -22,6 +22,7 @@ import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
+import { startConsultationClosings } from "./consultation-closings.js";
 import { startDigestSchedule } from "./digest-schedule.js";
 import { createRealtime } from "./realtime.js";
 import type { AppServices, RequestContext } from "./services.js";
@@ -255,12 +256,15 @@ export async function startServer({ config, logger, database: givenDatabase }: S
 
   // The daily notification digest, sent at 7 am New Zealand time (server/digest-schedule.ts).
   const stopDigests = startDigestSchedule(services);
+  // Consultations that reach their closing date end consultees' open connections then and there.
+  const stopConsultationClosings = startConsultationClosings(services);
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = "shutdown") => {
     closing ??= (async () => {
       logger.info({ category: "server", reason }, "shutting down");
       stopDigests();
+      stopConsultationClosings();
       // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
       // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -1,12 +1,12 @@
 /**
  * What the Word and print exports of a document version need, loaded for the signed-in person:
- * the same door as the version page (requireReadableDocument: "not found" when they may not read
+ * the same door as the version page (requireDocumentHistory: "not found" when they may not read
  * the document, so its existence is not revealed).
  */
 import type { AppLoadContext } from "@remix-run/node";
 import type { ExportApproval } from "./approval.js";
 import { findVersion } from "../models/document-versions.server.js";
-import { requireReadableDocument } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../models/documents.server.js";
 
 /** "3" → 3; anything that is not a version number → NaN (then "not found"). */
 export function parseVersionNumber(value: string | undefined): number {
@@ -18,7 +18,7 @@ export async function loadVersionForExport(
   context: AppLoadContext,
   params: { groupId?: string; documentId?: string; versionNumber?: string },
 ) {
-  const { document, group } = await requireReadableDocument(request, context, params);
+  const { document, group } = await requireDocumentHistory(request, context, params);
   const version = await findVersion(context.services.db, document.id, parseVersionNumber(params.versionNumber));
   if (!version) throw new Response("Not found", { status: 404 });
   return { document, group, version, approval: await approvalOfVersion(context, version.id) };

@@ -73,6 +73,59 @@ export async function listDocumentsOpenToConsultee(db: Db, userId: string, group
     .execute();
 }
 
+/** Socket.io event to the document's room when its consultation opens or closes (the page reloads its data). */
+export const CONSULTATION_CHANGED_EVENT = "consultation:changed";
+
+/** Consultations that reached their closing date in (`after`, `upTo`], not closed early before it. */
+export async function consultationsClosedBetween(db: Db, after: Date, upTo: Date) {
+  return db
+    .selectFrom("consultations")
+    .select(["id", "document_id", "closes_at"])
+    .where("closes_at", ">", after)
+    .where("closes_at", "<=", upTo)
+    .where("closed_early_at", "is", null)
+    .orderBy("closes_at")
+    .execute();
+}
+
+/**
+ * The closed consultation on a document that this consultee was invited to, when no consultation
+ * on it is open to them now: what their link to the document should explain instead of a 404.
+ */
+export async function closedConsultationForConsultee(db: Db, userId: string, documentId: string, now = new Date()) {
+  if (await isOpenToConsultee(db, userId, documentId, now)) return undefined;
+  return db
+    .selectFrom("consultations")
+    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
+    .select(["consultations.id", "consultations.brief", "consultations.closes_at", "consultations.closed_early_at"])
+    .where("consultations.document_id", "=", documentId)
+    .where("consultation_invitees.user_id", "=", userId)
+    .orderBy("consultations.opened_at", "desc")
+    .executeTakeFirst();
+}
+
+/** The group's documents whose consultations this consultee was invited to and that have closed. */
+export async function listClosedConsultationsForConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
+  const rows = await db
+    .selectFrom("consultations")
+    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
+    .innerJoin("documents", "documents.id", "consultations.document_id")
+    .select([
+      "documents.id",
+      "documents.title",
+      "documents.kind",
+      (eb) => eb.fn.max(eb.fn.coalesce("consultations.closed_early_at", "consultations.closes_at")).as("closed_at"),
+    ])
+    .where("consultation_invitees.user_id", "=", userId)
+    .where("documents.group_id", "=", groupId)
+    .where((eb) => eb.not(openAt(now)(eb)))
+    .groupBy(["documents.id", "documents.title", "documents.kind"])
+    .orderBy("documents.title")
+    .execute();
+  const stillOpen = new Set((await listDocumentsOpenToConsultee(db, userId, groupId, now)).map((document) => document.id));
+  return rows.filter((row) => !stillOpen.has(row.id));
+}
+
 /** "Friday 5 March 2027 at 11:59 pm" */
 export function consultationClosingLabel(closesAt: Date): string {
   return `${formatNzDate(closesAt)} at ${formatNzTime(closesAt)}`;
@@ -311,6 +364,7 @@ export async function closeConsultationEarly(
 
 /** One comment in the consultation summary. */
 export interface SummaryComment {
+  authorId: string;
   author: string;
   organisation: string | null;
   createdAt: Date;
@@ -338,13 +392,14 @@ export async function consultationSummary(db: Db, documentId: string, groupId: s
     quote: string | null;
     status: string | null;
     thread_created_at: Date;
+    author_id: string | null;
     author: string | null;
     organisation: string | null;
     created_at: Date | null;
     body: string | null;
   }>`
     select t.id as thread_id, t.quote, t.status, t.created_at as thread_created_at,
-           u.display_name as author, o.name as organisation, c.created_at, c.body
+           c.author_id, u.display_name as author, o.name as organisation, c.created_at, c.body
       from comment_threads t
       left join comments c on c.thread_id = t.id and c.deleted_at is null
       left join users u on u.id = c.author_id
@@ -363,8 +418,9 @@ export async function consultationSummary(db: Db, documentId: string, groupId: s
       thread = { id: row.thread_id, quote: row.quote ?? "", status: row.status ?? "", comments: [] };
       threads.set(row.thread_id, thread);
     }
-    if (row.body !== null && row.created_at !== null) {
+    if (row.body !== null && row.created_at !== null && row.author_id !== null) {
       thread.comments.push({
+        authorId: row.author_id,
         author: row.author ?? "Unknown",
         organisation: row.organisation,
         createdAt: new Date(row.created_at),

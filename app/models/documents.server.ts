@@ -4,13 +4,14 @@
  * the policy and writes its audit entry in the same transaction as the change.
  * The text itself lives in the Yjs collaboration state (server/collab); this module owns the row.
  */
-import type { AppLoadContext } from "@remix-run/node";
+import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DocumentKind } from "../../db/database.js";
 import { requireActor } from "../auth/require.server.js";
 import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
-import { type Actor, can } from "../policy/policy.js";
+import { type Actor, assertCan, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
+import { closedConsultationForConsultee } from "./consultations.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -83,13 +84,33 @@ export async function requireReadableDocument(
   const document = await findDocumentDetails(db, params.documentId ?? "");
   if (!document || document.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
   const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) throw new Response("Not found", { status: 404 });
+  if (!can(actor, "document.read", resource)) {
+    // A consultee following a link after their consultation closed learns that, not "not found".
+    if (actor.rolesByGroup.get(document.group_id) === "consultee" && (await closedConsultationForConsultee(db, actor.id, document.id))) {
+      throw redirect(`/groups/${document.group_id}/documents/${document.id}/consultation/closed`);
+    }
+    throw new Response("Not found", { status: 404 });
+  }
   const group = await db
     .selectFrom("groups")
     .select(["id", "name"])
     .where("id", "=", document.group_id)
     .executeTakeFirstOrThrow();
   return { user, actor, document, resource, group };
+}
+
+/**
+ * A document's history (versions, comparisons, approvals, the approved text and their exports):
+ * for the group's readers, not consultees, who see only the text opened to them.
+ */
+export async function requireDocumentHistory(
+  request: Request,
+  context: AppLoadContext,
+  params: { groupId?: string; documentId?: string },
+) {
+  const found = await requireReadableDocument(request, context, params);
+  assertCan(found.actor, "document.history", found.resource);
+  return found;
 }
 
 /** Why this person cannot edit the document, or null when they can. */

@@ -26,6 +26,12 @@ export type Resource =
       locked?: boolean;
       /** Consultees may read a document only while it is opened to them in a consultation. */
       openToActorForConsultation?: boolean;
+    }
+  | {
+      type: "consultation";
+      groupId: string;
+      /** Whether the person asking was one of its invited consultees. */
+      actorInvited?: boolean;
     };
 
 export const actions = [
@@ -36,6 +42,7 @@ export const actions = [
   "group.audit.view",
   "document.list",
   "document.read",
+  "document.history",
   "document.create",
   "document.edit",
   "document.archive",
@@ -43,6 +50,7 @@ export const actions = [
   "document.submit",
   "document.approve",
   "consultation.manage",
+  "consultation.view",
   "meeting.view",
   "meeting.manage",
   "meeting.run",
@@ -85,6 +93,7 @@ export const rules: Record<Action, Rule> = {
     allowed: [...groupReaders, "consultee"],
     condition: "consultees only while the document is opened to them for consultation",
   },
+  "document.history": { allowed: [...groupReaders] },
   "document.create": { allowed: [...editors] },
   "document.edit": { allowed: [...editors], condition: "not once the document is archived" },
   "document.archive": { allowed: ["chair", "secretary"] },
@@ -95,6 +104,10 @@ export const rules: Record<Action, Rule> = {
   "document.submit": { allowed: ["chair", "secretary"] },
   "document.approve": { allowed: ["minister_office"] },
   "consultation.manage": { allowed: ["chair", "secretary"] },
+  "consultation.view": {
+    allowed: [...groupReaders, "consultee"],
+    condition: "consultees only consultations they were invited to, also after they close",
+  },
   "meeting.view": { allowed: [...groupReaders] },
   "meeting.manage": { allowed: ["chair", "secretary"] },
   "meeting.run": { allowed: ["chair"] },
@@ -126,6 +139,9 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 function allows(rule: Rule, action: Action, subject: Subject, resource: Resource): boolean {
   if (!rule.allowed.includes(subject)) return false;
+  if (subject === "consultee" && action === "consultation.view") {
+    return resource.type === "consultation" && resource.actorInvited === true;
+  }
   if (resource.type === "document") {
     if (action === "document.edit" && resource.locked) return false;
     if (subject === "consultee" && (action === "document.read" || action === "document.comment")) {

@@ -3,7 +3,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireActor } from "../auth/require.server.js";
 import { approvalStatus } from "../models/approvals.server.js";
-import { consultationClosingLabel, listDocumentsOpenToConsultee } from "../models/consultations.server.js";
+import {
+  consultationClosingLabel,
+  listClosedConsultationsForConsultee,
+  listDocumentsOpenToConsultee,
+} from "../models/consultations.server.js";
 import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
 import { can } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
@@ -28,7 +32,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // A consultee sees only the documents opened to them for consultation, and nothing else.
   const consultationDocuments =
     role === "consultee" && !mayListDocuments ? await listDocumentsOpenToConsultee(db, actor.id, group.id) : [];
+  const closedConsultations =
+    role === "consultee" && !mayListDocuments ? await listClosedConsultationsForConsultee(db, actor.id, group.id) : [];
   return {
+    closedConsultations: closedConsultations.map((document) => ({
+      id: document.id,
+      title: document.title,
+      kind: documentKindLabels[document.kind],
+      closed: formatNzDate(new Date(document.closed_at)),
+    })),
     consultationDocuments: consultationDocuments.map((document) => ({
       id: document.id,
       title: document.title,
@@ -69,7 +81,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function GroupHome() {
-  const { group, role, documents, consultationDocuments, meeting, mayListDocuments, mayViewMembers, mayInvite } =
+  const { group, role, documents, consultationDocuments, closedConsultations, meeting, mayListDocuments, mayViewMembers, mayInvite } =
     useLoaderData<typeof loader>();
   return (
     <>
@@ -96,23 +108,41 @@ export default function GroupHome() {
         <section className="panel" aria-labelledby="documents-heading">
           <h2 id="documents-heading">Documents</h2>
           {!mayListDocuments ? (
-            consultationDocuments.length === 0 ? (
-              <p>You will see documents here when one is opened to you for consultation.</p>
-            ) : (
-              <ul className="list-plain" aria-label="Open for your comments">
-                {consultationDocuments.map((document) => (
-                  <li key={document.id}>
-                    <strong>
-                      <Link to={`/groups/${group.id}/documents/${document.id}`}>{document.title}</Link>
-                    </strong>
-                    <br />
-                    <span className="muted">
-                      {document.kind} · {document.classification} · open for comments until {document.closes}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )
+            <>
+              {consultationDocuments.length === 0 ? (
+                <p>You will see documents here when one is opened to you for consultation.</p>
+              ) : (
+                <ul className="list-plain" aria-label="Open for your comments">
+                  {consultationDocuments.map((document) => (
+                    <li key={document.id}>
+                      <strong>
+                        <Link to={`/groups/${group.id}/documents/${document.id}`}>{document.title}</Link>
+                      </strong>
+                      <br />
+                      <span className="muted">
+                        {document.kind} · {document.classification} · open for comments until {document.closes}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {closedConsultations.length > 0 ? (
+                <>
+                  <h3>Closed consultations</h3>
+                  <ul className="list-plain">
+                    {closedConsultations.map((document) => (
+                      <li key={document.id}>
+                        <Link to={`/groups/${group.id}/documents/${document.id}/consultation/closed`}>{document.title}</Link>
+                        <br />
+                        <span className="muted">
+                          {document.kind} · comments closed on {document.closed}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
+            </>
           ) : documents.length === 0 ? (
             <p>No documents yet.</p>
           ) : (

@@ -94,7 +94,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         .filter((thread) => thread.status === "open" && !thread.onDeletedText)
         .map((thread) => ({ threadId: thread.id, anchorStart: thread.anchorStart, anchorEnd: thread.anchorEnd })),
     },
-    approval: document.kind === "terms_of_reference" ? await approvalPanel() : null,
+    // The approval story is part of the document's history, which consultees do not see.
+    approval: document.kind === "terms_of_reference" && can(actor, "document.history", resource) ? await approvalPanel() : null,
     group,
     document: {
       id: document.id,
@@ -112,6 +113,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     },
     me: { id: user.id, name: user.displayName, colour: userColour(user.id) },
     mayEdit: reason === null,
+    mayViewHistory: can(actor, "document.history", resource),
     readOnlyReason: reason,
     mayArchive: can(actor, "document.archive", resource) && document.archived_at === null && document.status !== "submitted",
     renamed: url.searchParams.get("renamed") === "1",
@@ -294,7 +296,7 @@ function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; 
 }
 
 export default function DocumentPage() {
-  const { group, document, me, mayEdit, readOnlyReason: reason, mayArchive, renamed, restored, approval, comments } =
+  const { group, document, me, mayEdit, mayViewHistory, readOnlyReason: reason, mayArchive, renamed, restored, approval, comments } =
     useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const actionData = useActionData<ActionData>();
@@ -360,7 +362,7 @@ export default function DocumentPage() {
             key={document.id}
             documentId={document.id}
             selfUserId={me.id}
-            onCommentChanged={() => {
+            onDocumentChanged={() => {
               if (revalidator.state === "idle") revalidator.revalidate();
             }}
           /> : null}
@@ -390,13 +392,16 @@ export default function DocumentPage() {
       />
 
       <div className="document-tools">
-        <section className="panel" aria-labelledby="versions-heading">
-          <h2 id="versions-heading">Versions</h2>
-          <p>
-            <Link to={`${base}/versions`}>Version history</Link> — see earlier versions, compare them and restore one.
-          </p>
-          {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} /> : null}
-        </section>
+        {mayViewHistory ? (
+          <section className="panel" aria-labelledby="versions-heading">
+            <h2 id="versions-heading">Versions</h2>
+            <p>
+              <Link to={`${base}/versions`}>Version history</Link> —{" "}
+              {mayEdit ? "see earlier versions, compare them and restore one." : "see earlier versions and compare them."}
+            </p>
+            {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} /> : null}
+          </section>
+        ) : null}
 
         {mayEdit || mayArchive ? (
           <section className="panel" aria-labelledby="details-heading">

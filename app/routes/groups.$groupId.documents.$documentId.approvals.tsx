@@ -18,7 +18,7 @@ import {
   submitForApproval,
   withdrawSubmission,
 } from "../models/approvals.server.js";
-import { requireReadableDocument } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../models/documents.server.js";
 import { can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
@@ -49,7 +49,7 @@ const statusLabels = {
 } as const;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
+  const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
   if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
   const db = context.services.db;
   const [status, submissions] = await Promise.all([approvalStatus(db, document.id), listSubmissions(db, document.id)]);
@@ -80,7 +80,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, document, group } = await requireReadableDocument(request, context, params);
+  const { actor, document, group } = await requireDocumentHistory(request, context, params);
   if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
   const form = Object.fromEntries(await request.formData());
   const services = context.services;

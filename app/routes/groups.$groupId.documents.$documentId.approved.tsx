@@ -8,7 +8,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { approvedLine, findApprovedVersion } from "../models/approvals.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
-import { requireReadableDocument } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -18,7 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { document, group } = await requireReadableDocument(request, context, params);
+  const { document, group } = await requireDocumentHistory(request, context, params);
   if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
   const approved = await findApprovedVersion(context.services.db, document.id);
   const draft = approved ? await captureCurrentContent(context.services.collaboration, document.id) : null;

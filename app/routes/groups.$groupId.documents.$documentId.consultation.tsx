@@ -8,8 +8,10 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireReadableDocument } from "../models/documents.server.js";
+import { documentRoom } from "../../server/realtime.js";
 import {
   CONSULTATION_BRIEF_MAX,
+  CONSULTATION_CHANGED_EVENT,
   ConsultationError,
   addConsultees,
   closeConsultationEarly,
@@ -78,6 +80,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       const parsed = openSchema.safeParse({ closesOn: form.get("closesOn") ?? "", brief: form.get("brief") ?? "" });
       if (!parsed.success) return data<ActionData>({ formError: parsed.error.issues[0]?.message ?? "Check the form" }, { status: 400 });
       await openConsultation(services.db, services, actor, { documentId: document.id, consulteeUserIds, ...parsed.data, ip });
+      services.realtime.emitToRoom(documentRoom(document.id), CONSULTATION_CHANGED_EVENT, { documentId: document.id });
       return redirect(`${back}?opened=1`);
     }
     if (intent === "add") {
@@ -88,6 +91,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       await closeConsultationEarly(services.db, actor, { documentId: document.id, ip });
       // Consultees' open editor connections lose their read access now, not at their next visit.
       await services.accessChanged();
+      services.realtime.emitToRoom(documentRoom(document.id), CONSULTATION_CHANGED_EVENT, { documentId: document.id });
       return redirect(back);
     }
   } catch (error) {

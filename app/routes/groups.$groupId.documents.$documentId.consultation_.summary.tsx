@@ -5,6 +5,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { CommentText } from "../components/comments/CommentText.js";
+import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { requireConsultationSummary } from "../models/consultation-summary.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -37,7 +39,7 @@ export default function ConsultationSummary() {
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
   return (
     <>
-      <p className="classification-marking">{document.classification}</p>
+      <ClassificationMarking classification={document.classification} position="top" />
       <p className="muted">
         <Link to={documentPath}>{document.title}</Link> · <Link to={`${documentPath}/consultation`}>Consultation</Link>
       </p>
@@ -61,7 +63,7 @@ export default function ConsultationSummary() {
                   <li key={index}>
                     <strong>{comment.author}</strong>
                     {comment.organisation ? `, ${comment.organisation}` : ""} · <span className="muted">{comment.when}</span>
-                    <p className="prewrap">{comment.body}</p>
+                    <CommentText text={comment.body} />
                   </li>
                 ))}
               </ul>
@@ -69,7 +71,7 @@ export default function ConsultationSummary() {
           ))}
         </ol>
       )}
-      <p className="classification-marking">{document.classification}</p>
+      <ClassificationMarking classification={document.classification} position="bottom" />
     </>
   );
 }

@@ -12,7 +12,7 @@ import {
   restoreVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
-import { DocumentError, readOnlyReason, requireReadableDocument } from "../models/documents.server.js";
+import { DocumentError, readOnlyReason, requireDocumentHistory } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -31,7 +31,7 @@ function versionNumber(value: string | undefined): number {
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
+  const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
   const version = await findVersion(context.services.db, document.id, versionNumber(params.versionNumber));
   if (!version) throw new Response("Not found", { status: 404 });
   return {
@@ -53,7 +53,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 type ActionData = { formError: string };
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, document, group } = await requireReadableDocument(request, context, params);
+  const { actor, document, group } = await requireDocumentHistory(request, context, params);
   const form = await request.formData();
   if (form.get("intent") !== "restore") {
     return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });

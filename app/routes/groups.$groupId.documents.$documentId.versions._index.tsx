@@ -14,7 +14,7 @@ import {
   saveVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
-import { DocumentError, readOnlyReason, requireReadableDocument } from "../models/documents.server.js";
+import { DocumentError, readOnlyReason, requireDocumentHistory } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -38,7 +38,7 @@ type ActionData =
   | { ok: false; fieldErrors?: { name?: string }; formError?: string; values: { name: string } };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
+  const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
   const versions = await listVersions(context.services.db, document.id);
   return {
     group,
@@ -55,7 +55,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, document } = await requireReadableDocument(request, context, params);
+  const { actor, document } = await requireDocumentHistory(request, context, params);
   const form = Object.fromEntries(await request.formData());
   const values = { name: typeof form.name === "string" ? form.name.slice(0, 300) : "" };
   const parsed = saveVersionSchema.safeParse(form);

@@ -13,7 +13,7 @@ import {
   findVersion,
   listVersions,
 } from "../models/document-versions.server.js";
-import { requireReadableDocument } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -24,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { document, group } = await requireReadableDocument(request, context, params);
+  const { document, group } = await requireDocumentHistory(request, context, params);
   const db = context.services.db;
   const url = new URL(request.url);
   const versions = await listVersions(db, document.id);

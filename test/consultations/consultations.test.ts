@@ -4,7 +4,8 @@
  * document, read-only, and may comment until the closing instant and not after.
  */
 import fs from "node:fs/promises";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { io as connectSocket } from "socket.io-client";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { loadActor } from "../../app/models/actor.server.js";
 import {
   type ConsultationError,
@@ -15,6 +16,8 @@ import {
 import { documentResource, findDocument } from "../../app/models/document-access.server.js";
 import { can } from "../../app/policy/policy.js";
 import { nzCalendarDate, nzEndOfDay } from "../../app/utils/dates.js";
+import { announceConsultationClosings } from "../../server/consultation-closings.js";
+import { connectClient } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
@@ -172,11 +175,71 @@ describeEachDatabase("consultations", (getDb, getHandle) => {
     const secretary = await actorOf("secretary@example.org");
     await closeConsultationEarly(getDb(), secretary, { documentId: torId });
     expect(await isOpenToConsultee(getDb(), ids.get("ngo@example.org")!, torId)).toBe(false);
-    expect((await get(`/groups/${groupId}/documents/${torId}`, "ngo")).status).toBe(404);
+    // The consultee's link now explains that the consultation closed instead of saying "not found".
+    const followed = await get(`/groups/${groupId}/documents/${torId}`, "ngo");
+    expect(followed.status).toBe(302);
+    expect(followed.headers.get("location")).toBe(`/groups/${groupId}/documents/${torId}/consultation/closed`);
+    const closedPage = await get(`/groups/${groupId}/documents/${torId}/consultation/closed`, "ngo");
+    expect(closedPage.status).toBe(200);
+    const closedHtml = await closedPage.text();
+    expect(closedHtml).toContain("This consultation was closed early on");
+    expect(closedHtml).toContain("comments are closed");
+    expect(closedHtml).toContain("Kia ora, we would value your view on section 3.");
+    // …but never the document's text, which the group may have changed since.
+    expect(closedHtml).not.toContain("Document text");
+    const home = await (await get(`/groups/${groupId}`, "ngo")).text();
+    expect(home).toContain("Closed consultations");
+    expect(home).toContain(`/groups/${groupId}/documents/${torId}/consultation/closed`);
+    // A consultee never invited to a consultation on the agenda still gets "not found" for it.
+    expect((await get(`/groups/${groupId}/documents/${agendaId}`, "ngo")).status).toBe(404);
+    expect((await get(`/groups/${groupId}/documents/${agendaId}/consultation/closed`, "ngo")).status).toBe(302);
+    // Members are sent to the document itself.
+    const memberClosed = await get(`/groups/${groupId}/documents/${torId}/consultation/closed`, "member");
+    expect(memberClosed.headers.get("location")).toBe(`/groups/${groupId}/documents/${torId}`);
     const page = await (await get(`/groups/${groupId}/documents/${torId}`, "member")).text();
     expect(page).toContain("This consultation closed on");
     expect(page).toContain("comments are closed.");
     const audit = await getDb().selectFrom("audit_log").select("action").where("action", "=", "consultation.closed").execute();
     expect(audit).toHaveLength(1);
+  });
+
+  it("closes by itself at the closing date: open consultee connections end and viewers are told", async () => {
+    const secretary = await actorOf("secretary@example.org");
+    await openConsultation(getDb(), null, secretary, {
+      documentId: agendaId,
+      consulteeUserIds: [ids.get("ngo@example.org")!],
+      closesOn: nzDatePlus(3),
+      brief: "Comments on the agenda, please.",
+    });
+    const consultee = connectClient(server.url, agendaId, cookies.get("ngo")!);
+    const viewer = connectSocket(server.url, { transports: ["websocket"], extraHeaders: { cookie: cookies.get("member")! }, reconnection: false });
+    const announced: unknown[] = [];
+    viewer.on("consultation:changed", (payload: unknown) => announced.push(payload));
+    try {
+      await vi.waitFor(() => expect(consultee.provider.synced).toBe(true), { timeout: 10_000 });
+      await new Promise<void>((resolve, reject) => {
+        viewer.on("connect_error", reject);
+        viewer.emit("document:join", { documentId: agendaId }, (ack: { ok: boolean }) => (ack.ok ? resolve() : reject(new Error("join refused"))));
+      });
+      // The closing instant passes: move it into the past, as the clock would.
+      const before = new Date();
+      await getDb()
+        .updateTable("consultations")
+        .set({ closes_at: new Date(before.getTime() - 1000) })
+        .where("document_id", "=", agendaId)
+        .where("closed_early_at", "is", null)
+        .execute();
+      const documents = await announceConsultationClosings(server.services, new Date(before.getTime() - 60_000), before);
+      expect(documents).toEqual([agendaId]);
+      await vi.waitFor(() => expect(consultee.closeCodes).toContain(1008), { timeout: 10_000 });
+      await vi.waitFor(() => expect(announced).toEqual([{ documentId: agendaId }]), { timeout: 10_000 });
+      // The same span again finds nothing new to announce… and a later span neither.
+      expect(await announceConsultationClosings(server.services, before, new Date())).toEqual([]);
+      const page = await (await get(`/groups/${groupId}/documents/${agendaId}/consultation/closed`, "ngo")).text();
+      expect(page).toContain("This consultation closed on");
+    } finally {
+      consultee.destroy();
+      viewer.close();
+    }
   });
 });

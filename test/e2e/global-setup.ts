@@ -14,6 +14,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Where the server under test listens, like http://127.0.0.1:40123 (no trailing slash). */
     baseUrl: string;
+    /** The server's DATA_DIR: its email outbox is `<dataDir>/outbox/*.eml`. */
+    dataDir: string;
   }
 }
 
@@ -128,5 +130,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   project.provide("baseUrl", baseUrl);
+  project.provide("dataDir", dataDir);
   return stop;
 }

@@ -22,6 +22,7 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "group.audit.view":                [N,    N,    N,    N,    N,    N,    Y],
   "document.list":                   [Y,    Y,    Y,    Y,    N,    Y,    N],
   "document.read":                   [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "document.history":                [Y,    Y,    Y,    Y,    N,    Y,    N],
   "document.create":                 [Y,    Y,    Y,    N,    N,    N,    N],
   "document.edit":                   [Y,    Y,    Y,    N,    N,    N,    N],
   "document.archive":                [Y,    Y,    N,    N,    N,    N,    N],
@@ -29,6 +30,7 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "document.submit":                 [Y,    Y,    N,    N,    N,    N,    N],
   "document.approve":                [N,    N,    N,    Y,    N,    N,    N],
   "consultation.manage":             [Y,    Y,    N,    N,    N,    N,    N],
+  "consultation.view":               [Y,    Y,    Y,    Y,    N,    Y,    N],
   "meeting.view":                    [Y,    Y,    Y,    Y,    N,    Y,    N],
   "meeting.manage":                  [Y,    Y,    N,    N,    N,    N,    N],
   "meeting.run":                     [Y,    N,    N,    N,    N,    N,    N],
@@ -46,6 +48,7 @@ function actorFor(subject: Subject): Actor {
 function resourceFor(action: Action) {
   if (action === "platform.administer") return { type: "platform" } as const;
   if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
+  if (action.startsWith("consultation.")) return { type: "consultation", groupId: GROUP } as const;
   return { type: "group", groupId: GROUP } as const;
 }
 
@@ -91,7 +94,16 @@ describe("the policy", () => {
     expect(can(consultee, "document.read", opened)).toBe(true);
     expect(can(consultee, "document.comment", opened)).toBe(true);
     expect(can(consultee, "document.edit", opened)).toBe(false);
+    expect(can(consultee, "document.history", opened)).toBe(false);
     expect(can(consultee, "document.list", { type: "group", groupId: GROUP })).toBe(false);
+  });
+
+  it("shows a consultee only the consultations they were invited to, open or closed", () => {
+    const consultee = actorFor("consultee");
+    expect(can(consultee, "consultation.view", { type: "consultation", groupId: GROUP, actorInvited: true })).toBe(true);
+    expect(can(consultee, "consultation.view", { type: "consultation", groupId: GROUP, actorInvited: false })).toBe(false);
+    expect(can(consultee, "consultation.view", { type: "consultation", groupId: OTHER_GROUP, actorInvited: true })).toBe(false);
+    expect(can(actorFor("member"), "consultation.view", { type: "consultation", groupId: GROUP })).toBe(true);
   });
 
   it("keeps a platform administrator who is also a member to their member's rights on documents", () => {

@@ -17,18 +17,21 @@ type PresenceState = "joining" | "here" | "refused" | "offline";
 export function PresenceList({
   documentId,
   selfUserId,
-  onCommentChanged,
+  onDocumentChanged,
 }: {
   documentId: string;
   selfUserId: string;
-  /** Called on `comment:changed` for this document (someone added, changed or resolved a comment). */
-  onCommentChanged?: () => void;
+  /**
+   * Called on `comment:changed` (someone added, changed or resolved a comment) and
+   * `consultation:changed` (a consultation opened or closed) for this document.
+   */
+  onDocumentChanged?: () => void;
 }) {
   const [viewers, setViewers] = useState<PresenceViewer[]>([]);
   const [state, setState] = useState<PresenceState>("joining");
   // The latest callback, without rejoining the room when the parent re-renders.
-  const commentChanged = useRef(onCommentChanged);
-  commentChanged.current = onCommentChanged;
+  const documentChanged = useRef(onDocumentChanged);
+  documentChanged.current = onDocumentChanged;
 
   useEffect(() => {
     let cancelled = false;
@@ -47,9 +50,11 @@ export function PresenceList({
       socket.on("document:presence", (payload: { documentId?: string; viewers?: PresenceViewer[] }) => {
         if (!cancelled && payload.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
       });
-      socket.on("comment:changed", (payload: { documentId?: string } | undefined) => {
-        if (!cancelled && payload?.documentId === documentId) commentChanged.current?.();
-      });
+      for (const event of ["comment:changed", "consultation:changed"]) {
+        socket.on(event, (payload: { documentId?: string } | undefined) => {
+          if (!cancelled && payload?.documentId === documentId) documentChanged.current?.();
+        });
+      }
       // The browser knows about the network before the socket does: say so at once, and on the
       // way back rejoin now rather than at the next reconnection attempt.
       const wentOffline = () => setState("offline");

@@ -1,0 +1,103 @@
+/**
+ * What a consultee sees once a consultation they were invited to has closed: that comments are
+ * closed and when, the brief they were given, and the threads they took part in (their own words
+ * and the replies to them). Never the document itself: the group may have changed it since, and
+ * those changes were not opened to them. Anyone else is sent to the document.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireActor } from "../auth/require.server.js";
+import { CommentText } from "../components/comments/CommentText.js";
+import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { closedConsultationForConsultee, consultationClosingLabel, consultationSummary } from "../models/consultations.server.js";
+import { findDocument } from "../models/document-access.server.js";
+import { assertCan } from "../policy/policy.js";
+import { formatNzDateTime } from "../utils/dates.js";
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: `Consultation closed: ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { actor } = await requireActor(request, context);
+  const db = context.services.db;
+  const document = await findDocument(db, params.documentId ?? "");
+  if (!document || document.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
+  const documentPath = `/groups/${document.group_id}/documents/${document.id}`;
+  if (actor.rolesByGroup.get(document.group_id) !== "consultee") {
+    assertCan(actor, "consultation.view", { type: "consultation", groupId: document.group_id });
+    throw redirect(documentPath);
+  }
+  const consultation = await closedConsultationForConsultee(db, actor.id, document.id);
+  // Still open to them (or never invited): the document page is the right place, or says not found.
+  if (!consultation) throw redirect(documentPath);
+  assertCan(actor, "consultation.view", { type: "consultation", groupId: document.group_id, actorInvited: true });
+  const threads = (await consultationSummary(db, document.id, document.group_id)).filter((thread) =>
+    thread.comments.some((comment) => comment.authorId === actor.id),
+  );
+  return {
+    groupId: document.group_id,
+    document: { title: document.title, classification: document.classification },
+    closed: consultationClosingLabel(consultation.closed_early_at ?? consultation.closes_at),
+    closedEarly: consultation.closed_early_at !== null,
+    brief: consultation.brief,
+    threads: threads.map((thread) => ({
+      id: thread.id,
+      quote: thread.quote,
+      comments: thread.comments.map((comment, index) => ({
+        key: `${thread.id}-${index}`,
+        author: comment.author,
+        organisation: comment.organisation,
+        when: formatNzDateTime(comment.createdAt),
+        body: comment.body,
+      })),
+    })),
+  };
+}
+
+export default function ClosedConsultation() {
+  const { groupId, document, closed, closedEarly, brief, threads } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <ClassificationMarking classification={document.classification} position="top" />
+      <p className="muted">
+        <Link to={`/groups/${groupId}`}>Back to the group</Link>
+      </p>
+      <h1>{document.title}</h1>
+      <div className="alert" role="status">
+        {`This consultation ${closedEarly ? "was closed early on" : "closed on"} ${closed} (New Zealand time); comments are closed. Thank you for taking part.`}
+      </div>
+      <section className="panel" aria-labelledby="brief-heading">
+        <h2 id="brief-heading">What you were asked</h2>
+        <p className="prewrap">{brief}</p>
+      </section>
+      <section className="panel" aria-labelledby="yours-heading">
+        <h2 id="yours-heading">Your comments</h2>
+        {threads.length === 0 ? (
+          <p>You did not leave any comments in this consultation.</p>
+        ) : (
+          <ol className="list-plain">
+            {threads.map((thread) => (
+              <li key={thread.id} className="comment-thread">
+                <p className="comment-thread__quote">
+                  On: <q>{thread.quote}</q>
+                </p>
+                <ul className="list-plain">
+                  {thread.comments.map((comment) => (
+                    <li key={comment.key}>
+                      <strong>{comment.author}</strong>
+                      {comment.organisation ? `, ${comment.organisation}` : ""} · <span className="muted">{comment.when}</span>
+                      <CommentText text={comment.body} />
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <ClassificationMarking classification={document.classification} position="bottom" />
+    </>
+  );
+}

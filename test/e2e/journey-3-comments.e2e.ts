@@ -1,0 +1,165 @@
+/**
+ * Journey 3 in a real browser (docs/DOMAIN.md): the secretary opens the draft recommendation for
+ * consultation to the NGO representative; she follows the link in her email, reads the paper
+ * read-only, selects a sentence and comments on it; a member with the paper open sees the thread
+ * arrive live, edits right around the sentence while she has it open, and her highlight keeps
+ * covering exactly the same words; the member replies (she sees it live, links made safe, tags
+ * shown as text) and resolves the thread; when the secretary closes the consultation, her page
+ * says comments are closed. Axe stays clean on every page she sees.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { linkPath, readOutbox } from "../support/outbox.js";
+import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
+
+const baseUrl = inject("baseUrl");
+const dataDir = inject("dataDir");
+const groupName = "Social Sector Commissioning Stewardship Group";
+const paperTitle = "Draft recommendation: relational commissioning in practice";
+const sentence = "Agencies offer providers contracts of at least three years, with funding that covers the full cost of the service.";
+const commentText = "Three years is a start; kaupapa Māori providers asked for five. <b>not bold</b>";
+const replyText = "Agreed — see https://example.org/commissioning for the evidence.";
+
+describe("journey 3: an NGO representative comments on a draft in consultation, anchored to the words she means", () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let secretary: Page;
+  let ngo: Page;
+  let member: Page;
+  let paperPath: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    for (const _ of [0, 1, 2]) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+    [secretary, ngo, member] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page, Page];
+    await signInAs(secretary, baseUrl, "secretary@example.org");
+    await signInAs(member, baseUrl, "member@example.org");
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+  });
+
+  const text = (page: Page) => page.getByRole("textbox", { name: "Document text" });
+  const highlighted = async (page: Page) => (await page.locator(".document-text .comment-highlight").allTextContents()).join("");
+  const threadOn = (page: Page) => page.locator(".comment-thread").filter({ hasText: commentText });
+
+  it("lets the secretary open the draft recommendation for consultation to the NGO representative", async () => {
+    await secretary.getByRole("link", { name: groupName }).click();
+    await secretary.getByRole("heading", { level: 1, name: groupName }).waitFor();
+    await Promise.all([
+      secretary.waitForURL(/\/documents\/[0-9a-f-]{36}$/),
+      secretary.getByRole("region", { name: "Documents" }).getByRole("link", { name: paperTitle }).click(),
+    ]);
+    paperPath = new URL(secretary.url()).pathname;
+    await secretary.getByRole("link", { name: "Consultation" }).click();
+    await secretary.getByRole("heading", { level: 1, name: "Consultation" }).waitFor();
+    await secretary.getByLabel(/Losa Faleolo/).check();
+    // A week from today in New Zealand.
+    const closesOn = new Intl.DateTimeFormat("en-CA", { timeZone: "Pacific/Auckland" }).format(new Date(Date.now() + 7 * 86_400_000));
+    await secretary.getByLabel("Last day for comments").fill(closesOn);
+    await secretary.getByLabel("Brief for the consultees").fill("Kia ora Losa, we would value your view on the length of contracts.");
+    await secretary.getByRole("button", { name: "Open for consultation" }).click();
+    await secretary.getByRole("heading", { level: 2, name: "Open for comments" }).waitFor();
+    await expectNoAxeViolations(secretary);
+  });
+
+  it("lets the NGO representative follow the emailed link, read the paper read-only and comment on a sentence", async () => {
+    await expect
+      .poll(async () => (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).length, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const email = (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).at(-1)!;
+    const link = linkPath(email.text, `${paperPath.replace(/[0-9a-f-]{36}$/, "")}`);
+    expect(link).toBe(paperPath);
+
+    // She is not signed in yet: the link asks her to, then brings her to the paper.
+    await visit(ngo, `${baseUrl}${link}`);
+    await ngo.getByLabel("Email address").fill("ngo@example.org");
+    await ngo.getByLabel("Password").fill("kia-ora-demo");
+    await Promise.all([ngo.waitForURL((url) => url.pathname === paperPath), ngo.getByRole("button", { name: "Sign in" }).click()]);
+    await text(ngo).getByText(sentence).waitFor();
+    expect(await text(ngo).getAttribute("aria-readonly")).toBe("true");
+    expect(await text(ngo).getAttribute("contenteditable")).toBe("false");
+    await ngo.getByText(/Open for consultation until/).waitFor();
+
+    // The member has the paper open too.
+    await visit(member, `${baseUrl}${paperPath}`);
+    await text(member).getByText(sentence).waitFor();
+    await member.getByRole("status").filter({ hasText: "All changes saved" }).waitFor();
+
+    await text(ngo).getByText(sentence).click({ clickCount: 3 });
+    await ngo.getByRole("button", { name: "Comment" }).click();
+    await ngo.getByRole("group", { name: "New comment" }).getByText(sentence).waitFor();
+    await ngo.getByLabel("Your comment").fill(commentText);
+    await ngo.getByRole("button", { name: "Add comment" }).click();
+    await threadOn(ngo).waitFor();
+    await expect.poll(() => highlighted(ngo)).toBe(sentence);
+    // Comment text is text: the tags typed in it are shown, never rendered.
+    expect(await threadOn(ngo).locator("b").count()).toBe(0);
+    await threadOn(ngo).getByText("<b>not bold</b>", { exact: false }).waitFor();
+
+    // The member did not reload: the thread arrives over Socket.io, highlighted on the same words.
+    await threadOn(member).waitFor();
+    await expect.poll(() => highlighted(member)).toBe(sentence);
+    await threadOn(member).getByText("Losa Faleolo").waitFor();
+    await expectNoAxeViolations(ngo);
+  });
+
+  it("keeps the highlight on the same words while the member edits right around the sentence", async () => {
+    const paragraph = text(member).locator("p", { hasText: sentence });
+    await paragraph.click();
+    await member.keyboard.press("Home");
+    await member.keyboard.type("First, ", { delay: 5 });
+    // The paragraph wraps, so "End" would stop at the end of its first line: put the caret after
+    // its last word instead, as a click there would.
+    await paragraph.evaluate((element) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      range.collapse(false);
+      const selection = window.getSelection()!;
+      selection.removeAllRanges();
+      selection.addRange(range);
+    });
+    await member.keyboard.type(" Then review.", { delay: 5 });
+    await member.getByRole("status").filter({ hasText: "All changes saved" }).waitFor();
+    // Her read-only view follows the edit live, and the anchor follows the words.
+    await text(ngo).getByText(`First, ${sentence} Then review.`).waitFor();
+    await expect.poll(() => highlighted(ngo)).toBe(sentence);
+    await expect.poll(() => highlighted(member)).toBe(sentence);
+    await screenshot(ngo, "journey-3-ngo-highlight");
+  });
+
+  it("lets the member reply and resolve; the NGO representative sees both live", async () => {
+    const thread = threadOn(member);
+    await thread.getByLabel("Reply").fill(replyText);
+    await thread.getByRole("button", { name: "Reply" }).click();
+    await thread.getByRole("link", { name: "https://example.org/commissioning" }).waitFor();
+    await threadOn(ngo).getByRole("link", { name: "https://example.org/commissioning" }).waitFor();
+
+    await thread.getByRole("button", { name: "Resolve" }).click();
+    await expect.poll(() => threadOn(ngo).count()).toBe(0);
+    await expect.poll(() => highlighted(ngo)).toBe("");
+    await ngo.getByRole("navigation", { name: "Show comments" }).getByRole("link", { name: "Resolved" }).click();
+    await threadOn(ngo).getByText("Resolved by Tama Ngata").waitFor();
+    await screenshot(ngo, "journey-3-ngo-resolved");
+    await expectNoAxeViolations(ngo);
+  });
+
+  it("shows the secretary every comment in the summary, and tells the NGO representative when comments close", async () => {
+    await visit(secretary, `${baseUrl}${paperPath}/consultation/summary`);
+    await secretary.getByRole("heading", { level: 1, name: "Summary of comments" }).waitFor();
+    await secretary.getByText(commentText).waitFor();
+    await secretary.getByText("Social Service Providers Aotearoa").first().waitFor();
+    await expectNoAxeViolations(secretary);
+
+    await visit(secretary, `${baseUrl}${paperPath}/consultation`);
+    await secretary.getByRole("button", { name: "Close the consultation now" }).click();
+    await secretary.getByRole("heading", { level: 2, name: "Closed" }).waitFor();
+    // Her page was open on the paper: it moves on by itself and says comments are closed.
+    await ngo.waitForURL((url) => url.pathname === `${paperPath}/consultation/closed`);
+    await ngo.getByText(/comments are closed/).waitFor();
+    await threadOn(ngo).waitFor();
+    await screenshot(ngo, "journey-3-ngo-closed");
+    await expectNoAxeViolations(ngo);
+  });
+});
