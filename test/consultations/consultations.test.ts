@@ -193,6 +193,16 @@ describeEachDatabase("consultations", (getDb, getHandle) => {
     // A consultee never invited to a consultation on the agenda still gets "not found" for it.
     expect((await get(`/groups/${groupId}/documents/${agendaId}`, "ngo")).status).toBe(404);
     expect((await get(`/groups/${groupId}/documents/${agendaId}/consultation/closed`, "ngo")).status).toBe(302);
+    // A comment sent after closing is refused and not stored; the consultee is shown why.
+    const commentsBefore = await getDb().selectFrom("comments").select("id").execute();
+    const late = await post(
+      `/groups/${groupId}/documents/${torId}/comments`,
+      "ngo",
+      new URLSearchParams({ intent: "create", anchorStart: "AA", anchorEnd: "AA", quote: "Purpose", body: "Too late?" }),
+    );
+    expect(late.status).toBe(302);
+    expect(late.headers.get("location")).toBe(`/groups/${groupId}/documents/${torId}/consultation/closed`);
+    expect(await getDb().selectFrom("comments").select("id").execute()).toHaveLength(commentsBefore.length);
     // Members are sent to the document itself.
     const memberClosed = await get(`/groups/${groupId}/documents/${torId}/consultation/closed`, "member");
     expect(memberClosed.headers.get("location")).toBe(`/groups/${groupId}/documents/${torId}`);
