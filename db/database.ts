@@ -120,7 +120,29 @@ export interface MeetingTable {
   agenda_document_id: string | null;
   created_by: string | null;
   created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The ICS SEQUENCE: one more with each reschedule or cancellation. */
+  sequence: Generated<number>;
+  cancelled_at: NullableTimestamp;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+  started_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  /** While the meeting is in progress: the agenda item everyone's screen shows. */
+  current_agenda_item_id: string | null;
 }
+
+export const agendaItemKinds = [
+  "item",
+  "karakia",
+  "whakawhanaungatanga",
+  "apologies",
+  "conflicts",
+  "previous_minutes",
+  "general_business",
+  "closing",
+] as const;
+export type AgendaItemKind = (typeof agendaItemKinds)[number];
 
 export interface AgendaItemTable {
   id: Generated<string>;
@@ -129,7 +151,154 @@ export interface AgendaItemTable {
   title: string;
   presenter: string | null;
   minutes_allotted: number | null;
+  /** What the item is for: standing items (apologies, conflicts …) get their tools in live mode. */
+  kind: Generated<AgendaItemKind>;
   created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AgendaItemPaperTable {
+  agenda_item_id: string;
+  document_id: string;
+  position: number;
+}
+
+export const attendanceStatuses = ["present", "apologies", "absent"] as const;
+export type AttendanceStatus = (typeof attendanceStatuses)[number];
+
+/** One membership's attendance at a meeting; no row means not recorded yet. */
+export interface MeetingAttendanceTable {
+  meeting_id: string;
+  membership_id: string;
+  status: AttendanceStatus;
+  recorded_by: string | null;
+  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** An official (not a member) present at a meeting, with their agency. */
+export interface MeetingOfficialTable {
+  id: Generated<string>;
+  meeting_id: string;
+  name: string;
+  agency: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ConflictDeclarationTable {
+  id: Generated<string>;
+  meeting_id: string;
+  /** The agenda item it bears on; null for a general declaration. */
+  agenda_item_id: string | null;
+  membership_id: string;
+  interest: string;
+  /** How it was managed, e.g. "Left the room for this item". */
+  management: string;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+}
+
+export const minuteStatuses = ["draft", "confirmed"] as const;
+export type MinuteStatus = (typeof minuteStatuses)[number];
+
+/** A meeting's minute of decision; its reference is given when it is confirmed. */
+export interface MinuteTable {
+  id: Generated<string>;
+  meeting_id: string;
+  group_id: string;
+  status: Generated<MinuteStatus>;
+  classification: Generated<Classification>;
+  /** e.g. "SSCSG-26-MIN-0003"; null while draft. */
+  reference: string | null;
+  reference_year: number | null;
+  reference_number: number | null;
+  secretary_name: string | null;
+  confirmed_at: NullableTimestamp;
+  confirmed_by: string | null;
+  /** Confirmed at this (later) meeting; null when the secretary confirmed them outside a meeting. */
+  confirmed_at_meeting_id: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface MinuteReferenceCounterTable {
+  group_id: string;
+  /** Two-digit year of the meeting in New Zealand (26 for 2026). */
+  year: number;
+  last_number: number;
+}
+
+export const decisionVerbs = [
+  "noted",
+  "agreed",
+  "directed",
+  "invited",
+  "authorised",
+  "approved",
+  "declined",
+  "endorsed",
+  "requested",
+  "confirmed",
+  "recommended",
+] as const;
+export type DecisionVerb = (typeof decisionVerbs)[number];
+
+/** One paragraph of a minute: numbered (with its verb) or a sub-paragraph of one (parent_id). */
+export interface DecisionTable {
+  id: Generated<string>;
+  minute_id: string;
+  parent_id: string | null;
+  position: number;
+  /** A heading shown above this numbered paragraph (it starts a new group of paragraphs). */
+  heading: string | null;
+  agenda_item_id: string | null;
+  verb: DecisionVerb | null;
+  body: string;
+  /** The body folded for search: lower case, macrons and accents removed. */
+  search_text: string;
+  /** A correction: the earlier (confirmed) decision this one corrects. */
+  corrects_decision_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export const actionStatuses = ["open", "in_progress", "done", "cancelled"] as const;
+export type ActionStatus = (typeof actionStatuses)[number];
+
+/** Something a decision directs or invites someone to do by a date; owned by a person or an organisation. */
+export interface ActionTable {
+  id: Generated<string>;
+  group_id: string;
+  decision_id: string;
+  description: string;
+  owner_user_id: string | null;
+  owner_organisation_id: string | null;
+  due_on: CalendarDate;
+  status: Generated<ActionStatus>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  completed_at: NullableTimestamp;
+}
+
+export interface ActionUpdateTable {
+  id: Generated<string>;
+  action_id: string;
+  status: ActionStatus;
+  note: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** A person's private calendar feed of a group's meetings; revoked feeds stop answering. */
+export interface CalendarFeedTable {
+  id: Generated<string>;
+  user_id: string;
+  group_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  revoked_at: NullableTimestamp;
 }
 
 export interface Database {
@@ -156,6 +325,16 @@ export interface Database {
   unsubscribe_tokens: UnsubscribeTokenTable;
   comment_threads: CommentThreadTable;
   comments: CommentTable;
+  agenda_item_papers: AgendaItemPaperTable;
+  meeting_attendance: MeetingAttendanceTable;
+  meeting_officials: MeetingOfficialTable;
+  conflict_declarations: ConflictDeclarationTable;
+  minutes: MinuteTable;
+  minute_reference_counters: MinuteReferenceCounterTable;
+  decisions: DecisionTable;
+  actions: ActionTable;
+  action_updates: ActionUpdateTable;
+  calendar_feeds: CalendarFeedTable;
 }
 
 export type Organisation = Selectable<OrganisationTable>;
@@ -169,6 +348,9 @@ export type NewMembership = Insertable<MembershipTable>;
 export type DocumentRow = Selectable<DocumentTable>;
 export type Meeting = Selectable<MeetingTable>;
 export type AgendaItem = Selectable<AgendaItemTable>;
+export type Minute = Selectable<MinuteTable>;
+export type Decision = Selectable<DecisionTable>;
+export type Action = Selectable<ActionTable>;
 
 export interface SessionTable {
   /** SHA-256 of the session id in the cookie; the id itself is never stored. */

@@ -18,6 +18,7 @@ import { z } from "zod";
 import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
 import { loadActor } from "../app/models/actor.server.js";
 import { documentResource, findDocument } from "../app/models/document-access.server.js";
+import { findMeeting, meetingRoom } from "../app/models/meetings.server.js";
 import { can } from "../app/policy/policy.js";
 import { nzCalendarDate } from "../app/utils/dates.js";
 import type { Database } from "../db/database.js";
@@ -50,6 +51,7 @@ export interface DocumentViewer {
 export type PresenceAck = { ok: true } | { ok: false; error: "FORBIDDEN" | "NOT_FOUND" | "BAD_REQUEST" | "UNAVAILABLE" };
 
 const documentPayload = z.object({ documentId: z.uuid() });
+const meetingPayload = z.object({ meetingId: z.uuid() });
 
 export { documentRoom };
 
@@ -184,6 +186,40 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
           logger.error({ category: "socket", userId: user.id, err: error }, "document leave failed");
           reply({ ok: false, error: "UNAVAILABLE" });
         });
+    });
+
+    socket.on("meeting:join", (payload: unknown, ack?: unknown) => {
+      const reply = (answer: PresenceAck) => {
+        if (typeof ack === "function") ack(answer);
+      };
+      const parsed = meetingPayload.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: "BAD_REQUEST" });
+      const { meetingId } = parsed.data;
+      (async () => {
+        const meeting = await findMeeting(options.db, meetingId);
+        if (!meeting) return reply({ ok: false, error: "NOT_FOUND" });
+        const actor = await loadActor(options.db, user);
+        if (!can(actor, "meeting.view", { type: "group", groupId: meeting.group_id })) {
+          logger.info({ category: "socket", userId: user.id, meetingId }, "refused meeting join");
+          return reply({ ok: false, error: "FORBIDDEN" });
+        }
+        if (socket.disconnected) return;
+        await socket.join(meetingRoom(meetingId));
+        reply({ ok: true });
+      })().catch((error: unknown) => {
+        logger.error({ category: "socket", userId: user.id, meetingId, err: error }, "meeting join failed");
+        reply({ ok: false, error: "UNAVAILABLE" });
+      });
+    });
+
+    socket.on("meeting:leave", (payload: unknown, ack?: unknown) => {
+      const parsed = meetingPayload.safeParse(payload);
+      if (!parsed.success) {
+        if (typeof ack === "function") ack({ ok: false, error: "BAD_REQUEST" });
+        return;
+      }
+      void socket.leave(meetingRoom(parsed.data.meetingId));
+      if (typeof ack === "function") ack({ ok: true });
     });
 
     socket.on("disconnect", (reason) => {

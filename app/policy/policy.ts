@@ -28,6 +28,12 @@ export type Resource =
       openToActorForConsultation?: boolean;
     }
   | {
+      type: "action";
+      groupId: string;
+      /** Whether the action is owned by the person asking, or by their organisation in the group. */
+      actorOwns?: boolean;
+    }
+  | {
       type: "consultation";
       groupId: string;
       /** Whether the person asking was one of its invited consultees. */
@@ -56,6 +62,7 @@ export const actions = [
   "meeting.run",
   "decision.record",
   "minutes.confirm",
+  "action.update",
   "platform.administer",
 ] as const;
 export type Action = (typeof actions)[number];
@@ -113,6 +120,10 @@ export const rules: Record<Action, Rule> = {
   "meeting.run": { allowed: ["chair"] },
   "decision.record": { allowed: ["chair", "secretary"] },
   "minutes.confirm": { allowed: ["chair", "secretary"] },
+  "action.update": {
+    allowed: ["chair", "secretary", "member"],
+    condition: "members only actions they or their organisation own",
+  },
   "platform.administer": { allowed: ["platform_admin"] },
 };
 
@@ -139,6 +150,9 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 function allows(rule: Rule, action: Action, subject: Subject, resource: Resource): boolean {
   if (!rule.allowed.includes(subject)) return false;
+  if (subject === "member" && action === "action.update") {
+    return resource.type === "action" && resource.actorOwns === true;
+  }
   if (subject === "consultee" && action === "consultation.view") {
     return resource.type === "consultation" && resource.actorInvited === true;
   }

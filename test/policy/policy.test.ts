@@ -36,6 +36,7 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "meeting.run":                     [Y,    N,    N,    N,    N,    N,    N],
   "decision.record":                 [Y,    Y,    N,    N,    N,    N,    N],
   "minutes.confirm":                 [Y,    Y,    N,    N,    N,    N,    N],
+  "action.update":                   [Y,    Y,    N,    N,    N,    N,    N],
   "platform.administer":             [N,    N,    N,    N,    N,    N,    Y],
 };
 
@@ -49,6 +50,7 @@ function resourceFor(action: Action) {
   if (action === "platform.administer") return { type: "platform" } as const;
   if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
   if (action.startsWith("consultation.")) return { type: "consultation", groupId: GROUP } as const;
+  if (action.startsWith("action.")) return { type: "action", groupId: GROUP } as const;
   return { type: "group", groupId: GROUP } as const;
 }
 
@@ -104,6 +106,15 @@ describe("the policy", () => {
     expect(can(consultee, "consultation.view", { type: "consultation", groupId: GROUP, actorInvited: false })).toBe(false);
     expect(can(consultee, "consultation.view", { type: "consultation", groupId: OTHER_GROUP, actorInvited: true })).toBe(false);
     expect(can(actorFor("member"), "consultation.view", { type: "consultation", groupId: GROUP })).toBe(true);
+  });
+
+  it("lets a member update only the actions they or their organisation own", () => {
+    const member = actorFor("member");
+    expect(can(member, "action.update", { type: "action", groupId: GROUP, actorOwns: true })).toBe(true);
+    expect(can(member, "action.update", { type: "action", groupId: GROUP, actorOwns: false })).toBe(false);
+    expect(can(member, "action.update", { type: "group", groupId: GROUP })).toBe(false);
+    expect(can(actorFor("secretary"), "action.update", { type: "action", groupId: GROUP, actorOwns: false })).toBe(true);
+    expect(can(actorFor("observer"), "action.update", { type: "action", groupId: GROUP, actorOwns: true })).toBe(false);
   });
 
   it("keeps a platform administrator who is also a member to their member's rights on documents", () => {

@@ -1,0 +1,42 @@
+/**
+ * Quorum: how many members' seats are filled at a meeting, against the number the group's terms
+ * of reference require (the group's `quorum` setting). A seat is a current membership with the
+ * role of chair or member that is not itself an alternate; it is filled when its member is present
+ * or when an alternate named for that member is present. The secretary, the Lead Minister's
+ * office, observers, consultees and officials attend without counting.
+ */
+import type { AttendanceStatus, MembershipRole } from "../../db/database.js";
+
+export interface AttendeeForQuorum {
+  membershipId: string;
+  role: MembershipRole;
+  /** Set for an alternate: the membership they stand in for. */
+  alternateForId: string | null;
+  status: AttendanceStatus | null;
+}
+
+export interface Quorum {
+  required: number;
+  /** Seats that count towards the quorum. */
+  seats: number;
+  /** Seats filled by their member or an alternate. */
+  filled: number;
+  met: boolean;
+}
+
+const seatRoles: readonly MembershipRole[] = ["chair", "member"];
+
+export function computeQuorum(attendees: readonly AttendeeForQuorum[], required: number): Quorum {
+  const seats = attendees.filter((attendee) => seatRoles.includes(attendee.role) && attendee.alternateForId === null);
+  const presentAlternatesFor = new Set(
+    attendees.filter((attendee) => attendee.alternateForId !== null && attendee.status === "present").map((attendee) => attendee.alternateForId),
+  );
+  const filled = seats.filter((seat) => seat.status === "present" || presentAlternatesFor.has(seat.membershipId)).length;
+  return { required, seats: seats.length, filled, met: filled >= required };
+}
+
+/** "Quorum met: 5 of 7 members present (4 needed)." */
+export function quorumSentence(quorum: Quorum): string {
+  const counted = `${quorum.filled} of ${quorum.seats} member${quorum.seats === 1 ? "" : "s"} present (${quorum.required} needed)`;
+  return quorum.met ? `Quorum met: ${counted}.` : `No quorum yet: ${counted}.`;
+}

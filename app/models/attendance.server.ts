@@ -1,0 +1,286 @@
+/**
+ * Who was at a meeting: each member's attendance (present, apologies, absent), alternates standing
+ * in for a member, officials present (name and agency), conflicts of interest declared and how
+ * they were managed, and the quorum that follows (app/meetings/quorum.ts). The people expected are
+ * the group's members on the meeting's New Zealand date, from the membership history.
+ *
+ * Once the meeting's minute is confirmed the database refuses any change to this record
+ * (db/migrations/20261201T1000_meetings_and_decisions.ts); the commands say so first.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { AttendanceStatus, Database, Meeting, MembershipRole } from "../../db/database.js";
+import { type Quorum, computeQuorum } from "../meetings/quorum.js";
+import { type Actor, can } from "../policy/policy.js";
+import { nzCalendarDate } from "../utils/dates.js";
+import { recordAudit } from "./audit.server.js";
+import { type Db, MeetingError, type MeetingServices, announceMeetingChange, isUuid } from "./meetings.server.js";
+
+/** Roles expected at meetings (consultees comment on papers; they do not attend). */
+const attendingRoles: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
+
+export interface Attendee {
+  membershipId: string;
+  userId: string;
+  name: string;
+  organisation: string | null;
+  role: MembershipRole;
+  alternateForId: string | null;
+  alternateForName: string | null;
+  status: AttendanceStatus | null;
+}
+
+/** The meeting's NZ calendar date, the day membership is counted on. */
+export const meetingDate = (meeting: Pick<Meeting, "starts_at">) => nzCalendarDate(meeting.starts_at);
+
+/** The members expected at the meeting (members on its date) with their attendance so far. */
+export async function meetingAttendees(db: Db, meeting: Pick<Meeting, "id" | "group_id" | "starts_at">): Promise<Attendee[]> {
+  const onDate = meetingDate(meeting);
+  const rows = await db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .leftJoin("memberships as principal", "principal.id", "memberships.alternate_for_id")
+    .leftJoin("users as principal_user", "principal_user.id", "principal.user_id")
+    .leftJoin("meeting_attendance", (join) =>
+      join.onRef("meeting_attendance.membership_id", "=", "memberships.id").on("meeting_attendance.meeting_id", "=", meeting.id),
+    )
+    .select([
+      "memberships.id as membershipId",
+      "memberships.user_id as userId",
+      "users.display_name as name",
+      "organisations.name as organisation",
+      "memberships.role",
+      "memberships.alternate_for_id as alternateForId",
+      "principal_user.display_name as alternateForName",
+      "meeting_attendance.status",
+    ])
+    .where("memberships.group_id", "=", meeting.group_id)
+    .where("memberships.role", "in", attendingRoles)
+    .where("memberships.starts_on", "<=", onDate)
+    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .execute();
+  const order = (attendee: Attendee) => (attendee.alternateForId ? 3 : ["chair", "member", "secretary", "minister_office", "observer"].indexOf(attendee.role));
+  // A membership recorded at the meeting but since backdated out of the date still shows.
+  return rows.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name, "en-NZ"));
+}
+
+/** The quorum at the meeting from attendance so far and the group's setting. */
+export async function meetingQuorum(db: Db, meeting: Pick<Meeting, "id" | "group_id" | "starts_at">, attendees?: Attendee[]): Promise<Quorum> {
+  const group = await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow();
+  return computeQuorum(attendees ?? (await meetingAttendees(db, meeting)), group.quorum);
+}
+
+/** Locks a meeting whose record may still change; its minute must not be confirmed. */
+async function lockRecordableMeeting(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<Meeting> {
+  if (!isUuid(meetingId)) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).forUpdate().executeTakeFirst();
+  if (!meeting) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!can(actor, "meeting.manage", { type: "group", groupId: meeting.group_id })) {
+    throw new MeetingError("FORBIDDEN", "Only the chair or the secretary keeps the meeting's record");
+  }
+  if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
+  const minute = await trx.selectFrom("minutes").select("status").where("meeting_id", "=", meeting.id).executeTakeFirst();
+  if (minute?.status === "confirmed") throw new MeetingError("MINUTES_CONFIRMED", "The minutes of this meeting are confirmed, so its record cannot change");
+  return meeting;
+}
+
+/** Records attendance for some or all of the expected members (present, apologies or absent). */
+export async function recordAttendance(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; entries: readonly { membershipId: string; status: AttendanceStatus }[]; ip?: string | null },
+): Promise<void> {
+  const meeting = await db.transaction().execute(async (trx) => {
+    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+    const expected = new Map((await meetingAttendees(trx, meeting)).map((attendee) => [attendee.membershipId, attendee]));
+    const changed: { membershipId: string; from: AttendanceStatus | null; to: AttendanceStatus }[] = [];
+    for (const entry of input.entries) {
+      const attendee = expected.get(entry.membershipId);
+      if (!attendee) throw new MeetingError("INVALID_INPUT", "Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
+      if (!["present", "apologies", "absent"].includes(entry.status)) throw new MeetingError("INVALID_INPUT", "Choose present, apologies or absent", "attendance");
+      if (attendee.status === entry.status) continue;
+      await trx
+        .insertInto("meeting_attendance")
+        .values({ meeting_id: meeting.id, membership_id: entry.membershipId, status: entry.status, recorded_by: actor.id })
+        .onConflict((oc) => oc.columns(["meeting_id", "membership_id"]).doUpdateSet({ status: entry.status, recorded_by: actor.id, recorded_at: new Date() }))
+        .execute();
+      changed.push({ membershipId: entry.membershipId, from: attendee.status, to: entry.status });
+    }
+    if (changed.length > 0) {
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: "meeting.attendance_recorded",
+        groupId: meeting.group_id,
+        subjectType: "meeting",
+        subjectId: meeting.id,
+        ip: input.ip ?? null,
+        details: { changes: changed },
+      });
+    }
+    return meeting;
+  });
+  if (services) announceMeetingChange(services, meeting.id, "attendance");
+}
+
+/** Adds an official present (not a member), e.g. "Ana Smith, Ministry of Social Development". */
+export async function addOfficial(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; name: string; agency: string; ip?: string | null },
+): Promise<string> {
+  const name = input.name.trim();
+  const agency = input.agency.trim();
+  if (name.length === 0 || name.length > 200) throw new MeetingError("INVALID_INPUT", "Enter the official's name (up to 200 characters)", "name");
+  if (agency.length === 0 || agency.length > 200) throw new MeetingError("INVALID_INPUT", "Enter the official's agency (up to 200 characters)", "agency");
+  const { meeting, id } = await db.transaction().execute(async (trx) => {
+    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+    const row = await trx.insertInto("meeting_officials").values({ meeting_id: meeting.id, name, agency, created_by: actor.id }).returning("id").executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "meeting.official_added",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { officialId: row.id, name, agency },
+    });
+    return { meeting, id: row.id };
+  });
+  if (services) announceMeetingChange(services, meeting.id, "attendance");
+  return id;
+}
+
+export async function removeOfficial(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; officialId: string; ip?: string | null },
+): Promise<void> {
+  const meeting = await db.transaction().execute(async (trx) => {
+    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+    if (!isUuid(input.officialId)) throw new MeetingError("NOT_FOUND", "There is no such official");
+    const removed = await trx
+      .deleteFrom("meeting_officials")
+      .where("id", "=", input.officialId)
+      .where("meeting_id", "=", meeting.id)
+      .returning(["name", "agency"])
+      .executeTakeFirst();
+    if (!removed) throw new MeetingError("NOT_FOUND", "There is no such official");
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "meeting.official_removed",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { officialId: input.officialId, ...removed },
+    });
+    return meeting;
+  });
+  if (services) announceMeetingChange(services, meeting.id, "attendance");
+}
+
+/** The officials present, in the order they were added. */
+export async function meetingOfficials(db: Db, meetingId: string) {
+  return db.selectFrom("meeting_officials").select(["id", "name", "agency"]).where("meeting_id", "=", meetingId).orderBy("created_at").orderBy("id").execute();
+}
+
+export const CONFLICT_TEXT_MAX = 1000;
+
+/** Records a conflict of interest a member declared (for one agenda item, or in general) and how it was managed. */
+export async function declareConflict(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; membershipId: string; agendaItemId: string | null; interest: string; management: string; ip?: string | null },
+): Promise<string> {
+  const interest = input.interest.trim();
+  const management = input.management.trim();
+  if (interest.length === 0 || interest.length > CONFLICT_TEXT_MAX) {
+    throw new MeetingError("INVALID_INPUT", `Describe the interest (up to ${CONFLICT_TEXT_MAX} characters)`, "interest");
+  }
+  if (management.length === 0 || management.length > CONFLICT_TEXT_MAX) {
+    throw new MeetingError("INVALID_INPUT", `Say how the conflict was managed (up to ${CONFLICT_TEXT_MAX} characters)`, "management");
+  }
+  const { meeting, id } = await db.transaction().execute(async (trx) => {
+    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+    const attendees = await meetingAttendees(trx, meeting);
+    if (!attendees.some((attendee) => attendee.membershipId === input.membershipId)) {
+      throw new MeetingError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
+    }
+    if (input.agendaItemId !== null) {
+      const item = isUuid(input.agendaItemId)
+        ? await trx.selectFrom("agenda_items").select("id").where("id", "=", input.agendaItemId).where("meeting_id", "=", meeting.id).executeTakeFirst()
+        : undefined;
+      if (!item) throw new MeetingError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
+    }
+    const row = await trx
+      .insertInto("conflict_declarations")
+      .values({ meeting_id: meeting.id, membership_id: input.membershipId, agenda_item_id: input.agendaItemId, interest, management, recorded_by: actor.id })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "meeting.conflict_declared",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { conflictId: row.id, membershipId: input.membershipId, agendaItemId: input.agendaItemId },
+    });
+    return { meeting, id: row.id };
+  });
+  if (services) announceMeetingChange(services, meeting.id, "conflicts");
+  return id;
+}
+
+export async function removeConflict(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; conflictId: string; ip?: string | null },
+): Promise<void> {
+  const meeting = await db.transaction().execute(async (trx) => {
+    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+    if (!isUuid(input.conflictId)) throw new MeetingError("NOT_FOUND", "There is no such declaration");
+    const removed = await trx.deleteFrom("conflict_declarations").where("id", "=", input.conflictId).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst();
+    if (!removed) throw new MeetingError("NOT_FOUND", "There is no such declaration");
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "meeting.conflict_removed",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { conflictId: input.conflictId },
+    });
+    return meeting;
+  });
+  if (services) announceMeetingChange(services, meeting.id, "conflicts");
+}
+
+/** The conflicts declared at the meeting, with who and which item. */
+export async function meetingConflicts(db: Db, meetingId: string) {
+  return db
+    .selectFrom("conflict_declarations")
+    .innerJoin("memberships", "memberships.id", "conflict_declarations.membership_id")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .leftJoin("agenda_items", "agenda_items.id", "conflict_declarations.agenda_item_id")
+    .select([
+      "conflict_declarations.id",
+      "conflict_declarations.interest",
+      "conflict_declarations.management",
+      "conflict_declarations.agenda_item_id as agendaItemId",
+      "agenda_items.title as itemTitle",
+      "agenda_items.position as itemPosition",
+      "users.display_name as name",
+      "organisations.name as organisation",
+    ])
+    .where("conflict_declarations.meeting_id", "=", meetingId)
+    .orderBy("conflict_declarations.recorded_at")
+    .orderBy("conflict_declarations.id")
+    .execute();
+}

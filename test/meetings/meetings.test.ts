@@ -1,0 +1,366 @@
+/**
+ * Meetings and the permanent record (journeys 4 and 5) at the model level, on PGlite and on
+ * PostgreSQL: scheduling in New Zealand time, the agenda, live mode, attendance and quorum,
+ * decisions in the minute's form, gapless references under concurrent confirmation, confirmed
+ * minutes refused by the database, the macron-insensitive register, actions and who was a member
+ * when each decision was made.
+ */
+import { type Kysely, sql } from "kysely";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../db/database.js";
+import { seedDemo } from "../../db/seed-demo.js";
+import { loadActor } from "../../app/models/actor.server.js";
+import { listActions, updateActionProgress } from "../../app/models/actions.server.js";
+import { declareConflict, meetingAttendees, meetingQuorum, recordAttendance } from "../../app/models/attendance.server.js";
+import { searchDecisions } from "../../app/models/decision-register.server.js";
+import {
+  addAgendaItem,
+  cancelMeeting,
+  endMeeting,
+  meetingAgenda,
+  moveAgendaItem,
+  moveToAgendaItem,
+  removeAgendaItem,
+  rescheduleMeeting,
+  scheduleMeeting,
+  startMeeting,
+} from "../../app/models/meetings.server.js";
+import { membersOnDate } from "../../app/models/memberships.server.js";
+import { confirmMinutes, minuteView, recordDecision } from "../../app/models/minutes.server.js";
+import type { Actor } from "../../app/policy/policy.js";
+import { describeEachDatabase } from "../support/database.js";
+
+describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
+  const actors = new Map<string, Actor>();
+  const users = new Map<string, string>();
+  let groupId: string;
+  const as = (who: string) => actors.get(who)!;
+
+  beforeAll(async () => {
+    const db = getDb();
+    await seedDemo(db);
+    for (const user of await db.selectFrom("users").select(["id", "email", "display_name", "is_platform_admin"]).execute()) {
+      users.set(user.email.split("@")[0]!, user.id);
+      actors.set(
+        user.email.split("@")[0]!,
+        await loadActor(db, { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin }),
+      );
+    }
+    groupId = (await db.selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
+  });
+
+  /** A meeting on an NZ date, started by the chair. */
+  async function startedMeeting(db: Kysely<Database>, title: string, date: string): Promise<string> {
+    const id = await scheduleMeeting(db, null, as("secretary"), {
+      groupId,
+      title,
+      date,
+      time: "10:00",
+      durationMinutes: 90,
+      location: "Wellington",
+      onlineUrl: null,
+      openers: [],
+    });
+    await startMeeting(db, null, as("chair"), { meetingId: id });
+    return id;
+  }
+
+  async function closedMeetingWithDecision(db: Kysely<Database>, title: string, date: string, body: string): Promise<string> {
+    const id = await startedMeeting(db, title, date);
+    await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: "Background", verb: "noted", body });
+    await endMeeting(db, null, as("chair"), { meetingId: id });
+    return id;
+  }
+
+  describe("scheduling", () => {
+    it("stores the start as the NZ wall-clock time on that date, in daylight and standard time", async () => {
+      const db = getDb();
+      const summer = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Summer hui", date: "2027-02-09", time: "10:00", durationMinutes: 120, location: "Te Papa", onlineUrl: null, openers: ["karakia"],
+      });
+      const winter = await scheduleMeeting(db, null, as("chair"), {
+        groupId, title: "Winter hui", date: "2027-07-06", time: "13:30", durationMinutes: 60, location: null, onlineUrl: "https://meet.example.org/winter", openers: [],
+      });
+      const rows = await db.selectFrom("meetings").select(["id", "starts_at", "agenda_document_id"]).where("id", "in", [summer, winter]).execute();
+      expect(rows.find((row) => row.id === summer)!.starts_at.toISOString()).toBe("2027-02-08T21:00:00.000Z");
+      expect(rows.find((row) => row.id === winter)!.starts_at.toISOString()).toBe("2027-07-06T01:30:00.000Z");
+      // The agenda comes from the template, with only the chosen optional openers, and a co-edited document.
+      expect((await meetingAgenda(db, summer)).map((item) => item.kind)).toEqual(["karakia", "apologies", "conflicts", "previous_minutes", "general_business"]);
+      expect((await meetingAgenda(db, winter))[0]!.kind).toBe("apologies");
+      const agendaDocument = await db.selectFrom("documents").select(["kind", "content_text"]).where("id", "=", rows[0]!.agenda_document_id!).executeTakeFirstOrThrow();
+      expect(agendaDocument.kind).toBe("agenda");
+      const audit = await db.selectFrom("audit_log").select("action").where("action", "=", "meeting.scheduled").execute();
+      expect(audit.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it("refuses a member, and answers bad details with the field at fault", async () => {
+      const db = getDb();
+      const details = { groupId, title: "Hui", date: "2027-03-02", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [] };
+      await expect(scheduleMeeting(db, null, as("member"), details)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(scheduleMeeting(db, null, as("ngo"), details)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(scheduleMeeting(db, null, as("secretary"), { ...details, time: "25:00" })).rejects.toMatchObject({ code: "INVALID_INPUT", field: "time" });
+      await expect(scheduleMeeting(db, null, as("secretary"), { ...details, date: "2027-02-30" })).rejects.toMatchObject({ code: "INVALID_INPUT", field: "date" });
+      await expect(scheduleMeeting(db, null, as("secretary"), { ...details, location: null })).rejects.toMatchObject({ code: "INVALID_INPUT", field: "location" });
+      await expect(scheduleMeeting(db, null, as("secretary"), { ...details, onlineUrl: "javascript:alert(1)" })).rejects.toMatchObject({ code: "INVALID_INPUT", field: "onlineUrl" });
+    });
+
+    it("reschedules with a higher ICS sequence, and cancels with a reason; a cancelled meeting cannot start", async () => {
+      const db = getDb();
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Moving hui", date: "2027-03-02", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      await rescheduleMeeting(db, null, as("chair"), { meetingId: id, title: "Moving hui", date: "2027-03-09", time: "11:00", durationMinutes: 90, location: "Wellington", onlineUrl: null });
+      let row = await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      expect(row.sequence).toBe(1);
+      expect(row.starts_at.toISOString()).toBe("2027-03-08T22:00:00.000Z");
+      await expect(cancelMeeting(db, null, as("secretary"), { meetingId: id, reason: " " })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await cancelMeeting(db, null, as("secretary"), { meetingId: id, reason: "Clashes with the Budget" });
+      row = await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: "cancelled", sequence: 2, cancel_reason: "Clashes with the Budget" });
+      await expect(startMeeting(db, null, as("chair"), { meetingId: id })).rejects.toMatchObject({ code: "MEETING_CANCELLED" });
+    });
+  });
+
+  describe("the agenda and live mode", () => {
+    it("adds items before general business, reorders them, and keeps items with decisions", async () => {
+      const db = getDb();
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Agenda hui", date: "2027-04-06", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: ["karakia", "whakawhanaungatanga"],
+      });
+      const paper = await db.selectFrom("documents").select("id").where("kind", "=", "paper").executeTakeFirstOrThrow();
+      const itemId = await addAgendaItem(db, null, as("secretary"), { meetingId: id, title: "Relational commissioning paper", presenter: "Sophie Lin", minutesAllotted: 30, paperIds: [paper.id] });
+      let agenda = await meetingAgenda(db, id);
+      expect(agenda.map((item) => item.title)).toEqual([
+        "Karakia", "Whakawhanaungatanga", "Apologies", "Conflicts of interest", "Confirmation of the previous minutes", "Relational commissioning paper", "General business",
+      ]);
+      expect(agenda[5]!.papers.map((p) => p.id)).toEqual([paper.id]);
+      await moveAgendaItem(db, null, as("chair"), { meetingId: id, itemId, toPosition: 3 });
+      agenda = await meetingAgenda(db, id);
+      expect(agenda.map((item) => item.position)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(agenda[2]!.id).toBe(itemId);
+      await expect(moveAgendaItem(db, null, as("member"), { meetingId: id, itemId, toPosition: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(moveAgendaItem(db, null, as("chair"), { meetingId: id, itemId, toPosition: 99 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+
+      await expect(startMeeting(db, null, as("secretary"), { meetingId: id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await startMeeting(db, null, as("chair"), { meetingId: id });
+      await moveToAgendaItem(db, null, as("chair"), { meetingId: id, itemId });
+      expect((await db.selectFrom("meetings").select("current_agenda_item_id").where("id", "=", id).executeTakeFirstOrThrow()).current_agenda_item_id).toBe(itemId);
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: itemId, heading: null, verb: "noted", body: "the paper" });
+      await expect(removeAgendaItem(db, null, as("secretary"), { meetingId: id, itemId })).rejects.toMatchObject({ code: "AGENDA_ITEM_IN_USE" });
+      await endMeeting(db, null, as("chair"), { meetingId: id });
+      await expect(addAgendaItem(db, null, as("secretary"), { meetingId: id, title: "Late", presenter: null, minutesAllotted: null, paperIds: [] })).rejects.toMatchObject({ code: "MEETING_NOT_SCHEDULED" });
+    });
+  });
+
+  describe("attendance and quorum", () => {
+    it("counts seats filled by members or their alternates against the group's quorum", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Quorum hui", "2026-12-15");
+      const attendees = await meetingAttendees(db, (await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow()));
+      const byName = new Map(attendees.map((attendee) => [attendee.name, attendee.membershipId]));
+      // On 15 December 2026: chair, member Tama Ngata, Priya Naidu (joined 1 September), Ana Tupou
+      // as Tama's alternate, the secretary, the Minister's office. Hemi Walker left on 31 August.
+      expect([...byName.keys()]).not.toContain("Hemi Walker");
+      expect([...byName.keys()]).toEqual(expect.arrayContaining(["Rāwiri Te Awa", "Tama Ngata", "Priya Naidu", "Ana Tupou", "Sophie Lin"]));
+      const meeting = (await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      let quorum = await meetingQuorum(db, meeting);
+      expect(quorum).toMatchObject({ seats: 3, filled: 0, required: 4, met: false });
+
+      await recordAttendance(db, null, as("secretary"), {
+        meetingId: id,
+        entries: [
+          { membershipId: byName.get("Rāwiri Te Awa")!, status: "present" },
+          { membershipId: byName.get("Tama Ngata")!, status: "apologies" },
+          { membershipId: byName.get("Ana Tupou")!, status: "present" },
+          { membershipId: byName.get("Priya Naidu")!, status: "present" },
+          { membershipId: byName.get("Sophie Lin")!, status: "present" },
+        ],
+      });
+      quorum = await meetingQuorum(db, meeting);
+      // Tama's seat is filled by his alternate; the secretary does not count.
+      expect(quorum).toMatchObject({ seats: 3, filled: 3, met: false });
+      await db.updateTable("groups").set({ quorum: 3 }).where("id", "=", groupId).execute();
+      expect((await meetingQuorum(db, meeting)).met).toBe(true);
+      await db.updateTable("groups").set({ quorum: 4 }).where("id", "=", groupId).execute();
+
+      const outsider = await db.selectFrom("memberships").select("id").where("end_reason", "is not", null).executeTakeFirstOrThrow();
+      await expect(recordAttendance(db, null, as("secretary"), { meetingId: id, entries: [{ membershipId: outsider.id, status: "present" }] })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(recordAttendance(db, null, as("member"), { meetingId: id, entries: [] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+      await declareConflict(db, null, as("secretary"), {
+        meetingId: id, membershipId: byName.get("Priya Naidu")!, agendaItemId: null, interest: "Trustee of a provider named in the paper", management: "Left the room for the item",
+      });
+      const view = await minuteView(db, meeting);
+      expect(view.conflicts).toHaveLength(1);
+      expect(view.present.map((attendee) => attendee.name)).toContain("Ana Tupou");
+      expect(view.apologies.map((attendee) => attendee.name)).toEqual(["Tama Ngata"]);
+    });
+  });
+
+  describe("decisions and minutes", () => {
+    it("numbers paragraphs 1, 2 and sub-paragraphs 1.1, 1.2, and needs actions for a decision that directs", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Decisions hui", "2026-12-16");
+      const first = await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: "Background", verb: "noted", body: "that in November 2021 the committee:" });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: first, agendaItemId: null, heading: null, verb: "agreed", body: "to adopt a relational approach;" });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: first, agendaItemId: null, heading: null, verb: null, body: "invited the Minister to report back [SWC-21-MIN-0173]" });
+      await expect(
+        recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "directed", body: "the Hub to report", actions: [] }),
+      ).rejects.toMatchObject({ code: "INVALID_INPUT", field: "actions" });
+      await recordDecision(db, null, as("chair"), {
+        meetingId: id, parentId: null, agendaItemId: null, heading: "Next steps", verb: "directed", body: "the Hub to report on whānau-centred commissioning",
+        actions: [{ description: "Report on whānau-centred commissioning", ownerUserId: null, ownerOrganisationId: (await db.selectFrom("organisations").select("id").where("name", "=", "Ministry of Social Development").executeTakeFirstOrThrow()).id, dueOn: "2027-03-31" }],
+      });
+      await expect(recordDecision(db, null, as("member"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: null, body: "no verb" })).rejects.toMatchObject({ field: "verb" });
+
+      const view = await minuteView(db, (await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow()));
+      expect(view.paragraphs.map((p) => [p.number, p.verb, p.heading])).toEqual([
+        ["1", "noted", "Background"],
+        ["1.1", "agreed", null],
+        ["1.2", null, null],
+        ["2", "directed", "Next steps"],
+      ]);
+      expect(view.paragraphs[2]!.cites).toEqual(["SWC-21-MIN-0173"]);
+      expect(view.paragraphs[3]!.actions).toEqual([expect.objectContaining({ owner: "Ministry of Social Development", dueOn: "2027-03-31", status: "open" })]);
+    });
+
+    it("confirms minutes with gapless, unique references even when confirmed at the same moment", async () => {
+      const db = getDb();
+      const meetingIds: string[] = [];
+      for (let i = 0; i < 6; i++) meetingIds.push(await closedMeetingWithDecision(db, `Concurrent hui ${i}`, "2028-05-02", `point ${i}`));
+      // On PostgreSQL these run on separate connections at once; the counter row makes them take turns.
+      const references = await Promise.all(meetingIds.map((meetingId, i) => confirmMinutes(db, null, as(i % 2 === 0 ? "secretary" : "chair"), { meetingId })));
+      expect(new Set(references).size).toBe(6);
+      expect([...references].sort()).toEqual(["SSCSG-28-MIN-0001", "SSCSG-28-MIN-0002", "SSCSG-28-MIN-0003", "SSCSG-28-MIN-0004", "SSCSG-28-MIN-0005", "SSCSG-28-MIN-0006"]);
+      // A second confirmation of the same minute is refused, and the next one carries on from 6.
+      await expect(confirmMinutes(db, null, as("secretary"), { meetingId: meetingIds[0]! })).rejects.toMatchObject({ code: "MINUTES_CONFIRMED" });
+      const next = await closedMeetingWithDecision(db, "Later hui", "2028-06-06", "later point");
+      expect(await confirmMinutes(db, null, as("secretary"), { meetingId: next })).toBe("SSCSG-28-MIN-0007");
+      // A confirmation that fails gives its number back: no gap.
+      const empty = await startedMeeting(db, "Empty hui", "2028-07-04");
+      await endMeeting(db, null, as("chair"), { meetingId: empty });
+      await expect(confirmMinutes(db, null, as("secretary"), { meetingId: empty })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      const after = await closedMeetingWithDecision(db, "After hui", "2028-08-01", "after point");
+      expect(await confirmMinutes(db, null, as("secretary"), { meetingId: after })).toBe("SSCSG-28-MIN-0008");
+    });
+
+    it("has the database refuse any change to confirmed minutes, their decisions and the meeting's record", async () => {
+      const db = getDb();
+      const id = await closedMeetingWithDecision(db, "Permanent hui", "2029-02-06", "the permanent record");
+      const meeting = await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      const membership = (await meetingAttendees(db, meeting))[0]!;
+      await recordAttendance(db, null, as("secretary"), { meetingId: id, entries: [{ membershipId: membership.membershipId, status: "present" }] });
+      await confirmMinutes(db, null, as("secretary"), { meetingId: id });
+      const minute = await db.selectFrom("minutes").selectAll().where("meeting_id", "=", id).executeTakeFirstOrThrow();
+      const decision = await db.selectFrom("decisions").selectAll().where("minute_id", "=", minute.id).executeTakeFirstOrThrow();
+      const refused = /immutable|never deleted/;
+      await expect(sql`update minutes set secretary_name = 'Someone else' where id = ${minute.id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update minutes set status = 'draft', reference = null where id = ${minute.id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`delete from minutes where id = ${minute.id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update decisions set body = 'rewritten' where id = ${decision.id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`delete from decisions where id = ${decision.id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`insert into decisions (minute_id, position, verb, body, search_text) values (${minute.id}, 9, 'noted', 'slipped in', 'slipped in')`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update meeting_attendance set status = 'absent' where meeting_id = ${id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`delete from meeting_attendance where meeting_id = ${id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update meetings set title = 'Renamed' where id = ${id}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update agenda_items set title = 'Renamed' where meeting_id = ${id}`.execute(db)).rejects.toThrow(refused);
+      // The commands say so before the database has to.
+      await expect(recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "late" })).rejects.toMatchObject({ code: "MINUTES_CONFIRMED" });
+      await expect(recordAttendance(db, null, as("secretary"), { meetingId: id, entries: [] })).rejects.toMatchObject({ code: "MINUTES_CONFIRMED" });
+      expect((await db.selectFrom("decisions").select("body").where("id", "=", decision.id).executeTakeFirstOrThrow()).body).toBe("the permanent record");
+
+      // A correction is a new decision at a later meeting that refers to the old one.
+      const later = await startedMeeting(db, "Correcting hui", "2029-03-06");
+      await recordDecision(db, null, as("secretary"), {
+        meetingId: later, parentId: null, agendaItemId: null, heading: "Correction", verb: "agreed",
+        body: `to correct paragraph 1 of [${minute.reference}]`, correctsDecisionId: decision.id,
+      });
+      const laterView = await minuteView(db, (await db.selectFrom("meetings").selectAll().where("id", "=", later).executeTakeFirstOrThrow()));
+      expect(laterView.paragraphs[0]!.corrects).toMatchObject({ reference: minute.reference, number: "1" });
+      const oldView = await minuteView(db, meeting);
+      expect(oldView.paragraphs[0]!.correctedBy).toHaveLength(1);
+      // Confirming at the later meeting records it in that meeting's minute.
+    });
+
+    it("confirms the previous minutes at the next meeting and records that in its minute", async () => {
+      const db = getDb();
+      const previous = await closedMeetingWithDecision(db, "Previous hui", "2029-05-01", "previous point");
+      const current = await startedMeeting(db, "Current hui", "2029-06-05");
+      const reference = await confirmMinutes(db, null, as("chair"), { meetingId: previous, atMeetingId: current });
+      const view = await minuteView(db, (await db.selectFrom("meetings").selectAll().where("id", "=", current).executeTakeFirstOrThrow()));
+      expect(view.paragraphs.at(-1)).toMatchObject({ verb: "confirmed", cites: [reference] });
+      const minute = await db.selectFrom("minutes").select(["confirmed_at_meeting_id", "secretary_name"]).where("meeting_id", "=", previous).executeTakeFirstOrThrow();
+      expect(minute).toEqual({ confirmed_at_meeting_id: current, secretary_name: "Sophie Lin" });
+    });
+  });
+
+  describe("the decision register", () => {
+    it("finds decisions whatever the macrons, by verb, date range and reference", async () => {
+      const db = getDb();
+      const id = await closedMeetingWithDecision(db, "Register hui", "2030-03-05", "that whānau-centred services are a priority for Māori providers");
+      const reference = await confirmMinutes(db, null, as("secretary"), { meetingId: id });
+      for (const words of ["whanau", "whānau", "WHANAU centred", "maori", "Māori providers"]) {
+        const { entries } = await searchDecisions(db, groupId, { words });
+        expect(entries.map((entry) => entry.reference), words).toContain(reference);
+      }
+      expect((await searchDecisions(db, groupId, { words: "whanau kainga" })).entries).toHaveLength(0);
+      expect((await searchDecisions(db, groupId, { words: "whanau", verb: "agreed" })).entries).toHaveLength(0);
+      expect((await searchDecisions(db, groupId, { words: "whanau", from: "2030-03-05", to: "2030-03-05" })).entries).toHaveLength(1);
+      expect((await searchDecisions(db, groupId, { words: "whanau", from: "2030-03-06" })).entries).toHaveLength(0);
+      expect((await searchDecisions(db, groupId, { reference: `[${reference}]` })).entries.map((entry) => entry.meetingId)).toEqual([id]);
+      expect((await searchDecisions(db, groupId, { words: "100%_" })).entries).toHaveLength(0);
+    });
+
+    it("knows who was a member when each decision was made, from the membership history", async () => {
+      const db = getDb();
+      const july = await closedMeetingWithDecision(db, "July hui", "2026-07-07", "a decision in July");
+      const december = await closedMeetingWithDecision(db, "December hui", "2026-12-01", "a decision in December");
+      const names = async (meetingId: string) => {
+        const meeting = await db.selectFrom("meetings").select("starts_at").where("id", "=", meetingId).executeTakeFirstOrThrow();
+        const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Pacific/Auckland" }).format(meeting.starts_at);
+        return (await membersOnDate(db, groupId, date)).map((member) => member.name);
+      };
+      // Hemi Walker left on 31 August 2026; Priya Naidu joined on 1 September 2026.
+      expect(await names(july)).toContain("Hemi Walker");
+      expect(await names(july)).not.toContain("Priya Naidu");
+      expect(await names(december)).toContain("Priya Naidu");
+      expect(await names(december)).not.toContain("Hemi Walker");
+    });
+  });
+
+  describe("actions", () => {
+    it("lists actions with overdue ones first, and lets only their owner, the chair or the secretary record progress", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Actions hui", "2026-06-02");
+      await recordDecision(db, null, as("chair"), {
+        meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "invited", body: "Tama Ngata to draft the engagement plan",
+        actions: [
+          { description: "Draft the engagement plan", ownerUserId: users.get("member")!, ownerOrganisationId: null, dueOn: "2026-07-01" },
+          { description: "Share provider feedback", ownerUserId: null, ownerOrganisationId: (await db.selectFrom("organisations").select("id").where("name", "like", "Whaikaha%").executeTakeFirstOrThrow()).id, dueOn: "2099-01-01" },
+        ],
+      });
+      const asMember = await listActions(db, as("member"), groupId);
+      const plan = asMember.find((action) => action.description === "Draft the engagement plan")!;
+      const feedback = asMember.find((action) => action.description === "Share provider feedback")!;
+      expect(plan).toMatchObject({ overdue: true, mayUpdate: true, owner: "Tama Ngata" });
+      // Tama represents Whaikaha in the group, so its action is his to update too.
+      expect(feedback).toMatchObject({ overdue: false, mayUpdate: true });
+      expect(asMember.indexOf(plan)).toBeLessThan(asMember.indexOf(feedback));
+      expect((await listActions(db, as("minister"), groupId)).every((action) => !action.mayUpdate)).toBe(true);
+
+      await updateActionProgress(db, as("member"), { groupId, actionId: plan.id, status: "in_progress", note: "First draft with the Hub" });
+      await expect(updateActionProgress(db, as("minister"), { groupId, actionId: plan.id, status: "done", note: null })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(updateActionProgress(db, as("ngo"), { groupId, actionId: plan.id, status: "done", note: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await updateActionProgress(db, as("secretary"), { groupId, actionId: plan.id, status: "done", note: "Tabled at the hui" });
+      const done = (await listActions(db, as("member"), groupId, { status: "all" })).find((action) => action.id === plan.id)!;
+      expect(done).toMatchObject({ status: "done", overdue: false });
+      expect(done.updates.map((update) => [update.status, update.by])).toEqual([["in_progress", "Tama Ngata"], ["done", "Sophie Lin"]]);
+      expect((await listActions(db, as("member"), groupId)).some((action) => action.id === plan.id)).toBe(false);
+    });
+  });
+
+  it("runs on the database the suite asked for", () => {
+    expect(["pglite", "postgres"]).toContain(getHandle().kind);
+  });
+});
