@@ -178,6 +178,9 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
       { email: "hemi.walker@example.org", displayName: "Hemi Walker" },
       { email: "priya.naidu@example.org", displayName: "Priya Naidu" },
       { email: "ana.tupou@example.org", displayName: "Ana Tupou" },
+      { email: "mereana.henare@example.org", displayName: "Mereana Hēnare" },
+      { email: "david.chen@example.org", displayName: "David Chen" },
+      { email: "sione.tui@example.org", displayName: "Sione Tui" },
     ]) {
       const row = await trx
         .insertInto("users")
@@ -234,6 +237,9 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
     });
     await membership("priya.naidu@example.org", "community", "member", "2026-09-01");
     await membership("ana.tupou@example.org", "whaikaha", "member", "2026-02-01", { alternateFor: memberId });
+    await membership("mereana.henare@example.org", "tpk", "member", "2026-02-01");
+    await membership("david.chen@example.org", "acc", "member", "2026-02-01");
+    await membership("sione.tui@example.org", "dpo", "member", "2026-03-01");
 
     const chairId = userIds.get("chair@example.org")!;
     const secretaryId = userIds.get("secretary@example.org")!;

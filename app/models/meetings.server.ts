@@ -7,7 +7,7 @@
  * Every command checks the policy, runs in one transaction with its audit entry, and after the
  * commit tells the meeting's room (`meeting:changed`) and, where it matters, notifies the members.
  */
-import type { AppLoadContext } from "@remix-run/node";
+import { type AppLoadContext, data } from "@remix-run/node";
 import { type Kysely, type Transaction, sql } from "kysely";
 import * as Y from "yjs";
 import type { AgendaItemKind, Database, Meeting } from "../../db/database.js";
@@ -58,6 +58,22 @@ export function meetingErrorStatus(code: MeetingErrorCode): number {
     default:
       return 409;
   }
+}
+
+/** What a meeting form shows after a refusal: a message, and the field it is about. */
+export interface MeetingFormError {
+  intent: string;
+  formError: string;
+  field: string | null;
+}
+
+/**
+ * Turns a MeetingError from a command into the action's answer (400 with the field, 403, 404 or
+ * 409 with a message the page shows); anything else is not ours to explain and is rethrown.
+ */
+export function meetingErrorResponse(error: unknown, intent: string) {
+  if (!(error instanceof MeetingError)) throw error;
+  return data<MeetingFormError>({ intent, formError: error.message, field: error.field ?? null }, { status: meetingErrorStatus(error.code) });
 }
 
 /** Socket.io: everyone with the meeting page open is in this room (server/socket.ts). */

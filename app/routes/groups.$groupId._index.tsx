@@ -9,6 +9,7 @@ import {
   listDocumentsOpenToConsultee,
 } from "../models/consultations.server.js";
 import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
+import { TeReo } from "../components/TeReo.js";
 import { can } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels, roleLabels } from "../utils/labels.js";
@@ -67,8 +68,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       updatedOn: formatNzShortDate(document.updated_at),
       updatedBy: document.updated_by_name,
     }))),
+    mayViewMeetings: can(actor, "meeting.view", resource),
     meeting: meeting
       ? {
+          id: meeting.id,
+          status: meeting.status,
           title: meeting.title,
           date: formatNzDate(meeting.starts_at),
           time: `${formatNzTime(meeting.starts_at)} to ${formatNzTime(new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000))}`,
@@ -81,7 +85,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function GroupHome() {
-  const { group, role, documents, consultationDocuments, closedConsultations, meeting, mayListDocuments, mayViewMembers, mayInvite } =
+  const { group, role, documents, consultationDocuments, closedConsultations, meeting, mayListDocuments, mayViewMembers, mayInvite, mayViewMeetings } =
     useLoaderData<typeof loader>();
   return (
     <>
@@ -103,6 +107,14 @@ export default function GroupHome() {
           </>
         ) : null}
       </p>
+      {mayViewMeetings ? (
+        <nav aria-label="Meetings and decisions">
+          <p>
+            <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> · <Link to={`/groups/${group.id}/decisions`}>Decision register</Link> ·{" "}
+            <Link to={`/groups/${group.id}/actions`}>Actions</Link>
+          </p>
+        </nav>
+      ) : null}
 
       <div className="grid">
         <section className="panel" aria-labelledby="documents-heading">
@@ -199,7 +211,17 @@ export default function GroupHome() {
           <h2 id="meeting-heading">Next meeting</h2>
           {meeting ? (
             <>
-              <h3>{meeting.title}</h3>
+              <h3>
+                <Link to={`/groups/${group.id}/meetings/${meeting.id}`}>
+                  <TeReo text={meeting.title} />
+                </Link>
+                {meeting.status === "in_progress" ? (
+                  <>
+                    {" "}
+                    <span className="tag">In progress: join now</span>
+                  </>
+                ) : null}
+              </h3>
               <dl className="facts">
                 <dt>Date</dt>
                 <dd>{meeting.date}</dd>
@@ -224,7 +246,7 @@ export default function GroupHome() {
               <ol className="agenda">
                 {meeting.agenda.map((item) => (
                   <li key={item.id}>
-                    {item.title}
+                    <TeReo text={item.title} />
                     {item.presenter || item.minutes_allotted ? (
                       <span className="muted">
                         {" "}

@@ -1,5 +1,14 @@
 /** The words people see for the codes stored in the database. */
-import type { DocumentKind, DocumentStatus, MembershipRole, OrganisationSector } from "../../db/database.js";
+import type {
+  ActionStatus,
+  AgendaItemKind,
+  AttendanceStatus,
+  DocumentKind,
+  DocumentStatus,
+  MeetingStatus,
+  MembershipRole,
+  OrganisationSector,
+} from "../../db/database.js";
 
 export const roleLabels: Record<MembershipRole, string> = {
   chair: "Chair",
@@ -33,4 +42,36 @@ export const documentStatusLabels: Record<DocumentStatus, string> = {
   approved: "Approved",
   returned: "Returned",
   final: "Final",
+};
+
+export const meetingStatusLabels: Record<MeetingStatus, string> = {
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  closed: "Ended",
+  cancelled: "Cancelled",
+};
+
+export const attendanceStatusLabels: Record<AttendanceStatus, string> = {
+  present: "Present",
+  apologies: "Apologies",
+  absent: "Absent",
+};
+
+export const actionStatusLabels: Record<ActionStatus, string> = {
+  open: "Not started",
+  in_progress: "Under way",
+  done: "Done",
+  cancelled: "No longer needed",
+};
+
+/** What each standing agenda item is for, as the live meeting shows it. */
+export const agendaItemKindLabels: Record<AgendaItemKind, string> = {
+  item: "Item",
+  karakia: "Opening karakia",
+  whakawhanaungatanga: "Whakawhanaungatanga",
+  apologies: "Apologies",
+  conflicts: "Conflicts of interest",
+  previous_minutes: "Confirmation of the previous minutes",
+  general_business: "General business",
+  closing: "Closing karakia",
 };

@@ -56,7 +56,7 @@ describeEachDatabase("membership history", (getDb) => {
   it("counts a membership on its first day", async () => {
     const members = await membersOnDate(getDb(), groupId, "2026-02-01");
     expect(names(members).sort()).toEqual(
-      ["Alex Morgan", "Ana Tupou", "Hemi Walker", "Rāwiri Te Awa", "Sophie Lin", "Tama Ngata"].sort(),
+      ["Alex Morgan", "Ana Tupou", "David Chen", "Hemi Walker", "Mereana Hēnare", "Rāwiri Te Awa", "Sophie Lin", "Tama Ngata"].sort(),
     );
     // Chair first, then the secretary.
     expect(names(members).slice(0, 2)).toEqual(["Rāwiri Te Awa", "Sophie Lin"]);

@@ -1,0 +1,253 @@
+/**
+ * Recording a decision live: the agenda item it comes under, an optional heading, the verb it
+ * opens with, its words, and (for a decision that directs, invites or requests) the actions with
+ * their owner and due date. A search of the register inserts a reference to an earlier minute
+ * ("[SSCSG-26-MIN-0003]") where the cursor is, or marks the new decision as correcting an earlier
+ * one. Works without JavaScript as a plain form (one action row, no search).
+ */
+import { useFetcher } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { decisionVerbs } from "../../../db/database.js";
+import { Field } from "../forms/Field.js";
+import { TeReo } from "../TeReo.js";
+
+export interface DecisionFormProps {
+  actionPath: string;
+  groupId: string;
+  agenda: { id: string; position: number; title: string }[];
+  defaultItemId: string | null;
+  /** Suggested heading: the current item's title when nothing is recorded under it yet. */
+  defaultHeading: string;
+  /** A sub-paragraph of this numbered paragraph. */
+  parent?: { id: string; number: string } | null;
+  owners: { value: string; label: string }[];
+  today: string;
+  onDone?: () => void;
+}
+
+type Answer = { ok?: boolean; intent?: string; formError?: string; field?: string | null };
+
+interface PickerEntry {
+  id: string;
+  number: string;
+  reference: string | null;
+  verb: string | null;
+  body: string;
+  meetingTitle: string;
+}
+
+const actionVerbs = new Set(["directed", "invited", "requested"]);
+
+export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defaultHeading, parent = null, owners, today, onDone }: DecisionFormProps) {
+  const fetcher = useFetcher<Answer>();
+  const picker = useFetcher<{ picker?: PickerEntry[] }>();
+  const formRef = useRef<HTMLFormElement>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const [verb, setVerb] = useState<string>(parent ? "" : "noted");
+  const [actionRows, setActionRows] = useState(1);
+  const [corrects, setCorrects] = useState<PickerEntry | null>(null);
+  const [search, setSearch] = useState("");
+  const idPrefix = parent ? `sub-${parent.id}` : "decision";
+  const answer = fetcher.data;
+  const error = (field: string) => (answer && !answer.ok && answer.field === field ? answer.formError : null);
+  const formError = answer && !answer.ok && !answer.field ? answer.formError : null;
+
+  // Without JavaScript every field shows and the server ignores actions for other verbs.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  // Each successful answer clears the form once.
+  const handled = useRef<Answer | undefined>(undefined);
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !answer?.ok || handled.current === answer) return;
+    handled.current = answer;
+    formRef.current?.reset();
+    setCorrects(null);
+    setActionRows(1);
+    setVerb(parent ? "" : "noted");
+    onDone?.();
+  }, [fetcher.state, answer, parent, onDone]);
+
+  const insertReference = (reference: string) => {
+    const box = bodyRef.current;
+    if (!box) return;
+    const text = `[${reference}]`;
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? start;
+    box.value = `${box.value.slice(0, start)}${text}${box.value.slice(end)}`;
+    box.focus();
+    box.setSelectionRange(start + text.length, start + text.length);
+  };
+  const findDecisions = () => {
+    if (search.trim().length > 0) picker.load(`/groups/${groupId}/decisions?picker=1&words=${encodeURIComponent(search.trim())}`);
+  };
+
+  const wantsActions = !parent && (!hydrated || actionVerbs.has(verb));
+  return (
+    <fetcher.Form method="post" action={actionPath} ref={formRef} className="decision-form" noValidate aria-label={parent ? `Sub-paragraph of paragraph ${parent.number}` : "Record a decision"}>
+      <input type="hidden" name="intent" value="decision.record" />
+      {parent ? <input type="hidden" name="parentId" value={parent.id} /> : null}
+      {corrects ? <input type="hidden" name="correctsDecisionId" value={corrects.id} /> : null}
+      {formError ? (
+        <div className="alert alert--error" role="alert">
+          <p>{formError}</p>
+        </div>
+      ) : null}
+      {parent ? (
+        <input type="hidden" name="agendaItemId" value={defaultItemId ?? ""} />
+      ) : (
+        <div className="field-row">
+          <Field name="agendaItemId" id={`${idPrefix}-item`} label="Agenda item" error={error("agendaItemId")}>
+            {(control) => (
+              <select {...control} defaultValue={defaultItemId ?? ""}>
+                <option value="">Not under an agenda item</option>
+                {agenda.map((item) => (
+                  <option key={item.id} value={item.id}>
+                    {item.position}. {item.title}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field name="heading" id={`${idPrefix}-heading`} label="Heading (optional)" hint="Starts a new heading above this paragraph." error={error("heading")}>
+            {(control) => <input {...control} type="text" maxLength={200} defaultValue={defaultHeading} key={defaultHeading} />}
+          </Field>
+        </div>
+      )}
+      <div className="field-row">
+        <Field name="verb" id={`${idPrefix}-verb`} label={parent ? "Verb (optional)" : "Verb"} error={error("verb")}>
+          {(control) => (
+            <select {...control} value={verb} onChange={(event) => setVerb(event.target.value)} className="decision-form__verb">
+              {parent ? <option value="">No verb</option> : null}
+              {decisionVerbs.map((option) => (
+                <option key={option} value={option}>
+                  {option}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <Field
+        name="body"
+        id={`${idPrefix}-body`}
+        label={parent ? `Paragraph ${parent.number}.x` : "Decision"}
+        hint={`Follows the verb, as in “${verb || "agreed"} that the group …”. Cite an earlier minute in square brackets, like [SSCSG-26-MIN-0001].`}
+        error={error("body")}
+      >
+        {(control) => <textarea {...control} ref={bodyRef} rows={3} maxLength={4000} required />}
+      </Field>
+
+      {!parent ? (
+        <details className="reference-picker">
+          <summary>Find an earlier decision to cite or correct</summary>
+          <div className="reference-picker__search">
+            <label htmlFor={`${idPrefix}-find`}>Words or reference</label>
+            <input
+              id={`${idPrefix}-find`}
+              type="search"
+              value={search}
+              onChange={(event) => setSearch(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") {
+                  event.preventDefault();
+                  findDecisions();
+                }
+              }}
+            />
+            <button type="button" className="button button--secondary" onClick={findDecisions}>
+              Search the register
+            </button>
+          </div>
+          <div aria-live="polite">
+            {picker.data?.picker ? (
+              picker.data.picker.length === 0 ? (
+                <p>No confirmed decisions match.</p>
+              ) : (
+                <ul className="list-plain">
+                  {picker.data.picker.map((entry) => (
+                    <li key={entry.id}>
+                      <strong>
+                        [{entry.reference}] paragraph {entry.number}
+                      </strong>{" "}
+                      <span className="muted">{entry.meetingTitle}</span>
+                      <br />
+                      {entry.verb ? <strong>{entry.verb} </strong> : null}
+                      <TeReo text={entry.body.length > 160 ? `${entry.body.slice(0, 159)}…` : entry.body} />
+                      <br />
+                      <span className="inline-forms">
+                        <button type="button" className="button button--link" onClick={() => entry.reference && insertReference(entry.reference)}>
+                          Cite [{entry.reference}]
+                        </button>
+                        <button type="button" className="button button--link" onClick={() => setCorrects(entry)}>
+                          This decision corrects it
+                        </button>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )
+            ) : null}
+          </div>
+        </details>
+      ) : null}
+      {corrects ? (
+        <p className="alert">
+          Corrects paragraph {corrects.number} of [{corrects.reference}].{" "}
+          <button type="button" className="button button--link" onClick={() => setCorrects(null)}>
+            Not a correction
+          </button>
+        </p>
+      ) : null}
+      {error("correctsDecisionId") ? <p className="field-error">{error("correctsDecisionId")}</p> : null}
+
+      {!parent ? (
+        <fieldset className="fieldset decision-form__actions" hidden={!wantsActions} aria-describedby={`${idPrefix}-actions-hint`}>
+          <legend>Actions</legend>
+          <p className="hint" id={`${idPrefix}-actions-hint`}>
+            A decision that directs, invites or requests someone creates actions: who owns each one and when it is due.
+          </p>
+          {error("actions") ? (
+            <p className="field-error" role="alert">
+              {error("actions")}
+            </p>
+          ) : null}
+          {Array.from({ length: actionRows }, (_, row) => (
+            <div className="field-row action-row" key={row} role="group" aria-label={`Action ${row + 1}`}>
+              <Field name="actionDescription" id={`${idPrefix}-action-${row}`} label="What is to be done">
+                {(control) => <input {...control} type="text" maxLength={1000} disabled={!wantsActions} />}
+              </Field>
+              <Field name="actionOwner" id={`${idPrefix}-owner-${row}`} label="Owner">
+                {(control) => (
+                  <select {...control} defaultValue="" disabled={!wantsActions}>
+                    <option value="">Choose a member or an organisation</option>
+                    {owners.map((owner) => (
+                      <option key={owner.value} value={owner.value}>
+                        {owner.label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field name="actionDue" id={`${idPrefix}-due-${row}`} label="Due">
+                {(control) => <input {...control} type="date" min={today} disabled={!wantsActions} />}
+              </Field>
+            </div>
+          ))}
+          <button type="button" className="button button--secondary" onClick={() => setActionRows((rows) => Math.min(rows + 1, 10))}>
+            Add another action
+          </button>
+        </fieldset>
+      ) : null}
+      <div className="inline-forms">
+        <button type="submit" className="button" disabled={fetcher.state !== "idle"}>
+          {fetcher.state !== "idle" ? "Recording…" : parent ? "Add the sub-paragraph" : "Record the decision"}
+        </button>
+        {onDone && parent ? (
+          <button type="button" className="button button--secondary" onClick={onDone}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </fetcher.Form>
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Keeps a meeting page in step with the room: joins `meeting:<id>` over Socket.io
+ * (server/socket.ts) and reloads the page's data whenever the chair moves the agenda, a decision
+ * is recorded or attendance changes (`meeting:changed`), so everyone follows the chair and a late
+ * joiner starts from the current state. Says when the live link is down, since the page then
+ * stops following. Browser only: the client library loads after the page has rendered.
+ */
+import { useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+
+type RoomState = "joining" | "live" | "offline" | "refused";
+
+export function MeetingRoom({ meetingId, live }: { meetingId: string; live: boolean }) {
+  const revalidator = useRevalidator();
+  const [state, setState] = useState<RoomState>("joining");
+  // The latest revalidator, without rejoining the room when the page re-renders.
+  const revalidate = useRef(revalidator);
+  revalidate.current = revalidator;
+
+  useEffect(() => {
+    let cancelled = false;
+    let disconnect = () => {};
+    void import("socket.io-client").then(({ io }) => {
+      if (cancelled) return;
+      const socket = io({ path: "/socket.io/" });
+      const refresh = () => {
+        if (revalidate.current.state === "idle") revalidate.current.revalidate();
+      };
+      socket.on("connect", () => {
+        socket.emit("meeting:join", { meetingId }, (ack: { ok: boolean } | undefined) => {
+          if (cancelled) return;
+          setState(ack?.ok ? "live" : "refused");
+          // Whatever happened while we were away: catch up now.
+          if (ack?.ok) refresh();
+        });
+      });
+      socket.on("disconnect", () => {
+        if (!cancelled) setState("offline");
+      });
+      socket.on("meeting:changed", (payload: { meetingId?: string } | undefined) => {
+        if (!cancelled && payload?.meetingId === meetingId) refresh();
+      });
+      disconnect = () => {
+        socket.emit("meeting:leave", { meetingId });
+        socket.disconnect();
+      };
+    });
+    return () => {
+      cancelled = true;
+      disconnect();
+    };
+  }, [meetingId]);
+
+  if (!live) return null;
+  return (
+    <p className={`meeting-room meeting-room--${state}`} role="status">
+      {state === "live"
+        ? "Live: this page follows the meeting as the chair moves through the agenda."
+        : state === "offline"
+          ? "Reconnecting… this page will catch up when the connection is back."
+          : state === "refused"
+            ? "This page cannot follow the meeting live; reload it to see the latest."
+            : "Connecting to the meeting…"}
+    </p>
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * The action tracker: what the group's decisions directed or invited someone to do, who owns it,
+ * when it is due (overdue ones flagged and first) and how it is going. The owner (or a member of
+ * the owning organisation), the chair and the secretary record progress; each update is kept.
+ */
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { type ActionStatus, actionStatuses } from "../../db/database.js";
+import { requireActor } from "../auth/require.server.js";
+import { TeReo } from "../components/TeReo.js";
+import { listActions, updateActionProgress } from "../models/actions.server.js";
+import { findGroup } from "../models/groups.server.js";
+import { type MeetingFormError, meetingErrorResponse } from "../models/meetings.server.js";
+import { assertCan } from "../policy/policy.js";
+import meetingStyles from "../styles/meetings.css";
+import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+import { actionStatusLabels } from "../utils/labels.js";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: `Actions · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
+];
+
+async function requireGroupActions(request: Request, context: LoaderFunctionArgs["context"], groupId: string | undefined) {
+  const { actor } = await requireActor(request, context);
+  const group = await findGroup(context.services.db, groupId ?? "");
+  if (!group) throw new Response("Not found", { status: 404 });
+  assertCan(actor, "meeting.view", { type: "group", groupId: group.id });
+  return { actor, group };
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { actor, group } = await requireGroupActions(request, context, params.groupId);
+  const showAll = new URL(request.url).searchParams.get("show") === "all";
+  const actions = await listActions(context.services.db, actor, group.id, { status: showAll ? "all" : "open" });
+  return {
+    group: { id: group.id, name: group.name },
+    showAll,
+    actions: actions.map((action) => ({
+      ...action,
+      dueLabel: formatNzShortDate(action.dueOn),
+      statusLabel: actionStatusLabels[action.status],
+      updates: action.updates.map((update) => ({ ...update, at: formatNzDateTime(update.at), statusLabel: actionStatusLabels[update.status] })),
+    })),
+  };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, group } = await requireGroupActions(request, context, params.groupId);
+  const form = await request.formData();
+  const status = form.get("status");
+  const note = form.get("note");
+  const actionId = form.get("actionId");
+  if (typeof status !== "string" || !actionStatuses.includes(status as ActionStatus) || typeof actionId !== "string") {
+    return data<MeetingFormError>({ intent: "progress", formError: "Choose the action's status", field: "status" }, { status: 400 });
+  }
+  try {
+    await updateActionProgress(context.services.db, actor, {
+      groupId: group.id,
+      actionId,
+      status: status as ActionStatus,
+      note: typeof note === "string" ? note.slice(0, 1100) : null,
+      ip: context.clientIp,
+    });
+  } catch (error) {
+    return meetingErrorResponse(error, `progress:${actionId}`);
+  }
+  return redirect(`/groups/${group.id}/actions${new URL(request.url).search}`);
+}
+
+export default function Actions() {
+  const { group, showAll, actions } = useLoaderData<typeof loader>();
+  const actionData = useActionData<MeetingFormError>();
+  const overdue = actions.filter((action) => action.overdue).length;
+  return (
+    <>
+      <p className="muted">
+        <Link to={`/groups/${group.id}`}>{group.name}</Link> › <Link to={`/groups/${group.id}/meetings`}>Meetings</Link>
+      </p>
+      <h1>Actions</h1>
+      <nav aria-label="Show actions" className="inline-forms">
+        <Link to="?" aria-current={showAll ? undefined : "page"}>
+          Open
+        </Link>
+        <Link to="?show=all" aria-current={showAll ? "page" : undefined}>
+          All, including done
+        </Link>
+      </nav>
+      {actionData?.formError ? (
+        <div className="alert alert--error" role="alert">
+          <p>{actionData.formError}</p>
+        </div>
+      ) : null}
+      <p role="status">
+        {actions.length === 0
+          ? showAll
+            ? "No actions yet. Decisions that direct, invite or request someone create them."
+            : "No open actions."
+          : `${actions.length} action${actions.length === 1 ? "" : "s"}${overdue > 0 ? `, ${overdue} overdue` : ""}.`}
+      </p>
+      {actions.length > 0 ? (
+      <ul className="list-plain action-list panel">
+        {actions.map((action) => (
+          <li key={action.id} aria-labelledby={`action-${action.id}`}>
+            <p id={`action-${action.id}`}>
+              <strong>
+                <TeReo text={action.description} />
+              </strong>{" "}
+              {action.overdue ? <span className="tag tag--overdue">Overdue</span> : null}
+            </p>
+            <p className="muted">
+              {action.owner} · due {action.dueLabel} · {action.statusLabel} · from{" "}
+              <Link to={`/groups/${group.id}/meetings/${action.decision.meetingId}/minutes#decision-${action.decision.id}`}>
+                paragraph {action.decision.number}
+                {action.decision.reference ? ` of [${action.decision.reference}]` : ` of the draft minutes of ${action.decision.meetingTitle}`}
+              </Link>
+            </p>
+            {action.updates.length > 0 ? (
+              <ul className="action-history" aria-label="Progress so far">
+                {action.updates.map((update, index) => (
+                  <li key={index}>
+                    {update.at}: {update.statusLabel}
+                    {update.by ? ` (${update.by})` : ""}
+                    {update.note ? ` — ${update.note}` : ""}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {action.mayUpdate ? (
+              <details>
+                <summary>
+                  Record progress<span className="visually-hidden"> on “{action.description}”</span>
+                </summary>
+                <Form method="post" className="inline-forms">
+                  <input type="hidden" name="actionId" value={action.id} />
+                  <div className="field">
+                    <label htmlFor={`status-${action.id}`}>Status</label>
+                    <select id={`status-${action.id}`} name="status" defaultValue={action.status}>
+                      {actionStatuses.map((status) => (
+                        <option key={status} value={status}>
+                          {actionStatusLabels[status]}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div className="field">
+                    <label htmlFor={`note-${action.id}`}>Note (optional)</label>
+                    <input id={`note-${action.id}`} name="note" type="text" maxLength={1000} />
+                  </div>
+                  <button type="submit" className="button button--secondary">
+                    Save progress
+                  </button>
+                </Form>
+                {actionData?.intent === `progress:${action.id}` && actionData.formError ? (
+                  <p className="field-error" role="alert">
+                    {actionData.formError}
+                  </p>
+                ) : null}
+              </details>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,222 @@
+/**
+ * A meeting's minute of decision as a page, in the Cabinet minute's form: classification marking
+ * top and bottom, the group as the committee, "Minute of Decision", its reference (once
+ * confirmed), the portfolio, "On <date>, the <group>:", headings and numbered paragraphs with bold
+ * verbs, the secretary's name, who was present, apologies, officials present and conflicts of
+ * interest. Printing it (or "Save as PDF") gives the PDF (docs/decisions/005); the Word version
+ * is /minutes.docx. The chair or secretary confirms a draft here, after which it never changes.
+ */
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { TeReo } from "../components/TeReo.js";
+import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { MinuteParagraphs } from "../components/meetings/MinuteParagraphs.js";
+import { type MeetingFormError, meetingErrorResponse, requireMeeting } from "../models/meetings.server.js";
+import { confirmMinutes, minuteView } from "../models/minutes.server.js";
+import { can } from "../policy/policy.js";
+import meetingStyles from "../styles/meetings.css";
+import { formatNzDate, formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
+  { title: `${loaderData?.minute.reference ?? "Draft minutes"}: ${loaderData?.meeting.title ?? ""} · Stewardship Workspace` },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { actor, meeting, resource } = await requireMeeting(request, context, params);
+  const view = await minuteView(context.services.db, meeting);
+  if (!view.minute) throw new Response("This meeting has no minutes yet: they start when the meeting does.", { status: 404 });
+  const person = (attendee: (typeof view.present)[number]) => ({
+    id: attendee.membershipId,
+    name: attendee.name,
+    note: attendee.role === "chair" ? "Chair" : attendee.alternateForName ? `alternate for ${attendee.alternateForName}` : null,
+    organisation: attendee.organisation,
+  });
+  return {
+    group: view.group,
+    meeting: { id: meeting.id, title: view.meeting.title, dateLabel: formatNzDate(meeting.starts_at), status: meeting.status },
+    minute: {
+      status: view.minute.status,
+      reference: view.minute.reference,
+      classification: view.minute.classification,
+      secretaryName: view.minute.secretaryName,
+      confirmedAt: view.minute.confirmedAt ? formatNzDateTime(view.minute.confirmedAt) : null,
+      confirmedAtMeeting: view.minute.confirmedAtMeeting
+        ? { id: view.minute.confirmedAtMeeting.id, title: view.minute.confirmedAtMeeting.title, date: formatNzShortDate(view.minute.confirmedAtMeeting.startsAt) }
+        : null,
+    },
+    paragraphs: view.paragraphs.map((paragraph) => ({
+      ...paragraph,
+      actions: paragraph.actions.map((action) => ({ ...action, dueLabel: formatNzShortDate(action.dueOn) })),
+    })),
+    present: view.present.map(person),
+    apologies: view.apologies.map(person),
+    officials: view.officials,
+    conflicts: view.conflicts,
+    mayConfirm: can(actor, "minutes.confirm", resource) && view.minute.status === "draft" && meeting.status === "closed",
+    waitingForEnd: view.minute.status === "draft" && meeting.status !== "closed",
+  };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, meeting, group } = await requireMeeting(request, context, params);
+  const form = await request.formData();
+  if (form.get("intent") !== "confirm") {
+    return data<MeetingFormError>({ intent: "unknown", formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
+  }
+  try {
+    await confirmMinutes(context.services.db, context.services, actor, { meetingId: meeting.id, ip: context.clientIp });
+  } catch (error) {
+    return meetingErrorResponse(error, "confirm");
+  }
+  return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes?confirmed=1`);
+}
+
+export default function Minutes() {
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, waitingForEnd } = useLoaderData<typeof loader>();
+  const actionData = useActionData<MeetingFormError>();
+  const base = `/groups/${group.id}/meetings/${meeting.id}`;
+  return (
+    <>
+      <div className="no-print">
+        <p className="muted">
+          <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> ›{" "}
+          <Link to={base}>
+            <TeReo text={meeting.title} />
+          </Link>
+        </p>
+        {actionData?.formError ? (
+          <div className="alert alert--error" role="alert">
+            <p>{actionData.formError}</p>
+          </div>
+        ) : null}
+        <p className="inline-forms">
+          <a href={`${base}/minutes.docx`} download>
+            Download as a Word document
+          </a>
+          <span className="muted">To save a PDF, print this page and choose “Save as PDF”.</span>
+          <Link to={`/groups/${group.id}/decisions`}>Decision register</Link>
+        </p>
+        {minute.status === "draft" ? (
+          <div className="alert" role="note">
+            <p>
+              <strong>Draft.</strong>{" "}
+              {waitingForEnd
+                ? "The meeting has not ended; decisions are still being recorded."
+                : "These minutes are waiting to be confirmed, at the next meeting or by the secretary. Once confirmed they get their reference and never change."}
+            </p>
+            {mayConfirm ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="confirm" />
+                <button type="submit" className="button">
+                  Confirm these minutes
+                </button>
+              </Form>
+            ) : null}
+          </div>
+        ) : (
+          <div className="alert alert--success" role="note">
+            <p>
+              Confirmed {minute.confirmedAt}
+              {minute.confirmedAtMeeting ? (
+                <>
+                  {" "}
+                  at <Link to={`/groups/${group.id}/meetings/${minute.confirmedAtMeeting.id}`}>{minute.confirmedAtMeeting.title}</Link> (
+                  {minute.confirmedAtMeeting.date})
+                </>
+              ) : null}
+              . This record is permanent; a correction is a new decision at a later meeting.
+            </p>
+          </div>
+        )}
+      </div>
+
+      <ClassificationMarking classification={minute.classification} position="top" />
+      <article className="minute-document" aria-labelledby="minute-title">
+        <p className="minute-document__committee">
+          <TeReo text={group.name} />
+        </p>
+        <p className="minute-document__kind">Minute of Decision</p>
+        <p className="minute-document__confidential">
+          This document contains information for the {group.name}. It must be treated in confidence and handled in accordance with
+          its security classification. It can only be released, including under the Official Information Act 1982, by persons with
+          the appropriate authority.
+        </p>
+        <h1 id="minute-title">
+          <TeReo text={meeting.title} />
+        </h1>
+        <p className="minute-document__reference">{minute.reference ?? "DRAFT — not yet confirmed"}</p>
+        {group.portfolio ? (
+          <p>
+            <strong>Portfolio</strong> {group.portfolio}
+          </p>
+        ) : null}
+        <p>
+          On {meeting.dateLabel}, the <TeReo text={group.name} />:
+        </p>
+        <MinuteParagraphs paragraphs={paragraphs} groupId={group.id} groupCode={group.code} />
+        <p className="minute-document__signature">
+          {minute.secretaryName ?? "(the secretary's name is added when the minutes are confirmed)"}
+          <br />
+          Secretary
+        </p>
+        <h2>Present</h2>
+        {present.length === 0 ? (
+          <p>Attendance not recorded.</p>
+        ) : (
+          <ul className="minute-document__people">
+            {present.map((person) => (
+              <li key={person.id}>
+                {person.name}
+                {person.note ? ` (${person.note})` : ""}
+                {person.organisation ? (
+                  <span className="muted">
+                    , <TeReo text={person.organisation} />
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {apologies.length > 0 ? (
+          <>
+            <h2>Apologies</h2>
+            <ul className="minute-document__people">
+              {apologies.map((person) => (
+                <li key={person.id}>{person.name}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {officials.length > 0 ? (
+          <>
+            <h2>Officials present from</h2>
+            <ul className="minute-document__people">
+              {officials.map((official) => (
+                <li key={official.id}>
+                  {official.name}, <TeReo text={official.agency} />
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {conflicts.length > 0 ? (
+          <>
+            <h2>Conflicts of interest</h2>
+            <ul>
+              {conflicts.map((conflict) => (
+                <li key={conflict.id}>
+                  {conflict.name}
+                  {conflict.itemTitle ? ` (item ${conflict.itemPosition}, ${conflict.itemTitle})` : ""}: {conflict.interest}. Managed: {conflict.management}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </article>
+      <ClassificationMarking classification={minute.classification} position="bottom" />
+    </>
+  );
+}
