@@ -1,14 +1,16 @@
 /**
  * The demo Stewardship Group: organisations named in the Cabinet minute (with their macrons),
- * one account per role, a draft terms of reference and one meeting with its agenda. The two
- * documents get a Yjs snapshot (built with `buildDoc`), so they open in the editor with their text.
+ * one account per role and a membership history, a draft terms of reference, a draft
+ * recommendation, and one meeting with its agenda (the terms of reference as the paper for their
+ * item). The documents get a Yjs snapshot (built with `buildDoc`), so they open in the editor with
+ * their text.
  * Seeded on first start against an empty embedded database, or by `npm run seed:demo`.
  */
 import { hash } from "@node-rs/argon2";
 import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
 import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../app/documents/content.js";
-import type { Database, MembershipRole, OrganisationSector } from "./database.js";
+import type { AgendaItemKind, Database, MembershipRole, OrganisationSector } from "./database.js";
 
 export const DEMO_PASSWORD = "kia-ora-demo";
 
@@ -266,7 +268,7 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
         .execute();
       return row;
     };
-    await seededDocument("terms_of_reference", "Terms of reference", termsOfReference);
+    const terms = await seededDocument("terms_of_reference", "Terms of reference", termsOfReference);
     const agenda = await seededDocument("agenda", "Agenda: December 2026 hui", agendaBlocks);
     await seededDocument("paper", "Draft recommendation: relational commissioning in practice", recommendationBlocks);
 
@@ -285,21 +287,26 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const items: [string, string | null, number][] = [
-      ["Karakia and whakawhanaungatanga", "Rāwiri Te Awa", 15],
-      ["Apologies", "Chair", 5],
-      ["Conflicts of interest", "Chair", 5],
-      ["Confirmation of the previous minutes", "Secretary", 10],
-      ["Draft terms of reference", "Sophie Lin", 45],
-      ["General business", null, 20],
-      ["Closing karakia", "Rāwiri Te Awa", 5],
+    const items: [string, string | null, number, AgendaItemKind][] = [
+      ["Karakia and whakawhanaungatanga", "Rāwiri Te Awa", 15, "karakia"],
+      ["Apologies", "Chair", 5, "apologies"],
+      ["Conflicts of interest", "Chair", 5, "conflicts"],
+      ["Confirmation of the previous minutes", "Secretary", 10, "previous_minutes"],
+      ["Draft terms of reference", "Sophie Lin", 45, "item"],
+      ["General business", null, 20, "general_business"],
+      ["Closing karakia", "Rāwiri Te Awa", 5, "closing"],
     ];
     let position = 1;
-    for (const [title, presenter, minutes] of items) {
-      await trx
+    for (const [title, presenter, minutes, kind] of items) {
+      const item = await trx
         .insertInto("agenda_items")
-        .values({ meeting_id: meeting.id, position: position++, title, presenter, minutes_allotted: minutes })
-        .execute();
+        .values({ meeting_id: meeting.id, position: position++, title, presenter, minutes_allotted: minutes, kind })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      // The terms of reference are the paper for their item.
+      if (title === "Draft terms of reference") {
+        await trx.insertInto("agenda_item_papers").values({ agenda_item_id: item.id, document_id: terms.id, position: 1 }).execute();
+      }
     }
     return demoAccounts.map((account) => ({ email: account.email, role: account.role }));
   });

@@ -124,8 +124,8 @@ export async function startServer({ config, logger, database: givenDatabase }: S
           category: "http",
           requestId,
           method: request.method,
-          // Invitation, reset and unsubscribe links carry a secret token: never log it.
-          path: request.path.replace(/^\/(invitations|reset-password|unsubscribe)\/[^/]+/, "/$1/:token"),
+          // Invitation, reset, unsubscribe and calendar feed links carry a secret token: never log it.
+          path: request.path.replace(/^\/(invitations|reset-password|unsubscribe|calendar)\/[^/]+/, "/$1/:token"),
           status: response.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
         },

@@ -59,7 +59,8 @@ export async function meetingAttendees(db: Db, meeting: Pick<Meeting, "id" | "gr
     .where("memberships.starts_on", "<=", onDate)
     .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
     .execute();
-  const order = (attendee: Attendee) => (attendee.alternateForId ? 3 : ["chair", "member", "secretary", "minister_office", "observer"].indexOf(attendee.role));
+  // Chair, members, their alternates, then those who attend without a seat.
+  const order = (attendee: Attendee) => (attendee.alternateForId ? 1.5 : ["chair", "member", "secretary", "minister_office", "observer"].indexOf(attendee.role));
   // A membership recorded at the meeting but since backdated out of the date still shows.
   return rows.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name, "en-NZ"));
 }

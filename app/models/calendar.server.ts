@@ -15,7 +15,7 @@ import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../aut
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
 import { loadActor } from "./actor.server.js";
-import { type Db, MeetingError, meetingAgenda } from "./meetings.server.js";
+import { type Db, MeetingError, meetingAgenda, meetingEndsAt } from "./meetings.server.js";
 
 export interface CalendarGroup {
   id: string;
@@ -33,12 +33,15 @@ export function meetingEvent(meeting: Meeting, group: CalendarGroup, publicUrl: 
     `Meeting page, papers and agenda: ${link}`,
   ].filter((line): line is string => line !== null);
   return {
-    uid: `meeting-${meeting.id}@${new URL(publicUrl).host}`,
+    // Independent of PUBLIC_URL, so moving the site never duplicates subscribed events.
+    uid: `meeting-${meeting.id}@stewardship-workspace`,
     sequence: meeting.sequence,
     start: meeting.starts_at.getTime(),
     startInputType: "utc",
     startOutputType: "utc",
-    duration: { minutes: meeting.duration_minutes },
+    end: meetingEndsAt(meeting).getTime(),
+    endInputType: "utc",
+    endOutputType: "utc",
     title: meeting.status === "cancelled" ? `Cancelled: ${meeting.title}` : meeting.title,
     description: lines.join("\n\n"),
     location: meeting.location ?? meeting.online_url ?? undefined,

@@ -518,7 +518,8 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
           status: minute.status,
           reference: minute.reference,
           classification: minute.classification,
-          secretaryName: minute.secretary_name,
+          // A draft shows who the secretary was that day; confirmation writes it in for good.
+          secretaryName: minute.secretary_name ?? (await secretaryOnDate(db, meeting.group_id, nzCalendarDate(meeting.starts_at))) ?? null,
           confirmedAt: minute.confirmed_at,
           confirmedAtMeeting: confirmedAtMeeting ? { id: confirmedAtMeeting.id, title: confirmedAtMeeting.title, startsAt: confirmedAtMeeting.starts_at } : null,
         }

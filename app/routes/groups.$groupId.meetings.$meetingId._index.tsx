@@ -223,6 +223,31 @@ export default function MeetingPage() {
   const navigation = useNavigation();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
   const live = meeting.status === "in_progress";
+  const decisionsSection = minute ? (
+        <section className="panel" aria-labelledby="decisions-heading">
+          <h2 id="decisions-heading">{minute.status === "confirmed" ? `Decisions [${minute.reference}]` : "Decisions (draft minute)"}</h2>
+          <MinuteParagraphs
+            paragraphs={paragraphs}
+            groupId={group.id}
+            groupCode={group.code}
+            renderTools={may.record ? (paragraph) => <ParagraphTools paragraph={paragraph} actionPath={base} /> : undefined}
+          />
+          {may.record ? (
+            <div className="record-decision">
+              <h3>Record a decision</h3>
+              <DecisionForm
+                actionPath={base}
+                groupId={group.id}
+                agenda={agenda}
+                defaultItemId={current?.id ?? null}
+                defaultHeading={loaderData.defaultHeading}
+                owners={loaderData.owners}
+                today={loaderData.today}
+              />
+            </div>
+          ) : null}
+        </section>
+      ) : null;
   const currentConflicts = current ? conflicts.filter((conflict) => conflict.agendaItemId === current.id || conflict.agendaItemId === null) : [];
   return (
     <>
@@ -351,8 +376,8 @@ export default function MeetingPage() {
                     <Form method="post" className="inline-forms">
                       <input type="hidden" name="intent" value="minutes.confirmPrevious" />
                       <input type="hidden" name="previousMeetingId" value={previous.meetingId} />
-                      <button type="submit" className="button button--secondary">
-                        Confirm these minutes<span className="visually-hidden">: {previous.title}</span>
+                      <button type="submit" className="button button--secondary" aria-label={`Confirm these minutes: ${previous.title}`}>
+                        Confirm these minutes
                       </button>
                     </Form>
                   </li>
@@ -391,6 +416,7 @@ export default function MeetingPage() {
         </section>
       ) : null}
 
+      {live ? decisionsSection : null}
       <section className="panel" aria-labelledby="agenda-heading">
         <h2 id="agenda-heading">Agenda</h2>
         <AgendaList
@@ -410,31 +436,7 @@ export default function MeetingPage() {
         ) : null}
       </section>
 
-      {minute ? (
-        <section className="panel" aria-labelledby="decisions-heading">
-          <h2 id="decisions-heading">{minute.status === "confirmed" ? `Decisions [${minute.reference}]` : "Decisions (draft minute)"}</h2>
-          <MinuteParagraphs
-            paragraphs={paragraphs}
-            groupId={group.id}
-            groupCode={group.code}
-            renderTools={may.record ? (paragraph) => <ParagraphTools paragraph={paragraph} actionPath={base} /> : undefined}
-          />
-          {may.record ? (
-            <div className="record-decision">
-              <h3>Record a decision</h3>
-              <DecisionForm
-                actionPath={base}
-                groupId={group.id}
-                agenda={agenda}
-                defaultItemId={current?.id ?? null}
-                defaultHeading={loaderData.defaultHeading}
-                owners={loaderData.owners}
-                today={loaderData.today}
-              />
-            </div>
-          ) : null}
-        </section>
-      ) : null}
+      {live ? null : decisionsSection}
     </>
   );
 }
@@ -473,12 +475,16 @@ function ParagraphTools({ paragraph, actionPath }: { paragraph: ParagraphView; a
           <input type="hidden" name="decisionId" value={paragraph.id} />
           {paragraph.parentId === null ? (
             <div className="field">
-              <label htmlFor={`heading-${paragraph.id}`}>Heading (optional)</label>
+              <label htmlFor={`heading-${paragraph.id}`}>
+                Heading (optional)<span className="visually-hidden"> of paragraph {paragraph.number}</span>
+              </label>
               <input id={`heading-${paragraph.id}`} name="heading" type="text" maxLength={200} defaultValue={paragraph.heading ?? ""} />
             </div>
           ) : null}
           <div className="field">
-            <label htmlFor={`verb-${paragraph.id}`}>Verb</label>
+            <label htmlFor={`verb-${paragraph.id}`}>
+              Verb<span className="visually-hidden"> of paragraph {paragraph.number}</span>
+            </label>
             <select id={`verb-${paragraph.id}`} name="verb" defaultValue={paragraph.verb ?? ""}>
               {paragraph.parentId !== null ? <option value="">No verb</option> : null}
               {decisionVerbs.map((verb) => (
@@ -489,7 +495,9 @@ function ParagraphTools({ paragraph, actionPath }: { paragraph: ParagraphView; a
             </select>
           </div>
           <div className="field">
-            <label htmlFor={`body-${paragraph.id}`}>Words</label>
+            <label htmlFor={`body-${paragraph.id}`}>
+              Words<span className="visually-hidden"> of paragraph {paragraph.number}</span>
+            </label>
             <textarea id={`body-${paragraph.id}`} name="body" rows={3} maxLength={4000} defaultValue={paragraph.body} />
           </div>
           <div className="inline-forms">

@@ -96,7 +96,7 @@ describeEachDatabase("membership history", (getDb) => {
 
   it("keeps past members in the history with their end date and reason", async () => {
     const history = await membershipHistory(getDb(), groupId);
-    expect(history).toHaveLength(8);
+    expect(history).toHaveLength(11);
     expect(history.find((row) => row.name === "Hemi Walker")).toMatchObject({
       startsOn: "2026-02-01",
       endsOn: "2026-08-31",

@@ -152,7 +152,9 @@ describe("meeting calendars", () => {
       expect(nzWallClock(event.end)).toBe("12:00 GMT+13");
       expect(event.props.get("SUMMARY")).toBe("Stewardship Group hui, December 2026");
       expect(event.props.get("STATUS")).toBe("CONFIRMED");
-      expect(event.props.get("UID")).toBe(`meeting-${demoMeetingId}@${new URL(server.services.config.publicUrl).host}`);
+      expect(event.props.get("UID")).toBe(`meeting-${demoMeetingId}@stewardship-workspace`);
+      // Written with an end time (DTEND) rather than a duration, which every calendar reads.
+      expect(event.props.has("DTEND")).toBe(true);
       expect(event.props.get("DESCRIPTION")).toContain("Agenda:\n1. Karakia and whakawhanaungatanga");
     });
 
@@ -249,7 +251,7 @@ describe("meeting calendars", () => {
       expect(calendar.props.get("X-WR-CALNAME")).toBe(group.name);
       const since = new Date(Date.now() - 366 * 24 * 3600 * 1000);
       const meetings = await db.selectFrom("meetings").select(["id", "title", "status"]).where("group_id", "=", groupId).where("starts_at", ">=", since).execute();
-      const host = new URL(server.services.config.publicUrl).host;
+      const host = "stewardship-workspace";
       expect(calendar.events.map((event) => event.props.get("UID")).sort()).toEqual(meetings.map((meeting) => `meeting-${meeting.id}@${host}`).sort());
       const demo = calendar.events.find((event) => event.props.get("UID") === `meeting-${demoMeetingId}@${host}`)!;
       expect(demo.start.toISOString()).toBe("2026-12-07T21:00:00.000Z");

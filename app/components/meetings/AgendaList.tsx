@@ -116,8 +116,8 @@ export function AgendaList({
                     <Form method="post" action={actionPath}>
                       <input type="hidden" name="intent" value="live.move" />
                       <input type="hidden" name="itemId" value={item.id} />
-                      <button type="submit" className="button button--secondary">
-                        Go to this item<span className="visually-hidden">: {item.title}</span>
+                      <button type="submit" className="button button--secondary" aria-label={`Go to this item: ${item.title}`}>
+                        Go to this item
                       </button>
                     </Form>
                   ) : null}
@@ -130,8 +130,8 @@ export function AgendaList({
                         <input type="hidden" name="intent" value="agenda.move" />
                         <input type="hidden" name="itemId" value={item.id} />
                         <input type="hidden" name="toPosition" value={item.position - 1} />
-                        <button type="submit" className="button button--secondary" disabled={index === 0}>
-                          Move up<span className="visually-hidden">: {item.title}</span>
+                        <button type="submit" className="button button--secondary" disabled={index === 0} aria-label={`Move up: ${item.title}`}>
+                          Move up
                         </button>
                       </Form>
                       <Form method="post" action={actionPath} onSubmit={(event) => {
@@ -141,8 +141,13 @@ export function AgendaList({
                         <input type="hidden" name="intent" value="agenda.move" />
                         <input type="hidden" name="itemId" value={item.id} />
                         <input type="hidden" name="toPosition" value={item.position + 1} />
-                        <button type="submit" className="button button--secondary" disabled={index === items.length - 1}>
-                          Move down<span className="visually-hidden">: {item.title}</span>
+                        <button
+                          type="submit"
+                          className="button button--secondary"
+                          disabled={index === items.length - 1}
+                          aria-label={`Move down: ${item.title}`}
+                        >
+                          Move down
                         </button>
                       </Form>
                       <details className="agenda-item__edit">
