@@ -13,7 +13,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DecisionVerb, Meeting, Minute } from "../../db/database.js";
-import { decisionVerbs } from "../../db/database.js";
+import { classifications, decisionVerbs } from "../../db/database.js";
 import { citedReferences, formatMinuteReference, referenceYear } from "../meetings/decision-reference.js";
 import { inReadingOrder, paragraphNumbers } from "../meetings/paragraph-numbers.js";
 import { type Actor, can } from "../policy/policy.js";
@@ -289,6 +289,34 @@ export async function deleteDecision(
     return meeting;
   });
   if (services) announceMeetingChange(services, meeting.id, "decisions");
+}
+
+/** Sets a draft minute's security classification (shown top and bottom of every page and export). */
+export async function setMinuteClassification(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; classification: Classification; ip?: string | null },
+): Promise<void> {
+  if (!classifications.includes(input.classification)) {
+    throw new MeetingError("INVALID_INPUT", "Choose UNCLASSIFIED, IN-CONFIDENCE or SENSITIVE: this platform holds nothing higher", "classification");
+  }
+  const meeting = await db.transaction().execute(async (trx) => {
+    const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
+    if (minute.classification === input.classification) return meeting;
+    await trx.updateTable("minutes").set({ classification: input.classification, updated_at: new Date() }).where("id", "=", minute.id).execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "minutes.classified",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { from: minute.classification, to: input.classification },
+    });
+    return meeting;
+  });
+  if (services) announceMeetingChange(services, meeting.id, "classification");
 }
 
 /** The name the minute is signed with: the group's secretary on the day of the meeting. */

@@ -13,7 +13,8 @@ import { TeReo } from "../components/TeReo.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { MinuteParagraphs } from "../components/meetings/MinuteParagraphs.js";
 import { type MeetingFormError, meetingErrorResponse, requireMeeting } from "../models/meetings.server.js";
-import { confirmMinutes, minuteView } from "../models/minutes.server.js";
+import { type Classification, classifications } from "../../db/database.js";
+import { confirmMinutes, minuteView, setMinuteClassification } from "../models/minutes.server.js";
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
@@ -56,6 +57,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     officials: view.officials,
     conflicts: view.conflicts,
     mayConfirm: can(actor, "minutes.confirm", resource) && view.minute.status === "draft" && meeting.status === "closed",
+    mayClassify: can(actor, "decision.record", resource) && view.minute.status === "draft",
     waitingForEnd: view.minute.status === "draft" && meeting.status !== "closed",
   };
 }
@@ -63,19 +65,26 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params);
   const form = await request.formData();
-  if (form.get("intent") !== "confirm") {
-    return data<MeetingFormError>({ intent: "unknown", formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
-  }
+  const intent = form.get("intent");
+  const services = context.services;
   try {
-    await confirmMinutes(context.services.db, context.services, actor, { meetingId: meeting.id, ip: context.clientIp });
+    if (intent === "confirm") {
+      await confirmMinutes(services.db, services, actor, { meetingId: meeting.id, ip: context.clientIp });
+      return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes?confirmed=1`);
+    }
+    if (intent === "classify") {
+      const classification = String(form.get("classification") ?? "") as Classification;
+      await setMinuteClassification(services.db, services, actor, { meetingId: meeting.id, classification, ip: context.clientIp });
+      return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes`);
+    }
   } catch (error) {
-    return meetingErrorResponse(error, "confirm");
+    return meetingErrorResponse(error, String(intent));
   }
-  return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes?confirmed=1`);
+  return data<MeetingFormError>({ intent: "unknown", formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
 }
 
 export default function Minutes() {
-  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, waitingForEnd } = useLoaderData<typeof loader>();
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd } = useLoaderData<typeof loader>();
   const actionData = useActionData<MeetingFormError>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
   return (
@@ -107,6 +116,22 @@ export default function Minutes() {
                 ? "The meeting has not ended; decisions are still being recorded."
                 : "These minutes are waiting to be confirmed, at the next meeting or by the secretary. Once confirmed they get their reference and never change."}
             </p>
+            {mayClassify ? (
+              <Form method="post" className="inline-forms classify-form">
+                <input type="hidden" name="intent" value="classify" />
+                <label htmlFor="classification">Security classification</label>
+                <select id="classification" name="classification" defaultValue={minute.classification}>
+                  {classifications.map((classification) => (
+                    <option key={classification} value={classification}>
+                      {classification}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" className="button button--secondary">
+                  Set the classification
+                </button>
+              </Form>
+            ) : null}
             {mayConfirm ? (
               <Form method="post">
                 <input type="hidden" name="intent" value="confirm" />

@@ -149,13 +149,20 @@ describe("the meeting pages", () => {
   it("confirms the minutes after the meeting ends, then refuses any change to them", async () => {
     const ended = await post(meetingPath(), "chair", { intent: "live.end" });
     expect(ended.status, await ended.clone().text().then((body) => body.slice(0, 300))).toBe(302);
+    // The draft's classification can be set, but never above what the platform may hold.
+    expect((await post(`${meetingPath()}/minutes`, "member", { intent: "classify", classification: "SENSITIVE" })).status).toBe(403);
+    const secret = await post(`${meetingPath()}/minutes`, "secretary", { intent: "classify", classification: "SECRET" });
+    expect(secret.status).toBe(400);
+    expect(await secret.text()).toContain("this platform holds nothing higher");
+    expect((await post(`${meetingPath()}/minutes`, "secretary", { intent: "classify", classification: "SENSITIVE" })).status).toBe(302);
     expect((await post(`${meetingPath()}/minutes`, "member", { intent: "confirm" })).status).toBe(403);
     const confirmed = await post(`${meetingPath()}/minutes`, "secretary", { intent: "confirm" });
     expect(confirmed.status).toBe(302);
     const minutes = await (await get(`${meetingPath()}/minutes`, "minister")).text();
     expect(minutes).toMatch(/SSCSG-26-MIN-0001/);
     expect(minutes).toContain("Minute of Decision");
-    expect(minutes.match(/<p class="classification classification--(top|bottom)"[^>]*>/g)).toHaveLength(2);
+    expect(minutes.match(/<p class="classification classification--(top|bottom)" data-classification="SENSITIVE">/g)).toHaveLength(2);
+    expect((await post(`${meetingPath()}/minutes`, "secretary", { intent: "classify", classification: "IN-CONFIDENCE" })).status).toBe(409);
     const late = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "noted", body: "late" });
     expect(late.status).toBe(409);
     const attendance = await post(`${meetingPath()}/attendance`, "secretary", { intent: "official.add", name: "Late Official", agency: "Nowhere" });
@@ -163,5 +170,12 @@ describe("the meeting pages", () => {
     expect(await attendance.text()).toContain("minutes of this meeting are confirmed");
     const register = await (await get(`/groups/${groupId}/decisions?words=hapu`, "member")).text();
     expect(register).toContain("SSCSG-26-MIN-0001");
+    // The decision form's search of the register (a single-fetch data request): confirmed decisions only.
+    const picker = await get(`/groups/${groupId}/decisions.data?picker=1&words=kokiri`, "secretary");
+    expect(picker.status).toBe(200);
+    const body = await picker.text();
+    expect(body).toContain("SSCSG-26-MIN-0001");
+    expect(body).toContain("picker");
+    expect((await get(`/groups/${groupId}/decisions.data?picker=1&words=kokiri`, "ngo")).status).toBe(403);
   });
 });
