@@ -123,6 +123,9 @@ export default function Meetings() {
             <p>
               <code className="feed-url">{actionData.feedUrl}</code>
             </p>
+            <p>
+              <a href={actionData.feedUrl.replace(/^https?:/, "webcal:")}>Subscribe in my calendar app</a>
+            </p>
           </div>
         ) : null}
         {actionData && "revoked" in actionData ? (
