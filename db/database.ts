@@ -171,6 +171,11 @@ export interface MeetingAttendanceTable {
   meeting_id: string;
   membership_id: string;
   status: AttendanceStatus;
+  /** Who they were at the meeting (written when recorded and at confirmation); confirmed minutes read these. */
+  member_name: string;
+  organisation_name: string | null;
+  role: MembershipRole;
+  alternate_for_name: string | null;
   recorded_by: string | null;
   recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -191,6 +196,8 @@ export interface ConflictDeclarationTable {
   /** The agenda item it bears on; null for a general declaration. */
   agenda_item_id: string | null;
   membership_id: string;
+  member_name: string;
+  organisation_name: string | null;
   interest: string;
   /** How it was managed, e.g. "Left the room for this item". */
   management: string;
@@ -213,6 +220,10 @@ export interface MinuteTable {
   reference_year: number | null;
   reference_number: number | null;
   secretary_name: string | null;
+  /** The quorum when the minute was confirmed; null while draft. */
+  quorum_filled: number | null;
+  quorum_seats: number | null;
+  quorum_required: number | null;
   confirmed_at: NullableTimestamp;
   confirmed_by: string | null;
   /** Confirmed at this (later) meeting; null when the secretary confirmed them outside a meeting. */
@@ -258,6 +269,8 @@ export interface DecisionTable {
   search_text: string;
   /** A correction: the earlier (confirmed) decision this one corrects. */
   corrects_decision_id: string | null;
+  /** Set on the paragraph that records the confirmation of an earlier minute at this meeting. */
+  confirms_minute_id: string | null;
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -274,6 +287,8 @@ export interface ActionTable {
   description: string;
   owner_user_id: string | null;
   owner_organisation_id: string | null;
+  /** The owner's name as the minute prints it, fixed when the decision was recorded. */
+  owner_label: string;
   due_on: CalendarDate;
   status: Generated<ActionStatus>;
   created_by: string | null;

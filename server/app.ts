@@ -17,6 +17,9 @@ import { type DatabaseHandle, connectDatabase } from "../db/connect.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { isDatabaseEmpty, seedDemo } from "../db/seed-demo.js";
 import { createAuth } from "../app/auth/lucia.server.js";
+import { loadActor } from "../app/models/actor.server.js";
+import { findMeeting, meetingRoom } from "../app/models/meetings.server.js";
+import { can } from "../app/policy/policy.js";
 import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { Config } from "./config.js";
@@ -100,6 +103,11 @@ export async function startServer({ config, logger, database: givenDatabase }: S
       try {
         await collaboration.recheckAccess(filter.userId ? { userId: filter.userId } : {});
         await realtime.disconnectInvalidSessions(filter.userId, async (cookie) => (await auth.userFromCookieHeader(cookie)) !== null);
+        // Meeting rooms carry only "something changed", but nobody stays in one they may no longer see.
+        await realtime.leaveRoomsNoLongerAllowed(meetingRoom(""), async (user, meetingId) => {
+          const meeting = await findMeeting(database.db, meetingId);
+          return meeting !== undefined && can(await loadActor(database.db, user), "meeting.view", { type: "group", groupId: meeting.group_id });
+        });
       } catch (error) {
         logger.error({ category: "access", err: error }, "rechecking open connections failed");
       }

@@ -5,6 +5,7 @@
  * courtesy on top of what is stored.
  */
 import type { Server as SocketServer } from "socket.io";
+import type { SessionUser } from "../app/auth/lucia.server.js";
 
 /** The room every connected socket of a person joins (see server/socket.ts). */
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -25,6 +26,11 @@ export interface RealtimeService {
     userId: string | undefined,
     isValid: (cookieHeader: string | undefined) => Promise<boolean>,
   ): Promise<void>;
+  /**
+   * Takes sockets out of the rooms named `<prefix><id>` that their person may no longer be in
+   * (e.g. a meeting room after their membership ended), asking `mayStay` once per person and room.
+   */
+  leaveRoomsNoLongerAllowed(prefix: string, mayStay: (user: SessionUser, id: string) => Promise<boolean>): Promise<void>;
 }
 
 export interface LateBoundRealtime extends RealtimeService {
@@ -46,6 +52,20 @@ export function createRealtime(): LateBoundRealtime {
       const sockets = userId ? await io.in(userRoom(userId)).fetchSockets() : await io.fetchSockets();
       for (const socket of sockets) {
         if (!(await isValid(socket.handshake.headers.cookie))) socket.disconnect(true);
+      }
+    },
+    async leaveRoomsNoLongerAllowed(prefix, mayStay) {
+      if (!io) return;
+      const answers = new Map<string, Promise<boolean>>();
+      for (const socket of await io.fetchSockets()) {
+        const user = (socket.data as { user?: SessionUser }).user;
+        if (!user) continue;
+        for (const room of socket.rooms) {
+          if (!room.startsWith(prefix)) continue;
+          const key = `${user.id} ${room}`;
+          if (!answers.has(key)) answers.set(key, mayStay(user, room.slice(prefix.length)));
+          if (!(await answers.get(key))) socket.leave(room);
+        }
       }
     },
     attach(server) {

@@ -25,6 +25,7 @@ import {
   TabStopType,
   TextRun,
 } from "docx";
+import { quorumRecord } from "../meetings/quorum.js";
 import type { Attendee } from "../models/attendance.server.js";
 import type { MinuteParagraph, MinuteView } from "../models/minutes.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
@@ -190,6 +191,7 @@ function attendance(view: MinuteView): Paragraph[] {
     new Paragraph({ spacing: { before: 240 }, border: { top: { style: BorderStyle.SINGLE, size: 6, color: "1B1F24", space: 6 } }, children: [] }),
     heading("Present:"),
     ...(view.present.length ? view.present.map((attendee) => line(attendeeLine(attendee))) : [line("No attendance was recorded.")]),
+    new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: quorumRecord(view.quorum), italics: true })] }),
   ];
   if (view.apologies.length) out.push(heading("Apologies:"), ...view.apologies.map((attendee) => line(attendeeLine(attendee))));
   if (view.officials.length) {

@@ -40,3 +40,9 @@ export function quorumSentence(quorum: Quorum): string {
   const counted = `${quorum.filled} of ${quorum.seats} member${quorum.seats === 1 ? "" : "s"} present (${quorum.required} needed)`;
   return quorum.met ? `Quorum met: ${counted}.` : `No quorum yet: ${counted}.`;
 }
+
+/** As a minute records it: "Quorum present: 5 of 7 members (4 needed)." */
+export function quorumRecord(quorum: Quorum): string {
+  const counted = `${quorum.filled} of ${quorum.seats} member${quorum.seats === 1 ? "" : "s"} (${quorum.required} needed)`;
+  return quorum.met ? `Quorum present: ${counted}.` : `No quorum: ${counted}.`;
+}

@@ -7,11 +7,13 @@
 import type { Kysely } from "kysely";
 import type { ActionStatus, Database } from "../../db/database.js";
 import { actionStatuses } from "../../db/database.js";
-import { paragraphNumbers } from "../meetings/paragraph-numbers.js";
 import { type Actor, can } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
-import { type Db, MeetingError, isUuid } from "./meetings.server.js";
+import { isUuid } from "../utils/ids.js";
+import { type Db, MeetingError } from "./meetings.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
+import { paragraphNumbersIn } from "./minutes.server.js";
 
 export const ACTION_NOTE_MAX = 1000;
 
@@ -37,8 +39,7 @@ async function actorOrganisations(db: Db, actor: Actor, groupId: string): Promis
     .select("organisation_id")
     .where("user_id", "=", actor.id)
     .where("group_id", "=", groupId)
-    .where("starts_on", "<=", today)
-    .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", today)]))
+    .where(membershipActiveOn(today))
     .execute();
   return new Set(rows.map((row) => row.organisation_id).filter((id): id is string => id !== null));
 }
@@ -54,8 +55,6 @@ export async function listActions(db: Db, actor: Actor, groupId: string, filter:
     .innerJoin("decisions", "decisions.id", "actions.decision_id")
     .innerJoin("minutes", "minutes.id", "decisions.minute_id")
     .innerJoin("meetings", "meetings.id", "minutes.meeting_id")
-    .leftJoin("users", "users.id", "actions.owner_user_id")
-    .leftJoin("organisations", "organisations.id", "actions.owner_organisation_id")
     .select([
       "actions.id",
       "actions.description",
@@ -63,8 +62,7 @@ export async function listActions(db: Db, actor: Actor, groupId: string, filter:
       "actions.owner_organisation_id",
       "actions.due_on",
       "actions.status",
-      "users.display_name as owner_name",
-      "organisations.name as organisation_name",
+      "actions.owner_label",
       "decisions.id as decision_id",
       "decisions.verb",
       "decisions.minute_id",
@@ -86,17 +84,11 @@ export async function listActions(db: Db, actor: Actor, groupId: string, filter:
     .where("action_updates.action_id", "in", rows.map((row) => row.id))
     .orderBy("action_updates.created_at")
     .execute();
-  const numbers = new Map<string, string>();
-  for (const minuteId of new Set(rows.map((row) => row.minute_id))) {
-    const all = await db.selectFrom("decisions").select(["id", "parent_id", "position", "created_at"]).where("minute_id", "=", minuteId).execute();
-    for (const [id, number] of paragraphNumbers(all.map((row) => ({ id: row.id, parentId: row.parent_id, position: row.position, createdAt: row.created_at })))) {
-      numbers.set(id, number);
-    }
-  }
+  const numbers = await paragraphNumbersIn(db, rows.map((row) => row.minute_id));
   const views = rows.map((row) => ({
     id: row.id,
     description: row.description,
-    owner: row.owner_name ?? row.organisation_name ?? "",
+    owner: row.owner_label,
     ownerKind: row.owner_user_id ? ("member" as const) : ("organisation" as const),
     dueOn: row.due_on,
     status: row.status,
@@ -132,7 +124,8 @@ export async function updateActionProgress(
     if (action.status === input.status && !note) throw new MeetingError("INVALID_INPUT", "Change the status or add a note", "note");
     await trx
       .updateTable("actions")
-      .set({ status: input.status, updated_at: now, completed_at: input.status === "done" ? now : null })
+      // Done keeps the day it was first done; a note added later does not move it.
+      .set({ status: input.status, updated_at: now, completed_at: input.status === "done" ? (action.completed_at ?? now) : null })
       .where("id", "=", action.id)
       .execute();
     await trx.insertInto("action_updates").values({ action_id: action.id, status: input.status, note, created_by: actor.id, created_at: now }).execute();

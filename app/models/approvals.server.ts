@@ -14,6 +14,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database, MembershipRole, SubmissionStatus } from "../../db/database.js";
 import { APPROVAL_TEXT_MAX } from "../components/approvals/approval-limits.js";
 import { type Actor, can } from "../policy/policy.js";
+import { isUuid } from "../utils/ids.js";
 import { formatNzDateTime, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
@@ -65,7 +66,6 @@ interface CommandOptions {
   notify?: ApprovalNotifier;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Roles told about a decision: everyone who works on the group's documents. */
 const decisionAudience: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
@@ -224,7 +224,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** The submission, its document and the policy resource, locked for a decision, in `trx`. */
 async function lockSubmission(trx: Transaction<Database>, actor: Actor, submissionId: string) {
-  if (!uuidPattern.test(submissionId)) throw new ApprovalError("NOT_FOUND", "There is no such submission");
+  if (!isUuid(submissionId)) throw new ApprovalError("NOT_FOUND", "There is no such submission");
   const submission = await trx
     .selectFrom("document_submissions")
     .selectAll()
@@ -457,7 +457,7 @@ export async function listSubmissions(db: Db, documentId: string) {
 
 /** One submission with the submitted version's text. */
 export async function findSubmission(db: Db, submissionId: string) {
-  if (!uuidPattern.test(submissionId)) return undefined;
+  if (!isUuid(submissionId)) return undefined;
   return submissionQuery(db)
     .select(["v.content_html", "v.content_text", "v.content_hash as version_hash"])
     .where("s.id", "=", submissionId)

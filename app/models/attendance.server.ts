@@ -12,8 +12,10 @@ import type { AttendanceStatus, Database, Meeting, MembershipRole } from "../../
 import { type Quorum, computeQuorum } from "../meetings/quorum.js";
 import { type Actor, can } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
+import { isUuid } from "../utils/ids.js";
 import { recordAudit } from "./audit.server.js";
-import { type Db, MeetingError, type MeetingServices, announceMeetingChange, isUuid } from "./meetings.server.js";
+import { type Db, MeetingError, type MeetingServices, announceMeetingChange } from "./meetings.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 /** Roles expected at meetings (consultees comment on papers; they do not attend). */
 const attendingRoles: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
@@ -32,18 +34,38 @@ export interface Attendee {
 /** The meeting's NZ calendar date, the day membership is counted on. */
 export const meetingDate = (meeting: Pick<Meeting, "starts_at">) => nzCalendarDate(meeting.starts_at);
 
-/** The members expected at the meeting (members on its date) with their attendance so far. */
+/**
+ * The people at the meeting with their attendance. Until the minute is confirmed: the group's
+ * members on the meeting's date (their names and roles as they are now), plus anyone already
+ * recorded whose membership has since been changed so it no longer covers that date. Once
+ * confirmed: exactly the attendance recorded, with each person as they were when recorded, so the
+ * minute never changes when membership records or names do.
+ */
 export async function meetingAttendees(db: Db, meeting: Pick<Meeting, "id" | "group_id" | "starts_at">): Promise<Attendee[]> {
-  const onDate = meetingDate(meeting);
-  const rows = await db
+  const recorded: Attendee[] = await db
+    .selectFrom("meeting_attendance")
+    .innerJoin("memberships", "memberships.id", "meeting_attendance.membership_id")
+    .select([
+      "meeting_attendance.membership_id as membershipId",
+      "memberships.user_id as userId",
+      "meeting_attendance.member_name as name",
+      "meeting_attendance.organisation_name as organisation",
+      "meeting_attendance.role",
+      "memberships.alternate_for_id as alternateForId",
+      "meeting_attendance.alternate_for_name as alternateForName",
+      "meeting_attendance.status",
+    ])
+    .where("meeting_attendance.meeting_id", "=", meeting.id)
+    .execute();
+  const minute = await db.selectFrom("minutes").select("status").where("meeting_id", "=", meeting.id).executeTakeFirst();
+  if (minute?.status === "confirmed") return sortAttendees(recorded);
+
+  const expected = await db
     .selectFrom("memberships")
     .innerJoin("users", "users.id", "memberships.user_id")
     .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
     .leftJoin("memberships as principal", "principal.id", "memberships.alternate_for_id")
     .leftJoin("users as principal_user", "principal_user.id", "principal.user_id")
-    .leftJoin("meeting_attendance", (join) =>
-      join.onRef("meeting_attendance.membership_id", "=", "memberships.id").on("meeting_attendance.meeting_id", "=", meeting.id),
-    )
     .select([
       "memberships.id as membershipId",
       "memberships.user_id as userId",
@@ -52,17 +74,24 @@ export async function meetingAttendees(db: Db, meeting: Pick<Meeting, "id" | "gr
       "memberships.role",
       "memberships.alternate_for_id as alternateForId",
       "principal_user.display_name as alternateForName",
-      "meeting_attendance.status",
     ])
     .where("memberships.group_id", "=", meeting.group_id)
     .where("memberships.role", "in", attendingRoles)
-    .where("memberships.starts_on", "<=", onDate)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .where(membershipActiveOn(meetingDate(meeting)))
     .execute();
-  // Chair, members, their alternates, then those who attend without a seat.
-  const order = (attendee: Attendee) => (attendee.alternateForId ? 1.5 : ["chair", "member", "secretary", "minister_office", "observer"].indexOf(attendee.role));
-  // A membership recorded at the meeting but since backdated out of the date still shows.
-  return rows.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name, "en-NZ"));
+  const statusOf = new Map(recorded.map((row) => [row.membershipId, row.status]));
+  const expectedIds = new Set(expected.map((row) => row.membershipId));
+  return sortAttendees([
+    ...expected.map((row) => ({ ...row, status: statusOf.get(row.membershipId) ?? null })),
+    ...recorded.filter((row) => !expectedIds.has(row.membershipId)),
+  ]);
+}
+
+/** Chair, members, their alternates, then those who attend without a seat; by name within each. */
+function sortAttendees(attendees: Attendee[]): Attendee[] {
+  const order = (attendee: Attendee) =>
+    attendee.alternateForId ? 1.5 : ["chair", "member", "secretary", "minister_office", "observer"].indexOf(attendee.role);
+  return attendees.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name, "en-NZ"));
 }
 
 /** The quorum at the meeting from attendance so far and the group's setting. */
@@ -101,10 +130,19 @@ export async function recordAttendance(
       if (!attendee) throw new MeetingError("INVALID_INPUT", "Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
       if (!["present", "apologies", "absent"].includes(entry.status)) throw new MeetingError("INVALID_INPUT", "Choose present, apologies or absent", "attendance");
       if (attendee.status === entry.status) continue;
+      // Who they are at the meeting, kept with the record (the minute reads these once confirmed).
+      const person = {
+        member_name: attendee.name,
+        organisation_name: attendee.organisation,
+        role: attendee.role,
+        alternate_for_name: attendee.alternateForName,
+      };
       await trx
         .insertInto("meeting_attendance")
-        .values({ meeting_id: meeting.id, membership_id: entry.membershipId, status: entry.status, recorded_by: actor.id })
-        .onConflict((oc) => oc.columns(["meeting_id", "membership_id"]).doUpdateSet({ status: entry.status, recorded_by: actor.id, recorded_at: new Date() }))
+        .values({ meeting_id: meeting.id, membership_id: entry.membershipId, status: entry.status, recorded_by: actor.id, ...person })
+        .onConflict((oc) =>
+          oc.columns(["meeting_id", "membership_id"]).doUpdateSet({ status: entry.status, recorded_by: actor.id, recorded_at: new Date(), ...person }),
+        )
         .execute();
       changed.push({ membershipId: entry.membershipId, from: attendee.status, to: entry.status });
     }
@@ -145,7 +183,7 @@ export async function addOfficial(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { officialId: row.id, name, agency },
+      details: { officialId: row.id },
     });
     return { meeting, id: row.id };
   });
@@ -166,7 +204,7 @@ export async function removeOfficial(
       .deleteFrom("meeting_officials")
       .where("id", "=", input.officialId)
       .where("meeting_id", "=", meeting.id)
-      .returning(["name", "agency"])
+      .returning("id")
       .executeTakeFirst();
     if (!removed) throw new MeetingError("NOT_FOUND", "There is no such official");
     await recordAudit(trx, {
@@ -176,7 +214,7 @@ export async function removeOfficial(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { officialId: input.officialId, ...removed },
+      details: { officialId: input.officialId },
     });
     return meeting;
   });
@@ -208,9 +246,8 @@ export async function declareConflict(
   const { meeting, id } = await db.transaction().execute(async (trx) => {
     const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
     const attendees = await meetingAttendees(trx, meeting);
-    if (!attendees.some((attendee) => attendee.membershipId === input.membershipId)) {
-      throw new MeetingError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
-    }
+    const declarer = attendees.find((attendee) => attendee.membershipId === input.membershipId);
+    if (!declarer) throw new MeetingError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
     if (input.agendaItemId !== null) {
       const item = isUuid(input.agendaItemId)
         ? await trx.selectFrom("agenda_items").select("id").where("id", "=", input.agendaItemId).where("meeting_id", "=", meeting.id).executeTakeFirst()
@@ -219,7 +256,16 @@ export async function declareConflict(
     }
     const row = await trx
       .insertInto("conflict_declarations")
-      .values({ meeting_id: meeting.id, membership_id: input.membershipId, agenda_item_id: input.agendaItemId, interest, management, recorded_by: actor.id })
+      .values({
+        meeting_id: meeting.id,
+        membership_id: input.membershipId,
+        member_name: declarer.name,
+        organisation_name: declarer.organisation,
+        agenda_item_id: input.agendaItemId,
+        interest,
+        management,
+        recorded_by: actor.id,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAudit(trx, {
@@ -262,13 +308,10 @@ export async function removeConflict(
   if (services) announceMeetingChange(services, meeting.id, "conflicts");
 }
 
-/** The conflicts declared at the meeting, with who and which item. */
+/** The conflicts declared at the meeting, with who (as they were when declared) and which item. */
 export async function meetingConflicts(db: Db, meetingId: string) {
   return db
     .selectFrom("conflict_declarations")
-    .innerJoin("memberships", "memberships.id", "conflict_declarations.membership_id")
-    .innerJoin("users", "users.id", "memberships.user_id")
-    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
     .leftJoin("agenda_items", "agenda_items.id", "conflict_declarations.agenda_item_id")
     .select([
       "conflict_declarations.id",
@@ -277,8 +320,8 @@ export async function meetingConflicts(db: Db, meetingId: string) {
       "conflict_declarations.agenda_item_id as agendaItemId",
       "agenda_items.title as itemTitle",
       "agenda_items.position as itemPosition",
-      "users.display_name as name",
-      "organisations.name as organisation",
+      "conflict_declarations.member_name as name",
+      "conflict_declarations.organisation_name as organisation",
     ])
     .where("conflict_declarations.meeting_id", "=", meetingId)
     .orderBy("conflict_declarations.recorded_at")

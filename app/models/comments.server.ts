@@ -18,6 +18,7 @@ import type { AppServices } from "../../server/services.js";
 import { COMMENT_QUOTE_MAX, commentBodyProblem } from "../components/comments/comment-limits.js";
 import { bytesToBase64, isRelativePosition, resolveAnchor } from "../documents/comment-anchors.js";
 import { type Actor, can } from "../policy/policy.js";
+import { isUuid } from "../utils/ids.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
@@ -90,10 +91,9 @@ async function requireThread(db: Kysely<Database>, actor: Actor, threadId: strin
   return { thread, document };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function findThread(db: Db, threadId: string) {
-  if (!uuidPattern.test(threadId)) return Promise.resolve(undefined);
+  if (!isUuid(threadId)) return Promise.resolve(undefined);
   return db.selectFrom("comment_threads").select(["id", "document_id", "status"]).where("id", "=", threadId).executeTakeFirst();
 }
 
@@ -256,7 +256,7 @@ export async function reply(
 
 /** One's own comment, not deleted, on a document one may still comment on. */
 async function requireOwnComment(db: Kysely<Database>, actor: Actor, commentId: string) {
-  const comment = uuidPattern.test(commentId)
+  const comment = isUuid(commentId)
     ? await db
         .selectFrom("comments")
         .select(["id", "thread_id", "author_id", "deleted_at"])

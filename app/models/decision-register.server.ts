@@ -7,10 +7,11 @@
 import { sql } from "kysely";
 import type { DecisionVerb } from "../../db/database.js";
 import { decisionVerbs } from "../../db/database.js";
-import { paragraphNumbers } from "../meetings/paragraph-numbers.js";
-import { nzWallClockInstant } from "../utils/dates.js";
+
+import { isCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import { likeContains, searchTerms } from "../utils/search-text.js";
 import type { Db } from "./meetings.server.js";
+import { paragraphNumbersIn } from "./minutes.server.js";
 
 export interface RegisterQuery {
   /** Words, all of which must appear (macrons ignored). */
@@ -43,21 +44,20 @@ export interface RegisterEntry {
   correctsDecisionId: string | null;
 }
 
-const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Searches the group's decisions; newest meeting first, then in paragraph order. */
 export async function searchDecisions(db: Db, groupId: string, query: RegisterQuery): Promise<{ entries: RegisterEntry[]; total: number }> {
   let base = db
     .selectFrom("decisions")
     .innerJoin("minutes", "minutes.id", "decisions.minute_id")
     .innerJoin("meetings", "meetings.id", "minutes.meeting_id")
+    .leftJoin("decisions as parent", "parent.id", "decisions.parent_id")
     .where("minutes.group_id", "=", groupId);
   for (const term of searchTerms(query.words ?? "")) {
     base = base.where(sql<boolean>`decisions.search_text like ${likeContains(term)} escape '\\'`);
   }
   if (query.verb && decisionVerbs.includes(query.verb)) base = base.where("decisions.verb", "=", query.verb);
-  if (query.from && CALENDAR_DATE.test(query.from)) base = base.where("meetings.starts_at", ">=", nzWallClockInstant(query.from, 0));
-  if (query.to && CALENDAR_DATE.test(query.to)) base = base.where("meetings.starts_at", "<=", nzWallClockInstant(query.to, 23, 59, 59, 999));
+  if (query.from && isCalendarDate(query.from)) base = base.where("meetings.starts_at", ">=", nzWallClockInstant(query.from, 0));
+  if (query.to && isCalendarDate(query.to)) base = base.where("meetings.starts_at", "<=", nzWallClockInstant(query.to, 23, 59, 59, 999));
   const reference = query.reference?.trim().toUpperCase();
   if (reference) base = base.where("minutes.reference", "like", likeContains(reference.replace(/[[\]]/g, "")));
   if (query.confirmedOnly) base = base.where("minutes.status", "=", "confirmed");
@@ -80,48 +80,37 @@ export async function searchDecisions(db: Db, groupId: string, query: RegisterQu
       "meetings.title as meeting_title",
       "meetings.starts_at",
     ])
+    // Newest meeting first; within a minute, paragraph order: each numbered paragraph (by
+    // position) followed by its sub-paragraphs, as app/meetings/paragraph-numbers.ts numbers them.
     .orderBy("meetings.starts_at", "desc")
     .orderBy("minutes.id")
-    .orderBy(sql`coalesce(decisions.parent_id, decisions.id)`)
+    .orderBy(sql`coalesce(parent.position, decisions.position)`)
+    .orderBy(sql`coalesce(parent.created_at, decisions.created_at)`)
+    .orderBy(sql`coalesce(parent.id, decisions.id)`)
+    .orderBy(sql`decisions.parent_id is not null`)
     .orderBy("decisions.position")
+    .orderBy("decisions.created_at")
+    .orderBy("decisions.id")
     .limit(Math.min(query.limit ?? 50, 200))
     .offset(query.offset ?? 0)
     .execute();
 
   // Paragraph numbers come from each minute's whole order, not from the matches alone.
-  const numbers = new Map<string, string>();
-  for (const minuteId of new Set(rows.map((row) => row.minute_id))) {
-    const all = await db.selectFrom("decisions").select(["id", "parent_id", "position", "created_at"]).where("minute_id", "=", minuteId).execute();
-    for (const [id, number] of paragraphNumbers(all.map((row) => ({ id: row.id, parentId: row.parent_id, position: row.position, createdAt: row.created_at })))) {
-      numbers.set(id, number);
-    }
-  }
-  const byMinute = new Map<string, RegisterEntry[]>();
-  for (const row of rows) {
-    const entry: RegisterEntry = {
-      id: row.id,
-      number: numbers.get(row.id) ?? "",
-      parentId: row.parent_id,
-      heading: row.heading,
-      verb: row.verb,
-      body: row.body,
-      minuteId: row.minute_id,
-      reference: row.reference,
-      minuteStatus: row.minute_status,
-      meetingId: row.meeting_id,
-      meetingTitle: row.meeting_title,
-      meetingStartsAt: row.starts_at,
-      correctsDecisionId: row.corrects_decision_id,
-    };
-    byMinute.set(row.minute_id, [...(byMinute.get(row.minute_id) ?? []), entry]);
-  }
-  // Minutes newest first (as queried); within a minute, in paragraph order (1, 1.1, 1.2, 2 …).
-  const entries = [...byMinute.values()].flatMap((minuteEntries) => minuteEntries.sort((a, b) => compareNumbers(a.number, b.number)));
+  const numbers = await paragraphNumbersIn(db, rows.map((row) => row.minute_id));
+  const entries: RegisterEntry[] = rows.map((row) => ({
+    id: row.id,
+    number: numbers.get(row.id) ?? "",
+    parentId: row.parent_id,
+    heading: row.heading,
+    verb: row.verb,
+    body: row.body,
+    minuteId: row.minute_id,
+    reference: row.reference,
+    minuteStatus: row.minute_status,
+    meetingId: row.meeting_id,
+    meetingTitle: row.meeting_title,
+    meetingStartsAt: row.starts_at,
+    correctsDecisionId: row.corrects_decision_id,
+  }));
   return { entries, total: Number(total.count) };
-}
-
-function compareNumbers(a: string, b: string): number {
-  const [a1 = 0, a2 = 0] = a.split(".").map(Number);
-  const [b1 = 0, b2 = 0] = b.split(".").map(Number);
-  return a1 - b1 || a2 - b2;
 }

@@ -5,12 +5,11 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { Actor, Resource } from "../policy/policy.js";
+import { isUuid } from "../utils/ids.js";
 import { isOpenToConsultee } from "./consultations.server.js";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function findDocument(db: Kysely<Database>, documentId: string) {
-  if (!uuidPattern.test(documentId)) return undefined;
+  if (!isUuid(documentId)) return undefined;
   return db
     .selectFrom("documents")
     .select(["id", "group_id", "kind", "title", "status", "classification", "archived_at", "updated_at"])

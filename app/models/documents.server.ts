@@ -10,6 +10,7 @@ import type { Classification, Database, DocumentKind } from "../../db/database.j
 import { requireActor } from "../auth/require.server.js";
 import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
 import { type Actor, assertCan, can } from "../policy/policy.js";
+import { isUuid } from "../utils/ids.js";
 import { recordAudit } from "./audit.server.js";
 import { closedConsultationForConsultee } from "./consultations.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
@@ -256,7 +257,7 @@ function requireTitle(value: string): string {
 }
 
 async function lockDocument(trx: Transaction<Database>, documentId: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(documentId)) {
+  if (!isUuid(documentId)) {
     throw new DocumentError("NOT_FOUND", "There is no such document");
   }
   const document = await trx

@@ -14,10 +14,13 @@ import type { AgendaItemKind, Database, Meeting } from "../../db/database.js";
 import { requireActor } from "../auth/require.server.js";
 import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
+import { MEETING_TITLE_MAX, PLACE_MAX } from "../meetings/meeting-form.js";
 import { type Action as PolicyAction, type Actor, can } from "../policy/policy.js";
 import { formatNzDate, formatNzTime, nzCalendarDate, nzWallClockInstant } from "../utils/dates.js";
+import { isUuid } from "../utils/ids.js";
 import type { AppServices } from "../../server/services.js";
 import { recordAudit } from "./audit.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -90,12 +93,8 @@ export function announceMeetingChange(services: Pick<MeetingServices, "realtime"
   services.realtime.emitToRoom(meetingRoom(meetingId), MEETING_CHANGED_EVENT, { meetingId, what });
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && uuidPattern.test(value);
 
-export const MEETING_TITLE_MAX = 200;
 export const AGENDA_TITLE_MAX = 200;
-export const PLACE_MAX = 300;
 export const CANCEL_REASON_MAX = 500;
 
 // ---- reading ------------------------------------------------------------------------------------
@@ -219,8 +218,7 @@ export async function meetingInviteeIds(db: Db, groupId: string, onDate = nzCale
     .distinct()
     .where("memberships.group_id", "=", groupId)
     .where("memberships.role", "in", ["chair", "secretary", "member", "minister_office", "observer"])
-    .where("memberships.starts_on", "<=", onDate)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .where(membershipActiveOn(onDate))
     .where("users.disabled_at", "is", null)
     .execute();
   return rows.map((row) => row.user_id);
@@ -385,7 +383,8 @@ export async function scheduleMeeting(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { title: details.title, startsAt: details.startsAt.toISOString(), durationMinutes: input.durationMinutes, agendaDocumentId: agendaDocument.id },
+      // Ids and times only: the audit log is read by administrators who are not members.
+      details: { startsAt: details.startsAt.toISOString(), durationMinutes: input.durationMinutes, agendaDocumentId: agendaDocument.id, items: items.length },
     });
     return meeting.id;
   });
@@ -404,7 +403,7 @@ export async function scheduleMeeting(
   return meetingId;
 }
 
-/** Locks the meeting row for a change; NOT_FOUND unless it is in `groupId` (when given). */
+/** Locks the meeting row for a change; NOT_FOUND when there is no such meeting. */
 async function lockMeeting(trx: Transaction<Database>, meetingId: string): Promise<Meeting> {
   if (!isUuid(meetingId)) throw new MeetingError("NOT_FOUND", "There is no such meeting");
   const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).forUpdate().executeTakeFirst();
@@ -447,8 +446,15 @@ export async function rescheduleMeeting(
       subjectId: meeting.id,
       ip: input.ip ?? null,
       details: {
-        from: { title: meeting.title, startsAt: meeting.starts_at.toISOString(), durationMinutes: meeting.duration_minutes, location: meeting.location, onlineUrl: meeting.online_url },
-        to: { title: details.title, startsAt: details.startsAt.toISOString(), durationMinutes: input.durationMinutes, location: details.location, onlineUrl: details.onlineUrl },
+        from: { startsAt: meeting.starts_at.toISOString(), durationMinutes: meeting.duration_minutes },
+        to: { startsAt: details.startsAt.toISOString(), durationMinutes: input.durationMinutes },
+        changed: [
+          meeting.title !== details.title ? "title" : null,
+          meeting.starts_at.getTime() !== details.startsAt.getTime() ? "start" : null,
+          meeting.duration_minutes !== input.durationMinutes ? "length" : null,
+          meeting.location !== details.location ? "place" : null,
+          meeting.online_url !== details.onlineUrl ? "online link" : null,
+        ].filter(Boolean),
       },
     });
     return { meeting, moved };
@@ -494,7 +500,7 @@ export async function cancelMeeting(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { reason },
+      details: { reasonGiven: true },
     });
     return meeting;
   });
@@ -592,7 +598,7 @@ export async function addAgendaItem(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { itemId: created.id, title: item.title, position, paperIds: item.paperIds },
+      details: { itemId: created.id, position, paperIds: item.paperIds },
     });
     return { meeting, itemId: created.id };
   });
@@ -624,7 +630,7 @@ export async function updateAgendaItem(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { itemId: existing.id, title: item.title, presenter: item.presenter, minutesAllotted: item.minutesAllotted, paperIds: item.paperIds },
+      details: { itemId: existing.id, minutesAllotted: item.minutesAllotted, paperIds: item.paperIds },
     });
     return meeting;
   });
@@ -665,7 +671,7 @@ export async function removeAgendaItem(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { itemId: item.id, title: item.title, position: item.position },
+      details: { itemId: item.id, position: item.position },
     });
     return meeting;
   });
@@ -775,7 +781,7 @@ export async function moveToAgendaItem(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { itemId: item.id, title: item.title, position: item.position },
+      details: { itemId: item.id, position: item.position },
     });
     return meeting;
   });

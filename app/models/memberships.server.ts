@@ -4,10 +4,11 @@
  * date, and a role change ends one row and starts another, so "who was a member when this decision
  * was made" always has an answer. Every command runs in one transaction with its audit entry.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import type { Database, MembershipRole, OrganisationSector } from "../../db/database.js";
 import { type Actor, can } from "../policy/policy.js";
+import { isCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 import { recordAudit } from "./audit.server.js";
 
@@ -50,13 +51,13 @@ export interface MembershipView {
   alternateForName: string | null;
 }
 
-const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written "YYYY-MM-DD" (rejects 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-  if (!CALENDAR_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+/** Memberships in force on a calendar date: started by then and not ended before it (the last day counts). */
+export function membershipActiveOn(onDate: string) {
+  return (eb: ExpressionBuilder<Database, "memberships">) =>
+    eb.and([
+      eb("memberships.starts_on", "<=", onDate),
+      eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]),
+    ]);
 }
 
 function requireCalendarDate(value: string, field: string): void {
@@ -105,8 +106,7 @@ function selectMemberships(db: Db, groupId: string) {
 export async function membersOnDate(db: Db, groupId: string, date: string): Promise<MembershipView[]> {
   requireCalendarDate(date, "The date");
   return selectMemberships(db, groupId)
-    .where("memberships.starts_on", "<=", date)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", date)]))
+    .where(membershipActiveOn(date))
     .orderBy(roleOrder)
     .orderBy("users.display_name")
     .orderBy("memberships.starts_on")

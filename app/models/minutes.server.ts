@@ -15,21 +15,22 @@ import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DecisionVerb, Meeting, Minute } from "../../db/database.js";
 import { classifications, decisionVerbs } from "../../db/database.js";
 import { citedReferences, formatMinuteReference, referenceYear } from "../meetings/decision-reference.js";
+import { isActionVerb } from "../meetings/decision-verbs.js";
 import { inReadingOrder, paragraphNumbers } from "../meetings/paragraph-numbers.js";
+import { type Quorum, computeQuorum } from "../meetings/quorum.js";
 import { type Actor, can } from "../policy/policy.js";
-import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
+import { formatNzDate, formatNzShortDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";
+import { isUuid } from "../utils/ids.js";
 import { foldForSearch } from "../utils/search-text.js";
 import { type Attendee, meetingAttendees, meetingConflicts, meetingOfficials } from "./attendance.server.js";
 import { recordAudit } from "./audit.server.js";
-import { type Db, MeetingError, type MeetingServices, announceMeetingChange, isUuid, meetingInviteeIds } from "./meetings.server.js";
+import { type Db, MeetingError, type MeetingServices, announceMeetingChange, meetingInviteeIds } from "./meetings.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 import { notify } from "./notifications.server.js";
 
 export const DECISION_BODY_MAX = 4000;
 export const DECISION_HEADING_MAX = 200;
 export const ACTION_DESCRIPTION_MAX = 1000;
-
-/** Verbs that send someone off to do something: recording one asks who and by when. */
-export const actionVerbs: readonly DecisionVerb[] = ["directed", "invited", "requested"];
 
 export interface NewAction {
   description: string;
@@ -84,6 +85,7 @@ function checkText(value: string | null, max: number, field: string, message: st
   return text;
 }
 
+/** Checks each new action and gives it the owner's name as the minute will print it. */
 async function checkActions(trx: Db, groupId: string, actions: readonly NewAction[]) {
   return Promise.all(
     actions.map(async (action, index) => {
@@ -94,30 +96,30 @@ async function checkActions(trx: Db, groupId: string, actions: readonly NewActio
       if ((action.ownerUserId === null) === (action.ownerOrganisationId === null)) {
         throw new MeetingError("INVALID_INPUT", `Choose who owns action ${index + 1}: a member or an organisation`, "actions");
       }
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(action.dueOn) || Number.isNaN(Date.parse(`${action.dueOn}T00:00:00Z`))) {
-        throw new MeetingError("INVALID_INPUT", `Give action ${index + 1} a due date`, "actions");
-      }
+      if (!isCalendarDate(action.dueOn)) throw new MeetingError("INVALID_INPUT", `Give action ${index + 1} a due date`, "actions");
+      let ownerLabel: string | undefined;
       if (action.ownerUserId !== null) {
-        const today = nzCalendarDate();
         const member = isUuid(action.ownerUserId)
           ? await trx
               .selectFrom("memberships")
-              .select("id")
-              .where("user_id", "=", action.ownerUserId)
-              .where("group_id", "=", groupId)
-              .where("role", "<>", "consultee")
-              .where("starts_on", "<=", today)
-              .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", today)]))
+              .innerJoin("users", "users.id", "memberships.user_id")
+              .select("users.display_name")
+              .where("memberships.user_id", "=", action.ownerUserId)
+              .where("memberships.group_id", "=", groupId)
+              .where("memberships.role", "<>", "consultee")
+              .where(membershipActiveOn(nzCalendarDate()))
               .executeTakeFirst()
           : undefined;
-        if (!member) throw new MeetingError("INVALID_INPUT", `Action ${index + 1}'s owner must be a current member of the group`, "actions");
+        ownerLabel = member?.display_name;
+        if (!ownerLabel) throw new MeetingError("INVALID_INPUT", `Action ${index + 1}'s owner must be a current member of the group`, "actions");
       } else {
         const organisation = isUuid(action.ownerOrganisationId)
-          ? await trx.selectFrom("organisations").select("id").where("id", "=", action.ownerOrganisationId).executeTakeFirst()
+          ? await trx.selectFrom("organisations").select("name").where("id", "=", action.ownerOrganisationId).executeTakeFirst()
           : undefined;
-        if (!organisation) throw new MeetingError("INVALID_INPUT", `Choose action ${index + 1}'s organisation from the list`, "actions");
+        ownerLabel = organisation?.name;
+        if (!ownerLabel) throw new MeetingError("INVALID_INPUT", `Choose action ${index + 1}'s organisation from the list`, "actions");
       }
-      return { ...action, description };
+      return { ...action, description, ownerLabel };
     }),
   );
 }
@@ -137,7 +139,7 @@ export async function recordDecision(
   const heading = input.parentId ? null : checkText(input.heading, DECISION_HEADING_MAX, "heading", `Keep the heading to ${DECISION_HEADING_MAX} characters`);
   if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new MeetingError("INVALID_INPUT", "Choose a verb from the list", "verb");
   if (input.parentId === null && input.verb === null) throw new MeetingError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
-  const wantsActions = input.parentId === null && input.verb !== null && actionVerbs.includes(input.verb);
+  const wantsActions = input.parentId === null && isActionVerb(input.verb);
 
   const { meeting, decisionId } = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
@@ -204,6 +206,7 @@ export async function recordDecision(
             description: action.description,
             owner_user_id: action.ownerUserId,
             owner_organisation_id: action.ownerOrganisationId,
+            owner_label: action.ownerLabel,
             due_on: action.dueOn,
             created_by: actor.id,
           })),
@@ -217,7 +220,8 @@ export async function recordDecision(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { decisionId: decision.id, parentId: input.parentId, verb: input.verb, heading, correctsDecisionId: corrects, actions: actions.length },
+      // Ids and the verb only: the audit log is read by administrators who are not members.
+      details: { decisionId: decision.id, parentId: input.parentId, verb: input.verb, correctsDecisionId: corrects, actions: actions.length },
     });
     return { meeting, decisionId: decision.id };
   });
@@ -241,7 +245,18 @@ export async function updateDecision(
       ? await trx.selectFrom("decisions").selectAll().where("id", "=", input.decisionId).where("minute_id", "=", minute.id).executeTakeFirst()
       : undefined;
     if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+    if (decision.confirms_minute_id !== null) {
+      throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be changed", "body");
+    }
     if (decision.parent_id === null && input.verb === null) throw new MeetingError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
+    // Its actions follow from its verb: keep the two consistent.
+    const hasActions = (await trx.selectFrom("actions").select("id").where("decision_id", "=", decision.id).executeTakeFirst()) !== undefined;
+    if (hasActions && !isActionVerb(input.verb)) {
+      throw new MeetingError("INVALID_INPUT", "This decision has actions, so it keeps a verb that directs, invites or requests; remove it and record it again to change that", "verb");
+    }
+    if (!hasActions && decision.parent_id === null && isActionVerb(input.verb)) {
+      throw new MeetingError("INVALID_INPUT", `A decision that ${input.verb} someone needs its actions: record it as a new decision with them`, "verb");
+    }
     const heading = decision.parent_id ? null : checkText(input.heading, DECISION_HEADING_MAX, "heading", `Keep the heading to ${DECISION_HEADING_MAX} characters`);
     await trx
       .updateTable("decisions")
@@ -255,7 +270,7 @@ export async function updateDecision(
       subjectType: "meeting",
       subjectId: meeting.id,
       ip: input.ip ?? null,
-      details: { decisionId: decision.id, from: { verb: decision.verb, heading: decision.heading }, to: { verb: input.verb, heading } },
+      details: { decisionId: decision.id, from: { verb: decision.verb }, to: { verb: input.verb }, headingChanged: decision.heading !== heading },
     });
     return meeting;
   });
@@ -275,6 +290,18 @@ export async function deleteDecision(
       ? await trx.selectFrom("decisions").selectAll().where("id", "=", input.decisionId).where("minute_id", "=", minute.id).executeTakeFirst()
       : undefined;
     if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+    if (decision.confirms_minute_id !== null) {
+      throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be removed", "decision");
+    }
+    const progress = await trx
+      .selectFrom("action_updates")
+      .innerJoin("actions", "actions.id", "action_updates.action_id")
+      .select("action_updates.id")
+      .where("actions.decision_id", "=", decision.id)
+      .executeTakeFirst();
+    if (progress) {
+      throw new MeetingError("INVALID_INPUT", "Progress has been recorded on this decision's actions, so it stays; change its words instead", "decision");
+    }
     await trx.deleteFrom("decisions").where("parent_id", "=", decision.id).execute();
     await trx.deleteFrom("decisions").where("id", "=", decision.id).execute();
     await recordAudit(trx, {
@@ -327,8 +354,7 @@ async function secretaryOnDate(trx: Db, groupId: string, onDate: string): Promis
     .select("users.display_name")
     .where("memberships.group_id", "=", groupId)
     .where("memberships.role", "=", "secretary")
-    .where("memberships.starts_on", "<=", onDate)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .where(membershipActiveOn(onDate))
     .orderBy("memberships.starts_on", "desc")
     .executeTakeFirst();
   return row?.display_name;
@@ -401,17 +427,24 @@ export async function confirmMinutes(
             verb: "confirmed",
             body,
             search_text: foldForSearch(`confirmed ${body}`),
+            confirms_minute_id: minute.id,
             created_by: actor.id,
           })
           .execute();
       }
     }
 
+    // The quorum as the attendance recorded it, kept with the minute.
+    const quorumRequired = (await trx.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum;
+    const quorum = computeQuorum(await meetingAttendees(trx, meeting), quorumRequired);
     await trx
       .updateTable("minutes")
       .set({
         status: "confirmed",
         reference,
+        quorum_filled: quorum.filled,
+        quorum_seats: quorum.seats,
+        quorum_required: quorum.required,
         reference_year: year,
         reference_number: counter.last_number,
         secretary_name: secretaryName,
@@ -485,25 +518,40 @@ export interface MinuteView {
   absent: Attendee[];
   officials: { id: string; name: string; agency: string }[];
   conflicts: Awaited<ReturnType<typeof meetingConflicts>>;
+  /** Kept with a confirmed minute; worked out from attendance so far for a draft. */
+  quorum: Quorum;
 }
 
-/** Numbers of decisions in other minutes, for "corrects" and "corrected by" links. */
+/** Each decision's paragraph number ("3", "3.1") in the given minutes, from each minute's whole order. */
+export async function paragraphNumbersIn(db: Db, minuteIds: readonly string[]): Promise<Map<string, string>> {
+  if (minuteIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("decisions")
+    .select(["id", "minute_id", "parent_id", "position", "created_at"])
+    .where("minute_id", "in", [...new Set(minuteIds)])
+    .execute();
+  const numbers = new Map<string, string>();
+  for (const minuteId of new Set(rows.map((row) => row.minute_id))) {
+    const ofMinute = rows.filter((row) => row.minute_id === minuteId);
+    for (const [id, number] of paragraphNumbers(ofMinute.map((row) => ({ id: row.id, parentId: row.parent_id, position: row.position, createdAt: row.created_at })))) {
+      numbers.set(id, number);
+    }
+  }
+  return numbers;
+}
+
+/** Where decisions in other minutes are, for "corrects" and "corrected by" links. */
 async function decisionLocations(db: Db, decisionIds: string[]) {
-  if (decisionIds.length === 0) return new Map<string, { reference: string | null; number: string; meetingId: string }>();
+  const locations = new Map<string, { reference: string | null; number: string; meetingId: string }>();
+  if (decisionIds.length === 0) return locations;
   const rows = await db
     .selectFrom("decisions")
     .innerJoin("minutes", "minutes.id", "decisions.minute_id")
     .select(["decisions.id", "decisions.minute_id", "minutes.reference", "minutes.meeting_id"])
     .where("decisions.id", "in", decisionIds)
     .execute();
-  const locations = new Map<string, { reference: string | null; number: string; meetingId: string }>();
-  for (const minuteId of new Set(rows.map((row) => row.minute_id))) {
-    const all = await db.selectFrom("decisions").select(["id", "parent_id", "position", "created_at"]).where("minute_id", "=", minuteId).execute();
-    const numbers = paragraphNumbers(all.map((row) => ({ id: row.id, parentId: row.parent_id, position: row.position, createdAt: row.created_at })));
-    for (const row of rows.filter((candidate) => candidate.minute_id === minuteId)) {
-      locations.set(row.id, { reference: row.reference, number: numbers.get(row.id) ?? "", meetingId: row.meeting_id });
-    }
-  }
+  const numbers = await paragraphNumbersIn(db, rows.map((row) => row.minute_id));
+  for (const row of rows) locations.set(row.id, { reference: row.reference, number: numbers.get(row.id) ?? "", meetingId: row.meeting_id });
   return locations;
 }
 
@@ -530,9 +578,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
   const actions = rows.length
     ? await db
         .selectFrom("actions")
-        .leftJoin("users", "users.id", "actions.owner_user_id")
-        .leftJoin("organisations", "organisations.id", "actions.owner_organisation_id")
-        .select(["actions.id", "actions.decision_id", "actions.description", "actions.due_on", "actions.status", "users.display_name", "organisations.name as organisation_name"])
+        .select(["actions.id", "actions.decision_id", "actions.description", "actions.due_on", "actions.status", "actions.owner_label"])
         .where("actions.decision_id", "in", rows.map((row) => row.id))
         .orderBy("actions.created_at")
         .execute()
@@ -568,7 +614,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
         .map((action) => ({
           id: action.id,
           description: action.description,
-          owner: action.display_name ?? action.organisation_name ?? "",
+          owner: action.owner_label,
           dueOn: action.due_on,
           status: action.status,
         })),
@@ -578,6 +624,10 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
     absent: attendees.filter((attendee) => attendee.status === "absent"),
     officials: await meetingOfficials(db, meeting.id),
     conflicts: await meetingConflicts(db, meeting.id),
+    quorum:
+      minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
+        ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
+        : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   listDocumentsOpenToConsultee,
 } from "../models/consultations.server.js";
 import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
+import { meetingEndsAt } from "../models/meetings.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { can } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
@@ -75,7 +76,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
           status: meeting.status,
           title: meeting.title,
           date: formatNzDate(meeting.starts_at),
-          time: `${formatNzTime(meeting.starts_at)} to ${formatNzTime(new Date(meeting.starts_at.getTime() + meeting.duration_minutes * 60_000))}`,
+          time: `${formatNzTime(meeting.starts_at)} to ${formatNzTime(meetingEndsAt(meeting))}`,
           location: meeting.location,
           onlineUrl: meeting.online_url,
           agenda: meeting.agenda,

@@ -36,6 +36,7 @@ import { confirmMinutes, deleteDecision, minuteView, minutesAwaitingConfirmation
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
+import { formText, formTexts } from "../utils/form-data.js";
 import { agendaItemKindLabels, meetingStatusLabels } from "../utils/labels.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -121,28 +122,27 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-const text = (form: FormData, name: string, max = 5000) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value.slice(0, max) : "";
-};
-const optionalId = (form: FormData, name: string) => text(form, name, 100) || null;
+const optionalId = (form: FormData, name: string) => formText(form, name, 100) || null;
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params);
   const services = context.services;
   const db = services.db;
   const form = await request.formData();
-  const intent = text(form, "intent", 50);
+  const intent = formText(form, "intent", 50);
   const ip = context.clientIp;
   const here = `/groups/${group.id}/meetings/${meeting.id}`;
+  // Forms sent by the page's script stay on the page and get data back; without JavaScript the
+  // browser is sent back to the page, so a reload never sends the form twice.
+  const done = () => (formText(form, "js", 1) === "1" ? data({ ok: true, intent }) : redirect(here));
   const base = { meetingId: meeting.id, ip };
   const agendaInput = () => {
-    const minutes = text(form, "minutesAllotted", 10).trim();
+    const minutes = formText(form, "minutesAllotted", 10).trim();
     return {
-      title: text(form, "title", 300),
-      presenter: text(form, "presenter", 300) || null,
+      title: formText(form, "title", 300),
+      presenter: formText(form, "presenter", 300) || null,
       minutesAllotted: minutes === "" ? null : Number(minutes),
-      paperIds: form.getAll("paperId").filter((value): value is string => typeof value === "string"),
+      paperIds: formTexts(form, "paperId", 100),
     };
   };
   try {
@@ -151,7 +151,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await startMeeting(db, services, actor, base);
         return redirect(here);
       case "live.move":
-        await moveToAgendaItem(db, services, actor, { ...base, itemId: text(form, "itemId", 100) });
+        await moveToAgendaItem(db, services, actor, { ...base, itemId: formText(form, "itemId", 100) });
         return redirect(here);
       case "live.end":
         await endMeeting(db, services, actor, base);
@@ -160,18 +160,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await addAgendaItem(db, services, actor, { ...base, ...agendaInput() });
         return redirect(here);
       case "agenda.update":
-        await updateAgendaItem(db, services, actor, { ...base, itemId: text(form, "itemId", 100), ...agendaInput() });
+        await updateAgendaItem(db, services, actor, { ...base, itemId: formText(form, "itemId", 100), ...agendaInput() });
         return redirect(here);
       case "agenda.remove":
-        await removeAgendaItem(db, services, actor, { ...base, itemId: text(form, "itemId", 100) });
+        await removeAgendaItem(db, services, actor, { ...base, itemId: formText(form, "itemId", 100) });
         return redirect(here);
       case "agenda.move":
-        await moveAgendaItem(db, services, actor, { ...base, itemId: text(form, "itemId", 100), toPosition: Number(text(form, "toPosition", 10)) });
-        return data({ ok: true });
+        await moveAgendaItem(db, services, actor, { ...base, itemId: formText(form, "itemId", 100), toPosition: Number(formText(form, "toPosition", 10)) });
+        return done();
       case "decision.record": {
-        const descriptions = form.getAll("actionDescription").map(String);
-        const owners = form.getAll("actionOwner").map(String);
-        const dues = form.getAll("actionDue").map(String);
+        const descriptions = formTexts(form, "actionDescription", 1100);
+        const owners = formTexts(form, "actionOwner", 100);
+        const dues = formTexts(form, "actionDue", 20);
         const actions = descriptions
           .map((description, index) => ({ description, owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
           .filter((row) => row.description.trim() !== "" || row.owner !== "" || row.dueOn !== "")
@@ -185,28 +185,28 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           ...base,
           parentId: optionalId(form, "parentId"),
           agendaItemId: optionalId(form, "agendaItemId"),
-          heading: text(form, "heading", 300) || null,
-          verb: (text(form, "verb", 30) || null) as DecisionVerb | null,
-          body: text(form, "body", 4100),
+          heading: formText(form, "heading", 300) || null,
+          verb: (formText(form, "verb", 30) || null) as DecisionVerb | null,
+          body: formText(form, "body", 4100),
           correctsDecisionId: optionalId(form, "correctsDecisionId"),
           actions,
         });
-        return data({ ok: true, intent });
+        return done();
       }
       case "decision.update":
         await updateDecision(db, services, actor, {
           ...base,
-          decisionId: text(form, "decisionId", 100),
-          verb: (text(form, "verb", 30) || null) as DecisionVerb | null,
-          body: text(form, "body", 4100),
-          heading: text(form, "heading", 300) || null,
+          decisionId: formText(form, "decisionId", 100),
+          verb: (formText(form, "verb", 30) || null) as DecisionVerb | null,
+          body: formText(form, "body", 4100),
+          heading: formText(form, "heading", 300) || null,
         });
-        return data({ ok: true, intent });
+        return redirect(here);
       case "decision.delete":
-        await deleteDecision(db, services, actor, { ...base, decisionId: text(form, "decisionId", 100) });
-        return data({ ok: true, intent });
+        await deleteDecision(db, services, actor, { ...base, decisionId: formText(form, "decisionId", 100) });
+        return redirect(here);
       case "minutes.confirmPrevious":
-        await confirmMinutes(db, services, actor, { meetingId: text(form, "previousMeetingId", 100), atMeetingId: meeting.id, ip });
+        await confirmMinutes(db, services, actor, { meetingId: formText(form, "previousMeetingId", 100), atMeetingId: meeting.id, ip });
         return redirect(here);
       default:
         return data<MeetingFormError>({ intent, formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
@@ -304,11 +304,20 @@ export default function MeetingPage() {
           <a href={`${base}/invite.ics`} download>
             Add to my calendar (.ics)
           </a>
-          {meeting.agendaDocumentId ? <Link to={`/groups/${group.id}/documents/${meeting.agendaDocumentId}`}>Agenda document (co-edit)</Link> : null}
+          {meeting.agendaDocumentId ? (
+            <Link to={`/groups/${group.id}/documents/${meeting.agendaDocumentId}`} aria-describedby="agenda-document-hint">
+              Agenda document (co-edit)
+            </Link>
+          ) : null}
           <Link to={`${base}/attendance`}>Attendance and conflicts of interest</Link>
           {minute ? <Link to={`${base}/minutes`}>{minute.status === "confirmed" ? `Minutes [${minute.reference}]` : "Draft minutes"}</Link> : null}
           {may.manage && meeting.status === "scheduled" ? <Link to={`${base}/edit`}>Reschedule or cancel</Link> : null}
         </p>
+        {meeting.agendaDocumentId ? (
+          <p className="hint" id="agenda-document-hint">
+            The agenda document is for drafting and shared notes; the running order is the agenda on this page.
+          </p>
+        ) : null}
       </section>
 
       <MeetingRoom meetingId={meeting.id} live={meeting.status === "scheduled" || live} />
@@ -416,7 +425,7 @@ export default function MeetingPage() {
         </section>
       ) : null}
 
-      {live ? decisionsSection : null}
+      {decisionsSection}
       <section className="panel" aria-labelledby="agenda-heading">
         <h2 id="agenda-heading">Agenda</h2>
         <AgendaList
@@ -436,7 +445,6 @@ export default function MeetingPage() {
         ) : null}
       </section>
 
-      {live ? null : decisionsSection}
     </>
   );
 }

@@ -26,6 +26,7 @@ import {
 import { type MeetingFormError, meetingAgenda, meetingErrorResponse, meetingWhen, requireMeeting } from "../models/meetings.server.js";
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
+import { formText } from "../utils/form-data.js";
 import { attendanceStatusLabels, roleLabels } from "../utils/labels.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -61,17 +62,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-const text = (form: FormData, name: string, max = 2000) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value.slice(0, max) : "";
-};
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params);
   const services = context.services;
   const db = services.db;
   const form = await request.formData();
-  const intent = text(form, "intent", 50);
+  const intent = formText(form, "intent", 50);
   const base = { meetingId: meeting.id, ip: context.clientIp };
   const here = `/groups/${group.id}/meetings/${meeting.id}/attendance`;
   try {
@@ -90,22 +86,22 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(`${here}?saved=1`);
       }
       case "official.add":
-        await addOfficial(db, services, actor, { ...base, name: text(form, "name", 300), agency: text(form, "agency", 300) });
+        await addOfficial(db, services, actor, { ...base, name: formText(form, "name", 300), agency: formText(form, "agency", 300) });
         return redirect(here);
       case "official.remove":
-        await removeOfficial(db, services, actor, { ...base, officialId: text(form, "officialId", 100) });
+        await removeOfficial(db, services, actor, { ...base, officialId: formText(form, "officialId", 100) });
         return redirect(here);
       case "conflict.declare":
         await declareConflict(db, services, actor, {
           ...base,
-          membershipId: text(form, "membershipId", 100),
-          agendaItemId: text(form, "agendaItemId", 100) || null,
-          interest: text(form, "interest"),
-          management: text(form, "management"),
+          membershipId: formText(form, "membershipId", 100),
+          agendaItemId: formText(form, "agendaItemId", 100) || null,
+          interest: formText(form, "interest"),
+          management: formText(form, "management"),
         });
         return redirect(here);
       case "conflict.remove":
-        await removeConflict(db, services, actor, { ...base, conflictId: text(form, "conflictId", 100) });
+        await removeConflict(db, services, actor, { ...base, conflictId: formText(form, "conflictId", 100) });
         return redirect(here);
       default:
         return data<MeetingFormError>({ intent, formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });

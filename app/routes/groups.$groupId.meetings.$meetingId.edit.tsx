@@ -8,13 +8,13 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TeReo } from "../components/TeReo.js";
 import { Field, FormError } from "../components/forms/Field.js";
 import { type MeetingFormError, cancelMeeting, meetingErrorResponse, requireMeeting, rescheduleMeeting } from "../models/meetings.server.js";
-import { nzCalendarDate } from "../utils/dates.js";
+import { fieldMessages, meetingDetailsSchema, type MeetingDetailsField } from "../meetings/meeting-form.js";
+import { nzCalendarDate, nzClockTime } from "../utils/dates.js";
+import { formText } from "../utils/form-data.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Reschedule or cancel: ${loaderData?.meeting.title ?? "Meeting"} · Stewardship Workspace` },
 ];
-
-const nzTime = new Intl.DateTimeFormat("en-GB", { timeZone: "Pacific/Auckland", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { meeting, group } = await requireMeeting(request, context, params, "meeting.manage");
@@ -25,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       id: meeting.id,
       title: meeting.title,
       date: nzCalendarDate(meeting.starts_at),
-      time: nzTime.format(meeting.starts_at),
+      time: nzClockTime(meeting.starts_at),
       durationMinutes: meeting.duration_minutes,
       location: meeting.location ?? "",
       onlineUrl: meeting.online_url ?? "",
@@ -33,33 +33,37 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-const text = (form: FormData, name: string, max = 600) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value.slice(0, max) : "";
-};
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params, "meeting.manage");
   const form = await request.formData();
-  const intent = text(form, "intent", 50);
+  const intent = formText(form, "intent", 50);
   const services = context.services;
   const back = `/groups/${group.id}/meetings/${meeting.id}`;
   try {
     if (intent === "reschedule") {
+      const parsed = meetingDetailsSchema.safeParse({
+        title: formText(form, "title", 300),
+        date: formText(form, "date", 20),
+        time: formText(form, "time", 10),
+        durationMinutes: formText(form, "durationMinutes", 10),
+        location: formText(form, "location", 600),
+        onlineUrl: formText(form, "onlineUrl", 600),
+      });
+      if (!parsed.success) {
+        const [field, message] = Object.entries(fieldMessages<MeetingDetailsField>(parsed.error))[0] ?? ["title", "Check the meeting's details"];
+        return data<MeetingFormError>({ intent, formError: message ?? "Check the meeting's details", field }, { status: 400 });
+      }
       await rescheduleMeeting(services.db, services, actor, {
         meetingId: meeting.id,
-        title: text(form, "title", 300),
-        date: text(form, "date", 20),
-        time: text(form, "time", 10),
-        durationMinutes: Number(text(form, "durationMinutes", 10)),
-        location: text(form, "location") || null,
-        onlineUrl: text(form, "onlineUrl") || null,
+        ...parsed.data,
+        location: parsed.data.location || null,
+        onlineUrl: parsed.data.onlineUrl || null,
         ip: context.clientIp,
       });
       return redirect(back);
     }
     if (intent === "cancel") {
-      await cancelMeeting(services.db, services, actor, { meetingId: meeting.id, reason: text(form, "reason"), ip: context.clientIp });
+      await cancelMeeting(services.db, services, actor, { meetingId: meeting.id, reason: formText(form, "reason", 600), ip: context.clientIp });
       return redirect(back);
     }
   } catch (error) {

@@ -14,6 +14,7 @@ import { ClassificationMarking } from "../components/editor/ClassificationMarkin
 import { MinuteParagraphs } from "../components/meetings/MinuteParagraphs.js";
 import { type MeetingFormError, meetingErrorResponse, requireMeeting } from "../models/meetings.server.js";
 import { type Classification, classifications } from "../../db/database.js";
+import { quorumRecord } from "../meetings/quorum.js";
 import { confirmMinutes, minuteView, setMinuteClassification } from "../models/minutes.server.js";
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
@@ -58,6 +59,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     conflicts: view.conflicts,
     mayConfirm: can(actor, "minutes.confirm", resource) && view.minute.status === "draft" && meeting.status === "closed",
     mayClassify: can(actor, "decision.record", resource) && view.minute.status === "draft",
+    quorum: quorumRecord(view.quorum),
+    quorumMet: view.quorum.met,
+    // Confirming is for good: it is asked for twice, the second time with a summary.
+    reviewing: new URL(request.url).searchParams.get("review") === "1",
     waitingForEnd: view.minute.status === "draft" && meeting.status !== "closed",
   };
 }
@@ -83,8 +88,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return data<MeetingFormError>({ intent: "unknown", formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
 }
 
+/** "1 sub-paragraph", "2 sub-paragraphs" */
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
 export default function Minutes() {
-  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd } = useLoaderData<typeof loader>();
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, reviewing } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<MeetingFormError>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
   return (
@@ -132,13 +141,37 @@ export default function Minutes() {
                 </button>
               </Form>
             ) : null}
-            {mayConfirm ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="confirm" />
-                <button type="submit" className="button">
-                  Confirm these minutes
-                </button>
-              </Form>
+            {mayConfirm && !reviewing ? (
+              <p>
+                <Link className="button" to="?review=1">
+                  Confirm these minutes…
+                </Link>
+              </p>
+            ) : null}
+            {mayConfirm && reviewing ? (
+              <section className="confirm-review" aria-labelledby="confirm-heading">
+                <h2 id="confirm-heading">Confirm these minutes?</h2>
+                <p>Once confirmed they get their permanent reference and can never be changed. Check:</p>
+                <ul>
+                  <li>
+                    {counted(paragraphs.filter((paragraph) => paragraph.parentId === null).length, "numbered paragraph")} and{" "}
+                    {counted(paragraphs.filter((paragraph) => paragraph.parentId !== null).length, "sub-paragraph")}
+                  </li>
+                  <li>
+                    {present.length} present, {apologies.length} apologies
+                    {present.length === 0 ? " — attendance has not been recorded" : ""}
+                  </li>
+                  <li className={quorumMet ? undefined : "field-error"}>{quorum}</li>
+                  <li>Security classification: {minute.classification}</li>
+                </ul>
+                <Form method="post" className="inline-forms">
+                  <input type="hidden" name="intent" value="confirm" />
+                  <button type="submit" className="button">
+                    Yes, confirm these minutes
+                  </button>
+                  <Link to=".">Not yet</Link>
+                </Form>
+              </section>
             ) : null}
           </div>
         ) : (
@@ -158,7 +191,7 @@ export default function Minutes() {
         )}
       </div>
 
-      <ClassificationMarking classification={minute.classification} position="top" />
+      <ClassificationMarking classification={minute.classification} position="top" note={minute.status === "draft" ? "DRAFT" : undefined} />
       <article className="minute-document" aria-labelledby="minute-title">
         <p className="minute-document__committee">
           <TeReo text={group.name} />
@@ -188,6 +221,7 @@ export default function Minutes() {
           Secretary
         </p>
         <h2>Present</h2>
+        <p className="muted">{quorum}</p>
         {present.length === 0 ? (
           <p>Attendance not recorded.</p>
         ) : (
@@ -241,7 +275,7 @@ export default function Minutes() {
           </>
         ) : null}
       </article>
-      <ClassificationMarking classification={minute.classification} position="bottom" />
+      <ClassificationMarking classification={minute.classification} position="bottom" note={minute.status === "draft" ? "DRAFT" : undefined} />
     </>
   );
 }

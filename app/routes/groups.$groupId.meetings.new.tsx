@@ -13,9 +13,11 @@ import { TeReo } from "../components/TeReo.js";
 import { Field, FormError } from "../components/forms/Field.js";
 import { agendaTemplate } from "../meetings/agenda-template.js";
 import { findGroup } from "../models/groups.server.js";
-import { MEETING_TITLE_MAX, PLACE_MAX, meetingErrorResponse, scheduleMeeting } from "../models/meetings.server.js";
+import { fieldMessages, meetingDetailsSchema } from "../meetings/meeting-form.js";
+import { meetingErrorResponse, scheduleMeeting } from "../models/meetings.server.js";
 import { assertCan } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
+import { formText, formTexts } from "../utils/form-data.js";
 
 export const meta: MetaFunction = () => [{ title: "Schedule a meeting · Stewardship Workspace" }];
 
@@ -39,13 +41,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const durations = [30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 480];
 
-const scheduleSchema = z.object({
-  title: z.string().trim().min(1, "Give the meeting a title").max(MEETING_TITLE_MAX, `Keep the title to ${MEETING_TITLE_MAX} characters`),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the date of the meeting"),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Enter the start time, like 10:00"),
-  durationMinutes: z.coerce.number({ error: "Choose how long the meeting is" }).int().min(5).max(1440),
-  location: z.string().trim().max(PLACE_MAX, `Keep the place to ${PLACE_MAX} characters`),
-  onlineUrl: z.string().trim().max(PLACE_MAX, `Keep the link to ${PLACE_MAX} characters`),
+const scheduleSchema = meetingDetailsSchema.extend({
   items: z.string().max(4000, "Keep the list of items shorter"),
 });
 
@@ -55,11 +51,8 @@ type ActionData = { fieldErrors: Partial<Record<keyof Values, string>>; formErro
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, group } = await requireScheduler(request, context, params.groupId);
   const form = await request.formData();
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value.slice(0, 5000) : "";
-  };
-  const openers = form.getAll("opener").filter((value): value is string => typeof value === "string");
+  const text = (name: string) => formText(form, name);
+  const openers = formTexts(form, "opener", 50);
   const values: Values = {
     title: text("title"),
     date: text("date"),
@@ -72,11 +65,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   };
   const parsed = scheduleSchema.safeParse(values);
   if (!parsed.success) {
-    const fieldErrors: ActionData["fieldErrors"] = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as keyof Values;
-      fieldErrors[field] ??= issue.message;
-    }
+    const fieldErrors = fieldMessages<keyof Values>(parsed.error);
     return data<ActionData>({ fieldErrors, values }, { status: 400 });
   }
   const allowedOpeners = new Set<string>(agendaTemplate.filter((item) => item.optional).map((item) => item.kind));

@@ -15,12 +15,11 @@ import {
   type MembershipView,
   changeRole,
   endMembership,
-  isCalendarDate,
   membersOnDate,
   membershipHistory,
 } from "../models/memberships.server.js";
 import { can } from "../policy/policy.js";
-import { formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
+import { formatNzShortDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels, sectorLabels } from "../utils/labels.js";
 
 export const meta: MetaFunction = ({ data: loaderData }) => [

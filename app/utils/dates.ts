@@ -30,6 +30,13 @@ const isoDateFormat = new Intl.DateTimeFormat("en-CA", {
   day: "2-digit",
 });
 
+const clockFormat = new Intl.DateTimeFormat("en-GB", {
+  timeZone: NZ_TIME_ZONE,
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
 function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
@@ -56,6 +63,18 @@ export function formatNzTime(value: Date | string): string {
 /** "Tuesday 8 December 2026, 10:00 am" */
 export function formatNzDateTime(value: Date | string): string {
   return `${formatNzDate(value)}, ${formatNzTime(value)}`;
+}
+
+/** New Zealand wall-clock time "HH:MM" (24-hour), as a time field holds it. */
+export function nzClockTime(value: Date | string): string {
+  return clockFormat.format(toDate(value));
+}
+
+/** True for a real calendar date written "YYYY-MM-DD" (rejects 2026-02-30). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 /** Today's calendar date in New Zealand, "YYYY-MM-DD". */

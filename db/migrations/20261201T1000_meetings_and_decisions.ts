@@ -4,7 +4,9 @@
  * actions they direct. A minute gets its reference (<GROUP>-<YY>-MIN-<NNNN>) when it is confirmed,
  * from a per-group, per-year counter that allocates without gaps; from then on the minute, its
  * paragraphs and the meeting's attendance, officials, conflicts and agenda are immutable, and the
- * database itself refuses any change. Also private calendar feeds.
+ * database itself refuses any change (an action of a confirmed minute may only record its progress).
+ * What the minute says about people (names, organisations, roles, action owners) is copied into it
+ * rather than read from the live membership and account rows later. Also private calendar feeds.
  * Frozen: never edit a landed migration; add a new one.
  */
 import { type Kysely, sql } from "kysely";
@@ -66,6 +68,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("meeting_id", "uuid", (c) => c.notNull().references("meetings.id"))
     .addColumn("membership_id", "uuid", (c) => c.notNull().references("memberships.id"))
     .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('present', 'apologies', 'absent')`))
+    // Who they were at the meeting, written when recorded and again at confirmation: a confirmed
+    // minute reads these, never the live membership and account rows that may change later.
+    .addColumn("member_name", "text", (c) => c.notNull())
+    .addColumn("organisation_name", "text")
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("alternate_for_name", "text")
     .addColumn("recorded_by", "uuid", (c) => c.references("users.id"))
     .addColumn("recorded_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint("meeting_attendance_pkey", ["meeting_id", "membership_id"])
@@ -88,6 +96,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("meeting_id", "uuid", (c) => c.notNull().references("meetings.id"))
     .addColumn("agenda_item_id", "uuid", (c) => c.references("agenda_items.id"))
     .addColumn("membership_id", "uuid", (c) => c.notNull().references("memberships.id"))
+    .addColumn("member_name", "text", (c) => c.notNull())
+    .addColumn("organisation_name", "text")
     .addColumn("interest", "text", (c) => c.notNull().check(sql`length(interest) between 1 and 1000`))
     .addColumn("management", "text", (c) => c.notNull().check(sql`length(management) between 1 and 1000`))
     .addColumn("recorded_by", "uuid", (c) => c.references("users.id"))
@@ -109,6 +119,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("reference_year", "integer")
     .addColumn("reference_number", "integer", (c) => c.check(sql`reference_number between 1 and 9999`))
     .addColumn("secretary_name", "text")
+    // The quorum as it stood when the minute was confirmed: seats filled of seats, and required.
+    .addColumn("quorum_filled", "integer")
+    .addColumn("quorum_seats", "integer")
+    .addColumn("quorum_required", "integer")
     .addColumn("confirmed_at", "timestamptz")
     .addColumn("confirmed_by", "uuid", (c) => c.references("users.id"))
     .addColumn("confirmed_at_meeting_id", "uuid", (c) => c.references("meetings.id"))
@@ -119,7 +133,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       "minutes_status_facts",
       sql`(status = 'draft' and reference is null and reference_number is null and confirmed_at is null)
         or (status = 'confirmed' and reference is not null and reference_year is not null and reference_number is not null
-            and confirmed_at is not null and confirmed_by is not null and secretary_name is not null)`,
+            and confirmed_at is not null and confirmed_by is not null and secretary_name is not null
+            and quorum_filled is not null and quorum_seats is not null and quorum_required is not null)`,
     )
     .execute();
 
@@ -150,6 +165,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Lower case with macrons and other accents removed, so "whanau" finds "whānau".
     .addColumn("search_text", "text", (c) => c.notNull())
     .addColumn("corrects_decision_id", "uuid", (c) => c.references("decisions.id"))
+    // Written by the confirmation of an earlier minute at this meeting ("confirmed the minutes of …").
+    .addColumn("confirms_minute_id", "uuid", (c) => c.references("minutes.id"))
     .addColumn("created_by", "uuid", (c) => c.references("users.id"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
@@ -167,6 +184,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("description", "text", (c) => c.notNull().check(sql`length(description) between 1 and 1000`))
     .addColumn("owner_user_id", "uuid", (c) => c.references("users.id"))
     .addColumn("owner_organisation_id", "uuid", (c) => c.references("organisations.id"))
+    // The owner's name when the decision was made, as the minute prints it.
+    .addColumn("owner_label", "text", (c) => c.notNull())
     .addColumn("due_on", "date", (c) => c.notNull())
     .addColumn("status", "text", (c) =>
       c.notNull().defaultTo("open").check(sql`status in ('open', 'in_progress', 'done', 'cancelled')`),
@@ -266,9 +285,58 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create trigger ${sql.raw(`${table}_record_guard`)} before insert or update or delete on ${sql.table(table)}
       for each row execute function meeting_record_guard()`.execute(db);
   }
+
+  // An agenda item's papers are part of the record too; they reach their meeting through the item.
+  await sql`
+    create function agenda_item_papers_guard() returns trigger language plpgsql as $$
+    declare
+      item uuid;
+    begin
+      if tg_op = 'DELETE' then item := old.agenda_item_id; else item := new.agenda_item_id; end if;
+      if exists (select 1 from agenda_items a join minutes m on m.meeting_id = a.meeting_id
+                  where a.id in (item, case when tg_op = 'UPDATE' then old.agenda_item_id else item end)
+                    and m.status = 'confirmed') then
+        raise exception 'the record of a meeting whose minutes are confirmed is immutable (agenda_item_papers)' using errcode = 'P0001';
+      end if;
+      if tg_op = 'DELETE' then return old; end if;
+      return new;
+    end
+    $$`.execute(db);
+  await sql`create trigger agenda_item_papers_record_guard before insert or update or delete on agenda_item_papers
+    for each row execute function agenda_item_papers_guard()`.execute(db);
+
+  // Once its decision's minute is confirmed, an action keeps what the minute says (what, who, by
+  // when): only its progress (status) may change, and it is never deleted.
+  await sql`
+    create function actions_guard() returns trigger language plpgsql as $$
+    declare
+      decision uuid;
+    begin
+      if tg_op = 'DELETE' then decision := old.decision_id; else decision := new.decision_id; end if;
+      if not exists (select 1 from decisions d join minutes m on m.id = d.minute_id
+                      where d.id in (decision, case when tg_op = 'UPDATE' then old.decision_id else decision end)
+                        and m.status = 'confirmed') then
+        if tg_op = 'DELETE' then return old; end if;
+        return new;
+      end if;
+      if tg_op <> 'UPDATE' then
+        raise exception 'the actions of confirmed minutes are part of the record (%)', lower(tg_op) using errcode = 'P0001';
+      end if;
+      if new.decision_id <> old.decision_id or new.group_id <> old.group_id or new.description <> old.description
+        or new.owner_user_id is distinct from old.owner_user_id or new.owner_organisation_id is distinct from old.owner_organisation_id
+        or new.owner_label <> old.owner_label or new.due_on <> old.due_on or new.created_by is distinct from old.created_by
+        or new.created_at <> old.created_at then
+        raise exception 'only the progress of an action of confirmed minutes may change' using errcode = 'P0001';
+      end if;
+      return new;
+    end
+    $$`.execute(db);
+  await sql`create trigger actions_record_guard before insert or update or delete on actions for each row execute function actions_guard()`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop trigger if exists actions_record_guard on actions`.execute(db);
+  await sql`drop trigger if exists agenda_item_papers_record_guard on agenda_item_papers`.execute(db);
   for (const table of ["agenda_items", "meeting_attendance", "meeting_officials", "conflict_declarations"]) {
     await sql`drop trigger if exists ${sql.raw(`${table}_record_guard`)} on ${sql.table(table)}`.execute(db);
   }
@@ -289,6 +357,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   ]) {
     await db.schema.dropTable(table).execute();
   }
+  await sql`drop function if exists actions_guard()`.execute(db);
+  await sql`drop function if exists agenda_item_papers_guard()`.execute(db);
   await sql`drop function if exists meeting_record_guard()`.execute(db);
   await sql`drop function if exists decisions_guard()`.execute(db);
   await sql`drop function if exists minutes_guard()`.execute(db);

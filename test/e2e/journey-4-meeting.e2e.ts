@@ -117,7 +117,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await sub.getByRole("button", { name: "Add the sub-paragraph" }).click();
     await member.getByText("including Māori-Crown partnership in how the group works").waitFor();
 
-    await form.getByLabel("Heading (optional)").fill("");
+    // The heading followed the item until a decision was recorded under it; now it is empty.
+    expect(await form.getByLabel("Heading (optional)").inputValue()).toBe("");
     await form.getByLabel("Verb", { exact: true }).selectOption("directed");
     await form.getByLabel("Decision", { exact: true }).fill("the Social Sector Commissioning Hub to submit the terms of reference to the Lead Minister");
     const action = chair.getByRole("group", { name: "Action 1" });
@@ -142,10 +143,16 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await chair.getByRole("link", { name: "Draft minutes" }).click();
     await chair.getByRole("heading", { level: 1, name: meetingTitle }).waitFor();
     await chair.getByText("DRAFT — not yet confirmed").waitFor();
-    await chair.getByRole("button", { name: "Confirm these minutes" }).click();
+    // Confirming is asked for twice, the second time with what is being made permanent.
+    await chair.getByRole("link", { name: "Confirm these minutes…" }).click();
+    const review = chair.getByRole("region", { name: "Confirm these minutes?" });
+    await review.getByText("2 numbered paragraphs and 1 sub-paragraph").waitFor();
+    await review.getByText("Quorum present: 4 of 6 members (4 needed).").waitFor();
+    await expectNoAxeViolations(chair);
+    await review.getByRole("button", { name: "Yes, confirm these minutes" }).click();
     await chair.getByText("SSCSG-26-MIN-0001", { exact: true }).waitFor();
     await chair.getByText(/This record is permanent/).waitFor();
-    expect(await chair.getByRole("button", { name: "Confirm these minutes" }).count()).toBe(0);
+    expect(await chair.getByRole("link", { name: "Confirm these minutes…" }).count()).toBe(0);
     await expectNoAxeViolations(chair);
     await screenshot(chair, "journey-4-minutes");
 

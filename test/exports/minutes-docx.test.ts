@@ -208,7 +208,9 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
         "Sophie Lin, Ministry of Social Development (Secretary)",
       ]),
     );
-    expect(present).toHaveLength(4);
+    // Four people, then the quorum as it stood when the minute was confirmed.
+    expect(present).toHaveLength(5);
+    expect(present.at(-1)).toMatch(/^(Quorum present|No quorum): \d+ of \d+ members \(\d+ needed\)\.$/);
     expect(listUnder(body, "Apologies:")).toEqual(["Tama Ngata, Whaikaha – Ministry of Disabled People"]);
     expect(listUnder(body, "Officials present from:")).toEqual(["Aroha Pēne, Te Puni Kōkiri"]);
     expect(listUnder(body, "Conflicts of interest declared:")).toEqual([

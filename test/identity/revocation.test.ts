@@ -74,4 +74,45 @@ describe("revoking access while connected", () => {
       editor.destroy();
     }
   });
+
+  it("takes someone whose membership ended out of the meeting rooms they had joined", async () => {
+    const db = server.services.db;
+    const meeting = await db.selectFrom("meetings").select(["id", "group_id"]).executeTakeFirstOrThrow();
+    const observer = await db.selectFrom("users").select("id").where("email", "=", "minister@example.org").executeTakeFirstOrThrow();
+    const cookie = await signIn(server, "minister@example.org");
+    const socket = connectSocket(server.url, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
+    const changes: unknown[] = [];
+    socket.on("meeting:changed", (payload: unknown) => changes.push(payload));
+    try {
+      const joined = await new Promise<{ ok: boolean }>((resolve) => socket.emit("meeting:join", { meetingId: meeting.id }, resolve));
+      expect(joined).toEqual({ ok: true });
+      const membership = await db
+        .selectFrom("memberships")
+        .select("id")
+        .where("user_id", "=", observer.id)
+        .where("group_id", "=", meeting.group_id)
+        .executeTakeFirstOrThrow();
+      const secretary = await signIn(server, "secretary@example.org");
+      const yesterday = nzCalendarDate(new Date(Date.now() - 24 * 3600 * 1000));
+      const ended = await post(`/groups/${meeting.group_id}/members`, secretary, {
+        intent: "end",
+        membershipId: membership.id,
+        endsOn: yesterday,
+        reason: "Office changed hands",
+      });
+      expect(ended.status).toBe(302);
+      // Their session is still good, so the socket stays connected, but out of the room.
+      await vi.waitFor(async () => {
+        const sockets = await server.sockets.io.in(`meeting:${meeting.id}`).fetchSockets();
+        expect(sockets.some((member) => member.id === socket.id)).toBe(false);
+      });
+      expect(socket.connected).toBe(true);
+      server.services.realtime.emitToRoom(`meeting:${meeting.id}`, "meeting:changed", { meetingId: meeting.id, what: "test" });
+      const rejoined = await new Promise<{ ok: boolean; error?: string }>((resolve) => socket.emit("meeting:join", { meetingId: meeting.id }, resolve));
+      expect(rejoined).toEqual({ ok: false, error: "FORBIDDEN" });
+      expect(changes).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
 });

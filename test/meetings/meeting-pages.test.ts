@@ -128,6 +128,7 @@ describe("the meeting pages", () => {
     const org = await db.selectFrom("organisations").select("id").where("name", "=", "Te Puni Kōkiri").executeTakeFirstOrThrow();
     const recorded = await post(meetingPath(), "secretary", {
       intent: "decision.record",
+      js: "1",
       verb: "directed",
       heading: "Engagement",
       body: "Te Puni Kōkiri to advise on engagement with iwi and hapū <script>alert(1)</script>",
@@ -135,7 +136,12 @@ describe("the meeting pages", () => {
       actionOwner: `org:${org.id}`,
       actionDue: "2027-04-30",
     });
+    // Sent by the page's script: data back, the page stays.
     expect(recorded.status).toBe(200);
+    // Sent without JavaScript: back to the page, so reloading it cannot send the decision twice.
+    const plain = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "noted", body: "the update from Te Puni Kōkiri" });
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get("location")).toBe(meetingPath());
     const page = await (await get(meetingPath(), "member")).text();
     expect(page).toMatch(/<strong>directed ?(<!-- -->)? ?<\/strong>/);
     expect(page).not.toContain("<script>alert(1)</script>");

@@ -26,7 +26,7 @@ import {
   startMeeting,
 } from "../../app/models/meetings.server.js";
 import { membersOnDate } from "../../app/models/memberships.server.js";
-import { confirmMinutes, minuteView, recordDecision } from "../../app/models/minutes.server.js";
+import { confirmMinutes, deleteDecision, minuteView, recordDecision, updateDecision } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { describeEachDatabase } from "../support/database.js";
 
@@ -283,6 +283,102 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       // Confirming at the later meeting records it in that meeting's minute.
     });
 
+    it("keeps a confirmed minute's people as they were, whatever happens to memberships and names later", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Snapshot hui", "2029-08-07");
+      const meeting = await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      const attendees = await meetingAttendees(db, meeting);
+      const priya = attendees.find((attendee) => attendee.name === "Priya Naidu")!;
+      await recordAttendance(db, null, as("secretary"), { meetingId: id, entries: attendees.map((attendee) => ({ membershipId: attendee.membershipId, status: "present" as const })) });
+      await declareConflict(db, null, as("secretary"), { meetingId: id, membershipId: priya.membershipId, agendaItemId: null, interest: "Trustee", management: "Left the room" });
+      const org = await db.selectFrom("organisations").select("id").where("name", "=", "Te Puni Kōkiri").executeTakeFirstOrThrow();
+      await recordDecision(db, null, as("chair"), {
+        meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "invited", body: "Te Puni Kōkiri to advise",
+        actions: [{ description: "Advise", ownerUserId: null, ownerOrganisationId: org.id, dueOn: "2029-09-30" }],
+      });
+      await endMeeting(db, null, as("chair"), { meetingId: id });
+      await confirmMinutes(db, null, as("secretary"), { meetingId: id });
+      const before = await minuteView(db, meeting);
+      expect(before.quorum).toMatchObject({ filled: 6, seats: 6, required: 4, met: true });
+
+      // Later: Priya's membership is backdated to end before the meeting, she changes her name, the
+      // organisation is renamed, and the group's quorum setting changes.
+      await db.updateTable("memberships").set({ ends_on: "2029-01-01" }).where("id", "=", priya.membershipId).execute();
+      await db.updateTable("users").set({ display_name: "Priya Naidu-Smith" }).where("id", "=", priya.userId).execute();
+      await db.updateTable("organisations").set({ name: "Te Puni Kōkiri (renamed)" }).where("id", "=", org.id).execute();
+      await db.updateTable("groups").set({ quorum: 9 }).where("id", "=", groupId).execute();
+      try {
+        const after = await minuteView(db, meeting);
+        expect(after.present.map((attendee) => attendee.name)).toEqual(before.present.map((attendee) => attendee.name));
+        expect(after.present.map((attendee) => attendee.name)).toContain("Priya Naidu");
+        expect(after.conflicts[0]!.name).toBe("Priya Naidu");
+        expect(after.paragraphs[0]!.actions[0]!.owner).toBe("Te Puni Kōkiri");
+        expect(after.quorum).toEqual(before.quorum);
+      } finally {
+        await db.updateTable("memberships").set({ ends_on: null }).where("id", "=", priya.membershipId).execute();
+        await db.updateTable("users").set({ display_name: "Priya Naidu" }).where("id", "=", priya.userId).execute();
+        await db.updateTable("organisations").set({ name: "Te Puni Kōkiri" }).where("id", "=", org.id).execute();
+        await db.updateTable("groups").set({ quorum: 4 }).where("id", "=", groupId).execute();
+      }
+    });
+
+    it("freezes a confirmed minute's agenda papers and actions, leaving only the actions' progress to change", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Frozen hui", "2029-09-04");
+      const paper = await db.selectFrom("documents").select("id").where("kind", "=", "paper").executeTakeFirstOrThrow();
+      const itemId = await addAgendaItem(db, null, as("secretary"), { meetingId: id, title: "The paper", presenter: null, minutesAllotted: null, paperIds: [paper.id] });
+      const decisionId = await recordDecision(db, null, as("chair"), {
+        meetingId: id, parentId: null, agendaItemId: itemId, heading: null, verb: "directed", body: "the Hub to act",
+        actions: [{ description: "Act", ownerUserId: users.get("member")!, ownerOrganisationId: null, dueOn: "2029-10-01" }],
+      });
+      await endMeeting(db, null, as("chair"), { meetingId: id });
+      await confirmMinutes(db, null, as("secretary"), { meetingId: id });
+      const refused = /immutable|part of the record|only the progress/;
+      await expect(sql`delete from agenda_item_papers where agenda_item_id = ${itemId}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`insert into agenda_item_papers (agenda_item_id, document_id, position) values (${itemId}, ${paper.id}, 2)`.execute(db)).rejects.toThrow();
+      await expect(sql`update actions set description = 'Rewritten' where decision_id = ${decisionId}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`update actions set due_on = '2030-01-01' where decision_id = ${decisionId}`.execute(db)).rejects.toThrow(refused);
+      await expect(sql`delete from actions where decision_id = ${decisionId}`.execute(db)).rejects.toThrow(refused);
+      await expect(
+        sql`insert into actions (group_id, decision_id, description, owner_user_id, owner_label, due_on) values (${groupId}, ${decisionId}, 'Slipped in', ${users.get("member")!}, 'Tama Ngata', '2030-01-01')`.execute(db),
+      ).rejects.toThrow(refused);
+      // Progress is still recorded.
+      const action = await db.selectFrom("actions").select("id").where("decision_id", "=", decisionId).executeTakeFirstOrThrow();
+      await updateActionProgress(db, as("member"), { groupId, actionId: action.id, status: "done", note: "Done" });
+      const doneAt = (await db.selectFrom("actions").select("completed_at").where("id", "=", action.id).executeTakeFirstOrThrow()).completed_at;
+      await updateActionProgress(db, as("member"), { groupId, actionId: action.id, status: "done", note: "A note afterwards" });
+      // A later note does not move the day it was done.
+      expect((await db.selectFrom("actions").select("completed_at").where("id", "=", action.id).executeTakeFirstOrThrow()).completed_at).toEqual(doneAt);
+    });
+
+    it("keeps a draft decision whose actions have progress, and the paragraph that records a confirmation", async () => {
+      const db = getDb();
+      const previous = await closedMeetingWithDecision(db, "Before hui", "2029-10-02", "an earlier point");
+      const id = await startedMeeting(db, "Keeping hui", "2029-11-06");
+      const decisionId = await recordDecision(db, null, as("chair"), {
+        meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "requested", body: "a report",
+        actions: [{ description: "Report", ownerUserId: users.get("member")!, ownerOrganisationId: null, dueOn: "2029-12-01" }],
+      });
+      await expect(
+        recordDecision(db, null, as("chair"), {
+          meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "requested", body: "x",
+          actions: [{ description: "Bad date", ownerUserId: users.get("member")!, ownerOrganisationId: null, dueOn: "2029-02-30" }],
+        }),
+      ).rejects.toMatchObject({ code: "INVALID_INPUT", field: "actions" });
+      const action = await db.selectFrom("actions").select("id").where("decision_id", "=", decisionId).executeTakeFirstOrThrow();
+      await updateActionProgress(db, as("member"), { groupId, actionId: action.id, status: "in_progress", note: "Started" });
+      await expect(deleteDecision(db, null, as("secretary"), { meetingId: id, decisionId })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      // Its verb keeps sending someone off, since it has actions; a verb that does not need them cannot gain them.
+      await expect(updateDecision(db, null, as("secretary"), { meetingId: id, decisionId, verb: "noted", body: "a report", heading: null })).rejects.toMatchObject({ field: "verb" });
+      const noted = await recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "a point" });
+      await expect(updateDecision(db, null, as("secretary"), { meetingId: id, decisionId: noted, verb: "directed", body: "a point", heading: null })).rejects.toMatchObject({ field: "verb" });
+
+      await confirmMinutes(db, null, as("chair"), { meetingId: previous, atMeetingId: id });
+      const confirmation = await db.selectFrom("decisions").select("id").where("confirms_minute_id", "is not", null).where("minute_id", "=", (await db.selectFrom("minutes").select("id").where("meeting_id", "=", id).executeTakeFirstOrThrow()).id).executeTakeFirstOrThrow();
+      await expect(deleteDecision(db, null, as("secretary"), { meetingId: id, decisionId: confirmation.id })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(updateDecision(db, null, as("secretary"), { meetingId: id, decisionId: confirmation.id, verb: "noted", body: "rewritten", heading: null })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    });
+
     it("confirms the previous minutes at the next meeting and records that in its minute", async () => {
       const db = getDb();
       const previous = await closedMeetingWithDecision(db, "Previous hui", "2029-05-01", "previous point");
@@ -310,6 +406,25 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       expect((await searchDecisions(db, groupId, { words: "whanau", from: "2030-03-06" })).entries).toHaveLength(0);
       expect((await searchDecisions(db, groupId, { reference: `[${reference}]` })).entries.map((entry) => entry.meetingId)).toEqual([id]);
       expect((await searchDecisions(db, groupId, { words: "100%_" })).entries).toHaveLength(0);
+    });
+
+    it("pages through a minute in paragraph order: 1, 1.1, 1.2, 2, 3", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Paging hui", "2031-04-01");
+      const one = await recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "paging one" });
+      await recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "paging two" });
+      await recordDecision(db, null, as("chair"), { meetingId: id, parentId: one, agendaItemId: null, heading: null, verb: null, body: "paging one-one" });
+      await recordDecision(db, null, as("chair"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "paging three" });
+      await recordDecision(db, null, as("chair"), { meetingId: id, parentId: one, agendaItemId: null, heading: null, verb: null, body: "paging one-two" });
+      const pages: string[] = [];
+      for (let offset = 0; offset < 6; offset += 2) {
+        const { entries, total } = await searchDecisions(db, groupId, { words: "paging", limit: 2, offset });
+        expect(total).toBe(5);
+        pages.push(...entries.map((entry) => entry.number));
+      }
+      expect(pages).toEqual(["1", "1.1", "1.2", "2", "3"]);
+      // A date that does not exist is ignored rather than failing the search.
+      expect((await searchDecisions(db, groupId, { words: "paging", from: "2031-02-30" })).total).toBe(5);
     });
 
     it("knows who was a member when each decision was made, from the membership history", async () => {

@@ -5,7 +5,7 @@
  * mouse; edits or removes an item; adds one. In a live meeting the chair can go to any item.
  */
 import { Form, Link, useFetcher } from "@remix-run/react";
-import { type DragEvent, useState } from "react";
+import { type DragEvent, useEffect, useState } from "react";
 import { Field } from "../forms/Field.js";
 import { TeReo } from "../TeReo.js";
 
@@ -36,14 +36,22 @@ export function AgendaList({
   mayGoTo: boolean;
   documents: { id: string; title: string }[];
 }) {
-  const mover = useFetcher();
+  const mover = useFetcher<{ ok?: boolean; formError?: string }>();
   const [dragging, setDragging] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<number | null>(null);
+  const [pendingMove, setPendingMove] = useState<{ title: string; toPosition: number } | null>(null);
   const [announcement, setAnnouncement] = useState("");
 
+  // Say what happened once the server has answered: the move, or why it was refused.
+  useEffect(() => {
+    if (mover.state !== "idle" || !pendingMove || !mover.data) return;
+    setAnnouncement(mover.data.ok ? `Moved “${pendingMove.title}” to position ${pendingMove.toPosition}.` : (mover.data.formError ?? "The item could not be moved."));
+    setPendingMove(null);
+  }, [mover.state, mover.data, pendingMove]);
+
   const move = (itemId: string, toPosition: number, title: string) => {
-    mover.submit({ intent: "agenda.move", itemId, toPosition: String(toPosition) }, { method: "post", action: actionPath });
-    setAnnouncement(`Moved “${title}” to position ${toPosition}.`);
+    setPendingMove({ title, toPosition });
+    mover.submit({ intent: "agenda.move", itemId, toPosition: String(toPosition), js: "1" }, { method: "post", action: actionPath });
   };
   const onDrop = (event: DragEvent, position: number) => {
     event.preventDefault();
@@ -56,7 +64,7 @@ export function AgendaList({
   if (items.length === 0) return <p>The agenda has no items yet.</p>;
   return (
     <>
-      <p className="visually-hidden" role="status">
+      <p className={announcement && mover.data && !mover.data.ok ? "field-error" : "visually-hidden"} role="status">
         {announcement}
       </p>
       <ol className="agenda-list">

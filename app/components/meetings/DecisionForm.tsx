@@ -7,7 +7,8 @@
  */
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { decisionVerbs } from "../../../db/database.js";
+import { referencePattern } from "../../meetings/decision-reference.js";
+import { decisionVerbs, isActionVerb } from "../../meetings/decision-verbs.js";
 import { Field } from "../forms/Field.js";
 import { TeReo } from "../TeReo.js";
 
@@ -36,8 +37,6 @@ interface PickerEntry {
   meetingTitle: string;
 }
 
-const actionVerbs = new Set(["directed", "invited", "requested"]);
-
 export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defaultHeading, parent = null, owners, today, onDone }: DecisionFormProps) {
   const fetcher = useFetcher<Answer>();
   const picker = useFetcher<{ picker?: PickerEntry[] }>();
@@ -50,7 +49,20 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   const idPrefix = parent ? `sub-${parent.id}` : "decision";
   const answer = fetcher.data;
   const error = (field: string) => (answer && !answer.ok && answer.field === field ? answer.formError : null);
-  const formError = answer && !answer.ok && !answer.field ? answer.formError : null;
+  // A refusal about anything this form does not show a field for is shown for the whole form.
+  const fieldsShown = parent ? ["verb", "body"] : ["agendaItemId", "heading", "verb", "body", "actions", "correctsDecisionId"];
+  const formError = answer && !answer.ok && (!answer.field || !fieldsShown.includes(answer.field)) ? answer.formError : null;
+  // The agenda item and heading follow the item the meeting is on, until the person changes them.
+  const [itemId, setItemId] = useState(defaultItemId ?? "");
+  const [itemChosen, setItemChosen] = useState(false);
+  const [heading, setHeading] = useState(defaultHeading);
+  const [headingTyped, setHeadingTyped] = useState(false);
+  useEffect(() => {
+    if (!itemChosen) setItemId(defaultItemId ?? "");
+  }, [defaultItemId, itemChosen]);
+  useEffect(() => {
+    if (!headingTyped) setHeading(defaultHeading);
+  }, [defaultHeading, headingTyped]);
 
   // Without JavaScript every field shows and the server ignores actions for other verbs.
   const [hydrated, setHydrated] = useState(false);
@@ -64,6 +76,9 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
     setCorrects(null);
     setActionRows(1);
     setVerb(parent ? "" : "noted");
+    setItemChosen(false);
+    setHeadingTyped(false);
+    setHeading("");
     onDone?.();
   }, [fetcher.state, answer, parent, onDone]);
 
@@ -78,13 +93,19 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
     box.setSelectionRange(start + text.length, start + text.length);
   };
   const findDecisions = () => {
-    if (search.trim().length > 0) picker.load(`/groups/${groupId}/decisions?picker=1&words=${encodeURIComponent(search.trim())}`);
+    const wanted = search.trim().replace(/^\[|\]$/g, "");
+    if (wanted.length === 0) return;
+    // A whole reference ("SSCSG-26-MIN-0003", with or without brackets) finds that minute's decisions.
+    const query = referencePattern.test(wanted.toUpperCase()) ? `reference=${encodeURIComponent(wanted.toUpperCase())}` : `words=${encodeURIComponent(wanted)}`;
+    picker.load(`/groups/${groupId}/decisions?picker=1&${query}`);
   };
 
-  const wantsActions = !parent && (!hydrated || actionVerbs.has(verb));
+  const wantsActions = !parent && (!hydrated || isActionVerb(verb));
   return (
     <fetcher.Form method="post" action={actionPath} ref={formRef} className="decision-form" noValidate aria-label={parent ? `Sub-paragraph of paragraph ${parent.number}` : "Record a decision"}>
       <input type="hidden" name="intent" value="decision.record" />
+      {/* With JavaScript the page stays put and this form clears; without it, the page reloads. */}
+      {hydrated ? <input type="hidden" name="js" value="1" /> : null}
       {parent ? <input type="hidden" name="parentId" value={parent.id} /> : null}
       {corrects ? <input type="hidden" name="correctsDecisionId" value={corrects.id} /> : null}
       {formError ? (
@@ -98,7 +119,14 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
         <div className="field-row">
           <Field name="agendaItemId" id={`${idPrefix}-item`} label="Agenda item" error={error("agendaItemId")}>
             {(control) => (
-              <select {...control} defaultValue={defaultItemId ?? ""}>
+              <select
+                {...control}
+                value={itemId}
+                onChange={(event) => {
+                  setItemId(event.target.value);
+                  setItemChosen(true);
+                }}
+              >
                 <option value="">Not under an agenda item</option>
                 {agenda.map((item) => (
                   <option key={item.id} value={item.id}>
@@ -109,7 +137,18 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
             )}
           </Field>
           <Field name="heading" id={`${idPrefix}-heading`} label="Heading (optional)" hint="Starts a new heading above this paragraph." error={error("heading")}>
-            {(control) => <input {...control} type="text" maxLength={200} defaultValue={defaultHeading} key={defaultHeading} />}
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                maxLength={200}
+                value={heading}
+                onChange={(event) => {
+                  setHeading(event.target.value);
+                  setHeadingTyped(true);
+                }}
+              />
+            )}
           </Field>
         </div>
       )}

@@ -16,6 +16,15 @@ export function MeetingRoom({ meetingId, live }: { meetingId: string; live: bool
   // The latest revalidator, without rejoining the room when the page re-renders.
   const revalidate = useRef(revalidator);
   revalidate.current = revalidator;
+  // A change announced while a reload is already running: reload once more when it ends, so the
+  // page never stays a step behind the chair.
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    if (pending && revalidator.state === "idle") {
+      setPending(false);
+      revalidator.revalidate();
+    }
+  }, [pending, revalidator]);
 
   useEffect(() => {
     let cancelled = false;
@@ -25,6 +34,7 @@ export function MeetingRoom({ meetingId, live }: { meetingId: string; live: bool
       const socket = io({ path: "/socket.io/" });
       const refresh = () => {
         if (revalidate.current.state === "idle") revalidate.current.revalidate();
+        else setPending(true);
       };
       socket.on("connect", () => {
         socket.emit("meeting:join", { meetingId }, (ack: { ok: boolean } | undefined) => {
