@@ -25,6 +25,7 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "./logger.js";
 import { documentRoom, userRoom } from "./realtime.js";
 import { SOCKET_IO_PATH } from "./upgrade.js";
+import { membershipActiveOn } from "../app/models/memberships.server.js";
 
 export interface SocketServerOptions {
   logger: Logger;
@@ -124,8 +125,7 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
       .select(["organisations.name as organisation"])
       .where("memberships.user_id", "=", user.id)
       .where("memberships.group_id", "=", document.group_id)
-      .where("memberships.starts_on", "<=", today)
-      .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", today)]))
+      .where(membershipActiveOn(today))
       .orderBy("memberships.starts_on", "desc")
       .executeTakeFirst();
     return { ok: true, viewer: { userId: user.id, name: user.displayName, organisation: membership?.organisation ?? null } };

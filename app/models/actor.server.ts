@@ -6,6 +6,7 @@ import type { Database, MembershipRole } from "../../db/database.js";
 import type { SessionUser } from "../auth/lucia.server.js";
 import type { Actor } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 /** Role precedence when one person holds two current memberships in a group. */
 const rolePrecedence: MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer", "consultee"];
@@ -15,8 +16,7 @@ export async function loadActor(db: Kysely<Database>, user: SessionUser, onDate 
     .selectFrom("memberships")
     .select(["group_id", "role"])
     .where("user_id", "=", user.id)
-    .where("starts_on", "<=", onDate)
-    .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", onDate)]))
+    .where(membershipActiveOn(onDate))
     .execute();
   const rolesByGroup = new Map<string, MembershipRole>();
   for (const row of rows) {

@@ -20,6 +20,7 @@ import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
 import { notify } from "./notifications.server.js";
 import { type DocumentStateService, captureCurrentContent, insertVersion } from "./document-versions.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -106,8 +107,7 @@ async function currentMemberIds(db: Kysely<Database>, groupId: string, roles: re
     .distinct()
     .where("group_id", "=", groupId)
     .where("role", "in", [...roles])
-    .where("starts_on", "<=", today)
-    .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", today)]))
+    .where(membershipActiveOn(today))
     .execute();
   return rows.map((row) => row.user_id);
 }

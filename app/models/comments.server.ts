@@ -23,6 +23,7 @@ import { nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -124,8 +125,7 @@ export async function mentionedMembers(
     .innerJoin("users", "users.id", "memberships.user_id")
     .select(["users.id", "users.display_name", "memberships.role"])
     .where("memberships.group_id", "=", document.group_id)
-    .where("memberships.starts_on", "<=", today)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", today)]))
+    .where(membershipActiveOn(today))
     .where("users.disabled_at", "is", null)
     .execute();
   const lowered = body.toLocaleLowerCase("en-NZ");

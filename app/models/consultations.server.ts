@@ -14,6 +14,7 @@ import { formatNzDate, formatNzTime, nzCalendarDate, nzEndOfDay } from "../utils
 import { recordAudit } from "./audit.server.js";
 import { documentResource, findDocument } from "./document-access.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -182,8 +183,7 @@ export async function listConsulteeMembers(db: Db, groupId: string, onDate = nzC
     .select(["users.id", "users.display_name", "users.email", "organisations.name as organisation_name"])
     .where("memberships.group_id", "=", groupId)
     .where("memberships.role", "=", "consultee")
-    .where("memberships.starts_on", "<=", onDate)
-    .where((eb) => eb.or([eb("memberships.ends_on", "is", null), eb("memberships.ends_on", ">=", onDate)]))
+    .where(membershipActiveOn(onDate))
     .where("users.disabled_at", "is", null)
     .orderBy("users.display_name")
     .execute();

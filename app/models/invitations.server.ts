@@ -15,6 +15,7 @@ import { type Actor, can } from "../policy/policy.js";
 import { formatNzDate, formatNzTime, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 import { recordAudit } from "./audit.server.js";
+import { membershipActiveOn } from "./memberships.server.js";
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -459,8 +460,7 @@ async function acceptInvitation(
         .where("group_id", "=", invitation.group_id)
         .where("user_id", "=", userId)
         .where("role", "=", invitation.role)
-        .where("starts_on", "<=", startsOn)
-        .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", startsOn)]))
+        .where(membershipActiveOn(startsOn))
         .executeTakeFirst();
       if (current) {
         return { ok: true, userId, groupId: invitation.group_id, membershipId: current.id, membershipCreated: false };
