@@ -130,6 +130,8 @@ export interface MeetingTable {
   ended_at: NullableTimestamp;
   /** While the meeting is in progress: the agenda item everyone's screen shows. */
   current_agenda_item_id: string | null;
+  /** A member chairing this meeting in the chair's place; null when the chair runs it. */
+  acting_chair_user_id: string | null;
 }
 
 export const agendaItemKinds = [

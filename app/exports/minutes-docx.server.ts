@@ -171,9 +171,10 @@ function signature(secretaryName: string | null): Paragraph[] {
   ];
 }
 
-function attendeeLine(attendee: Attendee): string {
+function attendeeLine(attendee: Attendee, actingChairUserId: string | null = null): string {
   const parts = [clean(attendee.name), ...(attendee.organisation ? [`, ${clean(attendee.organisation)}`] : [])];
-  if (attendee.alternateForName) parts.push(` (alternate for ${clean(attendee.alternateForName)})`);
+  if (attendee.userId === actingChairUserId) parts.push(" (Acting chair)");
+  else if (attendee.alternateForName) parts.push(` (alternate for ${clean(attendee.alternateForName)})`);
   else if (attendee.role === "chair") parts.push(" (Chair)");
   else if (attendee.role === "secretary") parts.push(" (Secretary)");
   return parts.join("");
@@ -190,7 +191,7 @@ function attendance(view: MinuteView): Paragraph[] {
   const out: Paragraph[] = [
     new Paragraph({ spacing: { before: 240 }, border: { top: { style: BorderStyle.SINGLE, size: 6, color: "1B1F24", space: 6 } }, children: [] }),
     heading("Present:"),
-    ...(view.present.length ? view.present.map((attendee) => line(attendeeLine(attendee))) : [line("No attendance was recorded.")]),
+    ...(view.present.length ? view.present.map((attendee) => line(attendeeLine(attendee, view.meeting.actingChairUserId))) : [line("No attendance was recorded.")]),
     new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: quorumRecord(view.quorum), italics: true })] }),
   ];
   if (view.apologies.length) out.push(heading("Apologies:"), ...view.apologies.map((attendee) => line(attendeeLine(attendee))));

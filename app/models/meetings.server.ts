@@ -15,7 +15,7 @@ import { requireActor } from "../auth/require.server.js";
 import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
 import { MEETING_TITLE_MAX, PLACE_MAX } from "../meetings/meeting-form.js";
-import { type Action as PolicyAction, type Actor, can } from "../policy/policy.js";
+import { type Action as PolicyAction, type Actor, type Resource, can } from "../policy/policy.js";
 import { formatNzDate, formatNzTime, nzCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import type { AppServices } from "../../server/services.js";
@@ -285,6 +285,15 @@ function meetingInstant(input: MeetingDetailsInput): { title: string; startsAt: 
 
 function assertMay(actor: Actor, action: PolicyAction, groupId: string, message: string): void {
   if (!can(actor, action, { type: "group", groupId })) throw new MeetingError("FORBIDDEN", message);
+}
+
+/** The policy's view of one meeting: its group, and whether this person is chairing it in the chair's place. */
+export function meetingResource(actor: Actor, meeting: Pick<Meeting, "group_id" | "acting_chair_user_id">): Extract<Resource, { type: "meeting" }> {
+  return { type: "meeting", groupId: meeting.group_id, actorIsActingChair: meeting.acting_chair_user_id === actor.id };
+}
+
+function assertMayRun(actor: Actor, meeting: Meeting, message: string): void {
+  if (!can(actor, "meeting.run", meetingResource(actor, meeting))) throw new MeetingError("FORBIDDEN", message);
 }
 
 /** The agenda document's text: a heading and the items, numbered. */
@@ -732,7 +741,7 @@ export async function startMeeting(
   const now = input.now ?? new Date();
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
-    assertMay(actor, "meeting.run", meeting.group_id, "Only the chair can start the meeting");
+    assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can start the meeting");
     if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
     if (meeting.status !== "scheduled") throw new MeetingError("MEETING_NOT_SCHEDULED", "This meeting has already started");
     const first = await trx.selectFrom("agenda_items").select("id").where("meeting_id", "=", meeting.id).orderBy("position").executeTakeFirst();
@@ -769,7 +778,7 @@ export async function moveToAgendaItem(
 ): Promise<void> {
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
-    assertMay(actor, "meeting.run", meeting.group_id, "Only the chair can move the meeting through its agenda");
+    assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can move the meeting through its agenda");
     if (meeting.status !== "in_progress") throw new MeetingError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
     const item = await findItem(trx, meeting.id, input.itemId);
     if (meeting.current_agenda_item_id === item.id) return meeting;
@@ -798,7 +807,7 @@ export async function endMeeting(
   const now = input.now ?? new Date();
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
-    assertMay(actor, "meeting.run", meeting.group_id, "Only the chair can end the meeting");
+    assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can end the meeting");
     if (meeting.status !== "in_progress") throw new MeetingError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
     await trx
       .updateTable("meetings")
@@ -817,4 +826,48 @@ export async function endMeeting(
     return meeting;
   });
   if (services) announceMeetingChange(services, meeting.id, "ended");
+}
+
+/**
+ * Names a member to chair this meeting in the chair's place (null: the chair runs it). The chair
+ * or secretary decides; the acting chair must be a chair or member of the group on the day.
+ */
+export async function setActingChair(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; userId: string | null; ip?: string | null },
+): Promise<void> {
+  const meeting = await db.transaction().execute(async (trx) => {
+    const meeting = await lockMeeting(trx, input.meetingId);
+    assertMay(actor, "meeting.manage", meeting.group_id, "Only the chair or the secretary can name an acting chair");
+    if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
+    if (meeting.status === "closed") throw new MeetingError("MEETING_NOT_SCHEDULED", "This meeting has ended");
+    if (input.userId !== null) {
+      const member = isUuid(input.userId)
+        ? await trx
+            .selectFrom("memberships")
+            .select("id")
+            .where("user_id", "=", input.userId)
+            .where("group_id", "=", meeting.group_id)
+            .where("role", "in", ["chair", "member"])
+            .where(membershipActiveOn(nzCalendarDate(meeting.starts_at)))
+            .executeTakeFirst()
+        : undefined;
+      if (!member) throw new MeetingError("INVALID_INPUT", "Choose the acting chair from the group's members on the day of the meeting", "actingChair");
+    }
+    if (meeting.acting_chair_user_id === input.userId) return meeting;
+    await trx.updateTable("meetings").set({ acting_chair_user_id: input.userId, updated_at: new Date() }).where("id", "=", meeting.id).execute();
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: "meeting.acting_chair_set",
+      groupId: meeting.group_id,
+      subjectType: "meeting",
+      subjectId: meeting.id,
+      ip: input.ip ?? null,
+      details: { from: meeting.acting_chair_user_id, to: input.userId },
+    });
+    return meeting;
+  });
+  if (services) announceMeetingChange(services, meeting.id, "chair");
 }

@@ -502,7 +502,7 @@ export interface MinuteParagraph {
 
 export interface MinuteView {
   group: { id: string; name: string; code: string; portfolio: string };
-  meeting: { id: string; title: string; startsAt: Date; status: string; dateLabel: string };
+  meeting: { id: string; title: string; startsAt: Date; status: string; dateLabel: string; actingChairUserId: string | null };
   minute: {
     id: string;
     status: "draft" | "confirmed";
@@ -585,7 +585,14 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
     : [];
   return {
     group,
-    meeting: { id: meeting.id, title: meeting.title, startsAt: meeting.starts_at, status: meeting.status, dateLabel: formatNzDate(meeting.starts_at) },
+    meeting: {
+      id: meeting.id,
+      title: meeting.title,
+      startsAt: meeting.starts_at,
+      status: meeting.status,
+      dateLabel: formatNzDate(meeting.starts_at),
+      actingChairUserId: meeting.acting_chair_user_id,
+    },
     minute: minute
       ? {
           id: minute.id,

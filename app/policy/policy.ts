@@ -28,6 +28,12 @@ export type Resource =
       openToActorForConsultation?: boolean;
     }
   | {
+      type: "meeting";
+      groupId: string;
+      /** Whether the person asking has been asked to chair this meeting in the chair's place. */
+      actorIsActingChair?: boolean;
+    }
+  | {
       type: "action";
       groupId: string;
       /** Whether the action is owned by the person asking, or by their organisation in the group. */
@@ -117,7 +123,10 @@ export const rules: Record<Action, Rule> = {
   },
   "meeting.view": { allowed: [...groupReaders] },
   "meeting.manage": { allowed: ["chair", "secretary"] },
-  "meeting.run": { allowed: ["chair"] },
+  "meeting.run": {
+    allowed: ["chair", "member"],
+    condition: "members only as the acting chair named for that meeting",
+  },
   "decision.record": { allowed: ["chair", "secretary"] },
   "minutes.confirm": { allowed: ["chair", "secretary"] },
   "action.update": {
@@ -150,6 +159,9 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 function allows(rule: Rule, action: Action, subject: Subject, resource: Resource): boolean {
   if (!rule.allowed.includes(subject)) return false;
+  if (subject === "member" && action === "meeting.run") {
+    return resource.type === "meeting" && resource.actorIsActingChair === true;
+  }
   if (subject === "member" && action === "action.update") {
     return resource.type === "action" && resource.actorOwns === true;
   }

@@ -27,8 +27,10 @@ import {
   meetingWhen,
   moveAgendaItem,
   moveToAgendaItem,
+  meetingResource,
   removeAgendaItem,
   requireMeeting,
+  setActingChair,
   startMeeting,
   updateAgendaItem,
 } from "../models/meetings.server.js";
@@ -87,7 +89,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       statusLabel: meetingStatusLabels[meeting.status],
       cancelReason: meeting.cancel_reason,
       agendaDocumentId: meeting.agenda_document_id,
+      actingChair: attendees.find((attendee) => attendee.userId === meeting.acting_chair_user_id)?.name ?? null,
+      actingChairUserId: meeting.acting_chair_user_id,
     },
+    // Who may be named acting chair: the group's chair and members on the day (alternates too).
+    chairCandidates:
+      mayManage && (meeting.status === "scheduled" || meeting.status === "in_progress")
+        ? attendees
+            .filter((attendee) => attendee.role === "chair" || attendee.role === "member")
+            .filter((attendee, index, all) => all.findIndex((other) => other.userId === attendee.userId) === index)
+            .map((attendee) => ({ userId: attendee.userId, name: attendee.name, isChair: attendee.role === "chair" }))
+        : [],
     agenda: agenda.map((item) => ({ ...item, kindLabel: agendaItemKindLabels[item.kind] })),
     current: current ? { ...current, kindLabel: agendaItemKindLabels[current.kind] } : null,
     quorum: quorumSentence(computeQuorum(attendees, group.quorum)),
@@ -110,7 +122,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     previousMinutes: previousMinutes.map((minute) => ({ meetingId: minute.meetingId, title: minute.title, date: formatNzDate(minute.starts_at) })),
     may: {
       manage: mayManage,
-      run: can(actor, "meeting.run", resource),
+      run: can(actor, "meeting.run", meetingResource(actor, meeting)),
       record: mayRecord,
       editAgenda: mayManage && (meeting.status === "scheduled" || meeting.status === "in_progress"),
     },
@@ -205,6 +217,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "decision.delete":
         await deleteDecision(db, services, actor, { ...base, decisionId: formText(form, "decisionId", 100) });
         return redirect(here);
+      case "chair.set":
+        await setActingChair(db, services, actor, { ...base, userId: optionalId(form, "actingChairUserId") });
+        return redirect(here);
       case "minutes.confirmPrevious":
         await confirmMinutes(db, services, actor, { meetingId: formText(form, "previousMeetingId", 100), atMeetingId: meeting.id, ip });
         return redirect(here);
@@ -289,6 +304,12 @@ export default function MeetingPage() {
               <dd>{meeting.location}</dd>
             </>
           ) : null}
+          {meeting.actingChair ? (
+            <>
+              <dt>Chairing</dt>
+              <dd>{meeting.actingChair} (acting chair)</dd>
+            </>
+          ) : null}
           {meeting.onlineUrl ? (
             <>
               <dt>Online</dt>
@@ -313,6 +334,28 @@ export default function MeetingPage() {
           {minute ? <Link to={`${base}/minutes`}>{minute.status === "confirmed" ? `Minutes [${minute.reference}]` : "Draft minutes"}</Link> : null}
           {may.manage && meeting.status === "scheduled" ? <Link to={`${base}/edit`}>Reschedule or cancel</Link> : null}
         </p>
+        {loaderData.chairCandidates.length > 0 ? (
+          <details className="after-form">
+            <summary>Who chairs this meeting</summary>
+            <Form method="post" className="inline-forms">
+              <input type="hidden" name="intent" value="chair.set" />
+              <label htmlFor="actingChairUserId">Chaired by</label>
+              <select id="actingChairUserId" name="actingChairUserId" defaultValue={meeting.actingChairUserId ?? ""}>
+                <option value="">The chair</option>
+                {loaderData.chairCandidates
+                  .filter((candidate) => !candidate.isChair)
+                  .map((candidate) => (
+                    <option key={candidate.userId} value={candidate.userId}>
+                      {candidate.name} (acting chair)
+                    </option>
+                  ))}
+              </select>
+              <button type="submit" className="button button--secondary">
+                Save
+              </button>
+            </Form>
+          </details>
+        ) : null}
         {meeting.agendaDocumentId ? (
           <p className="hint" id="agenda-document-hint">
             The agenda document is for drafting and shared notes; the running order is the agenda on this page.

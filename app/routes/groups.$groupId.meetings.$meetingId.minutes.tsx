@@ -33,7 +33,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const person = (attendee: (typeof view.present)[number]) => ({
     id: attendee.membershipId,
     name: attendee.name,
-    note: attendee.role === "chair" ? "Chair" : attendee.alternateForName ? `alternate for ${attendee.alternateForName}` : null,
+    note:
+      attendee.userId === view.meeting.actingChairUserId
+        ? "Acting chair"
+        : attendee.alternateForName
+          ? `alternate for ${attendee.alternateForName}`
+          : attendee.role === "chair"
+            ? "Chair"
+            : null,
     organisation: attendee.organisation,
   });
   return {

@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("cancel_reason", "text", (c) => c.check(sql`length(cancel_reason) <= 500`))
     .addColumn("started_at", "timestamptz")
     .addColumn("ended_at", "timestamptz")
+    // A member the chair or secretary asks to chair this meeting when the chair cannot.
+    .addColumn("acting_chair_user_id", "uuid", (c) => c.references("users.id"))
     .execute();
   await sql`alter table meetings add constraint meetings_title_length check (length(title) between 1 and 200)`.execute(db);
   await sql`alter table meetings add constraint meetings_status_facts check (
@@ -379,5 +381,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .dropColumn("cancel_reason")
     .dropColumn("started_at")
     .dropColumn("ended_at")
+    .dropColumn("acting_chair_user_id")
     .execute();
 }

@@ -93,7 +93,7 @@ describe("the meeting pages", () => {
 
       const refused = await post(meetingPath(), "secretary", { intent: "live.start" });
       expect(refused.status).toBe(403);
-      expect(await refused.text()).toContain("Only the chair can start the meeting");
+      expect(await refused.text()).toContain("Only the chair (or the acting chair named for this meeting) can start the meeting");
       expect((await post(meetingPath(), "member", { intent: "live.start" })).status).toBe(403);
       expect((await post(meetingPath(), "chair", { intent: "live.start" })).status).toBe(302);
       await vi.waitFor(() => expect(changes).toContainEqual({ meetingId, what: "started" }));

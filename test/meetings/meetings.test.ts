@@ -23,6 +23,7 @@ import {
   removeAgendaItem,
   rescheduleMeeting,
   scheduleMeeting,
+  setActingChair,
   startMeeting,
 } from "../../app/models/meetings.server.js";
 import { membersOnDate } from "../../app/models/memberships.server.js";
@@ -149,6 +150,28 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       await expect(removeAgendaItem(db, null, as("secretary"), { meetingId: id, itemId })).rejects.toMatchObject({ code: "AGENDA_ITEM_IN_USE" });
       await endMeeting(db, null, as("chair"), { meetingId: id });
       await expect(addAgendaItem(db, null, as("secretary"), { meetingId: id, title: "Late", presenter: null, minutesAllotted: null, paperIds: [] })).rejects.toMatchObject({ code: "MEETING_NOT_SCHEDULED" });
+    });
+  });
+
+  describe("an acting chair", () => {
+    it("lets a member named by the secretary run the meeting when the chair cannot, and nobody else", async () => {
+      const db = getDb();
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Acting hui", date: "2027-05-04", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      await expect(startMeeting(db, null, as("member"), { meetingId: id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(setActingChair(db, null, as("member"), { meetingId: id, userId: users.get("member")! })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("ngo")! })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("member")! });
+      await startMeeting(db, null, as("member"), { meetingId: id });
+      await endMeeting(db, null, as("member"), { meetingId: id });
+      // Named for this meeting only.
+      const other = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Other hui", date: "2027-05-11", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      await expect(startMeeting(db, null, as("member"), { meetingId: other })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      const audit = await db.selectFrom("audit_log").select("action").where("action", "=", "meeting.acting_chair_set").execute();
+      expect(audit).toHaveLength(1);
     });
   });
 

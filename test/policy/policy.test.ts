@@ -108,6 +108,15 @@ describe("the policy", () => {
     expect(can(actorFor("member"), "consultation.view", { type: "consultation", groupId: GROUP })).toBe(true);
   });
 
+  it("lets a member run a meeting only as its named acting chair", () => {
+    const member = actorFor("member");
+    expect(can(member, "meeting.run", { type: "meeting", groupId: GROUP, actorIsActingChair: true })).toBe(true);
+    expect(can(member, "meeting.run", { type: "meeting", groupId: GROUP, actorIsActingChair: false })).toBe(false);
+    expect(can(member, "meeting.run", { type: "group", groupId: GROUP })).toBe(false);
+    expect(can(actorFor("secretary"), "meeting.run", { type: "meeting", groupId: GROUP, actorIsActingChair: true })).toBe(false);
+    expect(can(actorFor("chair"), "meeting.run", { type: "meeting", groupId: GROUP })).toBe(true);
+  });
+
   it("lets a member update only the actions they or their organisation own", () => {
     const member = actorFor("member");
     expect(can(member, "action.update", { type: "action", groupId: GROUP, actorOwns: true })).toBe(true);
