@@ -19,7 +19,7 @@ import { connectDatabase } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
 import { migrateToLatest } from "../../db/migrate.js";
 import { seedDemo } from "../../db/seed-demo.js";
-import { compactDocument } from "../../server/collab/document-store.js";
+import { compactDocument, renderDocument } from "../../server/collab/document-store.js";
 import { processCpuSeconds } from "./server-process.js";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -39,6 +39,8 @@ export interface PreparedDatabase {
   /** Empty papers in the demo group, handed out in order by `takePapers`. */
   takePapers(count: number): string[];
   histories: StoredHistoryDocument[];
+  /** A paper holding `existingText` as a compacted snapshot (where the write-amplification editors type), or null. */
+  writesDocument: string | null;
   /** PostgreSQL only. */
   monitor: PostgresMonitor | null;
   drop(): Promise<void>;
@@ -54,6 +56,8 @@ export interface PrepareOptions {
   papers: number;
   /** Stored twice each: as a log of individual rows, and compacted into a snapshot. */
   histories: TypingHistory[];
+  /** The state of a document of realistic size, for the write-amplification run. */
+  existingText?: Uint8Array;
   /** The server to create the PostgreSQL database on (its `postgres` database, say). */
   postgresAdminUrl?: string;
 }
@@ -71,10 +75,9 @@ export async function prepareDatabase(kind: DatabaseKind, options: PrepareOption
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const handle = await connectDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
-    let papers: string[];
-    let histories: StoredHistoryDocument[];
+    let filled: Filled;
     try {
-      ({ papers, histories } = await fill(handle.db, options));
+      filled = await fill(handle.db, options);
     } finally {
       await handle.close();
     }
@@ -82,8 +85,9 @@ export async function prepareDatabase(kind: DatabaseKind, options: PrepareOption
     return {
       kind,
       serverEnv: { DATABASE_URL: url.toString() },
-      takePapers: handOut(papers),
-      histories,
+      takePapers: handOut(filled.papers),
+      histories: filled.histories,
+      writesDocument: filled.writesDocument,
       monitor,
       drop: async () => {
         await monitor.close();
@@ -99,10 +103,9 @@ export async function prepareDatabase(kind: DatabaseKind, options: PrepareOption
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-bench-"));
   const handle = await connectDatabase({ dataDir });
-  let papers: string[];
-  let histories: StoredHistoryDocument[];
+  let filled: Filled;
   try {
-    ({ papers, histories } = await fill(handle.db, options));
+    filled = await fill(handle.db, options);
   } finally {
     // One process owns a PGlite directory: the benchmark lets go before the server starts.
     await handle.close();
@@ -110,8 +113,9 @@ export async function prepareDatabase(kind: DatabaseKind, options: PrepareOption
   return {
     kind,
     serverEnv: { DATA_DIR: dataDir },
-    takePapers: handOut(papers),
-    histories,
+    takePapers: handOut(filled.papers),
+    histories: filled.histories,
+    writesDocument: filled.writesDocument,
     monitor: null,
     drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
   };
@@ -127,7 +131,13 @@ function handOut(papers: string[]): (count: number) => string[] {
   };
 }
 
-async function fill(db: Kysely<Database>, options: PrepareOptions): Promise<{ papers: string[]; histories: StoredHistoryDocument[] }> {
+interface Filled {
+  papers: string[];
+  histories: StoredHistoryDocument[];
+  writesDocument: string | null;
+}
+
+async function fill(db: Kysely<Database>, options: PrepareOptions): Promise<Filled> {
   await migrateToLatest(db);
   await seedDemo(db);
   const group = await db.selectFrom("groups").select("id").executeTakeFirstOrThrow();
@@ -160,7 +170,13 @@ async function fill(db: Kysely<Database>, options: PrepareOptions): Promise<{ pa
       { id: snapshot, typing, stored: "snapshot", updates: updates.length },
     );
   }
-  return { papers, histories };
+  let writesDocument: string | null = null;
+  if (options.existingText) {
+    writesDocument = await newPaper(db, group.id, "A paper of realistic length");
+    await db.insertInto("document_updates").values({ document_id: writesDocument, update: options.existingText }).execute();
+    await compactDocument(db, writesDocument, (doc) => renderDocument(doc, null));
+  }
+  return { papers, histories, writesDocument };
 }
 
 async function newPaper(db: Kysely<Database>, groupId: string, title: string): Promise<string> {
@@ -290,30 +306,32 @@ export class PostgresMonitor {
   }
 
   /**
-   * WAL bytes (record lengths, full-page images included) between two positions that belong to
-   * our database: records touching its relations, and the commit records of their transactions.
-   * Null without pg_walinspect.
+   * The WAL between two positions that belongs to our database: records touching its relations,
+   * and the commit records of their transactions (record lengths, full-page images included), and
+   * the number of those transactions (each writing transaction has one xid). Null without
+   * pg_walinspect.
    */
-  async walBytesOfOurDatabase(from: number, to: number): Promise<number | null> {
-    if (!this.walInspect || to <= from) return this.walInspect ? 0 : null;
-    const { rows } = await this.own.query<{ bytes: string }>(
+  async walOfOurDatabase(from: number, to: number): Promise<{ bytes: number; transactions: number } | null> {
+    if (!this.walInspect) return null;
+    if (to <= from) return { bytes: 0, transactions: 0 };
+    const { rows } = await this.own.query<{ bytes: string; transactions: string }>(
       `with records as (
          select xid::text as xid, record_length, block_ref
          from pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
        ), ours as (
          select distinct xid from records where xid <> '0' and block_ref ~ $3
        )
-       select coalesce(sum(record_length), 0)::bigint as bytes
+       select coalesce(sum(record_length), 0)::bigint as bytes, (select count(*) from ours)::bigint as transactions
        from records
        where block_ref ~ $3 or (xid <> '0' and xid in (select xid from ours))`,
       [lsn(from), lsn(to), `rel \\d+/${this.databaseOid}/`],
     );
-    return Number(rows[0]!.bytes);
+    return { bytes: Number(rows[0]!.bytes), transactions: Number(rows[0]!.transactions) };
   }
 
   /** Runs SQL in our database (to make stores fail, for example). */
-  async execute(statement: string): Promise<void> {
-    await this.own.query(statement);
+  async execute(statement: string, parameters: unknown[] = []): Promise<void> {
+    await this.own.query(statement, parameters);
   }
 
   async close(): Promise<void> {

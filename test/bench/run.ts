@@ -12,6 +12,7 @@
  *   BENCH_ONLY=…        phases, comma-separated: first-sync, fan-out, saturation, writes,
  *                       connections, cycles, durability
  *   BENCH_TARGETS=…     servers, comma-separated: ours-postgres, ours-pglite, y-websocket, hocuspocus
+ *   BENCH_EDITORS=…     one-document fan-out sizes, comma-separated (default 10,50,200)
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
 import { execFileSync } from "node:child_process";
@@ -51,7 +52,7 @@ const fullPlan: Plan = {
   historyUpdates: 100_000,
   fanOut: { sizes: [10, 50, 200], ratePerEditor: 5, warmUpMs: 1_000, windowMs: 5_000, drainMs: 1_500 },
   manyDocuments: { documents: 100, editorsPerDocument: 3 },
-  saturation: { editors: 5, stages: [1_000, 2_000, 4_000, 8_000, 16_000], warmUpMs: 300, windowMs: 1_500, drainMs: 700 },
+  saturation: { editors: 5, stages: [1_000, 2_000, 4_000, 8_000, 16_000, 32_000], warmUpMs: 300, windowMs: 1_500, drainMs: 700 },
   writes: { editors: 50, ratePerEditor: 5, typingMs: 10_000, quietMs: 3_000, settleMs: 6_000 },
   connections: {
     steps: [1_000, 2_500, 5_000, 10_000],
@@ -84,6 +85,8 @@ const quickPlan: Plan = {
 };
 
 const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
+// BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
+if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
 const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
 const wanted = (process.env.BENCH_TARGETS?.split(",").map((key) => key.trim()) as TargetKey[] | undefined) ?? allTargets;
 const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -158,14 +161,19 @@ try {
     plan.cycles.documents +
     10;
   log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
-  const histories: TypingHistory[] = (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }));
+  const histories: TypingHistory[] = only.has("first-sync")
+    ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))
+    : [];
+  // The document the write-amplification editors type into: about 20k characters already there.
+  const existingText = historyState(typingHistory(20_000, "realistic"));
   for (const key of targetKeys.filter((key) => key === "ours-postgres" || key === "ours-pglite")) {
     log(`preparing ${key}'s database (${papers.toLocaleString("en-NZ")} papers, stored histories)…`);
     databases.set(
       key,
       await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", {
         papers,
-        histories: only.has("first-sync") ? histories : [],
+        histories,
+        ...(key === "ours-postgres" && only.has("writes") ? { existingText } : {}),
         postgresAdminUrl,
       }),
     );
@@ -214,7 +222,9 @@ try {
     const database = ourPostgres.database!;
     log("writes: ours (PostgreSQL)");
     await waitForQuietServer(ourPostgres.process);
-    writeAmplification.push(await runWriteAmplification(ourPostgres, generator, "update log, batches ≤ 50 ms", plan.writes));
+    writeAmplification.push(
+      await runWriteAmplification(ourPostgres, generator, database.writesDocument!, "update log, batches ≤ 50 ms", plan.writes),
+    );
     const storeUrl = database.serverEnv.DATABASE_URL!;
     for (const variant of [
       { storing: "whole document, debounce 2 s, at most 10 s (defaults)", debounceMs: undefined, maxDebounceMs: undefined },
@@ -224,11 +234,13 @@ try {
       const hocuspocus = await Target.start("hocuspocus-store", {
         database,
         storeUrl,
-        papers: (count) => Array.from({ length: count }, (_, i) => `store-${Date.now()}-${i}`),
         ...(variant.debounceMs !== undefined ? { debounceMs: variant.debounceMs, maxDebounceMs: variant.maxDebounceMs } : {}),
       });
       try {
-        writeAmplification.push(await runWriteAmplification(hocuspocus, generator, variant.storing, plan.writes));
+        // The same text, stored Hocuspocus's way (the server creates its table when it starts).
+        const documentName = `existing-${writeAmplification.length}`;
+        await database.monitor!.execute("insert into hocuspocus_documents (name, state) values ($1, $2)", [documentName, Buffer.from(existingText)]);
+        writeAmplification.push(await runWriteAmplification(hocuspocus, generator, documentName, variant.storing, plan.writes));
       } finally {
         await hocuspocus.stop();
       }

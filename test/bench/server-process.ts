@@ -57,7 +57,13 @@ export class ServerProcess {
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code, signal) => {
+        // kill -9 is the benchmark's own doing; a stop exits with 0.
+        if (signal !== "SIGKILL" && code !== 0) process.stderr.write(`[${options.name}] exited (${code ?? signal})\n`);
+        resolve(code);
+      }),
+    );
     const readyPattern = options.readyPattern ?? /ready at (\S+)/;
     let stdout = "";
     let stderr = "";

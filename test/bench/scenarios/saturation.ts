@@ -1,8 +1,10 @@
 /**
  * Updates per second sustained: a few editors on one document type faster and faster (total
- * offered rates in stages). A stage is sustained when at least 99% of its keystrokes reached
- * every other client before the drain ended and the fan-out p99 stayed under 100 ms; the figure
- * is the fastest stage sustained. The generator's CPU is reported with each stage: when it is near
+ * offered rates in stages). A stage is sustained when the server kept up: at least 99% of its
+ * keystrokes reached every other client before the drain ended, and the median fan-out stayed
+ * under 50 ms (an overloaded server's queue, and so its median, grows without bound; a p99 over a
+ * short stage also catches any stall of a machine shared with others). The figure is the fastest
+ * stage sustained. The generator's CPU is reported with each stage: when it is near
  * a full core per worker, the generator, not the server, was the limit.
  */
 import type { LoadGenerator } from "../load-generator.js";
@@ -67,7 +69,7 @@ export async function runSaturation(target: Target, generator: LoadGenerator, op
         acknowledgement: summarise(counters.acknowledgements),
         serverCpuPercent: used.serverPercent === null ? null : round(used.serverPercent),
         generatorCpuPercent: round(used.generatorPercent),
-        sustained: deliveredShare >= 0.99 && latency.p99 < 100,
+        sustained: deliveredShare >= 0.99 && latency.p50 < 50,
       };
       stages.push(stage);
       if (!stage.sustained) break;

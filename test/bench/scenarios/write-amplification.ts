@@ -1,10 +1,12 @@
 /**
- * What continuous typing costs PostgreSQL: editors type into one document for a while, then
+ * What continuous typing costs PostgreSQL: editors type into a document of realistic length (about
+ * 20k characters already written) for a while, then
  * everything the server writes later because of it (the last batch, a deferred rendering, a
  * debounced store) is given time to land. Counted between a quiet moment before and after:
  * transactions of our database (pg_stat_database), WAL written (the insert position, cluster-wide;
  * pg_stat_wal; and with pg_walinspect the records of our database alone), against the bytes of
- * the Yjs updates the editors sent.
+ * the Yjs updates the editors sent. Transactions are counted from the WAL too (the writing
+ * transactions of our database, one xid each): pg_stat_database reports up to ten seconds late.
  */
 import type { LoadGenerator } from "../load-generator.js";
 import { round } from "../statistics.js";
@@ -28,6 +30,7 @@ export interface WriteAmplificationResult {
   typingSeconds: number;
   keystrokes: number;
   updateBytes: number;
+  /** Writing transactions of our database (from the WAL; pg_stat_database's count when pg_walinspect is missing). */
   transactions: number;
   transactionsPerSecond: number;
   /** Transactions per 50 ms of typing on the one document. */
@@ -44,16 +47,17 @@ export interface WriteAmplificationResult {
   walBytesPerSecond: number;
 }
 
+/** `documentName` already holds a document of realistic length, stored the server's way. */
 export async function runWriteAmplification(
   target: Target,
   generator: LoadGenerator,
+  documentName: string,
   storing: string,
   options: WriteAmplificationOptions,
 ): Promise<WriteAmplificationResult> {
   const monitor = target.database?.monitor;
   if (!monitor) throw new Error(`${target.label}: write amplification needs a PostgreSQL monitor`);
-  const [documentName] = await target.newDocuments(1);
-  const specs = Array.from({ length: options.editors }, (_, i) => target.client(documentName!, { editor: true, slot: i, n: i }));
+  const specs = Array.from({ length: options.editors }, (_, i) => target.client(documentName, { editor: true, slot: i, n: i }));
   await generator.open(specs, { paragraph: true });
   try {
     await sleep(options.quietMs);
@@ -69,9 +73,10 @@ export async function runWriteAmplification(
     await sleep(options.settleMs);
     const after = await monitor.read();
     const counters = await generator.collect();
-    const walBytesOurDatabase = await monitor.walBytesOfOurDatabase(before.walPosition, after.walPosition);
+    const ourWal = await monitor.walOfOurDatabase(before.walPosition, after.walPosition);
+    const walBytesOurDatabase = ourWal?.bytes ?? null;
     const walBytesCluster = after.walPosition - before.walPosition;
-    const transactions = after.transactions - before.transactions;
+    const transactions = ourWal?.transactions ?? after.transactions - before.transactions;
     const wal = walBytesOurDatabase ?? walBytesCluster;
     return {
       target: target.key,
