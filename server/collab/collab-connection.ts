@@ -2,14 +2,51 @@
  * One person's websocket on one collaborative document: who they are, whether the server accepts
  * their edits, which awareness client ids they speak for, and a send that will not let a reader
  * who stopped reading grow the server's memory.
+ *
+ * A message that goes to everyone on a document (a relayed update, presence) is framed once, as a
+ * `Broadcast`, and the same frame bytes are written to each socket: `ws` would build a frame per
+ * connection and write it in two pieces (docs/decisions/006-broadcast-frames-written-once.md).
  */
 import crypto from "node:crypto";
+import type { Duplex } from "node:stream";
 import { WebSocket } from "ws";
 import type { SessionUser } from "../../app/auth/lucia.server.js";
 import type { Logger } from "../logger.js";
 
 /** Past this much unsent data the reader is not keeping up, and the socket is dropped. */
 const maxBufferedBytes = 16 * 1024 * 1024;
+const binaryOptions = { binary: true } as const;
+
+/** A binary message framed once (RFC 6455 §5.2, server to client: FIN, opcode 2, unmasked). */
+export interface Broadcast {
+  payload: Uint8Array;
+  frame: Buffer;
+}
+
+export function prepareBroadcast(payload: Uint8Array): Broadcast {
+  const length = payload.byteLength;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x82;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.set(payload, headerLength);
+  return { payload, frame };
+}
+
+/** The parts of `ws`'s WebSocket a raw frame write depends on (private fields of ws 8). */
+interface WsInternals {
+  _socket?: Duplex;
+  _sender?: { _queue?: unknown[]; _state?: number };
+  _extensions?: Record<string, unknown>;
+}
 
 export class CollabConnection {
   readonly id = crypto.randomUUID();
@@ -36,16 +73,35 @@ export class CollabConnection {
     this.logger = logger.child({ connectionId: this.id, userId: user.id });
   }
 
-  send(message: Uint8Array): void {
+  send(message: Uint8Array | Broadcast): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       this.logger.warn({ bufferedBytes: this.ws.bufferedAmount }, "dropping a connection that stopped reading");
       this.terminate();
       return;
     }
-    this.ws.send(message, { binary: true }, (error) => {
-      if (error) this.logger.debug({ err: error.message }, "send failed");
-    });
+    if (message instanceof Uint8Array) {
+      this.ws.send(message, binaryOptions);
+      return;
+    }
+    // The prepared frame goes straight to the socket when `ws` holds nothing back that must go
+    // first (it queues only while compressing, which is off, or while reading a Blob, which we
+    // never send); otherwise `ws` frames the payload itself. Write errors reach `ws` as socket
+    // errors and close the connection.
+    const internals = this.ws as unknown as WsInternals;
+    const socket = internals._socket;
+    const sender = internals._sender;
+    if (
+      socket &&
+      !socket.destroyed &&
+      sender?._state === 0 &&
+      sender._queue?.length === 0 &&
+      Object.keys(internals._extensions ?? {}).length === 0
+    ) {
+      socket.write(message.frame);
+    } else {
+      this.ws.send(message.payload, binaryOptions);
+    }
   }
 
   /** Closes with a code the client can act on; anything it sends afterwards is ignored. */

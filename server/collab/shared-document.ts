@@ -11,7 +11,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
-import { CollabConnection } from "./collab-connection.js";
+import { CollabConnection, prepareBroadcast } from "./collab-connection.js";
 import {
   appendUpdate,
   applyStoredState,
@@ -314,7 +314,7 @@ export class SharedDocument {
     this.pending.push(update);
     if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
     this.scheduleBatch();
-    const message = encodeUpdate(update);
+    const message = prepareBroadcast(encodeUpdate(update));
     for (const connection of this.connections) if (connection !== origin) connection.send(message);
   };
 
@@ -323,8 +323,9 @@ export class SharedDocument {
       for (const client of added.concat(updated)) origin.awarenessClients.add(client);
       for (const client of removed) origin.awarenessClients.delete(client);
     }
-    const message = encodeAwareness(this.awareness, added.concat(updated, removed));
-    if (!message) return;
+    const payload = encodeAwareness(this.awareness, added.concat(updated, removed));
+    if (!payload) return;
+    const message = prepareBroadcast(payload);
     // To everyone, the sender included: the provider counts its own echo as a sign of life.
     for (const connection of this.connections) connection.send(message);
   };
@@ -396,7 +397,7 @@ export class SharedDocument {
       this.renderDirty = true;
       this.scheduleRender();
     }
-    const saved = encodeSaved(stateVector);
+    const saved = prepareBroadcast(encodeSaved(stateVector));
     for (const connection of this.connections) connection.send(saved);
     if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
   }
