@@ -56,6 +56,10 @@ export class CollabConnection {
   alive = true;
   /** The awareness client ids this connection has set states for (removed when it closes). */
   readonly awarenessClients = new Set<number>();
+  /** The Yjs client ids whose content arrived in this connection's accepted updates. */
+  readonly editingClients = new Set<number>();
+  /** What this connection was last told is committed, per client id (created on first use). */
+  acknowledged: Map<number, number> | null = null;
   /** Updates dropped because the connection is read-only (the first is logged at info). */
   droppedUpdates = 0;
   readonly logger: Logger;

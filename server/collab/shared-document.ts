@@ -11,7 +11,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
-import { CollabConnection, prepareBroadcast } from "./collab-connection.js";
+import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-connection.js";
 import {
   appendUpdate,
   applyStoredState,
@@ -249,7 +249,7 @@ export class SharedDocument {
           }
           return;
         }
-        this.acceptClientUpdate(connection, message.update);
+        this.acceptClientUpdate(connection, message.update, message.clients);
         return;
       case "awareness":
         // Presence queued by a connection that has since left would only linger.
@@ -269,7 +269,7 @@ export class SharedDocument {
     }
   }
 
-  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array): void {
+  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array, clients: number[]): void {
     try {
       if (!this.fitsSizeLimit(update)) {
         connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
@@ -277,6 +277,8 @@ export class SharedDocument {
         return;
       }
       Y.applyUpdate(this.doc, update, connection);
+      // Whose typing this connection brought: it is told when that is committed.
+      for (const client of clients) connection.editingClients.add(client);
     } catch (error) {
       connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "update could not be applied");
       connection.close(CloseCode.malformed, "malformed update");
@@ -435,9 +437,37 @@ export class SharedDocument {
       this.renderDirty = true;
       this.scheduleRender();
     }
-    const saved = prepareBroadcast(encodeSaved(stateVector));
-    for (const connection of this.connections) connection.send(saved);
+    this.acknowledge(stateVector);
     if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+  }
+
+  /**
+   * Tells each connection what of its own typing is now committed: the committed clocks of the
+   * client ids it edits as or speaks for in awareness, only when one has moved. A connection that
+   * has not said who it is gets the whole committed state vector, as after the initial sync.
+   */
+  private acknowledge(stateVector: Uint8Array): void {
+    let committed: Map<number, number> | undefined;
+    let whole: Broadcast | undefined;
+    for (const connection of this.connections) {
+      if (connection.editingClients.size === 0 && connection.awarenessClients.size === 0) {
+        whole ??= prepareBroadcast(encodeSaved(stateVector));
+        connection.send(whole);
+        continue;
+      }
+      committed ??= Y.decodeStateVector(stateVector);
+      let moved: Map<number, number> | undefined;
+      const acknowledged = (connection.acknowledged ??= new Map());
+      for (const clients of [connection.editingClients, connection.awarenessClients]) {
+        for (const client of clients) {
+          const clock = committed.get(client);
+          if (clock === undefined || clock <= (acknowledged.get(client) ?? 0)) continue;
+          acknowledged.set(client, clock);
+          (moved ??= new Map()).set(client, clock);
+        }
+      }
+      if (moved) connection.send(encodeSaved(Y.encodeStateVector(moved)));
+    }
   }
 
   /** The rendering skipped by the throttle is written once the throttle allows it. */

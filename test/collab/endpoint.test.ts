@@ -226,6 +226,25 @@ describe("the collaboration endpoint", () => {
     expect((await countUpdates(termsId)) - rowsBefore).toBeLessThanOrEqual(5);
   });
 
+  it("after a commit, tells only the connections whose typing it held, each with its own clocks", async () => {
+    const member = open(termsId, "member");
+    const chair = open(termsId, "chair");
+    await synced(member, chair);
+    // Both have announced themselves (awareness) before anything is typed.
+    await barrier(chair, member, "chair here");
+    await barrier(member, chair, "member here");
+    const chairSaved = chair.saved.length;
+
+    typeCharacters(member.doc, "Kia ora");
+    await vi.waitFor(() => expect(member.savedClock()).toBeGreaterThanOrEqual(member.ownClock()));
+    expect([...member.saved.at(-1)!.keys()]).toEqual([member.doc.clientID]);
+    // The chair typed nothing: no acknowledgement is due to it. Its own typing is acknowledged in turn.
+    expect(chair.saved.length).toBe(chairSaved);
+    typeCharacters(chair.doc, "!");
+    await vi.waitFor(() => expect(chair.savedClock()).toBeGreaterThanOrEqual(chair.ownClock()));
+    expect([...chair.saved.at(-1)!.keys()]).toEqual([chair.doc.clientID]);
+  });
+
   it("relays keystrokes that arrive together as one merged update, in order with presence", async () => {
     const paperId = await newPaper("Relayed together");
     const path = `/collab/${paperId}`;
