@@ -15,9 +15,9 @@ import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-con
 import {
   appendUpdate,
   applyStoredState,
-  compactDocument,
   readStoredState,
   renderDocument,
+  replaceLogWithSnapshot,
   saveRendering,
 } from "./document-store.js";
 import {
@@ -118,6 +118,11 @@ export class SharedDocument {
   private committedStateVector: Uint8Array = new Uint8Array([0]);
   /** Rows in the log after the snapshot. */
   private tailRows = 0;
+  /** The snapshot's last_update_id (null: no snapshot), and the id of the last row committed. */
+  private snapshotLastUpdateId: number | null = null;
+  private lastUpdateId = 0;
+  /** After a failed compaction, the next waits until the log has grown this long. */
+  private compactAgainAtRows = 0;
   /** An upper estimate of the encoded state's size; measured exactly when near the limit. */
   private estimatedBytes = 0;
   private lastRenderAt = 0;
@@ -178,6 +183,8 @@ export class SharedDocument {
     const stored = await readStoredState(this.db, this.documentId);
     applyStoredState(stored, this.doc);
     this.tailRows = stored.tail.length;
+    this.snapshotLastUpdateId = stored.snapshotLastUpdateId;
+    this.lastUpdateId = stored.lastUpdateId;
     this.estimatedBytes = (stored.snapshot?.byteLength ?? 0) + stored.tail.reduce((sum, row) => sum + row.update.byteLength, 0);
     this.committedStateVector = Y.encodeStateVector(this.doc);
     this.doc.on("update", this.onDocumentUpdate);
@@ -192,7 +199,7 @@ export class SharedDocument {
     this.waiting = [];
     this.waitingBytes = 0;
     for (const { connection, message } of waiting) this.handle(connection, message);
-    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+    if (this.compactionDue()) this.compactInBackground();
   }
 
   private loadFailed(error: unknown): void {
@@ -417,7 +424,7 @@ export class SharedDocument {
     // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
     const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
     try {
-      await appendUpdate(this.db, this.documentId, merged, rendering);
+      this.lastUpdateId = await appendUpdate(this.db, this.documentId, merged, rendering);
     } catch (error) {
       this.pending = updates.concat(this.pending);
       this.logger.error({ err: error, updates: updates.length }, "could not commit a batch; keeping it to retry");
@@ -438,7 +445,7 @@ export class SharedDocument {
       this.scheduleRender();
     }
     this.acknowledge(stateVector);
-    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+    if (this.compactionDue()) this.compactInBackground();
   }
 
   /**
@@ -483,23 +490,47 @@ export class SharedDocument {
     this.renderTimer.unref();
   }
 
-  private compactInBackground(): void {
-    this.compact().catch((error: unknown) => this.logger.error({ err: error }, "compaction failed; the log is kept"));
+  private compactionDue(): boolean {
+    return this.tailRows > this.limits.compactAfterRows && this.tailRows >= this.compactAgainAtRows;
   }
 
-  /** Folds the committed log into the snapshot (see `compactDocument`), after pending tasks. */
+  private compactInBackground(): void {
+    this.compact().catch(() => undefined); // logged in compact
+  }
+
+  /**
+   * Folds the log into the snapshot, after pending tasks. The snapshot is the loaded document
+   * itself, encoded: no database read, no second copy of the document. Every row up to the last
+   * one committed is in it; so may be updates still waiting for their batch (they are committed
+   * later as rows after the snapshot, and applying them twice changes nothing), which only makes
+   * the snapshot more complete, never less.
+   */
   compact(): Promise<void> {
     return this.serially(async () => {
-      if (!this.loaded) return;
+      if (!this.loaded || this.tailRows === 0) return;
       const started = performance.now();
-      const result = await compactDocument(this.db, this.documentId, (doc) => renderDocument(doc, this.lastEditorId));
-      if (!result) return;
-      result.doc.destroy();
+      const folded = this.tailRows;
+      const replacement = {
+        state: Y.encodeStateAsUpdate(this.doc),
+        lastUpdateId: this.lastUpdateId,
+        previousLastUpdateId: this.snapshotLastUpdateId,
+        foldedRows: folded,
+      };
+      const rendering = renderDocument(this.doc, this.lastEditorId);
+      try {
+        await replaceLogWithSnapshot(this.db, this.documentId, replacement, rendering);
+      } catch (error) {
+        this.compactAgainAtRows = this.tailRows * 2;
+        this.logger.error({ err: error }, "compaction failed; the log is kept");
+        throw error;
+      }
       this.tailRows = 0;
+      this.compactAgainAtRows = 0;
+      this.snapshotLastUpdateId = replacement.lastUpdateId;
       this.lastRenderAt = Date.now();
-      this.renderDirty = this.pending.length > 0;
+      this.renderDirty = false;
       this.logger.info(
-        { folded: result.folded, lastUpdateId: result.lastUpdateId, ms: Math.round(performance.now() - started) },
+        { folded, lastUpdateId: replacement.lastUpdateId, ms: Math.round(performance.now() - started) },
         "compacted the update log",
       );
     });
