@@ -96,6 +96,34 @@ export async function appendUpdate(
   return row.id;
 }
 
+/**
+ * Appends one batch for each of several documents, with the renderings that are due, in one
+ * statement; returns each document's new row id. Each document may appear once.
+ */
+export async function appendUpdates(
+  db: Kysely<Database>,
+  batches: { documentId: string; update: Uint8Array; rendering: Rendering | null }[],
+): Promise<Map<string, number>> {
+  const rows = batches.map((batch) => sql`(${batch.documentId}::uuid, ${batch.update})`);
+  const insert = sql`insert into document_updates (document_id, update) values ${sql.join(rows)} returning id, document_id`;
+  const renderings = batches.flatMap((batch) =>
+    batch.rendering
+      ? [sql`(${batch.documentId}::uuid, ${batch.rendering.html}::text, ${batch.rendering.text}::text, ${batch.rendering.editorId}::uuid)`]
+      : [],
+  );
+  const statement =
+    renderings.length === 0
+      ? insert
+      : sql`with rendered as (
+          update documents as d
+          set content_html = r.html, content_text = r.text, updated_at = now(), updated_by = coalesce(r.editor, d.updated_by)
+          from (values ${sql.join(renderings)}) as r (id, html, text, editor)
+          where d.id = r.id
+        ) ${insert}`;
+  const result = await statement.execute(db);
+  return new Map((result.rows as { id: number; document_id: string }[]).map((row) => [row.document_id, Number(row.id)]));
+}
+
 export async function saveRendering(db: Kysely<Database>, documentId: string, rendering: Rendering): Promise<void> {
   await db.updateTable("documents").set(renderingColumns(rendering)).where("id", "=", documentId).execute();
 }

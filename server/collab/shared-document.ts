@@ -2,9 +2,10 @@
  * One collaborative document held in memory while someone has it open: its Y.Doc and awareness,
  * the connections on it, and its persistence. It loads the stored state (snapshot + log tail)
  * before it answers anything, queues what arrives meanwhile in order, applies and relays accepted
- * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log in one
- * transaction, tells every connection what is committed ("saved", message 100), and compacts the
- * log into the snapshot. All database work for one document runs one task at a time.
+ * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log (through
+ * the commit queue, in one statement with other documents' batches due at the same time), tells
+ * the connections whose typing was committed ("saved", message 100), and compacts the log into the
+ * snapshot. All database work for one document runs one task at a time.
  */
 import type { Kysely } from "kysely";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -12,8 +13,8 @@ import * as Y from "yjs";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
 import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-connection.js";
+import type { CommitQueue } from "./commit-queue.js";
 import {
-  appendUpdate,
   applyStoredState,
   readStoredState,
   renderDocument,
@@ -73,6 +74,8 @@ export interface SharedDocumentOptions {
   limits: CollabLimits;
   /** Resolves when an earlier copy of this document has finished unloading. */
   previousUnload: Promise<void> | undefined;
+  /** Where batches are appended, together with other documents' (group commit). */
+  commits: CommitQueue;
   /** Called when no connection and no server task holds the document any more. */
   onIdle(shared: SharedDocument): void;
 }
@@ -93,6 +96,7 @@ export class SharedDocument {
   failed = false;
 
   private readonly db: Kysely<Database>;
+  private readonly commits: CommitQueue;
   private readonly logger: Logger;
   private readonly limits: CollabLimits;
   private readonly onIdle: (shared: SharedDocument) => void;
@@ -108,7 +112,6 @@ export class SharedDocument {
   private outbox: Relay[] = [];
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
-  private batchTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private renderTimer: NodeJS.Timeout | undefined;
   /** The tail of this document's database tasks: each runs after the one before it. */
@@ -132,6 +135,7 @@ export class SharedDocument {
   constructor(options: SharedDocumentOptions) {
     this.documentId = options.documentId;
     this.db = options.db;
+    this.commits = options.commits;
     this.logger = options.logger;
     this.limits = options.limits;
     this.onIdle = options.onIdle;
@@ -380,18 +384,11 @@ export class SharedDocument {
   // ---- persistence ---------------------------------------------------------------------------
 
   private scheduleBatch(): void {
-    if (this.batchTimer || this.unloading) return;
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined;
-      this.flush().catch(() => undefined); // logged in commitPending; retried
-    }, this.limits.batchWindowMs);
-    this.batchTimer.unref();
+    if (!this.unloading) this.commits.schedule(this);
   }
 
   /** Commits everything accepted so far (after any database task already running). */
   flush(): Promise<void> {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
     return this.serially(() => this.commitPending(false));
   }
 
@@ -402,8 +399,9 @@ export class SharedDocument {
   }
 
   /**
-   * One batch: every pending update merged into one row, appended in one transaction (with the
-   * document's rendering when it is due). Then every connection learns what is committed.
+   * One batch: every pending update merged into one row, appended in one statement (with the
+   * document's rendering when it is due), with other documents' batches when they are due too.
+   * Then the connections whose typing it held learn that it is committed.
    */
   private async commitPending(forceRender: boolean): Promise<void> {
     if (!this.loaded) return;
@@ -424,7 +422,7 @@ export class SharedDocument {
     // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
     const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
     try {
-      this.lastUpdateId = await appendUpdate(this.db, this.documentId, merged, rendering);
+      this.lastUpdateId = await this.commits.append(this.documentId, merged, rendering);
     } catch (error) {
       this.pending = updates.concat(this.pending);
       this.logger.error({ err: error, updates: updates.length }, "could not commit a batch; keeping it to retry");
@@ -543,7 +541,7 @@ export class SharedDocument {
    */
   async unload(): Promise<void> {
     this.unloading = true;
-    clearTimeout(this.batchTimer);
+    this.commits.cancel(this);
     clearTimeout(this.retryTimer);
     clearTimeout(this.renderTimer);
     try {
