@@ -92,12 +92,19 @@ export class LoadGenerator {
     return this.workers.length;
   }
 
-  /** Opens clients, round-robin over the workers; resolves when each has synced or failed. */
-  async open(specs: BenchClientSpec[], options: { concurrency?: number; paragraph?: boolean } = {}): Promise<OpenOutcome> {
+  /**
+   * Opens clients, round-robin over the workers (the first `workers` of them when given); resolves
+   * when each has synced or failed.
+   */
+  async open(
+    specs: BenchClientSpec[],
+    options: { concurrency?: number; paragraph?: boolean; workers?: number } = {},
+  ): Promise<OpenOutcome> {
+    const used = Math.min(this.workers.length, options.workers ?? this.workers.length);
     const perWorker = this.workers.map(() => [] as { index: number; spec: BenchClientSpec }[]);
     for (const spec of specs) {
       const index = this.nextIndex++;
-      perWorker[index % this.workers.length]!.push({ index, spec });
+      perWorker[index % used]!.push({ index, spec });
     }
     const concurrency = Math.max(1, Math.ceil((options.concurrency ?? 64) / this.workers.length));
     const outcomes = await Promise.all(

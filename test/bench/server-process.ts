@@ -51,8 +51,11 @@ export class ServerProcess {
 
   static async start(options: StartOptions): Promise<ServerProcess> {
     // BENCH_CPU_PROFILE_DIR=<dir>: every server writes a V8 CPU profile there when it stops.
-    const profile = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, ["--inspect=127.0.0.1:0", ...profile, "--import", "tsx", options.script], {
+    const profile = process.env.BENCH_CPU_PROFILE_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, "--cpu-prof-interval=200"]
+      : [];
+    const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const child = spawn(process.execPath, ["--inspect=127.0.0.1:0", ...profile, ...extra, "--import", "tsx", options.script], {
       cwd: root,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -18,6 +18,8 @@ export interface FanOutOptions {
   windowMs: number;
   /** How long receipts of the window's keystrokes are still counted after it ends. */
   drainMs: number;
+  /** Generator worker threads to use (all when not given). */
+  generatorWorkers?: number;
 }
 
 export interface FanOutResult {
@@ -45,6 +47,8 @@ export interface FanOutResult {
   /** Ours on PostgreSQL: CPU of its backends. */
   databaseCpuPercent: number | null;
   failedClients: number;
+  /** When the scenario ran in several interleaved rounds: each round's p99 (this result is the median round). */
+  roundsP99?: number[];
 }
 
 export async function runFanOut(target: Target, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutResult> {
@@ -56,7 +60,11 @@ export async function runFanOut(target: Target, generator: LoadGenerator, option
     }),
   );
   const openStarted = performance.now();
-  const opened = await generator.open(specs, { concurrency: 64, paragraph: true });
+  const opened = await generator.open(specs, {
+    concurrency: 64,
+    paragraph: true,
+    ...(options.generatorWorkers ? { workers: options.generatorWorkers } : {}),
+  });
   const openMs = performance.now() - openStarted;
   if (opened.opened === 0) throw new Error(`${target.label}: no client could connect (${opened.errors.join("; ")})`);
   try {
@@ -101,4 +109,10 @@ export async function runFanOut(target: Target, generator: LoadGenerator, option
   } finally {
     await generator.closeAll();
   }
+}
+
+/** The round whose p99 is the median of the rounds', carrying every round's p99. */
+export function medianRound(rounds: FanOutResult[]): FanOutResult {
+  const sorted = [...rounds].sort((a, b) => a.latency.p99 - b.latency.p99);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, roundsP99: rounds.map((round) => round.latency.p99) };
 }
