@@ -20,6 +20,12 @@ import { COLLAB_FIELD, SAVED_MESSAGE_TYPE } from "../../app/documents/content.js
 
 export type WireProtocol = "y-websocket" | "hocuspocus";
 
+/**
+ * What a server's acknowledgement of an editor's keystrokes is: our "saved" message (after the
+ * commit), @y/websocket-server's echo of the editor's own update, or Hocuspocus's SyncStatus.
+ */
+export type Acknowledgement = "saved" | "echo" | "sync-status";
+
 /** Editors' Yjs client ids are this plus their slot, so a receiver knows whose keystroke it got. */
 export const clientIdBase = 100_000;
 
@@ -27,6 +33,7 @@ export interface BenchClientSpec {
   url: string;
   documentName: string;
   protocol: WireProtocol;
+  acknowledgement: Acknowledgement;
   cookie?: string;
   /** Editors keep a Y.Doc and type; the others only receive. */
   editor: boolean;
@@ -249,7 +256,7 @@ export class BenchClient {
         this.receiveSync(decoder, receivedAt);
         return;
       case SAVED_MESSAGE_TYPE: {
-        if (!this.doc) return;
+        if (!this.doc || this.spec.acknowledgement !== "saved") return;
         const committed = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
         this.acknowledge(committed.get(this.clientId) ?? 0, receivedAt);
         return;
@@ -257,7 +264,7 @@ export class BenchClient {
       case HOCUSPOCUS_SYNC_STATUS: {
         const applied = decoding.readVarUint(decoder) === 1;
         const clock = this.awaitingStatus.shift();
-        if (applied && clock !== undefined) this.acknowledge(clock, receivedAt);
+        if (applied && clock !== undefined && this.spec.acknowledgement === "sync-status") this.acknowledge(clock, receivedAt);
         return;
       }
       case HOCUSPOCUS_CLOSE:
@@ -292,8 +299,9 @@ export class BenchClient {
       return;
     }
     if (syncType === SYNC_UPDATE) {
-      if (this.doc && this.spec.protocol === "y-websocket") {
+      if (this.doc && this.spec.acknowledgement === "echo") {
         // @y/websocket-server echoes an editor's own updates: that is its only acknowledgement.
+        // (Ours may echo too, when it merges a relay, but only "saved" says it is stored.)
         const own = ownClockIn(payload, this.clientId);
         if (own !== undefined) this.acknowledge(own, receivedAt);
       }

@@ -93,18 +93,19 @@ export class LoadGenerator {
   }
 
   /**
-   * Opens clients, round-robin over the workers (the first `workers` of them when given); resolves
-   * when each has synced or failed.
+   * Opens clients, round-robin over the workers (`workers` of them from `firstWorker` when given:
+   * a probe can have a worker to itself); resolves when each has synced or failed.
    */
   async open(
     specs: BenchClientSpec[],
-    options: { concurrency?: number; paragraph?: boolean; workers?: number } = {},
+    options: { concurrency?: number; paragraph?: boolean; workers?: number; firstWorker?: number } = {},
   ): Promise<OpenOutcome> {
-    const used = Math.min(this.workers.length, options.workers ?? this.workers.length);
+    const first = Math.min(this.workers.length - 1, options.firstWorker ?? 0);
+    const used = Math.min(this.workers.length - first, options.workers ?? this.workers.length);
     const perWorker = this.workers.map(() => [] as { index: number; spec: BenchClientSpec }[]);
     for (const spec of specs) {
       const index = this.nextIndex++;
-      perWorker[index % used]!.push({ index, spec });
+      perWorker[first + (index % used)]!.push({ index, spec });
     }
     const concurrency = Math.max(1, Math.ceil((options.concurrency ?? 64) / this.workers.length));
     const outcomes = await Promise.all(
@@ -164,8 +165,12 @@ export class LoadGenerator {
     return (await this.all<EditorStatus[]>({ kind: "status" })).flat().sort((a, b) => a.index - b.index);
   }
 
-  async openSocketIo(url: string, cookie: string, count: number, concurrency = 64): Promise<OpenOutcome> {
-    const shares = this.workers.map((_, i) => Math.floor(count / this.workers.length) + (i < count % this.workers.length ? 1 : 0));
+  /** Opens signed-in Socket.io connections on the workers from `firstWorker` on. */
+  async openSocketIo(url: string, cookie: string, count: number, concurrency = 64, firstWorker = 0): Promise<OpenOutcome> {
+    const used = this.workers.length - Math.min(this.workers.length - 1, firstWorker);
+    const shares = this.workers.map((_, i) =>
+      i < this.workers.length - used ? 0 : Math.floor(count / used) + (i - (this.workers.length - used) < count % used ? 1 : 0),
+    );
     const perWorker = Math.max(1, Math.ceil(concurrency / this.workers.length));
     return mergeOutcomes(
       await Promise.all(

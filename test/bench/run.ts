@@ -96,6 +96,8 @@ const quickPlan: Plan = {
 const generatorWorkersFor = (editors: number) => (editors <= 50 ? 1 : 2);
 
 const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
+// BENCH_KILLS=30: that many kill -9s of each server.
+if (process.env.BENCH_KILLS) for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
 // BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
 if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
 const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
@@ -155,8 +157,8 @@ process.once("SIGINT", () => {
 
 /**
  * One loop per server, all at once (a restart is mostly start-up time), each with its own server
- * process, generator and documents: ours on PostgreSQL shares the benchmark's database; ours on
- * PGlite gets a data directory of its own (one process owns a PGlite directory).
+ * process, generator, and (ours) database of its own: the document cycles beside them make every
+ * write to the main database's update log fail for a while, and one process owns a PGlite directory.
  */
 async function startDurability(): Promise<DurabilityResult[]> {
   const loops = targetKeys
@@ -164,9 +166,9 @@ async function startDurability(): Promise<DurabilityResult[]> {
     .map(async (key) => {
       const kills = plan.durability.kills[key];
       log(`durability: ${kills} × kill -9 of ${key}`);
-      let database = databases.get(key);
-      if (key === "ours-pglite") {
-        database = await prepareDatabase("pglite", { papers: 5, histories: [] });
+      let database: PreparedDatabase | undefined;
+      if (key === "ours-postgres" || key === "ours-pglite") {
+        database = await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", { papers: 5, histories: [], postgresAdminUrl });
         extraDatabases.push(database);
       }
       const loopGenerator = await LoadGenerator.start({ workers: 1, editorSlots: 16 });

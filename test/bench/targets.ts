@@ -136,6 +136,7 @@ export class Target {
       url: this.documentUrl(documentName),
       documentName,
       protocol: this.protocol,
+      acknowledgement: this.isOurs ? "saved" : this.protocol === "hocuspocus" ? "sync-status" : "echo",
       editor: options.editor,
       ...(options.slot !== undefined ? { slot: options.slot } : {}),
       ...(cookie ? { cookie } : {}),

@@ -58,9 +58,10 @@ export async function runConnections(target: Target, generator: LoadGenerator, o
   const baseline = await server.memory();
   const steps: ConnectionStep[] = [];
   const [probeDocument] = await target.newDocuments(1);
+  // The probe has the first generator worker to itself; the idle connections live on the others.
   await generator.open(
     Array.from({ length: options.probeEditors }, (_, i) => target.client(probeDocument!, { editor: true, slot: i, n: i })),
-    { paragraph: true },
+    { paragraph: true, workers: 1 },
   );
   try {
     await generator.startTyping(options.probeRatePerEditor);
@@ -99,12 +100,12 @@ export async function runConnections(target: Target, generator: LoadGenerator, o
       documents += names.length;
       const specs = Array.from({ length: adding }, (_, i) => target.client(names[Math.floor(i / options.perDocument)]!, { editor: false, n: i }));
       const started = performance.now();
-      const outcome = await generator.open(specs, { concurrency: 128, paragraph: false });
+      const outcome = await generator.open(specs, { concurrency: 128, paragraph: false, firstWorker: 1 });
       open += outcome.opened;
       await measure(0, performance.now() - started, outcome.failed);
       if (options.socketIoAtStep === total && target.cookies[0]) {
         const socketStarted = performance.now();
-        const sockets = await generator.openSocketIo(target.url.replace("//localhost:", "//127.0.0.1:"), target.cookies[0], options.socketIoCount, 128);
+        const sockets = await generator.openSocketIo(target.url.replace("//localhost:", "//127.0.0.1:"), target.cookies[0], options.socketIoCount, 128, 1);
         await measure(sockets.opened, performance.now() - socketStarted, sockets.failed);
         await generator.closeSocketIo();
       }

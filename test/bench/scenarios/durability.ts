@@ -42,6 +42,8 @@ export interface DurabilityResult {
   killsWithLoss: number;
   /** Summed over kills: keystrokes typed but not yet acknowledged when it was killed (resent later). */
   unacknowledgedAtKills: number;
+  /** The first few losses, to look into: which kill, whose keystrokes, acknowledged and stored clocks. */
+  lossSamples: { kill: number; clientId: number; acknowledged: number; stored: number; typed: number }[];
   /** Every editor's typing was in the server's state at the end (after the last resync). */
   convergedAtEnd: boolean;
   restartMs: { mean: number; max: number };
@@ -87,6 +89,7 @@ export async function runDurability(target: Target, generator: LoadGenerator, op
   let killsWithLoss = 0;
   let unacknowledgedAtKills = 0;
   const restarts: number[] = [];
+  const lossSamples: DurabilityResult["lossSamples"] = [];
   try {
     await waitForAcknowledgements(generator, 10_000);
     await generator.startTyping(options.ratePerEditor);
@@ -104,7 +107,11 @@ export async function runDurability(target: Target, generator: LoadGenerator, op
       for (const editor of atKill) {
         acknowledgedAtKills += editor.acknowledgedClock;
         unacknowledgedAtKills += Math.max(0, editor.ownClock - editor.acknowledgedClock);
-        lostThisKill += Math.max(0, editor.acknowledgedClock - (stored.get(editor.clientId) ?? 0));
+        const missing = Math.max(0, editor.acknowledgedClock - (stored.get(editor.clientId) ?? 0));
+        lostThisKill += missing;
+        if (missing > 0 && lossSamples.length < 10) {
+          lossSamples.push({ kill, clientId: editor.clientId, acknowledged: editor.acknowledgedClock, stored: stored.get(editor.clientId) ?? 0, typed: editor.ownClock });
+        }
       }
       lost += lostThisKill;
       if (lostThisKill > 0) killsWithLoss++;
@@ -125,6 +132,7 @@ export async function runDurability(target: Target, generator: LoadGenerator, op
       lost,
       lostShare: acknowledgedAtKills === 0 ? 0 : round(lost / acknowledgedAtKills, 4),
       killsWithLoss,
+      lossSamples,
       unacknowledgedAtKills,
       convergedAtEnd,
       restartMs: {
