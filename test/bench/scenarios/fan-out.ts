@@ -68,7 +68,7 @@ export async function runFanOut(target: Target, generator: LoadGenerator, option
   const openMs = performance.now() - openStarted;
   if (opened.opened === 0) throw new Error(`${target.label}: no client could connect (${opened.errors.join("; ")})`);
   try {
-    await sleep(300);
+    await sleep(200);
     await generator.startTyping(options.ratePerEditor);
     await sleep(options.warmUpMs);
     const monitor = target.database?.monitor ?? null;
