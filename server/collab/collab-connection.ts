@@ -3,9 +3,10 @@
  * their edits, which awareness client ids they speak for, and a send that will not let a reader
  * who stopped reading grow the server's memory.
  *
- * A message that goes to everyone on a document (a relayed update, presence) is framed once, as a
- * `Broadcast`, and the same frame bytes are written to each socket: `ws` would build a frame per
- * connection and write it in two pieces (docs/decisions/006-broadcast-frames-written-once.md).
+ * Messages are framed here and the frame written to the socket in one piece; a message that goes
+ * to everyone on a document (a relayed update, presence) is framed once, as a `Broadcast`, and the
+ * same bytes are written to each socket. `ws` would build a frame per connection and write it in two
+ * pieces (docs/decisions/006-broadcast-frames-written-once.md).
  */
 import crypto from "node:crypto";
 import type { Duplex } from "node:stream";
@@ -63,6 +64,8 @@ export class CollabConnection {
   /** Updates dropped because the connection is read-only (the first is logged at info). */
   droppedUpdates = 0;
   readonly logger: Logger;
+  /** No extension (compression) was negotiated: frames we build are what `ws` would send. */
+  private readonly uncompressed: boolean;
 
   constructor(
     readonly ws: WebSocket,
@@ -75,8 +78,10 @@ export class CollabConnection {
     logger: Logger,
   ) {
     this.logger = logger.child({ connectionId: this.id, userId: user.id });
+    this.uncompressed = Object.keys((ws as unknown as WsInternals)._extensions ?? {}).length === 0;
   }
 
+  /** Sends one message: a payload for this connection alone, or a broadcast framed once for all. */
   send(message: Uint8Array | Broadcast): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > maxBufferedBytes) {
@@ -84,27 +89,18 @@ export class CollabConnection {
       this.terminate();
       return;
     }
-    if (message instanceof Uint8Array) {
-      this.ws.send(message, binaryOptions);
-      return;
-    }
-    // The prepared frame goes straight to the socket when `ws` holds nothing back that must go
-    // first (it queues only while compressing, which is off, or while reading a Blob, which we
-    // never send); otherwise `ws` frames the payload itself. Write errors reach `ws` as socket
-    // errors and close the connection.
+    const { payload, frame } = message instanceof Uint8Array ? prepareBroadcast(message) : message;
+    // The frame goes straight to the socket when `ws` holds nothing back that must go first (it
+    // queues only while compressing, which is off, or while reading a Blob, which we never send);
+    // otherwise `ws` frames the payload itself. Write errors reach `ws` as socket errors and close
+    // the connection.
     const internals = this.ws as unknown as WsInternals;
     const socket = internals._socket;
     const sender = internals._sender;
-    if (
-      socket &&
-      !socket.destroyed &&
-      sender?._state === 0 &&
-      sender._queue?.length === 0 &&
-      Object.keys(internals._extensions ?? {}).length === 0
-    ) {
-      socket.write(message.frame);
+    if (socket && !socket.destroyed && sender?._state === 0 && sender._queue?.length === 0 && this.uncompressed) {
+      socket.write(frame);
     } else {
-      this.ws.send(message.payload, binaryOptions);
+      this.ws.send(payload, binaryOptions);
     }
   }
 

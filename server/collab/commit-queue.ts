@@ -7,7 +7,8 @@
  * long, each document still commits at most once per window, and documents busy at the same time
  * reach the queue together. Appends that reach it in one turn of the event loop, or while the
  * previous statement runs, go out as one statement; if that fails, each is tried on its own, so one
- * bad batch cannot hold back the others. Each document keeps its own order: it never has more than
+ * bad batch cannot hold back the others. Many documents' flushes and acknowledgements are spread
+ * over turns of the event loop, ten at a time, so relays are not held up behind them. Each document keeps its own order: it never has more than
  * one append waiting (its database tasks run one at a time).
  */
 import type { Kysely } from "kysely";
@@ -28,6 +29,17 @@ interface WaitingAppend {
 
 /** Batches in one statement at most (two parameters each, four more with a rendering). */
 const maxGroup = 500;
+/**
+ * Documents flushed, or told their batch is committed, per turn of the event loop: each costs a
+ * little (a merge, acknowledgements), and keystrokes waiting to be relayed go in between.
+ */
+const documentsPerTurn = 10;
+
+/** Calls `each` on `items`, `perTurn` at a time, letting the event loop run between slices. */
+function inTurns<T>(items: T[], perTurn: number, each: (item: T) => void): void {
+  for (const item of items.slice(0, perTurn)) each(item);
+  if (items.length > perTurn) setImmediate(() => inTurns(items.slice(perTurn), perTurn, each));
+}
 
 export class CommitQueue {
   private readonly scheduled = new Set<Flushable>();
@@ -66,7 +78,7 @@ export class CommitQueue {
     const documents = [...this.scheduled];
     this.scheduled.clear();
     // A failed flush is logged and retried by its document.
-    for (const document of documents) document.flush().catch(() => undefined);
+    inTurns(documents, documentsPerTurn, (document) => void document.flush().catch(() => undefined));
   };
 
   private kick(): void {
@@ -90,7 +102,7 @@ export class CommitQueue {
     if (group.length > 1 && new Set(group.map((job) => job.documentId)).size === group.length) {
       try {
         const ids = await appendUpdates(this.db, group);
-        for (const job of group) job.resolve(ids.get(job.documentId)!);
+        inTurns(group, documentsPerTurn, (job) => job.resolve(ids.get(job.documentId)!));
         return;
       } catch {
         // Each on its own below: the failure is reported to the batch that caused it.
