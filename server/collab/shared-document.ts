@@ -110,6 +110,8 @@ export class SharedDocument {
 
   /** Messages for everyone, sent together at the end of this turn of the event loop. */
   private outbox: Relay[] = [];
+  /** A message for everyone has gone out in this turn of the event loop: the next ones wait. */
+  private turnOpen = false;
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
@@ -347,18 +349,27 @@ export class SharedDocument {
   // ---- relaying ------------------------------------------------------------------------------
 
   /**
-   * Queues a message for everyone on the document. The queue is sent once the messages that
-   * arrived in this turn of the event loop have been handled (setImmediate), in order, with each
-   * run of consecutive updates merged into one: under load, many keystrokes cost one send per
-   * connection instead of one each. Alone, an update goes to everyone but its sender; merged, it
-   * also goes back to the senders, whose Yjs ignores what it already has.
+   * Sends a message to everyone on the document. The first of a turn of the event loop goes at
+   * once; those that follow in the same turn are queued and sent when it ends (setImmediate), in
+   * order, each run of consecutive updates merged into one: under load, many keystrokes cost one
+   * send per connection instead of one each. Alone, an update goes to everyone but its sender;
+   * merged, it also goes back to the senders, whose Yjs ignores what it already has.
    */
   private relay(message: Relay): void {
     this.outbox.push(message);
-    if (this.outbox.length === 1) setImmediate(this.sendOutbox);
+    if (this.turnOpen) return;
+    // The first message of a turn goes at once; what follows in the same turn waits for its end.
+    this.turnOpen = true;
+    setImmediate(this.endTurn);
+    this.sendOutbox();
   }
 
-  private readonly sendOutbox = (): void => {
+  private readonly endTurn = (): void => {
+    this.turnOpen = false;
+    this.sendOutbox();
+  };
+
+  private sendOutbox(): void {
     const outbox = this.outbox;
     this.outbox = [];
     for (let start = 0; start < outbox.length; ) {
@@ -379,7 +390,7 @@ export class SharedDocument {
       for (const connection of this.connections) if (connection !== sender) connection.send(message);
       start = end;
     }
-  };
+  }
 
   // ---- persistence ---------------------------------------------------------------------------
 

@@ -245,7 +245,7 @@ describe("the collaboration endpoint", () => {
     expect([...chair.saved.at(-1)!.keys()]).toEqual([chair.doc.clientID]);
   });
 
-  it("relays keystrokes that arrive together as one merged update, in order with presence", async () => {
+  it("relays the first keystroke of a turn at once and merges the ones after it, in order with presence", async () => {
     const paperId = await newPaper("Relayed together");
     const path = `/collab/${paperId}`;
     const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
@@ -288,11 +288,11 @@ describe("the collaboration endpoint", () => {
       try {
         const relayed = await vi.waitFor(() => {
           const frames = serverFrames(observer.received()).filter((frame) => isUpdate(frame) || frame.payload[0] === 1);
-          expect(frames.filter(isUpdate)).toHaveLength(2);
+          expect(frames.filter(isUpdate)).toHaveLength(3);
           return frames;
         });
-        // One merged update (paragraph, "a", "b"), the typist's presence, then "c" on its own.
-        expect(relayed.map((frame) => (isUpdate(frame) ? "update" : "presence"))).toEqual(["update", "presence", "update"]);
+        // The paragraph at once; "a" and "b" merged into one update; the typist's presence; "c".
+        expect(relayed.map((frame) => (isUpdate(frame) ? "update" : "presence"))).toEqual(["update", "update", "presence", "update"]);
         const received = new Y.Doc();
         const payload = (frame: { payload: Buffer }) => {
           const decoder = decoding.createDecoder(frame.payload);
@@ -301,8 +301,10 @@ describe("the collaboration endpoint", () => {
           return decoding.readVarUint8Array(decoder);
         };
         Y.applyUpdate(received, payload(relayed[0]!));
+        expect(renderText(received)).toBe("");
+        Y.applyUpdate(received, payload(relayed[1]!));
         expect(renderText(received)).toBe("ab");
-        Y.applyUpdate(received, payload(relayed[2]!));
+        Y.applyUpdate(received, payload(relayed[3]!));
         expect(renderText(received)).toBe("abc");
       } finally {
         typistSocket.destroy();
