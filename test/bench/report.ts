@@ -209,12 +209,12 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(
       "### Writes to PostgreSQL for continuous typing (50 editors, one document)",
       "",
-      "| server | stores | typing s | Yjs update bytes | transactions | per 50 ms | WAL bytes (our database) | WAL bytes (cluster) | WAL per update byte | WAL bytes /s |",
-      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| server | stores | typing s | Yjs update bytes | transactions | transactions /s | per 50 ms | WAL bytes (our database) | WAL bytes (cluster) | WAL per update byte | WAL bytes /s |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     );
     for (const row of results.writeAmplification) {
       lines.push(
-        `| ${label(row.target)} | ${row.storing} | ${number(row.typingSeconds)} | ${row.updateBytes.toLocaleString("en-NZ")} | ${row.transactions} | ${number(row.transactionsPer50ms, 2)} | ${row.walBytesOurDatabase?.toLocaleString("en-NZ") ?? "–"} | ${row.walBytesCluster.toLocaleString("en-NZ")} | ${number(row.walPerUpdateByte, 2)}× | ${number(row.walBytesPerSecond, 0)} |`,
+        `| ${label(row.target)} | ${row.storing} | ${number(row.typingSeconds)} | ${row.updateBytes.toLocaleString("en-NZ")} | ${row.transactions} | ${number(row.transactionsPerSecond)} | ${number(row.transactionsPer50ms, 2)} | ${row.walBytesOurDatabase?.toLocaleString("en-NZ") ?? "–"} | ${row.walBytesCluster.toLocaleString("en-NZ")} | ${number(row.walPerUpdateByte, 2)}× | ${number(row.walBytesPerSecond, 0)} |`,
       );
     }
     lines.push("");
@@ -241,8 +241,10 @@ export function renderMarkdown(results: BenchResults): string {
       "| --- | ---: | ---: | ---: | ---: |",
     );
     for (const row of results.connections) {
+      const largest = Math.max(...row.steps.map((step) => step.yjsConnections + step.socketIoConnections));
+      const held = row.largestHeldUnder100ms.toLocaleString("en-NZ");
       lines.push(
-        `| ${label(row.target)} | ${row.largestHeldUnder100ms.toLocaleString("en-NZ")} | ${number(row.heapPerConnectionKiB, 2)} | ${number(row.rssPerConnectionKiB, 2)} | ${number(row.afterClose.heapUsedMiB)} (${number(row.baseline.heapUsedMiB)}) |`,
+        `| ${label(row.target)} | ${row.largestHeldUnder100ms === largest ? `≥ ${held} (the most tried)` : held} | ${number(row.heapPerConnectionKiB, 2)} | ${number(row.rssPerConnectionKiB, 2)} | ${number(row.afterClose.heapUsedMiB)} (${number(row.baseline.heapUsedMiB)}) |`,
       );
     }
     lines.push("");
@@ -264,6 +266,24 @@ export function renderMarkdown(results: BenchResults): string {
       );
     }
     lines.push("", "(✗: the cycle in which every write to the update log failed.)", "");
+    const split = results.documentCycles.flatMap((cycles) => {
+      const connections = results.connections.find((row) => row.target === cycles.target);
+      if (!connections || connections.heapPerConnectionKiB === 0) return [];
+      // Idle connections shared documents (n each): per connection c + d / n; one each: c + d.
+      const n = connections.perDocument;
+      const document = ((cycles.heapPerLoadedDocumentKiB - connections.heapPerConnectionKiB) * n) / (n - 1);
+      return [{ target: cycles.target, connection: cycles.heapPerLoadedDocumentKiB - document, document }];
+    });
+    if (split.length > 0) {
+      lines.push(
+        "Memory per idle document and per idle connection, heap KiB (solved from the two runs above: connections sharing documents, and one connection per document):",
+        "",
+        "| server | per idle connection | per idle loaded document (without its connections) |",
+        "| --- | ---: | ---: |",
+        ...split.map((row) => `| ${label(row.target)} | ${number(row.connection, 2)} | ${number(row.document, 2)} |`),
+        "",
+      );
+    }
   }
 
   if (results.durability.length > 0) {

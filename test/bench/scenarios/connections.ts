@@ -40,6 +40,8 @@ export interface ConnectionStep {
 
 export interface ConnectionsResult {
   target: TargetKey;
+  /** Idle connections per document. */
+  perDocument: number;
   baseline: { heapUsedMiB: number; rssMiB: number };
   steps: ConnectionStep[];
   /** The most connections (Yjs + Socket.io) held with the probe's p99 under 100 ms. */
@@ -122,6 +124,7 @@ export async function runConnections(target: Target, generator: LoadGenerator, o
   const largestBytes = (largestYjsOnly.heapUsedMiB - mib(baseline.heapUsed)) * 2 ** 20;
   return {
     target: target.key,
+    perDocument: options.perDocument,
     baseline: { heapUsedMiB: mib(baseline.heapUsed), rssMiB: mib(baseline.rss) },
     steps,
     largestHeldUnder100ms: Math.max(0, ...held.map((step) => step.yjsConnections + step.socketIoConnections)),
