@@ -207,7 +207,10 @@ export function renderMarkdown(results: BenchResults): string {
 
   if (results.writeAmplification.length > 0) {
     lines.push(
-      "### Writes to PostgreSQL for continuous typing (50 editors, one document)",
+      "### Writes to PostgreSQL for continuous typing (50 editors, one document of about 20k characters)",
+      "",
+      "Counted from the WAL between a quiet moment before and after (deferred writes included): our database's records and writing transactions (pg_walinspect); " +
+        "the cluster column is everything PostgreSQL wrote meanwhile, the kill -9 rounds' databases and other users' included.",
       "",
       "| server | stores | typing s | Yjs update bytes | transactions | transactions /s | per 50 ms | WAL bytes (our database) | WAL bytes (cluster) | WAL per update byte | WAL bytes /s |",
       "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
