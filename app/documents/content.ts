@@ -16,9 +16,10 @@ export const COLLAB_FIELD = "default";
 
 /**
  * Our own message type on the collaboration websocket, server → client:
- * `[varUint 100][varUint8Array state vector of the committed state]`, sent after each batch is
- * committed and after the initial sync. The client's edits are saved when the committed state
- * vector covers its own clock. y-protocols and y-websocket use 0–3.
+ * `[varUint 100][varUint8Array state vector of the committed state]`, sent after the initial sync
+ * (the whole committed state vector) and after each commit that held some of the connection's own
+ * typing (the committed clocks of its own client ids only). The client's edits are saved when the
+ * committed state vector covers its own clock. y-protocols and y-websocket use 0–3.
  */
 export const SAVED_MESSAGE_TYPE = 100;
 

@@ -2,14 +2,52 @@
  * One person's websocket on one collaborative document: who they are, whether the server accepts
  * their edits, which awareness client ids they speak for, and a send that will not let a reader
  * who stopped reading grow the server's memory.
+ *
+ * Messages are framed here and the frame written to the socket in one piece; a message that goes
+ * to everyone on a document (a relayed update, presence) is framed once, as a `Broadcast`, and the
+ * same bytes are written to each socket. `ws` would build a frame per connection and write it in two
+ * pieces (docs/decisions/008-broadcast-frames-written-once.md).
  */
 import crypto from "node:crypto";
+import type { Duplex } from "node:stream";
 import { WebSocket } from "ws";
 import type { SessionUser } from "../../app/auth/lucia.server.js";
 import type { Logger } from "../logger.js";
 
 /** Past this much unsent data the reader is not keeping up, and the socket is dropped. */
 const maxBufferedBytes = 16 * 1024 * 1024;
+const binaryOptions = { binary: true } as const;
+
+/** A binary message framed once (RFC 6455 §5.2, server to client: FIN, opcode 2, unmasked). */
+export interface Broadcast {
+  payload: Uint8Array;
+  frame: Buffer;
+}
+
+export function prepareBroadcast(payload: Uint8Array): Broadcast {
+  const length = payload.byteLength;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x82;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.set(payload, headerLength);
+  return { payload, frame };
+}
+
+/** The parts of `ws`'s WebSocket a raw frame write depends on (private fields of ws 8). */
+interface WsInternals {
+  _socket?: Duplex;
+  _sender?: { _queue?: unknown[]; _state?: number };
+  _extensions?: Record<string, unknown>;
+}
 
 export class CollabConnection {
   readonly id = crypto.randomUUID();
@@ -19,9 +57,15 @@ export class CollabConnection {
   alive = true;
   /** The awareness client ids this connection has set states for (removed when it closes). */
   readonly awarenessClients = new Set<number>();
+  /** The Yjs client ids whose content arrived in this connection's accepted updates. */
+  readonly editingClients = new Set<number>();
+  /** What this connection was last told is committed, per client id (created on first use). */
+  acknowledged: Map<number, number> | null = null;
   /** Updates dropped because the connection is read-only (the first is logged at info). */
   droppedUpdates = 0;
   readonly logger: Logger;
+  /** No extension (compression) was negotiated: frames we build are what `ws` would send. */
+  private readonly uncompressed: boolean;
 
   constructor(
     readonly ws: WebSocket,
@@ -34,18 +78,30 @@ export class CollabConnection {
     logger: Logger,
   ) {
     this.logger = logger.child({ connectionId: this.id, userId: user.id });
+    this.uncompressed = Object.keys((ws as unknown as WsInternals)._extensions ?? {}).length === 0;
   }
 
-  send(message: Uint8Array): void {
+  /** Sends one message: a payload for this connection alone, or a broadcast framed once for all. */
+  send(message: Uint8Array | Broadcast): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > maxBufferedBytes) {
       this.logger.warn({ bufferedBytes: this.ws.bufferedAmount }, "dropping a connection that stopped reading");
       this.terminate();
       return;
     }
-    this.ws.send(message, { binary: true }, (error) => {
-      if (error) this.logger.debug({ err: error.message }, "send failed");
-    });
+    const { payload, frame } = message instanceof Uint8Array ? prepareBroadcast(message) : message;
+    // The frame goes straight to the socket when `ws` holds nothing back that must go first (it
+    // queues only while compressing, which is off, or while reading a Blob, which we never send);
+    // otherwise `ws` frames the payload itself. Write errors reach `ws` as socket errors and close
+    // the connection.
+    const internals = this.ws as unknown as WsInternals;
+    const socket = internals._socket;
+    const sender = internals._sender;
+    if (socket && !socket.destroyed && sender?._state === 0 && sender._queue?.length === 0 && this.uncompressed) {
+      socket.write(frame);
+    } else {
+      this.ws.send(payload, binaryOptions);
+    }
   }
 
   /** Closes with a code the client can act on; anything it sends afterwards is ignored. */

@@ -5,9 +5,10 @@
  *
  * Every function takes `db | trx` first. The log is written by one process per document (the
  * endpoint serialises each document's appends and compactions), which is what makes "delete the
- * rows up to the id folded into the snapshot" safe.
+ * rows up to the id folded into the snapshot" safe. Reads and appends are one statement each: one
+ * round trip, and atomic without a transaction.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
 import { renderHtml, renderText } from "../../app/documents/content.js";
 import type { Database } from "../../db/database.js";
@@ -28,32 +29,28 @@ export interface StoredState {
   lastUpdateId: number;
 }
 
-/** Reads one snapshot and the log after it, consistently (one repeatable-read transaction). */
+/**
+ * Reads one snapshot and the log after it, consistently: one statement, so one view of the
+ * database, and one round trip.
+ */
 export async function readStoredState(db: Kysely<Database>, documentId: string): Promise<StoredState> {
-  return db
-    .transaction()
-    .setIsolationLevel("repeatable read")
-    .execute(async (trx) => {
-      const snapshot = await trx
-        .selectFrom("document_snapshots")
-        .select(["state", "last_update_id"])
-        .where("document_id", "=", documentId)
-        .executeTakeFirst();
-      const after = snapshot?.last_update_id ?? 0;
-      const rows = await trx
-        .selectFrom("document_updates")
-        .select(["id", "update"])
-        .where("document_id", "=", documentId)
-        .where("id", ">", after)
-        .orderBy("id")
-        .execute();
-      return {
-        snapshot: snapshot ? toBytes(snapshot.state) : null,
-        snapshotLastUpdateId: snapshot?.last_update_id ?? null,
-        tail: rows.map((row) => ({ id: row.id, update: toBytes(row.update) })),
-        lastUpdateId: rows.at(-1)?.id ?? after,
-      };
-    });
+  const { rows } = await sql<{ snapshot: boolean; id: number; data: Uint8Array }>`
+    select true as snapshot, last_update_id as id, state as data
+    from document_snapshots where document_id = ${documentId}
+    union all
+    select false, id, update from document_updates
+    where document_id = ${documentId}
+      and id > coalesce((select last_update_id from document_snapshots where document_id = ${documentId}), 0)
+    order by snapshot desc, id`.execute(db);
+  const snapshot = rows[0]?.snapshot ? rows[0] : null;
+  const tail = (snapshot ? rows.slice(1) : rows).map((row) => ({ id: Number(row.id), update: toBytes(row.data) }));
+  const after = snapshot ? Number(snapshot.id) : 0;
+  return {
+    snapshot: snapshot ? toBytes(snapshot.data) : null,
+    snapshotLastUpdateId: snapshot ? after : null,
+    tail,
+    lastUpdateId: tail.at(-1)?.id ?? after,
+  };
 }
 
 /** Applies a stored state to a fresh Y.Doc (or the one given), in one Yjs transaction. */
@@ -76,35 +73,68 @@ export function renderDocument(doc: Y.Doc, editorId: string | null): Rendering {
   return { html: renderHtml(doc), text: renderText(doc), editorId };
 }
 
-/** Appends one batch (already merged into one update) to the log; returns its id. */
+/**
+ * Appends one batch (already merged into one update) to the log, with the document's rendering
+ * when one is given, in one statement (atomic on its own: no transaction round trips); returns
+ * the row's id.
+ */
 export async function appendUpdate(
   db: Kysely<Database>,
   documentId: string,
   update: Uint8Array,
   rendering: Rendering | null,
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto("document_updates")
-      .values({ document_id: documentId, update })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    if (rendering) await saveRendering(trx, documentId, rendering);
-    return row.id;
-  });
+  const values = { document_id: documentId, update };
+  const row = rendering
+    ? await db
+        .with("rendered", (query) => query.updateTable("documents").set(renderingColumns(rendering)).where("id", "=", documentId))
+        .insertInto("document_updates")
+        .values(values)
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    : await db.insertInto("document_updates").values(values).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Appends one batch for each of several documents, with the renderings that are due, in one
+ * statement; returns each document's new row id. Each document may appear once.
+ */
+export async function appendUpdates(
+  db: Kysely<Database>,
+  batches: { documentId: string; update: Uint8Array; rendering: Rendering | null }[],
+): Promise<Map<string, number>> {
+  const rows = batches.map((batch) => sql`(${batch.documentId}::uuid, ${batch.update})`);
+  const insert = sql`insert into document_updates (document_id, update) values ${sql.join(rows)} returning id, document_id`;
+  const renderings = batches.flatMap((batch) =>
+    batch.rendering
+      ? [sql`(${batch.documentId}::uuid, ${batch.rendering.html}::text, ${batch.rendering.text}::text, ${batch.rendering.editorId}::uuid)`]
+      : [],
+  );
+  const statement =
+    renderings.length === 0
+      ? insert
+      : sql`with rendered as (
+          update documents as d
+          set content_html = r.html, content_text = r.text, updated_at = now(), updated_by = coalesce(r.editor, d.updated_by)
+          from (values ${sql.join(renderings)}) as r (id, html, text, editor)
+          where d.id = r.id
+        ) ${insert}`;
+  const result = await statement.execute(db);
+  return new Map((result.rows as { id: number; document_id: string }[]).map((row) => [row.document_id, Number(row.id)]));
 }
 
 export async function saveRendering(db: Kysely<Database>, documentId: string, rendering: Rendering): Promise<void> {
-  await db
-    .updateTable("documents")
-    .set({
-      content_html: rendering.html,
-      content_text: rendering.text,
-      updated_at: new Date(),
-      ...(rendering.editorId ? { updated_by: rendering.editorId } : {}),
-    })
-    .where("id", "=", documentId)
-    .execute();
+  await db.updateTable("documents").set(renderingColumns(rendering)).where("id", "=", documentId).execute();
+}
+
+function renderingColumns(rendering: Rendering) {
+  return {
+    content_html: rendering.html,
+    content_text: rendering.text,
+    updated_at: new Date(),
+    ...(rendering.editorId ? { updated_by: rendering.editorId } : {}),
+  };
 }
 
 export interface CompactionResult {
@@ -115,12 +145,65 @@ export interface CompactionResult {
   doc: Y.Doc;
 }
 
+export class SnapshotMovedError extends Error {
+  constructor(reason: string) {
+    super(`${reason}; nothing was changed`);
+    this.name = "SnapshotMovedError";
+  }
+}
+
+export interface SnapshotReplacement {
+  /** The whole state, covering at least every log row up to `lastUpdateId`. */
+  state: Uint8Array;
+  /** The last log row the state covers: it and the rows before it are deleted. */
+  lastUpdateId: number;
+  /** The current snapshot's last_update_id (null: no snapshot yet); the write is refused if it moved. */
+  previousLastUpdateId: number | null;
+  /** How many log rows there are up to `lastUpdateId`; the write is refused if that is not exactly right. */
+  foldedRows: number;
+}
+
 /**
- * Folds the log into the snapshot: reads the snapshot and every row after it, encodes their
- * merged state, then in one transaction upserts the snapshot (only if nobody moved it meanwhile)
- * and deletes exactly the rows folded in (id <= the last one read; the transaction rolls back if
- * that is not exactly the rows read). Rows appended while this runs have higher ids and stay in
- * the log. Returns null when there was nothing to fold.
+ * Replaces the snapshot and the log rows it covers, in one transaction: upserts the snapshot (only
+ * if nobody moved it meanwhile) and deletes exactly the rows folded in (the transaction rolls back
+ * with SnapshotMovedError if the snapshot or those rows are not what the caller said). Rows
+ * appended after `lastUpdateId` stay in the log.
+ */
+export async function replaceLogWithSnapshot(
+  db: Kysely<Database>,
+  documentId: string,
+  replacement: SnapshotReplacement,
+  rendering: Rendering | null,
+): Promise<void> {
+  const { state, lastUpdateId, previousLastUpdateId, foldedRows } = replacement;
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .insertInto("document_snapshots")
+      .values({ document_id: documentId, state, last_update_id: lastUpdateId, updated_at: new Date() })
+      .onConflict((conflict) =>
+        conflict
+          .column("document_id")
+          .doUpdateSet({ state, last_update_id: lastUpdateId, updated_at: new Date() })
+          .where("document_snapshots.last_update_id", "=", previousLastUpdateId ?? -1),
+      )
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) throw new SnapshotMovedError("the snapshot moved while compacting");
+    const deleted = await trx
+      .deleteFrom("document_updates")
+      .where("document_id", "=", documentId)
+      .where("id", "<=", lastUpdateId)
+      .executeTakeFirst();
+    // A row that committed late with a lower id would be deleted without being folded: refuse.
+    if (Number(deleted.numDeletedRows) !== foldedRows) throw new SnapshotMovedError("the update log changed under compaction");
+    if (rendering) await saveRendering(trx, documentId, rendering);
+  });
+}
+
+/**
+ * Folds the log into the snapshot from the database alone (for a document nobody has loaded):
+ * reads the snapshot and every row after it, encodes their merged state, and replaces them (see
+ * `replaceLogWithSnapshot`). Rows appended while this runs have higher ids and stay in the log.
+ * Returns null when there was nothing to fold.
  */
 export async function compactDocument(
   db: Kysely<Database>,
@@ -130,32 +213,12 @@ export async function compactDocument(
   const stored = await readStoredState(db, documentId);
   if (stored.tail.length === 0) return null;
   const doc = applyStoredState(stored);
-  const state = Y.encodeStateAsUpdate(doc);
-  const rendering = renderingFor(doc);
-  await db.transaction().execute(async (trx) => {
-    const result = await trx
-      .insertInto("document_snapshots")
-      .values({ document_id: documentId, state, last_update_id: stored.lastUpdateId, updated_at: new Date() })
-      .onConflict((conflict) =>
-        conflict
-          .column("document_id")
-          .doUpdateSet({ state, last_update_id: stored.lastUpdateId, updated_at: new Date() })
-          .where("document_snapshots.last_update_id", "=", stored.snapshotLastUpdateId ?? -1),
-      )
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) {
-      throw new Error("the snapshot moved while compacting; nothing was changed");
-    }
-    const deleted = await trx
-      .deleteFrom("document_updates")
-      .where("document_id", "=", documentId)
-      .where("id", "<=", stored.lastUpdateId)
-      .executeTakeFirst();
-    // A row that committed late with a lower id would be deleted without being folded: refuse.
-    if (Number(deleted.numDeletedRows) !== stored.tail.length) {
-      throw new Error("the update log changed under compaction; nothing was changed");
-    }
-    if (rendering) await saveRendering(trx, documentId, rendering);
-  });
+  const replacement = {
+    state: Y.encodeStateAsUpdate(doc),
+    lastUpdateId: stored.lastUpdateId,
+    previousLastUpdateId: stored.snapshotLastUpdateId,
+    foldedRows: stored.tail.length,
+  };
+  await replaceLogWithSnapshot(db, documentId, replacement, renderingFor(doc));
   return { folded: stored.tail.length, lastUpdateId: stored.lastUpdateId, doc };
 }

@@ -22,6 +22,7 @@ import type { Logger } from "../logger.js";
 import { refuseUpgrade } from "../upgrade.js";
 import { CollabConnection } from "./collab-connection.js";
 import type { CollaborationService } from "./collaboration-service.js";
+import { CommitQueue } from "./commit-queue.js";
 import { applyStoredState, readStoredState } from "./document-store.js";
 import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
 import { type CollabLimits, SharedDocument, defaultLimits } from "./shared-document.js";
@@ -57,6 +58,7 @@ export class CollaborationEndpoint implements CollaborationService {
     perMessageDeflate: false,
   });
   private readonly documents = new Map<string, SharedDocument>();
+  private readonly commits: CommitQueue;
   private readonly unloads = new Map<string, Promise<void>>();
   private readonly connections = new Set<CollabConnection>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -65,6 +67,7 @@ export class CollaborationEndpoint implements CollaborationService {
   constructor(private readonly options: CollaborationEndpointOptions) {
     this.logger = options.logger.child({ category: "collab" });
     this.limits = { ...defaultLimits, ...options.limits };
+    this.commits = new CommitQueue(options.database.db, this.limits.batchWindowMs);
     this.publicOrigin = new URL(options.publicUrl).origin;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();
@@ -212,6 +215,7 @@ export class CollaborationEndpoint implements CollaborationService {
       logger: this.logger.child({ documentId }),
       limits: this.limits,
       previousUnload: this.unloads.get(documentId),
+      commits: this.commits,
       onIdle: (idle) => this.unload(idle),
     });
     this.documents.set(documentId, shared);

@@ -44,7 +44,12 @@ export class MalformedMessageError extends Error {
 
 export type ClientMessage =
   | { kind: "sync-step-1"; stateVector: Uint8Array }
-  | { kind: "sync-step-2" | "sync-update"; update: Uint8Array }
+  | {
+      kind: "sync-step-2" | "sync-update";
+      update: Uint8Array;
+      /** The Yjs client ids whose content the update carries (deletions alone carry none). */
+      clients: number[];
+    }
   | { kind: "awareness"; update: Uint8Array }
   | { kind: "query-awareness" };
 
@@ -66,8 +71,9 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
           Y.decodeStateVector(payload);
           message = { kind: "sync-step-1", stateVector: payload };
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-          Y.decodeUpdate(payload);
-          message = { kind: syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update", update: payload };
+          const { structs } = Y.decodeUpdate(payload);
+          const clients = [...new Set(structs.map((struct) => struct.id.client))];
+          message = { kind: syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update", update: payload, clients };
         } else {
           throw new MalformedMessageError(`unknown sync message type ${syncType}`);
         }
@@ -149,7 +155,10 @@ export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients?
   return encoding.toUint8Array(encoder);
 }
 
-/** Our "saved" message: the state vector of what is committed to the database. */
+/**
+ * Our "saved" message: a state vector of what is committed to the database (all of it after the
+ * initial sync; after a commit, the clocks of the receiving connection's own clients).
+ */
 export function encodeSaved(committedStateVector: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MESSAGE_SAVED);

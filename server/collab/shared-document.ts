@@ -2,22 +2,23 @@
  * One collaborative document held in memory while someone has it open: its Y.Doc and awareness,
  * the connections on it, and its persistence. It loads the stored state (snapshot + log tail)
  * before it answers anything, queues what arrives meanwhile in order, applies and relays accepted
- * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log in one
- * transaction, tells every connection what is committed ("saved", message 100), and compacts the
- * log into the snapshot. All database work for one document runs one task at a time.
+ * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log (through
+ * the commit queue, in one statement with other documents' batches due at the same time), tells
+ * the connections whose typing was committed ("saved", message 100), and compacts the log into the
+ * snapshot. All database work for one document runs one task at a time.
  */
 import type { Kysely } from "kysely";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
-import { CollabConnection } from "./collab-connection.js";
+import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-connection.js";
+import type { CommitQueue } from "./commit-queue.js";
 import {
-  appendUpdate,
   applyStoredState,
-  compactDocument,
   readStoredState,
   renderDocument,
+  replaceLogWithSnapshot,
   saveRendering,
 } from "./document-store.js";
 import {
@@ -73,11 +74,16 @@ export interface SharedDocumentOptions {
   limits: CollabLimits;
   /** Resolves when an earlier copy of this document has finished unloading. */
   previousUnload: Promise<void> | undefined;
+  /** Where batches are appended, together with other documents' (group commit). */
+  commits: CommitQueue;
   /** Called when no connection and no server task holds the document any more. */
   onIdle(shared: SharedDocument): void;
 }
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+/** A message waiting to go to everyone on the document: an update (from `origin`) or presence. */
+type Relay = { update: Uint8Array; origin: unknown; awareness?: undefined } | { awareness: Uint8Array; update?: undefined; origin?: undefined };
 
 export class SharedDocument {
   readonly documentId: string;
@@ -90,6 +96,7 @@ export class SharedDocument {
   failed = false;
 
   private readonly db: Kysely<Database>;
+  private readonly commits: CommitQueue;
   private readonly logger: Logger;
   private readonly limits: CollabLimits;
   private readonly onIdle: (shared: SharedDocument) => void;
@@ -101,9 +108,12 @@ export class SharedDocument {
   private waiting: { connection: CollabConnection; message: ClientMessage; bytes: number }[] = [];
   private waitingBytes = 0;
 
+  /** Messages for everyone, sent together at the end of this turn of the event loop. */
+  private outbox: Relay[] = [];
+  /** A message for everyone has gone out in this turn of the event loop: the next ones wait. */
+  private turnOpen = false;
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
-  private batchTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private renderTimer: NodeJS.Timeout | undefined;
   /** The tail of this document's database tasks: each runs after the one before it. */
@@ -113,6 +123,11 @@ export class SharedDocument {
   private committedStateVector: Uint8Array = new Uint8Array([0]);
   /** Rows in the log after the snapshot. */
   private tailRows = 0;
+  /** The snapshot's last_update_id (null: no snapshot), and the id of the last row committed. */
+  private snapshotLastUpdateId: number | null = null;
+  private lastUpdateId = 0;
+  /** After a failed compaction, the next waits until the log has grown this long. */
+  private compactAgainAtRows = 0;
   /** An upper estimate of the encoded state's size; measured exactly when near the limit. */
   private estimatedBytes = 0;
   private lastRenderAt = 0;
@@ -122,6 +137,7 @@ export class SharedDocument {
   constructor(options: SharedDocumentOptions) {
     this.documentId = options.documentId;
     this.db = options.db;
+    this.commits = options.commits;
     this.logger = options.logger;
     this.limits = options.limits;
     this.onIdle = options.onIdle;
@@ -173,6 +189,8 @@ export class SharedDocument {
     const stored = await readStoredState(this.db, this.documentId);
     applyStoredState(stored, this.doc);
     this.tailRows = stored.tail.length;
+    this.snapshotLastUpdateId = stored.snapshotLastUpdateId;
+    this.lastUpdateId = stored.lastUpdateId;
     this.estimatedBytes = (stored.snapshot?.byteLength ?? 0) + stored.tail.reduce((sum, row) => sum + row.update.byteLength, 0);
     this.committedStateVector = Y.encodeStateVector(this.doc);
     this.doc.on("update", this.onDocumentUpdate);
@@ -187,7 +205,7 @@ export class SharedDocument {
     this.waiting = [];
     this.waitingBytes = 0;
     for (const { connection, message } of waiting) this.handle(connection, message);
-    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+    if (this.compactionDue()) this.compactInBackground();
   }
 
   private loadFailed(error: unknown): void {
@@ -244,7 +262,7 @@ export class SharedDocument {
           }
           return;
         }
-        this.acceptClientUpdate(connection, message.update);
+        this.acceptClientUpdate(connection, message.update, message.clients);
         return;
       case "awareness":
         // Presence queued by a connection that has since left would only linger.
@@ -264,7 +282,7 @@ export class SharedDocument {
     }
   }
 
-  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array): void {
+  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array, clients: number[]): void {
     try {
       if (!this.fitsSizeLimit(update)) {
         connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
@@ -272,6 +290,8 @@ export class SharedDocument {
         return;
       }
       Y.applyUpdate(this.doc, update, connection);
+      // Whose typing this connection brought: it is told when that is committed.
+      for (const client of clients) connection.editingClients.add(client);
     } catch (error) {
       connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "update could not be applied");
       connection.close(CloseCode.malformed, "malformed update");
@@ -314,8 +334,7 @@ export class SharedDocument {
     this.pending.push(update);
     if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
     this.scheduleBatch();
-    const message = encodeUpdate(update);
-    for (const connection of this.connections) if (connection !== origin) connection.send(message);
+    this.relay({ update, origin });
   };
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
@@ -323,27 +342,64 @@ export class SharedDocument {
       for (const client of added.concat(updated)) origin.awarenessClients.add(client);
       for (const client of removed) origin.awarenessClients.delete(client);
     }
-    const message = encodeAwareness(this.awareness, added.concat(updated, removed));
-    if (!message) return;
-    // To everyone, the sender included: the provider counts its own echo as a sign of life.
-    for (const connection of this.connections) connection.send(message);
+    const awareness = encodeAwareness(this.awareness, added.concat(updated, removed));
+    if (awareness) this.relay({ awareness });
   };
+
+  // ---- relaying ------------------------------------------------------------------------------
+
+  /**
+   * Sends a message to everyone on the document. The first of a turn of the event loop goes at
+   * once; those that follow in the same turn are queued and sent when it ends (setImmediate), in
+   * order, each run of consecutive updates merged into one: under load, many keystrokes cost one
+   * send per connection instead of one each. Alone, an update goes to everyone but its sender;
+   * merged, it also goes back to the senders, whose Yjs ignores what it already has.
+   */
+  private relay(message: Relay): void {
+    this.outbox.push(message);
+    if (this.turnOpen) return;
+    // The first message of a turn goes at once; what follows in the same turn waits for its end.
+    this.turnOpen = true;
+    setImmediate(this.endTurn);
+    this.sendOutbox();
+  }
+
+  private readonly endTurn = (): void => {
+    this.turnOpen = false;
+    this.sendOutbox();
+  };
+
+  private sendOutbox(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (let start = 0; start < outbox.length; ) {
+      const first = outbox[start]!;
+      if (first.awareness) {
+        // To everyone, the sender included: the provider counts its own echo as a sign of life.
+        const message = prepareBroadcast(first.awareness);
+        for (const connection of this.connections) connection.send(message);
+        start++;
+        continue;
+      }
+      let end = start + 1;
+      while (end < outbox.length && outbox[end]!.update) end++;
+      const run = outbox.slice(start, end);
+      const sender = run.every((item) => item.origin === first.origin) ? first.origin : undefined;
+      const update = run.length === 1 ? first.update! : mergeBatch(run.map((item) => item.update!));
+      const message = prepareBroadcast(encodeUpdate(update));
+      for (const connection of this.connections) if (connection !== sender) connection.send(message);
+      start = end;
+    }
+  }
 
   // ---- persistence ---------------------------------------------------------------------------
 
   private scheduleBatch(): void {
-    if (this.batchTimer || this.unloading) return;
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined;
-      this.flush().catch(() => undefined); // logged in commitPending; retried
-    }, this.limits.batchWindowMs);
-    this.batchTimer.unref();
+    if (!this.unloading) this.commits.schedule(this);
   }
 
   /** Commits everything accepted so far (after any database task already running). */
   flush(): Promise<void> {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
     return this.serially(() => this.commitPending(false));
   }
 
@@ -354,8 +410,9 @@ export class SharedDocument {
   }
 
   /**
-   * One batch: every pending update merged into one row, appended in one transaction (with the
-   * document's rendering when it is due). Then every connection learns what is committed.
+   * One batch: every pending update merged into one row, appended in one statement (with the
+   * document's rendering when it is due), with other documents' batches when they are due too.
+   * Then the connections whose typing it held learn that it is committed.
    */
   private async commitPending(forceRender: boolean): Promise<void> {
     if (!this.loaded) return;
@@ -376,7 +433,7 @@ export class SharedDocument {
     // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
     const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
     try {
-      await appendUpdate(this.db, this.documentId, merged, rendering);
+      this.lastUpdateId = await this.commits.append(this.documentId, merged, rendering);
     } catch (error) {
       this.pending = updates.concat(this.pending);
       this.logger.error({ err: error, updates: updates.length }, "could not commit a batch; keeping it to retry");
@@ -396,9 +453,37 @@ export class SharedDocument {
       this.renderDirty = true;
       this.scheduleRender();
     }
-    const saved = encodeSaved(stateVector);
-    for (const connection of this.connections) connection.send(saved);
-    if (this.tailRows > this.limits.compactAfterRows) this.compactInBackground();
+    this.acknowledge(stateVector);
+    if (this.compactionDue()) this.compactInBackground();
+  }
+
+  /**
+   * Tells each connection what of its own typing is now committed: the committed clocks of the
+   * client ids it edits as or speaks for in awareness, only when one has moved. A connection that
+   * has not said who it is gets the whole committed state vector, as after the initial sync.
+   */
+  private acknowledge(stateVector: Uint8Array): void {
+    let committed: Map<number, number> | undefined;
+    let whole: Broadcast | undefined;
+    for (const connection of this.connections) {
+      if (connection.editingClients.size === 0 && connection.awarenessClients.size === 0) {
+        whole ??= prepareBroadcast(encodeSaved(stateVector));
+        connection.send(whole);
+        continue;
+      }
+      committed ??= Y.decodeStateVector(stateVector);
+      let moved: Map<number, number> | undefined;
+      const acknowledged = (connection.acknowledged ??= new Map());
+      for (const clients of [connection.editingClients, connection.awarenessClients]) {
+        for (const client of clients) {
+          const clock = committed.get(client);
+          if (clock === undefined || clock <= (acknowledged.get(client) ?? 0)) continue;
+          acknowledged.set(client, clock);
+          (moved ??= new Map()).set(client, clock);
+        }
+      }
+      if (moved) connection.send(encodeSaved(Y.encodeStateVector(moved)));
+    }
   }
 
   /** The rendering skipped by the throttle is written once the throttle allows it. */
@@ -414,23 +499,47 @@ export class SharedDocument {
     this.renderTimer.unref();
   }
 
-  private compactInBackground(): void {
-    this.compact().catch((error: unknown) => this.logger.error({ err: error }, "compaction failed; the log is kept"));
+  private compactionDue(): boolean {
+    return this.tailRows > this.limits.compactAfterRows && this.tailRows >= this.compactAgainAtRows;
   }
 
-  /** Folds the committed log into the snapshot (see `compactDocument`), after pending tasks. */
+  private compactInBackground(): void {
+    this.compact().catch(() => undefined); // logged in compact
+  }
+
+  /**
+   * Folds the log into the snapshot, after pending tasks. The snapshot is the loaded document
+   * itself, encoded: no database read, no second copy of the document. Every row up to the last
+   * one committed is in it; so may be updates still waiting for their batch (they are committed
+   * later as rows after the snapshot, and applying them twice changes nothing), which only makes
+   * the snapshot more complete, never less.
+   */
   compact(): Promise<void> {
     return this.serially(async () => {
-      if (!this.loaded) return;
+      if (!this.loaded || this.tailRows === 0) return;
       const started = performance.now();
-      const result = await compactDocument(this.db, this.documentId, (doc) => renderDocument(doc, this.lastEditorId));
-      if (!result) return;
-      result.doc.destroy();
+      const folded = this.tailRows;
+      const replacement = {
+        state: Y.encodeStateAsUpdate(this.doc),
+        lastUpdateId: this.lastUpdateId,
+        previousLastUpdateId: this.snapshotLastUpdateId,
+        foldedRows: folded,
+      };
+      const rendering = renderDocument(this.doc, this.lastEditorId);
+      try {
+        await replaceLogWithSnapshot(this.db, this.documentId, replacement, rendering);
+      } catch (error) {
+        this.compactAgainAtRows = this.tailRows * 2;
+        this.logger.error({ err: error }, "compaction failed; the log is kept");
+        throw error;
+      }
       this.tailRows = 0;
+      this.compactAgainAtRows = 0;
+      this.snapshotLastUpdateId = replacement.lastUpdateId;
       this.lastRenderAt = Date.now();
-      this.renderDirty = this.pending.length > 0;
+      this.renderDirty = false;
       this.logger.info(
-        { folded: result.folded, lastUpdateId: result.lastUpdateId, ms: Math.round(performance.now() - started) },
+        { folded, lastUpdateId: replacement.lastUpdateId, ms: Math.round(performance.now() - started) },
         "compacted the update log",
       );
     });
@@ -443,7 +552,7 @@ export class SharedDocument {
    */
   async unload(): Promise<void> {
     this.unloading = true;
-    clearTimeout(this.batchTimer);
+    this.commits.cancel(this);
     clearTimeout(this.retryTimer);
     clearTimeout(this.renderTimer);
     try {

@@ -226,6 +226,94 @@ describe("the collaboration endpoint", () => {
     expect((await countUpdates(termsId)) - rowsBefore).toBeLessThanOrEqual(5);
   });
 
+  it("after a commit, tells only the connections whose typing it held, each with its own clocks", async () => {
+    const member = open(termsId, "member");
+    const chair = open(termsId, "chair");
+    await synced(member, chair);
+    // Both have announced themselves (awareness) before anything is typed.
+    await barrier(chair, member, "chair here");
+    await barrier(member, chair, "member here");
+    const chairSaved = chair.saved.length;
+
+    typeCharacters(member.doc, "Kia ora");
+    await vi.waitFor(() => expect(member.savedClock()).toBeGreaterThanOrEqual(member.ownClock()));
+    expect([...member.saved.at(-1)!.keys()]).toEqual([member.doc.clientID]);
+    // The chair typed nothing: no acknowledgement is due to it. Its own typing is acknowledged in turn.
+    expect(chair.saved.length).toBe(chairSaved);
+    typeCharacters(chair.doc, "!");
+    await vi.waitFor(() => expect(chair.savedClock()).toBeGreaterThanOrEqual(chair.ownClock()));
+    expect([...chair.saved.at(-1)!.keys()]).toEqual([chair.doc.clientID]);
+  });
+
+  it("relays the first keystroke of a turn at once and merges the ones after it, in order with presence", async () => {
+    const paperId = await newPaper("Relayed together");
+    const path = `/collab/${paperId}`;
+    const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
+    const isUpdate = (frame: { payload: Buffer }) => frame.payload[0] === 0 && frame.payload[1] === 2;
+    try {
+      // The observer has the document open (its greeting arrived) before anyone types.
+      await vi.waitFor(() => expect(serverFrames(observer.received()).some((frame) => frame.payload[0] === 0)).toBe(true));
+      const typist = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      typist.on("update", (update: Uint8Array) => updates.push(update));
+      appendParagraph(typist, "");
+      typeCharacters(typist, "abc");
+      const message = (write: (encoder: encoding.Encoder) => void) => {
+        const encoder = encoding.createEncoder();
+        write(encoder);
+        return clientFrame(encoding.toUint8Array(encoder));
+      };
+      const update = (bytes: Uint8Array) =>
+        message((encoder) => {
+          encoding.writeVarUint(encoder, 0);
+          encoding.writeVarUint(encoder, 2);
+          encoding.writeVarUint8Array(encoder, bytes);
+        });
+      const presence = encoding.createEncoder();
+      encoding.writeVarUint(presence, 1);
+      encoding.writeVarUint(presence, typist.clientID);
+      encoding.writeVarUint(presence, 1);
+      encoding.writeVarString(presence, JSON.stringify({ user: { name: "Typist" } }));
+      // Paragraph, "a", "b"; presence; "c": all in one packet, so handled in one turn of the server's event loop.
+      const typistSocket = rawSocketWithFrames(server.url, path, { cookie: cookies.member! }, [
+        update(updates[0]!),
+        update(updates[1]!),
+        update(updates[2]!),
+        message((encoder) => {
+          encoding.writeVarUint(encoder, 1);
+          encoding.writeVarUint8Array(encoder, encoding.toUint8Array(presence));
+        }),
+        update(updates[3]!),
+      ]);
+      try {
+        const relayed = await vi.waitFor(() => {
+          const frames = serverFrames(observer.received()).filter((frame) => isUpdate(frame) || frame.payload[0] === 1);
+          expect(frames.filter(isUpdate)).toHaveLength(3);
+          return frames;
+        });
+        // The paragraph at once; "a" and "b" merged into one update; the typist's presence; "c".
+        expect(relayed.map((frame) => (isUpdate(frame) ? "update" : "presence"))).toEqual(["update", "update", "presence", "update"]);
+        const received = new Y.Doc();
+        const payload = (frame: { payload: Buffer }) => {
+          const decoder = decoding.createDecoder(frame.payload);
+          decoding.readVarUint(decoder);
+          decoding.readVarUint(decoder);
+          return decoding.readVarUint8Array(decoder);
+        };
+        Y.applyUpdate(received, payload(relayed[0]!));
+        expect(renderText(received)).toBe("");
+        Y.applyUpdate(received, payload(relayed[1]!));
+        expect(renderText(received)).toBe("ab");
+        Y.applyUpdate(received, payload(relayed[3]!));
+        expect(renderText(received)).toBe("abc");
+      } finally {
+        typistSocket.destroy();
+      }
+    } finally {
+      observer.destroy();
+    }
+  });
+
   it("answers sync step 1 only once the stored state is loaded, even when it arrives with the upgrade", async () => {
     // A client's sync step 1 with an empty state vector, in the same packet as the upgrade request.
     const encoder = encoding.createEncoder();

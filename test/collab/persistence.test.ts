@@ -76,6 +76,25 @@ describeEachDatabase("collaboration persistence", (getDb, getHandle) => {
     expect(row.email).toBe("member@example.org");
   });
 
+  it("appends a batch with the document's rendering in one statement: both are written, or neither", async () => {
+    const paperId = await newPaper("Appended with its rendering");
+    const doc = buildDoc([{ type: "paragraph", content: "Kia ora, whānau" }]);
+    const rendering = { html: "<p>Kia ora, whānau</p>", text: "Kia ora, whānau", editorId: null };
+    const rowId = await appendUpdate(getDb(), paperId, Y.encodeStateAsUpdate(doc), rendering);
+    const stored = await readStoredState(getDb(), paperId);
+    expect(stored.tail.map((row) => row.id)).toEqual([rowId]);
+    expect(renderText(applyStoredState(stored))).toBe("Kia ora, whānau");
+    const rendered = () =>
+      getDb().selectFrom("documents").select(["content_text", "content_html"]).where("id", "=", paperId).executeTakeFirstOrThrow();
+    expect(await rendered()).toEqual({ content_text: "Kia ora, whānau", content_html: "<p>Kia ora, whānau</p>" });
+
+    // The row cannot be written (no update): the rendering is not written either.
+    const refused = { html: "<p>never</p>", text: "never", editorId: null };
+    await expect(appendUpdate(getDb(), paperId, null as unknown as Uint8Array, refused)).rejects.toThrow();
+    expect(await rendered()).toEqual({ content_text: "Kia ora, whānau", content_html: "<p>Kia ora, whānau</p>" });
+    expect((await readStoredState(getDb(), paperId)).tail).toHaveLength(1);
+  });
+
   it("compacts the log into the snapshot while edits keep arriving, deleting only the rows it folded", async () => {
     const paperId = await newPaper("Compaction while typing");
     // Realistic typing: one update per character at a moving cursor.

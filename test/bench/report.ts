@@ -1,0 +1,307 @@
+/**
+ * The benchmark's results as one JSON document, and as the Markdown tables the README shows:
+ * every figure per server, ours' ratios to each reference, and each target of issue 8 as met or
+ * not met.
+ */
+import type { ConnectionsResult } from "./scenarios/connections.js";
+import type { DocumentCyclesResult } from "./scenarios/document-cycles.js";
+import type { DurabilityResult } from "./scenarios/durability.js";
+import type { FanOutResult } from "./scenarios/fan-out.js";
+import type { FirstSyncResult } from "./scenarios/first-sync.js";
+import type { SaturationResult } from "./scenarios/saturation.js";
+import type { WriteAmplificationResult } from "./scenarios/write-amplification.js";
+import { round } from "./statistics.js";
+import { type TargetKey, targetLabels } from "./targets.js";
+
+export interface MachineDescription {
+  date: string;
+  command: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  postgres: string | null;
+  os: string;
+}
+
+export interface BenchResults {
+  machine: MachineDescription;
+  durationSeconds: number;
+  fanOut: FanOutResult[];
+  saturation: SaturationResult[];
+  firstSync: FirstSyncResult[];
+  writeAmplification: WriteAmplificationResult[];
+  connections: ConnectionsResult[];
+  documentCycles: DocumentCyclesResult[];
+  durability: DurabilityResult[];
+  targets: TargetCheck[];
+}
+
+export interface TargetCheck {
+  target: string;
+  server: TargetKey;
+  measured: string;
+  met: boolean | null;
+}
+
+const ours: TargetKey[] = ["ours-postgres", "ours-pglite"];
+const references: TargetKey[] = ["y-websocket", "hocuspocus"];
+const label = (key: TargetKey) => targetLabels[key];
+const number = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? "–" : round(value, digits).toLocaleString("en-NZ", { maximumFractionDigits: digits });
+const ratio = (value: number, reference: number | undefined) => (reference ? (value / reference).toFixed(2) : "–");
+const yesNo = (met: boolean | null) => (met === null ? "not measured" : met ? "**met**" : "**not met**");
+
+function fanOutName(row: FanOutResult): string {
+  const load = row.documents === 1 ? `${row.editorsPerDocument} editors, 1 document` : `${row.documents} documents × ${row.editorsPerDocument} editors`;
+  return row.roundsP99 ? `${load} (median of ${row.roundsP99.length} rounds)` : load;
+}
+
+/** The targets of issue 8, checked against the results (ours on each database). */
+export function checkTargets(results: Omit<BenchResults, "targets">): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const server of ours) {
+    const fifty = results.fanOut.find((row) => row.target === server && row.documents === 1 && row.editorsPerDocument === 50);
+    if (fifty) {
+      const references50 = references
+        .map((key) => results.fanOut.find((row) => row.target === key && row.documents === 1 && row.editorsPerDocument === 50))
+        .filter((row): row is FanOutResult => row !== undefined);
+      const ratios = references50.map((row) => `${ratio(fifty.latency.p99, row.latency.p99)} of ${label(row.target)}`);
+      const rounds = fifty.roundsP99 ? ` (rounds: ${fifty.roundsP99.map((p99) => number(p99, 2)).join(", ")} ms)` : "";
+      checks.push({
+        target: "50 editors on one document: fan-out p99 ≤ 10 ms and ≤ the reference's p99 (auth and persistence on)",
+        server,
+        measured: `p99 ${number(fifty.latency.p99, 2)} ms${rounds}; ${ratios.join(", ")}`,
+        met: fifty.latency.p99 <= 10 && references50.every((row) => fifty.latency.p99 <= row.latency.p99),
+      });
+    }
+    const connections = results.connections.find((row) => row.target === server);
+    const combined = connections?.steps.find((step) => step.socketIoConnections > 0);
+    if (connections) {
+      checks.push({
+        target: "5,000 idle Yjs + 5,000 Socket.io connections on one process under 1 GB RSS",
+        server,
+        measured: combined ? `${number(combined.rssMiB)} MiB RSS (${combined.yjsConnections} + ${combined.socketIoConnections})` : "not reached",
+        met: combined ? combined.rssMiB < 1024 && combined.yjsConnections >= 5000 && combined.socketIoConnections >= 5000 : false,
+      });
+    }
+    const cycles = results.documentCycles.find((row) => row.target === server);
+    if (cycles) {
+      checks.push({
+        target: "10,000 loaded documents at ≤ 20 KiB heap each",
+        server,
+        measured: `${number(cycles.heapPerLoadedDocumentKiB, 2)} KiB per document, its connection included`,
+        met: cycles.heapPerLoadedDocumentKiB <= 20,
+      });
+      checks.push({
+        target: `opening and closing ${cycles.documents.toLocaleString("en-NZ")} documents ${cycles.cycles === 1 ? "once" : `${cycles.cycles} times`} returns the heap to within 5%`,
+        server,
+        measured: `within ${number(cycles.heapReturnPercent, 2)}%` + (cycles.failingStoresHeapReturnPercent === null ? "" : `; with failing stores within ${number(cycles.failingStoresHeapReturnPercent, 2)}%`),
+        met: cycles.heapReturnPercent <= 5 && (cycles.failingStoresHeapReturnPercent === null || cycles.failingStoresHeapReturnPercent <= 5),
+      });
+    }
+    const compacted = results.firstSync.find((row) => row.target === server && row.state === "cold, snapshot" && row.typing === "realistic");
+    if (compacted) {
+      checks.push({
+        target: `first sync of a document with ${compacted.updates.toLocaleString("en-NZ")} stored updates ≤ 100 ms after compaction`,
+        server,
+        measured: `${number(compacted.firstSyncMs)} ms (cold, from the database)`,
+        met: compacted.firstSyncMs <= 100,
+      });
+    }
+    const writes = results.writeAmplification.find((row) => row.target === server);
+    if (writes) {
+      checks.push({
+        target: "WAL bytes per byte of Yjs update ≤ 5×; ≤ 1 transaction per document per 50 ms of typing",
+        server,
+        measured: `${number(writes.walPerUpdateByte, 2)}×; ${number(writes.transactionsPer50ms, 2)} transactions per 50 ms`,
+        met: writes.walPerUpdateByte <= 5 && writes.transactionsPer50ms <= 1,
+      });
+    }
+    const durability = results.durability.find((row) => row.target === server);
+    if (durability) {
+      checks.push({
+        target: "kill -9 while editors type: every update acknowledged as saved is stored (0 lost)",
+        server,
+        measured: `${durability.kills} kills, ${durability.lost} lost of ${durability.acknowledgedAtKills.toLocaleString("en-NZ")} checked`,
+        met: durability.lost === 0 && durability.convergedAtEnd,
+      });
+    }
+  }
+  checks.push({
+    target: "the benchmark runs in under 10 minutes",
+    server: "ours-postgres",
+    measured: `${number(results.durationSeconds / 60, 1)} minutes`,
+    met: results.durationSeconds < 600,
+  });
+  return checks;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const lines: string[] = [];
+  lines.push(
+    `Run on ${machine.date}: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}` +
+      (machine.postgres ? `, ${machine.postgres}` : "") +
+      `; \`${machine.command}\` took ${number(results.durationSeconds / 60, 1)} minutes. Load generator, servers and PostgreSQL share the machine (loopback).`,
+    "",
+  );
+
+  lines.push("### Targets (issue 8)", "", "| target | server | measured | |", "| --- | --- | --- | --- |");
+  for (const check of results.targets) lines.push(`| ${check.target} | ${label(check.server)} | ${check.measured} | ${yesNo(check.met)} |`);
+  lines.push("");
+
+  if (results.fanOut.length > 0) {
+    lines.push(
+      "### Fan-out while typing (5 keystrokes a second per editor)",
+      "",
+      "Latency from a keystroke leaving its editor to its arrival at every other client of the document. " +
+        "Acknowledged: ours after the commit (\"saved\"); the references when applied in memory.",
+      "",
+      "| load | server | keystrokes /s | delivered | p50 ms | p95 ms | p99 ms | max ms | p99 vs y-websocket | p99 vs Hocuspocus | ack p50 ms | ack p99 ms | server CPU % | PostgreSQL CPU % | generator CPU % | RSS MiB |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of results.fanOut) {
+      const same = (key: TargetKey) =>
+        results.fanOut.find((other) => other.target === key && other.documents === row.documents && other.editorsPerDocument === row.editorsPerDocument);
+      lines.push(
+        `| ${fanOutName(row)} | ${label(row.target)} | ${number(row.keystrokesPerSecond)} | ${number(row.deliveredShare * 100, 2)}% | ${number(row.latency.p50, 2)} | ${number(row.latency.p95, 2)} | ${number(row.latency.p99, 2)} | ${number(row.latency.max, 1)} | ${ratio(row.latency.p99, same("y-websocket")?.latency.p99)} | ${ratio(row.latency.p99, same("hocuspocus")?.latency.p99)} | ${number(row.acknowledgement.p50, 1)} | ${number(row.acknowledgement.p99, 1)} | ${number(row.serverCpuPercent)} | ${number(row.databaseCpuPercent)} | ${number(row.generatorCpuPercent)} | ${number(row.serverRssMiB)} |`,
+      );
+    }
+    lines.push("");
+  }
+
+  if (results.saturation.length > 0) {
+    lines.push(
+      "### Updates per second sustained (one document, stages of rising total typing rate)",
+      "",
+      "| server | editors | sustained keystrokes /s | stages (offered /s: delivered, fan-out p99 ms, acknowledgement p99 ms, server CPU %, generator CPU %) |",
+      "| --- | ---: | ---: | --- |",
+    );
+    for (const row of results.saturation) {
+      const stages = row.stages
+        .map(
+          (stage) =>
+            `${stage.offeredPerSecond}: ${number(stage.deliveredShare * 100, 1)}%, ${number(stage.latency.p99, 1)}, ${number(stage.acknowledgement.p99, 1)}, ${number(stage.serverCpuPercent, 0)}, ${number(stage.generatorCpuPercent, 0)}`,
+        )
+        .join("; ");
+      lines.push(`| ${label(row.target)} | ${row.editors} | ${number(row.sustainedPerSecond, 0)} | ${stages} |`);
+    }
+    lines.push("");
+  }
+
+  if (results.firstSync.length > 0) {
+    lines.push(
+      "### Time to first sync of a document with a long typing history",
+      "",
+      "| server | history | document | state bytes | first sync ms |",
+      "| --- | --- | --- | ---: | ---: |",
+    );
+    for (const row of results.firstSync) {
+      lines.push(
+        `| ${label(row.target)} | ${row.updates.toLocaleString("en-NZ")} keystrokes, ${row.typing === "realistic" ? "realistic typing" : "random positions"} | ${row.state} | ${row.stateBytes.toLocaleString("en-NZ")} | ${number(row.firstSyncMs)} |`,
+      );
+    }
+    lines.push("");
+  }
+
+  if (results.writeAmplification.length > 0) {
+    lines.push(
+      "### Writes to PostgreSQL for continuous typing (50 editors, one document of about 20k characters)",
+      "",
+      "Counted from the WAL between a quiet moment before and after (deferred writes included): our database's records and writing transactions (pg_walinspect); " +
+        "the cluster column is everything PostgreSQL wrote meanwhile, the kill -9 rounds' databases and other users' included.",
+      "",
+      "| server | stores | typing s | Yjs update bytes | transactions | transactions /s | per 50 ms | WAL bytes (our database) | WAL bytes (cluster) | WAL per update byte | WAL bytes /s |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of results.writeAmplification) {
+      lines.push(
+        `| ${label(row.target)} | ${row.storing} | ${number(row.typingSeconds)} | ${row.updateBytes.toLocaleString("en-NZ")} | ${row.transactions} | ${number(row.transactionsPerSecond)} | ${number(row.transactionsPer50ms, 2)} | ${row.walBytesOurDatabase?.toLocaleString("en-NZ") ?? "–"} | ${row.walBytesCluster.toLocaleString("en-NZ")} | ${number(row.walPerUpdateByte, 2)}× | ${number(row.walBytesPerSecond, 0)} |`,
+      );
+    }
+    lines.push("");
+  }
+
+  if (results.connections.length > 0) {
+    lines.push(
+      "### Connections held by one process (idle, 10 per document, while a 10-editor probe document types)",
+      "",
+      "| server | Yjs connections | Socket.io connections | heap MiB | RSS MiB | probe p99 ms | server CPU % | open /s |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of results.connections) {
+      for (const step of row.steps) {
+        const added = step.socketIoConnections > 0 ? step.socketIoConnections : step.yjsConnections - (row.steps[row.steps.indexOf(step) - 1]?.yjsConnections ?? 0);
+        lines.push(
+          `| ${label(row.target)} | ${step.yjsConnections.toLocaleString("en-NZ")} | ${step.socketIoConnections.toLocaleString("en-NZ")} | ${number(step.heapUsedMiB)} | ${number(step.rssMiB)} | ${number(step.probe.p99, 2)} | ${number(step.serverCpuPercent)} | ${step.openMs > 0 ? number((added / step.openMs) * 1000, 0) : "–"} |`,
+        );
+      }
+    }
+    lines.push(
+      "",
+      "| server | most connections held with probe p99 < 100 ms | heap per idle connection KiB | RSS per idle connection KiB | heap after closing all MiB (baseline) |",
+      "| --- | ---: | ---: | ---: | ---: |",
+    );
+    for (const row of results.connections) {
+      const largest = Math.max(...row.steps.map((step) => step.yjsConnections + step.socketIoConnections));
+      const held = row.largestHeldUnder100ms.toLocaleString("en-NZ");
+      lines.push(
+        `| ${label(row.target)} | ${row.largestHeldUnder100ms === largest ? `≥ ${held} (the most tried)` : held} | ${number(row.heapPerConnectionKiB, 2)} | ${number(row.rssPerConnectionKiB, 2)} | ${number(row.afterClose.heapUsedMiB)} (${number(row.baseline.heapUsedMiB)}) |`,
+      );
+    }
+    lines.push("");
+  }
+
+  if (results.documentCycles.length > 0) {
+    lines.push(
+      "### Opening and closing documents (one connection each): heap after a full GC",
+      "",
+      "| server | documents × cycles | heap per loaded document KiB (connection included) | opened /s | heap back to start within | with failing stores | curve: heap MiB at start → each cycle's loaded peak / after closing |",
+      "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    );
+    for (const row of results.documentCycles) {
+      const curve = [row.points[0]!, ...row.points.filter((point) => point.phase === "closed" || point.loadedDocuments === row.documents)]
+        .map((point) => `${point.stores === "failing" ? "✗" : ""}${number(point.heapUsedMiB, 1)}`)
+        .join(" → ");
+      lines.push(
+        `| ${label(row.target)} | ${row.documents.toLocaleString("en-NZ")} × ${row.cycles} | ${number(row.heapPerLoadedDocumentKiB, 2)} | ${number(row.openPerSecond, 0)} | ${number(row.heapReturnPercent, 2)}% | ${row.failingStoresHeapReturnPercent === null ? "–" : `${number(row.failingStoresHeapReturnPercent, 2)}%`} | ${curve} |`,
+      );
+    }
+    lines.push("", "(✗: the cycle in which every write to the update log failed.)", "");
+    const split = results.documentCycles.flatMap((cycles) => {
+      const connections = results.connections.find((row) => row.target === cycles.target);
+      if (!connections || connections.heapPerConnectionKiB === 0) return [];
+      // Idle connections shared documents (n each): per connection c + d / n; one each: c + d.
+      const n = connections.perDocument;
+      const document = ((cycles.heapPerLoadedDocumentKiB - connections.heapPerConnectionKiB) * n) / (n - 1);
+      return [{ target: cycles.target, connection: cycles.heapPerLoadedDocumentKiB - document, document }];
+    });
+    if (split.length > 0) {
+      lines.push(
+        "Memory per idle document and per idle connection, heap KiB (solved from the two runs above: connections sharing documents, and one connection per document):",
+        "",
+        "| server | per idle connection | per idle loaded document (without its connections) |",
+        "| --- | ---: | ---: |",
+        ...split.map((row) => `| ${label(row.target)} | ${number(row.connection, 2)} | ${number(row.document, 2)} |`),
+        "",
+      );
+    }
+  }
+
+  if (results.durability.length > 0) {
+    lines.push(
+      "### kill -9 while editors type (5 editors × 20 keystrokes /s; the stored state read before any old client reconnects)",
+      "",
+      "| server | kills | acknowledged keystrokes checked | lost | kills with loss | unacknowledged at kill (resent later) | all typing stored at the end | restart ms (mean) |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    );
+    for (const row of results.durability) {
+      lines.push(
+        `| ${label(row.target)} | ${row.kills} | ${row.acknowledgedAtKills.toLocaleString("en-NZ")} | ${row.lost.toLocaleString("en-NZ")} (${number(row.lostShare * 100, 1)}%) | ${row.killsWithLoss} | ${row.unacknowledgedAtKills.toLocaleString("en-NZ")} | ${row.convergedAtEnd ? "yes" : "no"} | ${number(row.restartMs.mean, 0)} |`,
+      );
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}

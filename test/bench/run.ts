@@ -1,0 +1,363 @@
+/**
+ * `npm run bench`: the collaboration benchmark. Our server (authenticated sessions, persistence
+ * on, on PostgreSQL and on PGlite) against the reference servers (@y/websocket-server and
+ * Hocuspocus, in memory, no auth), all in one run, each in its own process, driven by the load
+ * generator's worker threads. Prints the Markdown tables and writes them, with every figure as
+ * JSON, to test/bench/results/.
+ *
+ * Environment:
+ *   BENCH_POSTGRES_URL  where to create the benchmark's own database (default
+ *                       postgres://postgres@127.0.0.1:5432/postgres); unreachable: PGlite only
+ *   BENCH_QUICK=1       short windows, fewer connections and kills (minutes → about one)
+ *   BENCH_ONLY=…        phases, comma-separated: first-sync, fan-out, saturation, writes,
+ *                       connections, cycles, durability
+ *   BENCH_TARGETS=…     servers, comma-separated: ours-postgres, ours-pglite, y-websocket, hocuspocus
+ *   BENCH_EDITORS=…     one-document fan-out sizes, comma-separated (default 10,50,200)
+ *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { type PreparedDatabase, type TypingHistory, historyState, prepareDatabase, typingHistory } from "./bench-database.js";
+import { LoadGenerator } from "./load-generator.js";
+import { type BenchResults, type MachineDescription, checkTargets, renderMarkdown } from "./report.js";
+import { type ConnectionsOptions, type ConnectionsResult, runConnections } from "./scenarios/connections.js";
+import { type DocumentCyclesResult, runDocumentCycles } from "./scenarios/document-cycles.js";
+import { type DurabilityResult, runDurability } from "./scenarios/durability.js";
+import { type FanOutResult, medianRound, runFanOut } from "./scenarios/fan-out.js";
+import { type FirstSyncResult, runOurFirstSync, runReferenceFirstSync } from "./scenarios/first-sync.js";
+import { type SaturationOptions, type SaturationResult, runSaturation } from "./scenarios/saturation.js";
+import { type WriteAmplificationOptions, type WriteAmplificationResult, runWriteAmplification } from "./scenarios/write-amplification.js";
+import { Target, type TargetKey } from "./targets.js";
+import { waitForQuietServer } from "./timing.js";
+
+const phases = ["first-sync", "fan-out", "saturation", "writes", "connections", "cycles", "durability"] as const;
+type Phase = (typeof phases)[number];
+const allTargets: TargetKey[] = ["ours-postgres", "ours-pglite", "y-websocket", "hocuspocus"];
+
+interface Plan {
+  historyUpdates: number;
+  fanOut: {
+    sizes: number[];
+    /** Sizes run in this many interleaved rounds (the median round is reported). */
+    rounds: Record<number, number>;
+    ratePerEditor: number;
+    warmUpMs: number;
+    windowMs: number;
+    drainMs: number;
+  };
+  manyDocuments: { documents: number; editorsPerDocument: number };
+  saturation: SaturationOptions;
+  writes: WriteAmplificationOptions;
+  connections: ConnectionsOptions;
+  cycles: { documents: number; oursCycles: number; pgliteCycles: number; referenceCycles: number; chunk: number };
+  durability: { kills: Record<TargetKey, number>; editors: number; ratePerEditor: number; minTypingMs: number; maxTypingMs: number };
+}
+
+const fullPlan: Plan = {
+  historyUpdates: 100_000,
+  fanOut: { sizes: [10, 50, 200], rounds: { 50: 3 }, ratePerEditor: 5, warmUpMs: 500, windowMs: 3_000, drainMs: 600 },
+  manyDocuments: { documents: 100, editorsPerDocument: 3 },
+  saturation: { editors: 5, stages: [2_000, 16_000, 32_000], warmUpMs: 200, windowMs: 1_500, drainMs: 500 },
+  writes: { editors: 50, ratePerEditor: 5, typingMs: 8_000, quietMs: 2_000, settleMs: 6_000 },
+  connections: {
+    steps: [5_000, 10_000],
+    perDocument: 10,
+    socketIoCount: 5_000,
+    socketIoAtStep: 5_000,
+    probeEditors: 10,
+    probeRatePerEditor: 5,
+    probeWindowMs: 1_500,
+  },
+  // Three cycles (and one with failing stores) on PostgreSQL; the code under test is the same on
+  // PGlite, measured over one.
+  cycles: { documents: 10_000, oursCycles: 3, pgliteCycles: 1, referenceCycles: 1, chunk: 2_500 },
+  durability: {
+    kills: { "ours-postgres": 100, "ours-pglite": 20, "y-websocket": 10, hocuspocus: 10, "hocuspocus-store": 0 },
+    editors: 5,
+    ratePerEditor: 20,
+    minTypingMs: 50,
+    maxTypingMs: 400,
+  },
+};
+
+const quickPlan: Plan = {
+  historyUpdates: 20_000,
+  fanOut: { sizes: [10, 50], rounds: { 50: 2 }, ratePerEditor: 5, warmUpMs: 500, windowMs: 2_000, drainMs: 700 },
+  manyDocuments: { documents: 20, editorsPerDocument: 3 },
+  saturation: { editors: 5, stages: [1_000, 4_000], warmUpMs: 200, windowMs: 1_000, drainMs: 500 },
+  writes: { editors: 20, ratePerEditor: 5, typingMs: 3_000, quietMs: 2_500, settleMs: 3_000 },
+  connections: { ...fullPlan.connections, steps: [500, 1_000], socketIoCount: 500, socketIoAtStep: 1_000, probeWindowMs: 1_000 },
+  cycles: { documents: 1_000, oursCycles: 2, pgliteCycles: 1, referenceCycles: 1, chunk: 500 },
+  durability: { ...fullPlan.durability, kills: { "ours-postgres": 5, "ours-pglite": 3, "y-websocket": 2, hocuspocus: 2, "hocuspocus-store": 0 } },
+};
+
+/** One generator worker leaves a core to the server for a meeting-sized document; more need two. */
+const generatorWorkersFor = (editors: number) => (editors <= 50 ? 1 : 2);
+
+const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
+// BENCH_KILLS=30: that many kill -9s of each server.
+if (process.env.BENCH_KILLS) for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
+// BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
+if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
+const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
+const wanted = (process.env.BENCH_TARGETS?.split(",").map((key) => key.trim()) as TargetKey[] | undefined) ?? allTargets;
+const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const resultsDir = path.join(import.meta.dirname, "results");
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function postgresVersion(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>("select version()");
+    return /^PostgreSQL [\d.]+/.exec(rows[0]!.version)?.[0] ?? rows[0]!.version;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function describeMachine(postgres: string | null): MachineDescription {
+  return {
+    date: execFileSync("date").toString().trim(),
+    command: process.env.BENCH_QUICK === "1" ? "BENCH_QUICK=1 npm run bench" : "npm run bench",
+    cpu: os.cpus()[0]?.model.trim() ?? "unknown CPU",
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+const began = performance.now();
+const postgres = await postgresVersion();
+const targetKeys = wanted.filter((key) => key !== "ours-postgres" || postgres !== null);
+if (wanted.includes("ours-postgres") && postgres === null) log(`PostgreSQL at ${postgresAdminUrl} does not answer: running without it`);
+
+const databases = new Map<TargetKey, PreparedDatabase>();
+const targets = new Map<TargetKey, Target>();
+let generator: LoadGenerator | undefined;
+let cleaningUp: Promise<void> | undefined;
+const cleanUp = () =>
+  (cleaningUp ??= (async () => {
+    await generator?.stop().catch(() => undefined);
+    await Promise.allSettled([...targets.values(), ...durabilityTargets].map((target) => target.stop()));
+    await Promise.allSettled([...databases.values(), ...extraDatabases].map((database) => database.drop()));
+  })());
+process.once("SIGINT", () => {
+  log("interrupted: stopping servers and dropping the benchmark's databases");
+  void cleanUp().then(() => process.exit(130));
+});
+
+/**
+ * One loop per server, all at once (a restart is mostly start-up time), each with its own server
+ * process, generator, and (ours) database of its own: the document cycles beside them make every
+ * write to the main database's update log fail for a while, and one process owns a PGlite directory.
+ */
+async function startDurability(): Promise<DurabilityResult[]> {
+  const loops = targetKeys
+    .filter((key) => plan.durability.kills[key] > 0)
+    .map(async (key) => {
+      const kills = plan.durability.kills[key];
+      log(`durability: ${kills} × kill -9 of ${key}`);
+      let database: PreparedDatabase | undefined;
+      if (key === "ours-postgres" || key === "ours-pglite") {
+        database = await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", { papers: 5, histories: [], postgresAdminUrl });
+        extraDatabases.push(database);
+      }
+      const loopGenerator = await LoadGenerator.start({ workers: 1, editorSlots: 16 });
+      const target = await Target.start(key, database ? { database } : {});
+      durabilityTargets.add(target);
+      try {
+        return await runDurability(target, loopGenerator, { ...plan.durability, kills, seed: 20261201 });
+      } finally {
+        await target.stop();
+        durabilityTargets.delete(target);
+        await loopGenerator.stop();
+        log(`durability: ${key} done`);
+      }
+    });
+  return Promise.all(loops);
+}
+const durabilityTargets = new Set<Target>();
+const extraDatabases: PreparedDatabase[] = [];
+
+const fanOut: FanOutResult[] = [];
+const saturation: SaturationResult[] = [];
+const firstSync: FirstSyncResult[] = [];
+const writeAmplification: WriteAmplificationResult[] = [];
+const connections: ConnectionsResult[] = [];
+const documentCycles: DocumentCyclesResult[] = [];
+const durability: DurabilityResult[] = [];
+
+try {
+  // Papers: fan-out, many documents, saturation, writes, the probe, idle connections, cycles, durability.
+  const papers =
+    plan.fanOut.sizes.length +
+    plan.manyDocuments.documents +
+    2 +
+    1 +
+    Math.ceil(Math.max(...plan.connections.steps) / plan.connections.perDocument) +
+    plan.cycles.documents +
+    10;
+  log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
+  const histories: TypingHistory[] = only.has("first-sync")
+    ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))
+    : [];
+  // The document the write-amplification editors type into: about 20k characters already there.
+  const existingText = historyState(typingHistory(20_000, "realistic"));
+  for (const key of targetKeys.filter((key) => key === "ours-postgres" || key === "ours-pglite")) {
+    log(`preparing ${key}'s database (${papers.toLocaleString("en-NZ")} papers, stored histories)…`);
+    databases.set(
+      key,
+      await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", {
+        papers,
+        histories,
+        ...(key === "ours-postgres" && only.has("writes") ? { existingText } : {}),
+        postgresAdminUrl,
+      }),
+    );
+  }
+  const referenceHistories = only.has("first-sync")
+    ? histories.map(({ typing, updates }) => ({ typing, updates: updates.length, state: historyState(updates) }))
+    : [];
+
+  generator = await LoadGenerator.start({ workers: 2 });
+  for (const key of targetKeys) {
+    log(`starting ${key}…`);
+    const database = databases.get(key);
+    targets.set(key, await Target.start(key, database ? { database } : {}));
+  }
+  const each = async (phase: string, run: (target: Target) => Promise<void>) => {
+    for (const target of targets.values()) {
+      log(`${phase}: ${target.label}`);
+      await waitForQuietServer(target.process);
+      await run(target);
+    }
+  };
+
+  if (only.has("first-sync")) {
+    await each("first sync", async (target) => {
+      const database = target.database;
+      firstSync.push(...(database ? await runOurFirstSync(target, database.histories) : await runReferenceFirstSync(target, referenceHistories)));
+    });
+  }
+  if (only.has("fan-out")) {
+    for (const size of plan.fanOut.sizes) {
+      const rounds = plan.fanOut.rounds[size] ?? 1;
+      const byTarget = new Map<TargetKey, FanOutResult[]>();
+      for (let round = 1; round <= rounds; round++) {
+        await each(`fan-out, ${size} editors on one document${rounds > 1 ? `, round ${round} of ${rounds}` : ""}`, async (target) => {
+          const result = await runFanOut(target, generator!, {
+            documents: 1,
+            editorsPerDocument: size,
+            generatorWorkers: generatorWorkersFor(size),
+            ...plan.fanOut,
+          });
+          byTarget.set(target.key, [...(byTarget.get(target.key) ?? []), result]);
+        });
+      }
+      for (const results of byTarget.values()) fanOut.push(rounds > 1 ? medianRound(results) : results[0]!);
+    }
+    await each(`fan-out, ${plan.manyDocuments.documents} documents`, async (target) => {
+      fanOut.push(await runFanOut(target, generator!, { ...plan.manyDocuments, ...plan.fanOut }));
+    });
+  }
+  if (only.has("saturation")) {
+    await each("saturation", async (target) => {
+      saturation.push(await runSaturation(target, generator!, plan.saturation));
+    });
+  }
+  // kill -9 rounds run beside the write, connection and document phases (ten minutes allow nothing
+  // else), on databases of their own: those phases count our database's WAL and transactions, and
+  // read other processes' heap after a full GC, which restarts elsewhere do not change; their rates
+  // and the capacity probe share the CPU with the restarts, which can only make them worse.
+  const durabilityRuns = only.has("durability") ? startDurability() : Promise.resolve([]);
+  durabilityRuns.catch(() => undefined);
+  const ourPostgres = targets.get("ours-postgres");
+  if (only.has("writes") && ourPostgres) {
+    const database = ourPostgres.database!;
+    log("writes: ours (PostgreSQL)");
+    await waitForQuietServer(ourPostgres.process);
+    writeAmplification.push(
+      await runWriteAmplification(ourPostgres, generator, database.writesDocument!, "update log, batches ≤ 50 ms", plan.writes),
+    );
+    const storeUrl = database.serverEnv.DATABASE_URL!;
+    for (const variant of [
+      { storing: "whole document, debounce 2 s, at most 10 s (defaults)", debounceMs: undefined, maxDebounceMs: undefined },
+      { storing: "whole document, debounce 50 ms, at most 50 ms", debounceMs: 50, maxDebounceMs: 50 },
+    ]) {
+      log(`writes: Hocuspocus, ${variant.storing}`);
+      const hocuspocus = await Target.start("hocuspocus-store", {
+        database,
+        storeUrl,
+        ...(variant.debounceMs !== undefined ? { debounceMs: variant.debounceMs, maxDebounceMs: variant.maxDebounceMs } : {}),
+      });
+      try {
+        // The same text, stored Hocuspocus's way (the server creates its table when it starts).
+        const documentName = `existing-${writeAmplification.length}`;
+        await database.monitor!.execute("insert into hocuspocus_documents (name, state) values ($1, $2)", [documentName, Buffer.from(existingText)]);
+        writeAmplification.push(await runWriteAmplification(hocuspocus, generator, documentName, variant.storing, plan.writes));
+      } finally {
+        await hocuspocus.stop();
+      }
+    }
+  }
+  if (only.has("connections")) {
+    await each("connections", async (target) => {
+      connections.push(
+        await runConnections(
+          target,
+          generator!,
+          // The references need no Socket.io step, so no stop at it either.
+          target.isOurs ? plan.connections : { ...plan.connections, steps: plan.connections.steps.slice(-1), socketIoAtStep: null },
+        ),
+      );
+    });
+  }
+  if (only.has("cycles")) {
+    await each("document cycles", async (target) => {
+      documentCycles.push(
+        await runDocumentCycles(target, generator!, {
+          documents: plan.cycles.documents,
+          cycles:
+            target.key === "ours-postgres" ? plan.cycles.oursCycles : target.key === "ours-pglite" ? plan.cycles.pgliteCycles : plan.cycles.referenceCycles,
+          chunk: plan.cycles.chunk,
+          failingStores: target.key === "ours-postgres",
+        }),
+      );
+    });
+  }
+  durability.push(...(await durabilityRuns));
+} finally {
+  await cleanUp();
+}
+
+const partial = {
+  machine: describeMachine(postgres),
+  durationSeconds: Math.round((performance.now() - began) / 1000),
+  fanOut,
+  saturation,
+  firstSync,
+  writeAmplification,
+  connections,
+  documentCycles,
+  durability,
+};
+const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+const markdown = renderMarkdown(results);
+fs.mkdirSync(resultsDir, { recursive: true });
+const name = process.env.BENCH_QUICK === "1" || process.env.BENCH_ONLY || process.env.BENCH_TARGETS ? "collab-partial" : "collab";
+fs.writeFileSync(path.join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+fs.writeFileSync(path.join(resultsDir, `${name}.md`), `${markdown}\n`);
+console.log(markdown);
+log(`results in test/bench/results/${name}.json and ${name}.md`);
+process.exit(0);

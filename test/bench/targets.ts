@@ -1,0 +1,154 @@
+/**
+ * The servers the benchmark compares, each in its own process:
+ *
+ * - ours: the real server (`server/main.ts`) with authenticated sessions and persistence on, on
+ *   PostgreSQL or on PGlite; clients sign in through /login and open /collab/<documentId> with the
+ *   session cookie;
+ * - @y/websocket-server: the reference y-websocket server, in memory, no auth;
+ * - Hocuspocus 3: in memory, no auth (and, for the write-amplification comparison, with its
+ *   whole-document store on our PostgreSQL database).
+ */
+import type { BenchClientSpec, WireProtocol } from "./bench-client.js";
+import { type PreparedDatabase, signIn } from "./bench-database.js";
+import { ServerProcess } from "./server-process.js";
+
+export type TargetKey = "ours-postgres" | "ours-pglite" | "y-websocket" | "hocuspocus" | "hocuspocus-store";
+
+export const targetLabels: Record<TargetKey, string> = {
+  "ours-postgres": "ours (PostgreSQL)",
+  "ours-pglite": "ours (PGlite)",
+  "y-websocket": "@y/websocket-server 0.1.1",
+  hocuspocus: "Hocuspocus 3.4.4",
+  "hocuspocus-store": "Hocuspocus 3.4.4 + PostgreSQL store",
+};
+
+export interface TargetOptions {
+  /** Ours: the prepared database it runs on. */
+  database?: PreparedDatabase;
+  /** Ours, attached: where its fresh papers come from. */
+  papers?: (count: number) => string[] | Promise<string[]>;
+  /** Hocuspocus with a store: where, and its debounce. */
+  storeUrl?: string;
+  debounceMs?: number;
+  maxDebounceMs?: number;
+  port?: number;
+}
+
+export class Target {
+  readonly key: TargetKey;
+  readonly label: string;
+  readonly protocol: WireProtocol;
+  /** The server's process, or null for a server running inside this process (the smoke test). */
+  server: ServerProcess | null;
+  readonly url: string;
+  /** Session cookies of demo editors (ours only); clients take them in turn. */
+  cookies: string[] = [];
+  private nextDocument = 0;
+
+  private constructor(key: TargetKey, server: ServerProcess | null, url: string, private readonly options: TargetOptions) {
+    this.key = key;
+    this.label = targetLabels[key];
+    this.protocol = key.startsWith("hocuspocus") ? "hocuspocus" : "y-websocket";
+    this.server = server;
+    this.url = url;
+  }
+
+  static async start(key: TargetKey, options: TargetOptions = {}): Promise<Target> {
+    const server = await Target.spawn(key, options);
+    const target = new Target(key, server, server.url, options);
+    if (target.isOurs) await target.signIn();
+    return target;
+  }
+
+  /** A server already running (in this process): no CPU or memory readings. */
+  static async attach(key: TargetKey, url: string, options: TargetOptions = {}): Promise<Target> {
+    const target = new Target(key, null, url, options);
+    if (target.isOurs) await target.signIn();
+    return target;
+  }
+
+  private async signIn(): Promise<void> {
+    this.cookies = await Promise.all(["member", "chair", "secretary"].map((who) => signIn(this.url, `${who}@example.org`)));
+  }
+
+  /** The server's process; throws for an attached server. */
+  get process(): ServerProcess {
+    if (!this.server) throw new Error(`${this.label} runs in this process: no process readings`);
+    return this.server;
+  }
+
+  private static spawn(key: TargetKey, options: TargetOptions): Promise<ServerProcess> {
+    const port = String(options.port ?? 0);
+    if (key === "ours-postgres" || key === "ours-pglite") {
+      if (!options.database) throw new Error(`${key} needs a prepared database`);
+      return ServerProcess.start({
+        name: key,
+        script: "server/main.ts",
+        env: {
+          NODE_ENV: "production",
+          LOG_LEVEL: "warn",
+          HOST: "127.0.0.1",
+          PORT: port,
+          SEED_DEMO: "never",
+          ...options.database.serverEnv,
+        },
+      });
+    }
+    if (key === "y-websocket") {
+      return ServerProcess.start({ name: key, script: "test/bench/servers/y-websocket-server.ts", env: { PORT: port } });
+    }
+    return ServerProcess.start({
+      name: key,
+      script: "test/bench/servers/hocuspocus-server.ts",
+      env: {
+        PORT: port,
+        ...(options.storeUrl ? { STORE_DATABASE_URL: options.storeUrl } : {}),
+        ...(options.debounceMs !== undefined ? { HOCUSPOCUS_DEBOUNCE_MS: String(options.debounceMs) } : {}),
+        ...(options.maxDebounceMs !== undefined ? { HOCUSPOCUS_MAX_DEBOUNCE_MS: String(options.maxDebounceMs) } : {}),
+      },
+    });
+  }
+
+  get isOurs(): boolean {
+    return this.key === "ours-postgres" || this.key === "ours-pglite";
+  }
+
+  get database(): PreparedDatabase | null {
+    return this.options.database ?? null;
+  }
+
+  /** Fresh documents: prepared papers for ours, new names for the reference servers. */
+  async newDocuments(count: number): Promise<string[]> {
+    if (this.options.papers) return this.options.papers(count);
+    if (this.options.database) return this.options.database.takePapers(count);
+    return Array.from({ length: count }, () => `bench-${this.key}-${this.nextDocument++}`);
+  }
+
+  documentUrl(documentName: string): string {
+    const origin = this.url.replace(/^http/, "ws").replace("//localhost:", "//127.0.0.1:");
+    return this.isOurs ? `${origin}/collab/${documentName}` : `${origin}/${documentName}`;
+  }
+
+  /** A client of `documentName`; `n` picks the session cookie. */
+  client(documentName: string, options: { editor: boolean; slot?: number; n?: number }): BenchClientSpec {
+    const cookie = this.cookies.length > 0 ? this.cookies[(options.n ?? 0) % this.cookies.length] : undefined;
+    return {
+      url: this.documentUrl(documentName),
+      documentName,
+      protocol: this.protocol,
+      acknowledgement: this.isOurs ? "saved" : this.protocol === "hocuspocus" ? "sync-status" : "echo",
+      editor: options.editor,
+      ...(options.slot !== undefined ? { slot: options.slot } : {}),
+      ...(cookie ? { cookie } : {}),
+    };
+  }
+
+  /** Starts the server again on the same port (after a kill -9). */
+  async restart(): Promise<void> {
+    this.server = await Target.spawn(this.key, { ...this.options, port: this.process.port });
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+}
