@@ -15,11 +15,12 @@ import { requireActor } from "../auth/require.server.js";
 import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
 import { MEETING_TITLE_MAX, PLACE_MAX } from "../meetings/meeting-form.js";
-import { type Action as PolicyAction, type Actor, type Resource, can } from "../policy/policy.js";
+import { type Action as PolicyAction, type Actor, type Resource, assertCan, can } from "../policy/policy.js";
 import { formatNzDate, formatNzTime, nzCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import type { AppServices } from "../../server/services.js";
 import { recordAudit } from "./audit.server.js";
+import { findGroup } from "./groups.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
 
@@ -137,6 +138,23 @@ export async function requireMeeting(
     .where("id", "=", meeting.group_id)
     .executeTakeFirstOrThrow();
   return { user, actor, meeting, group, resource };
+}
+
+/**
+ * For the group-wide meeting pages (meetings, the register, actions, scheduling): the signed-in
+ * person and the group (404 when there is none), after the policy allows `action` (403 otherwise).
+ */
+export async function requireGroupMeetings(
+  request: Request,
+  context: AppLoadContext,
+  params: { groupId?: string },
+  action: PolicyAction = "meeting.view",
+) {
+  const { user, actor } = await requireActor(request, context);
+  const group = await findGroup(context.services.db, params.groupId ?? "");
+  if (!group) throw new Response("Not found", { status: 404 });
+  assertCan(actor, action, { type: "group", groupId: group.id });
+  return { user, actor, group };
 }
 
 /** The group's meetings, soonest first among the upcoming and newest first among the past. */

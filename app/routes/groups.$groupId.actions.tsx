@@ -7,12 +7,9 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { type ActionStatus, actionStatuses } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { listActions, updateActionProgress } from "../models/actions.server.js";
-import { findGroup } from "../models/groups.server.js";
-import { type MeetingFormError, meetingErrorResponse } from "../models/meetings.server.js";
-import { assertCan } from "../policy/policy.js";
+import { type MeetingFormError, meetingErrorResponse, requireGroupMeetings } from "../models/meetings.server.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { actionStatusLabels } from "../utils/labels.js";
@@ -23,16 +20,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Actions · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
 ];
 
-async function requireGroupActions(request: Request, context: LoaderFunctionArgs["context"], groupId: string | undefined) {
-  const { actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  assertCan(actor, "meeting.view", { type: "group", groupId: group.id });
-  return { actor, group };
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, group } = await requireGroupActions(request, context, params.groupId);
+  const { actor, group } = await requireGroupMeetings(request, context, params);
   const showAll = new URL(request.url).searchParams.get("show") === "all";
   const actions = await listActions(context.services.db, actor, group.id, { status: showAll ? "all" : "open" });
   return {
@@ -48,7 +37,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, group } = await requireGroupActions(request, context, params.groupId);
+  const { actor, group } = await requireGroupMeetings(request, context, params);
   const form = await request.formData();
   const status = form.get("status");
   const note = form.get("note");

@@ -8,15 +8,13 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { type DecisionVerb, decisionVerbs } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { DecisionText } from "../components/meetings/MinuteParagraphs.js";
 import { searchDecisions } from "../models/decision-register.server.js";
-import { findGroup } from "../models/groups.server.js";
+import { requireGroupMeetings } from "../models/meetings.server.js";
 import { membersOnDate } from "../models/memberships.server.js";
-import { assertCan } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
-import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
+import { formatNzDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -26,22 +24,18 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 ];
 
 const PAGE_SIZE = 50;
-const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor } = await requireActor(request, context);
+  const { group } = await requireGroupMeetings(request, context, params);
   const db = context.services.db;
-  const group = await findGroup(db, params.groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  assertCan(actor, "meeting.view", { type: "group", groupId: group.id });
   const url = new URL(request.url);
   const param = (name: string, max = 200) => (url.searchParams.get(name) ?? "").slice(0, max).trim();
   const verb = decisionVerbs.includes(param("verb") as DecisionVerb) ? (param("verb") as DecisionVerb) : null;
   const query = {
     words: param("words"),
     verb,
-    from: CALENDAR_DATE.test(param("from")) ? param("from") : null,
-    to: CALENDAR_DATE.test(param("to")) ? param("to") : null,
+    from: isCalendarDate(param("from")) ? param("from") : null,
+    to: isCalendarDate(param("to")) ? param("to") : null,
     reference: param("reference", 40),
     confirmedOnly: url.searchParams.get("confirmed") === "1",
   };

@@ -5,12 +5,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../auth/require.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { activeCalendarFeed, createCalendarFeed, revokeCalendarFeed } from "../models/calendar.server.js";
-import { findGroup } from "../models/groups.server.js";
-import { listMeetings, meetingWhen } from "../models/meetings.server.js";
-import { assertCan, can } from "../policy/policy.js";
+import { listMeetings, meetingWhen, requireGroupMeetings } from "../models/meetings.server.js";
+import { can } from "../policy/policy.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { meetingStatusLabels } from "../utils/labels.js";
 
@@ -18,16 +16,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Meetings · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
 ];
 
-async function requireGroupMeetings(request: Request, context: LoaderFunctionArgs["context"], groupId: string | undefined) {
-  const { actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  assertCan(actor, "meeting.view", { type: "group", groupId: group.id });
-  return { actor, group };
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, group } = await requireGroupMeetings(request, context, params.groupId);
+  const { actor, group } = await requireGroupMeetings(request, context, params);
   const db = context.services.db;
   const { upcoming, past } = await listMeetings(db, group.id);
   const view = (meeting: (typeof upcoming)[number]) => ({
@@ -57,7 +47,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 type ActionData = { feedUrl: string } | { revoked: true } | { formError: string };
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, group } = await requireGroupMeetings(request, context, params.groupId);
+  const { actor, group } = await requireGroupMeetings(request, context, params);
   const form = await request.formData();
   const intent = form.get("intent");
   const db = context.services.db;

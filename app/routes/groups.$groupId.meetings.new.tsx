@@ -8,29 +8,18 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import type { AgendaItemKind } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { Field, FormError } from "../components/forms/Field.js";
 import { agendaTemplate } from "../meetings/agenda-template.js";
-import { findGroup } from "../models/groups.server.js";
 import { fieldMessages, meetingDetailsSchema } from "../meetings/meeting-form.js";
-import { meetingErrorResponse, scheduleMeeting } from "../models/meetings.server.js";
-import { assertCan } from "../policy/policy.js";
+import { meetingErrorResponse, requireGroupMeetings, scheduleMeeting } from "../models/meetings.server.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { formText, formTexts } from "../utils/form-data.js";
 
 export const meta: MetaFunction = () => [{ title: "Schedule a meeting · Stewardship Workspace" }];
 
-async function requireScheduler(request: Request, context: LoaderFunctionArgs["context"], groupId: string | undefined) {
-  const { actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  assertCan(actor, "meeting.manage", { type: "group", groupId: group.id });
-  return { actor, group };
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { group } = await requireScheduler(request, context, params.groupId);
+  const { group } = await requireGroupMeetings(request, context, params, "meeting.manage");
   return {
     group: { id: group.id, name: group.name },
     today: nzCalendarDate(),
@@ -49,7 +38,7 @@ type Values = Record<"title" | "date" | "time" | "durationMinutes" | "location" 
 type ActionData = { fieldErrors: Partial<Record<keyof Values, string>>; formError?: string; values: Values };
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, group } = await requireScheduler(request, context, params.groupId);
+  const { actor, group } = await requireGroupMeetings(request, context, params, "meeting.manage");
   const form = await request.formData();
   const text = (name: string) => formText(form, name);
   const openers = formTexts(form, "opener", 50);
