@@ -15,7 +15,7 @@ import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { recordAudit } from "./audit.server.js";
 import { type Db, MeetingError, type MeetingServices, announceMeetingChange } from "./meetings.server.js";
-import { membershipActiveOn } from "./memberships.server.js";
+import { membersOnDate } from "./memberships.server.js";
 
 /** Roles expected at meetings (consultees comment on papers; they do not attend). */
 const attendingRoles: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
@@ -60,25 +60,17 @@ export async function meetingAttendees(db: Db, meeting: Pick<Meeting, "id" | "gr
   const minute = await db.selectFrom("minutes").select("status").where("meeting_id", "=", meeting.id).executeTakeFirst();
   if (minute?.status === "confirmed") return sortAttendees(recorded);
 
-  const expected = await db
-    .selectFrom("memberships")
-    .innerJoin("users", "users.id", "memberships.user_id")
-    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
-    .leftJoin("memberships as principal", "principal.id", "memberships.alternate_for_id")
-    .leftJoin("users as principal_user", "principal_user.id", "principal.user_id")
-    .select([
-      "memberships.id as membershipId",
-      "memberships.user_id as userId",
-      "users.display_name as name",
-      "organisations.name as organisation",
-      "memberships.role",
-      "memberships.alternate_for_id as alternateForId",
-      "principal_user.display_name as alternateForName",
-    ])
-    .where("memberships.group_id", "=", meeting.group_id)
-    .where("memberships.role", "in", attendingRoles)
-    .where(membershipActiveOn(meetingDate(meeting)))
-    .execute();
+  const expected = (await membersOnDate(db, meeting.group_id, meetingDate(meeting)))
+    .filter((member) => attendingRoles.includes(member.role))
+    .map((member) => ({
+      membershipId: member.id,
+      userId: member.userId,
+      name: member.name,
+      organisation: member.organisationName,
+      role: member.role,
+      alternateForId: member.alternateForId,
+      alternateForName: member.alternateForName,
+    }));
   const statusOf = new Map(recorded.map((row) => [row.membershipId, row.status]));
   const expectedIds = new Set(expected.map((row) => row.membershipId));
   return sortAttendees([

@@ -229,6 +229,15 @@ export async function recordDecision(
   return decisionId;
 }
 
+/** A decision of this minute, or NOT_FOUND. */
+async function findDecisionIn(trx: Db, minuteId: string, decisionId: string) {
+  const decision = isUuid(decisionId)
+    ? await trx.selectFrom("decisions").selectAll().where("id", "=", decisionId).where("minute_id", "=", minuteId).executeTakeFirst()
+    : undefined;
+  if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+  return decision;
+}
+
 /** Edits a decision of a draft minute (its verb, words and heading). */
 export async function updateDecision(
   db: Kysely<Database>,
@@ -241,10 +250,7 @@ export async function updateDecision(
   if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new MeetingError("INVALID_INPUT", "Choose a verb from the list", "verb");
   const meeting = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
-    const decision = isUuid(input.decisionId)
-      ? await trx.selectFrom("decisions").selectAll().where("id", "=", input.decisionId).where("minute_id", "=", minute.id).executeTakeFirst()
-      : undefined;
-    if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+    const decision = await findDecisionIn(trx, minute.id, input.decisionId);
     if (decision.confirms_minute_id !== null) {
       throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be changed", "body");
     }
@@ -286,10 +292,7 @@ export async function deleteDecision(
 ): Promise<void> {
   const meeting = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
-    const decision = isUuid(input.decisionId)
-      ? await trx.selectFrom("decisions").selectAll().where("id", "=", input.decisionId).where("minute_id", "=", minute.id).executeTakeFirst()
-      : undefined;
-    if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+    const decision = await findDecisionIn(trx, minute.id, input.decisionId);
     if (decision.confirms_minute_id !== null) {
       throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be removed", "decision");
     }
