@@ -1,16 +1,16 @@
 /**
  * The one connection factory. `DATABASE_URL` set: a `pg` Pool on PostgreSQL.
- * Unset: PGlite (PostgreSQL compiled to WASM, in this process) stored under `DATA_DIR/pglite`.
+ * Unset: PGlite (PostgreSQL compiled to WASM, in a worker thread of this process: `pglite-thread.ts`)
+ * stored under `DATA_DIR/pglite`.
  * Both are read the same way: `date` as "YYYY-MM-DD", `int8` as number, `timestamptz` as Date.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Database } from "./database.js";
+import { DATE_OID, INT8_OID } from "./pglite-protocol.js";
+import { PGliteThread, PGliteThreadDialect } from "./pglite-thread.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -25,9 +25,6 @@ export interface DatabaseHandle {
 export type ConnectOptions =
   | { databaseUrl: string; searchPath?: string; maxConnections?: number }
   | { databaseUrl?: undefined; dataDir: string | null };
-
-const DATE_OID = 1082;
-const INT8_OID = 20;
 
 /** Opens the database named by the options. `dataDir: null` means an in-memory PGlite (tests). */
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -63,15 +60,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     dataPath = path.join(options.dataDir, "pglite");
     await fs.mkdir(dataPath, { recursive: true });
   }
-  const pglite = await PGlite.create({
-    ...(dataPath ? { dataDir: dataPath } : {}),
-    extensions: { unaccent },
-    parsers: {
-      [DATE_OID]: (value: string) => value,
-      [INT8_OID]: (value: string) => Number(value),
-    },
-  });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const pglite = await PGliteThread.start(dataPath);
+  const db = new Kysely<Database>({ dialect: new PGliteThreadDialect(pglite) });
   return {
     db,
     kind: "pglite",

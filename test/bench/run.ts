@@ -13,6 +13,7 @@
  *                       connections, cycles, durability
  *   BENCH_TARGETS=…     servers, comma-separated: ours-postgres, ours-pglite, y-websocket, hocuspocus
  *   BENCH_EDITORS=…     one-document fan-out sizes, comma-separated (default 10,50,200)
+ *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes (default: 3 at 50 editors, else 1)
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
 import { execFileSync } from "node:child_process";
@@ -102,6 +103,8 @@ const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
 if (process.env.BENCH_KILLS) for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
 // BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
 if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
+// BENCH_ROUNDS=7: every one-document fan-out size runs in that many interleaved rounds (median reported).
+if (process.env.BENCH_ROUNDS) for (const size of plan.fanOut.sizes) plan.fanOut.rounds[size] = Number(process.env.BENCH_ROUNDS);
 const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
 const wanted = (process.env.BENCH_TARGETS?.split(",").map((key) => key.trim()) as TargetKey[] | undefined) ?? allTargets;
 const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
