@@ -49,6 +49,8 @@ export type ClientMessage =
       update: Uint8Array;
       /** The Yjs client ids whose content the update carries (deletions alone carry none). */
       clients: number[];
+      /** The whole message as received: for an update, exactly what relaying it sends. */
+      received: Uint8Array;
     }
   | { kind: "awareness"; update: Uint8Array }
   | { kind: "query-awareness" };
@@ -73,7 +75,8 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           const { structs } = Y.decodeUpdate(payload);
           const clients = [...new Set(structs.map((struct) => struct.id.client))];
-          message = { kind: syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update", update: payload, clients };
+          const kind = syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update";
+          message = { kind, update: payload, clients, received: bytes };
         } else {
           throw new MalformedMessageError(`unknown sync message type ${syncType}`);
         }

@@ -82,8 +82,13 @@ export interface SharedDocumentOptions {
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
-/** A message waiting to go to everyone on the document: an update (from `origin`) or presence. */
-type Relay = { update: Uint8Array; origin: unknown; awareness?: undefined } | { awareness: Uint8Array; update?: undefined; origin?: undefined };
+/**
+ * A message waiting to go to everyone on the document: an update (from `origin`; `received`: the
+ * sync message it arrived in, which relaying it alone sends as it is) or presence.
+ */
+type Relay =
+  | { update: Uint8Array; origin: unknown; received?: Uint8Array; awareness?: undefined }
+  | { awareness: Uint8Array; update?: undefined; origin?: undefined; received?: undefined };
 
 export class SharedDocument {
   readonly documentId: string;
@@ -112,6 +117,8 @@ export class SharedDocument {
   private outbox: Relay[] = [];
   /** A message for everyone has gone out in this turn of the event loop: the next ones wait. */
   private turnOpen = false;
+  /** The update being applied was relayed already, as received: Yjs's report of it is not. */
+  private relayedBeforeApplying = false;
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
@@ -262,7 +269,7 @@ export class SharedDocument {
           }
           return;
         }
-        this.acceptClientUpdate(connection, message.update, message.clients);
+        this.acceptClientUpdate(connection, message);
         return;
       case "awareness":
         // Presence queued by a connection that has since left would only linger.
@@ -282,14 +289,34 @@ export class SharedDocument {
     }
   }
 
-  private acceptClientUpdate(connection: CollabConnection, update: Uint8Array, clients: number[]): void {
+  /**
+   * Applies an editor's update and relays it. A keystroke (a sync update) is relayed as it was
+   * received, before the server applies it: the others get it without waiting for the server's
+   * own Yjs work, and no second encoding is made. It was decoded completely already (a malformed
+   * one never gets here). While the document holds updates that wait for missing parts, this
+   * update may complete them, and what Yjs then reports includes parts nobody was sent: it is
+   * applied first and what it changed is relayed, as for a sync step 2 (often mostly known).
+   */
+  private acceptClientUpdate(
+    connection: CollabConnection,
+    { kind, update, clients, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
+  ): void {
     try {
       if (!this.fitsSizeLimit(update)) {
         connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
         connection.close(CloseCode.documentTooLarge, "document too large");
         return;
       }
-      Y.applyUpdate(this.doc, update, connection);
+      const store = this.doc.store;
+      if (kind === "sync-update" && store.pendingStructs === null && store.pendingDs === null) {
+        this.relay({ update, origin: connection, received });
+        this.relayedBeforeApplying = true;
+      }
+      try {
+        Y.applyUpdate(this.doc, update, connection);
+      } finally {
+        this.relayedBeforeApplying = false;
+      }
       // Whose typing this connection brought: it is told when that is committed.
       for (const client of clients) connection.editingClients.add(client);
     } catch (error) {
@@ -334,7 +361,7 @@ export class SharedDocument {
     this.pending.push(update);
     if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
     this.scheduleBatch();
-    this.relay({ update, origin });
+    if (!this.relayedBeforeApplying) this.relay({ update, origin });
   };
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
@@ -385,8 +412,10 @@ export class SharedDocument {
       while (end < outbox.length && outbox[end]!.update) end++;
       const run = outbox.slice(start, end);
       const sender = run.every((item) => item.origin === first.origin) ? first.origin : undefined;
-      const update = run.length === 1 ? first.update! : mergeBatch(run.map((item) => item.update!));
-      const message = prepareBroadcast(encodeUpdate(update));
+      const message =
+        run.length === 1
+          ? prepareBroadcast(first.received ?? encodeUpdate(first.update!))
+          : prepareBroadcast(encodeUpdate(mergeBatch(run.map((item) => item.update!))));
       for (const connection of this.connections) if (connection !== sender) connection.send(message);
       start = end;
     }

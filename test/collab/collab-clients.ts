@@ -239,6 +239,8 @@ export function rawSocketWithFrames(url: string, path: string, headers: Record<s
     received: () => Buffer.concat(chunks),
     statusLine: () => Buffer.concat(chunks).toString("latin1").split("\r\n")[0] ?? "",
     closed: () => closed,
+    /** Sends more (client frames) on the upgraded connection. */
+    write: (bytes: Buffer) => socket.write(bytes),
     destroy: () => socket.destroy(),
   };
 }

@@ -314,6 +314,60 @@ describe("the collaboration endpoint", () => {
     }
   });
 
+  it("relays a keystroke as it was sent, and whole what completes parts that were waiting for it", async () => {
+    const paperId = await newPaper("Relayed as sent");
+    const path = `/collab/${paperId}`;
+    const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
+    const isUpdate = (frame: { payload: Buffer }) => frame.payload[0] === 0 && frame.payload[1] === 2;
+    const payload = (frame: { payload: Buffer }) => {
+      const decoder = decoding.createDecoder(frame.payload);
+      decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      return decoding.readVarUint8Array(decoder);
+    };
+    const syncMessage = (type: number, update: Uint8Array) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      encoding.writeVarUint(encoder, type);
+      encoding.writeVarUint8Array(encoder, update);
+      return encoding.toUint8Array(encoder);
+    };
+    try {
+      await vi.waitFor(() => expect(serverFrames(observer.received()).some((frame) => frame.payload[0] === 0)).toBe(true));
+      const typist = new Y.Doc();
+      const updates: Uint8Array[] = [];
+      typist.on("update", (update: Uint8Array) => updates.push(update));
+      appendParagraph(typist, "");
+      typeCharacters(typist, "ab");
+      // 1. A keystroke on its own (the paragraph): the observer gets the very bytes the typist sent.
+      // 2. "b" in a sync step 2, before the "a" it follows: the server keeps it waiting.
+      // 3. "a" as a keystroke completes it: what the server then relays must carry "b" too, or the
+      //    observer would never see it.
+      const first = syncMessage(2, updates[0]!);
+      const typistSocket = rawSocketWithFrames(server.url, path, { cookie: cookies.member! }, [clientFrame(first)]);
+      try {
+        const relayedFirst = await vi.waitFor(() => {
+          const frames = serverFrames(observer.received()).filter(isUpdate);
+          expect(frames).toHaveLength(1);
+          return frames[0]!;
+        });
+        expect(new Uint8Array(relayedFirst.payload)).toEqual(first);
+        typistSocket.write(clientFrame(syncMessage(1, updates[2]!)));
+        typistSocket.write(clientFrame(syncMessage(2, updates[1]!)));
+        const received = new Y.Doc();
+        await vi.waitFor(() => {
+          for (const frame of serverFrames(observer.received()).filter(isUpdate)) Y.applyUpdate(received, payload(frame));
+          expect(renderText(received)).toBe("ab");
+        });
+        await vi.waitFor(async () => expect(await storedText(server.services.db, paperId)).toBe("ab"), { timeout: 10_000 });
+      } finally {
+        typistSocket.destroy();
+      }
+    } finally {
+      observer.destroy();
+    }
+  });
+
   it("answers sync step 1 only once the stored state is loaded, even when it arrives with the upgrade", async () => {
     // A client's sync step 1 with an empty state vector, in the same packet as the upgrade request.
     const encoder = encoding.createEncoder();
