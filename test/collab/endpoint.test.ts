@@ -71,6 +71,36 @@ async function barrier(sender: CollabClient, observer: CollabClient, marker: str
   });
 }
 
+/** Is this server frame a relayed Yjs update (sync message, type update)? */
+function isRelayedUpdate(frame: { payload: Buffer }): boolean {
+  return frame.payload[0] === 0 && frame.payload[1] === 2;
+}
+
+/** The Yjs update a relayed sync message carries. */
+function relayedUpdate(frame: { payload: Buffer }): Uint8Array {
+  const decoder = decoding.createDecoder(frame.payload);
+  decoding.readVarUint(decoder);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
+}
+
+/** The chair on a raw socket with the document at `path` open (its greeting arrived). */
+async function openObserver(path: string) {
+  const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
+  await vi.waitFor(() => expect(serverFrames(observer.received()).some((frame) => frame.payload[0] === 0)).toBe(true));
+  return observer;
+}
+
+/** A new paragraph, then `text` typed a character at a time: the typist's client id and its updates, one per step. */
+function typedUpdates(text: string): { clientId: number; updates: Uint8Array[] } {
+  const typist = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  typist.on("update", (update: Uint8Array) => updates.push(update));
+  appendParagraph(typist, "");
+  typeCharacters(typist, text);
+  return { clientId: typist.clientID, updates };
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   for (const who of ["member", "chair", "minister", "ngo", "admin"]) {
@@ -248,16 +278,10 @@ describe("the collaboration endpoint", () => {
   it("relays the first keystroke of a turn at once and merges the ones after it, in order with presence", async () => {
     const paperId = await newPaper("Relayed together");
     const path = `/collab/${paperId}`;
-    const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
-    const isUpdate = (frame: { payload: Buffer }) => frame.payload[0] === 0 && frame.payload[1] === 2;
+    // The observer has the document open (its greeting arrived) before anyone types.
+    const observer = await openObserver(path);
     try {
-      // The observer has the document open (its greeting arrived) before anyone types.
-      await vi.waitFor(() => expect(serverFrames(observer.received()).some((frame) => frame.payload[0] === 0)).toBe(true));
-      const typist = new Y.Doc();
-      const updates: Uint8Array[] = [];
-      typist.on("update", (update: Uint8Array) => updates.push(update));
-      appendParagraph(typist, "");
-      typeCharacters(typist, "abc");
+      const { clientId, updates } = typedUpdates("abc");
       const message = (write: (encoder: encoding.Encoder) => void) => {
         const encoder = encoding.createEncoder();
         write(encoder);
@@ -271,7 +295,7 @@ describe("the collaboration endpoint", () => {
         });
       const presence = encoding.createEncoder();
       encoding.writeVarUint(presence, 1);
-      encoding.writeVarUint(presence, typist.clientID);
+      encoding.writeVarUint(presence, clientId);
       encoding.writeVarUint(presence, 1);
       encoding.writeVarString(presence, JSON.stringify({ user: { name: "Typist" } }));
       // Paragraph, "a", "b"; presence; "c": all in one packet, so handled in one turn of the server's event loop.
@@ -287,24 +311,18 @@ describe("the collaboration endpoint", () => {
       ]);
       try {
         const relayed = await vi.waitFor(() => {
-          const frames = serverFrames(observer.received()).filter((frame) => isUpdate(frame) || frame.payload[0] === 1);
-          expect(frames.filter(isUpdate)).toHaveLength(3);
+          const frames = serverFrames(observer.received()).filter((frame) => isRelayedUpdate(frame) || frame.payload[0] === 1);
+          expect(frames.filter(isRelayedUpdate)).toHaveLength(3);
           return frames;
         });
         // The paragraph at once; "a" and "b" merged into one update; the typist's presence; "c".
-        expect(relayed.map((frame) => (isUpdate(frame) ? "update" : "presence"))).toEqual(["update", "update", "presence", "update"]);
+        expect(relayed.map((frame) => (isRelayedUpdate(frame) ? "update" : "presence"))).toEqual(["update", "update", "presence", "update"]);
         const received = new Y.Doc();
-        const payload = (frame: { payload: Buffer }) => {
-          const decoder = decoding.createDecoder(frame.payload);
-          decoding.readVarUint(decoder);
-          decoding.readVarUint(decoder);
-          return decoding.readVarUint8Array(decoder);
-        };
-        Y.applyUpdate(received, payload(relayed[0]!));
+        Y.applyUpdate(received, relayedUpdate(relayed[0]!));
         expect(renderText(received)).toBe("");
-        Y.applyUpdate(received, payload(relayed[1]!));
+        Y.applyUpdate(received, relayedUpdate(relayed[1]!));
         expect(renderText(received)).toBe("ab");
-        Y.applyUpdate(received, payload(relayed[3]!));
+        Y.applyUpdate(received, relayedUpdate(relayed[3]!));
         expect(renderText(received)).toBe("abc");
       } finally {
         typistSocket.destroy();
@@ -317,14 +335,7 @@ describe("the collaboration endpoint", () => {
   it("relays a keystroke as it was sent, and whole what completes parts that were waiting for it", async () => {
     const paperId = await newPaper("Relayed as sent");
     const path = `/collab/${paperId}`;
-    const observer = rawSocketWithFrames(server.url, path, { cookie: cookies.chair! }, []);
-    const isUpdate = (frame: { payload: Buffer }) => frame.payload[0] === 0 && frame.payload[1] === 2;
-    const payload = (frame: { payload: Buffer }) => {
-      const decoder = decoding.createDecoder(frame.payload);
-      decoding.readVarUint(decoder);
-      decoding.readVarUint(decoder);
-      return decoding.readVarUint8Array(decoder);
-    };
+    const observer = await openObserver(path);
     const syncMessage = (type: number, update: Uint8Array) => {
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, 0);
@@ -333,12 +344,7 @@ describe("the collaboration endpoint", () => {
       return encoding.toUint8Array(encoder);
     };
     try {
-      await vi.waitFor(() => expect(serverFrames(observer.received()).some((frame) => frame.payload[0] === 0)).toBe(true));
-      const typist = new Y.Doc();
-      const updates: Uint8Array[] = [];
-      typist.on("update", (update: Uint8Array) => updates.push(update));
-      appendParagraph(typist, "");
-      typeCharacters(typist, "ab");
+      const { updates } = typedUpdates("ab");
       // 1. A keystroke on its own (the paragraph): the observer gets the very bytes the typist sent.
       // 2. "b" in a sync step 2, before the "a" it follows: the server keeps it waiting.
       // 3. "a" as a keystroke completes it: what the server then relays must carry "b" too, or the
@@ -347,7 +353,7 @@ describe("the collaboration endpoint", () => {
       const typistSocket = rawSocketWithFrames(server.url, path, { cookie: cookies.member! }, [clientFrame(first)]);
       try {
         const relayedFirst = await vi.waitFor(() => {
-          const frames = serverFrames(observer.received()).filter(isUpdate);
+          const frames = serverFrames(observer.received()).filter(isRelayedUpdate);
           expect(frames).toHaveLength(1);
           return frames[0]!;
         });
@@ -356,7 +362,7 @@ describe("the collaboration endpoint", () => {
         typistSocket.write(clientFrame(syncMessage(2, updates[1]!)));
         const received = new Y.Doc();
         await vi.waitFor(() => {
-          for (const frame of serverFrames(observer.received()).filter(isUpdate)) Y.applyUpdate(received, payload(frame));
+          for (const frame of serverFrames(observer.received()).filter(isRelayedUpdate)) Y.applyUpdate(received, relayedUpdate(frame));
           expect(renderText(received)).toBe("ab");
         });
         await vi.waitFor(async () => expect(await storedText(server.services.db, paperId)).toBe("ab"), { timeout: 10_000 });
