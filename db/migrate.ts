@@ -1,15 +1,11 @@
 /**
- * Runs the migrations in `db/migrations/` (sortable timestamped names, each with `up` and `down`).
- * Called on every start; a migration already applied is skipped.
+ * Runs the migrations in `db/migrations/` (sortable timestamped names, each with `up` and `down`,
+ * listed in `db/migrations/index.ts`). Called on every start; a migration already applied is skipped.
  */
-import fs from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   type DatabaseIntrospector,
   type DatabaseMetadata,
   type Kysely,
-  type Migration,
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
@@ -18,20 +14,11 @@ import {
   sql,
 } from "kysely";
 import type { Database } from "./database.js";
+import { migrations } from "./migrations/index.js";
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
-
-class FolderMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await fs.readdir(migrationsFolder)).filter((file) => /^\d{8}T\d{4}_[a-z0-9_]+\.ts$/.test(file)).sort();
-    const migrations: Record<string, Migration> = {};
-    for (const file of files) {
-      const module = (await import(pathToFileURL(path.join(migrationsFolder, file)).href)) as Migration;
-      migrations[file.replace(/\.ts$/, "")] = module;
-    }
-    return migrations;
-  }
-}
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};
 
 /**
  * The migration tables live in the connection's current schema, named explicitly: otherwise
@@ -41,7 +28,7 @@ export async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return new Migrator({
     db: withCurrentSchemaIntrospection(db),
-    provider: new FolderMigrationProvider(),
+    provider,
     migrationTableSchema: rows[0]?.schema ?? "public",
   });
 }

@@ -29,6 +29,12 @@ import {
 } from "kysely";
 import { type ThreadReply, type ThreadRequest, type ThreadStart, reviveError } from "./pglite-protocol.js";
 
+/**
+ * The worker's code: built next to the server's bundle by `npm run build` (`build/pglite-worker.mjs`,
+ * plain JavaScript), or, when the server runs from its TypeScript sources (`npm run dev`, tests),
+ * `pglite-worker.ts` through tsx.
+ */
+const bundledWorkerFile = fileURLToPath(new URL("./pglite-worker.mjs", import.meta.url));
 const workerFile = fileURLToPath(new URL("./pglite-worker.ts", import.meta.url));
 
 /** tsx's ESM API (its `import` export; require.resolve would give the CommonJS one). */
@@ -56,13 +62,16 @@ export class PGliteThread {
 
   /** Starts the thread and opens PGlite there (in memory when `dataDir` is undefined). */
   static start(dataDir: string | undefined): Promise<PGliteThread> {
-    // The worker is TypeScript, like the rest of the server: tsx is registered in it first.
-    const source = `
-      import(${JSON.stringify(tsxApiUrl())})
-        .then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(workerFile).href)}); })
-        .catch((error) => { console.error(error); process.exit(1); });
-    `;
-    const worker = new Worker(source, { eval: true, workerData: { dataDir } satisfies ThreadStart });
+    const workerData = { dataDir } satisfies ThreadStart;
+    const worker = fs.existsSync(bundledWorkerFile)
+      ? new Worker(bundledWorkerFile, { workerData })
+      : // From the TypeScript sources, tsx is registered in the worker first.
+        new Worker(
+          `import(${JSON.stringify(tsxApiUrl())})
+            .then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(workerFile).href)}); })
+            .catch((error) => { console.error(error); process.exit(1); });`,
+          { eval: true, workerData },
+        );
     return new Promise((resolve, reject) => {
       const onMessage = (reply: ThreadReply) => {
         if (reply.type === "ready") {

@@ -211,6 +211,9 @@ try {
     Math.ceil(Math.max(...plan.connections.steps) / plan.connections.perDocument) +
     plan.cycles.documents +
     10;
+  // Our server runs as `npm start` runs it: the Remix build and the bundled server, built now.
+  log("building the app and the server (npm run build)…");
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: path.join(import.meta.dirname, "..", ".."), stdio: ["ignore", "ignore", "inherit"] });
   log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
   const histories: TypingHistory[] = only.has("first-sync")
     ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))

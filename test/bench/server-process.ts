@@ -25,7 +25,7 @@ export interface MemoryReading {
 export interface StartOptions {
   /** What the log lines are prefixed with. */
   name: string;
-  /** The script to run, relative to the repository root. */
+  /** The script to run, relative to the repository root: TypeScript (through tsx) or built JavaScript (`.mjs`). */
   script: string;
   env: Record<string, string>;
   /** How the process announces its URL on stdout (first capture group). */
@@ -55,7 +55,8 @@ export class ServerProcess {
       ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, "--cpu-prof-interval=200"]
       : [];
     const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const child = spawn(process.execPath, ["--inspect=127.0.0.1:0", ...profile, ...extra, "--import", "tsx", options.script], {
+    const loader = options.script.endsWith(".ts") ? ["--import", "tsx"] : [];
+    const child = spawn(process.execPath, ["--inspect=127.0.0.1:0", ...profile, ...extra, ...loader, options.script], {
       cwd: root,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -83,7 +83,8 @@ export class Target {
       if (!options.database) throw new Error(`${key} needs a prepared database`);
       return ServerProcess.start({
         name: key,
-        script: "server/main.ts",
+        // As `npm start` runs it (run.ts builds it first).
+        script: "build/server.mjs",
         env: {
           NODE_ENV: "production",
           LOG_LEVEL: "warn",

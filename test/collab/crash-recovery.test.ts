@@ -1,7 +1,7 @@
 /**
  * Nothing acknowledged as saved is lost when the server process is killed (SIGKILL, no shutdown),
  * and what the client typed but never saw acknowledged reaches the restarted server when the
- * provider resyncs. Runs the real process (`tsx server/main.ts`) on the embedded database.
+ * provider resyncs. Runs the real process as `npm start` runs it (`build/server.mjs`) on the embedded database.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -17,12 +17,11 @@ import { signIn } from "../support/server.js";
 import { type CollabClient, connectClient, documentIdOfKind, typeCharacters } from "./collab-clients.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const children: ChildProcess[] = [];
 const clients: CollabClient[] = [];
 
 function startProcess(dataDir: string, port: number) {
-  const child = spawn(tsx, ["server/main.ts"], {
+  const child = spawn(process.execPath, ["build/server.mjs"], {
     cwd: root,
     env: {
       ...process.env,

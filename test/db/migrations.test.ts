@@ -1,6 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createMigrator } from "../../db/migrate.js";
+import { migrations } from "../../db/migrations/index.js";
 import { databaseTargets, openTestDatabase, withPostgresSchemaLock } from "../support/database.js";
 
 for (const target of databaseTargets()) {
@@ -43,3 +46,15 @@ for (const target of databaseTargets()) {
     });
   });
 }
+
+describe("the list of migrations", () => {
+  it("names every migration file in db/migrations, in order, and nothing else", () => {
+    const folder = path.join(import.meta.dirname, "..", "..", "db", "migrations");
+    const files = fs
+      .readdirSync(folder)
+      .filter((file) => file !== "index.ts")
+      .map((file) => file.replace(/\.ts$/, ""))
+      .sort();
+    expect(Object.keys(migrations)).toEqual(files);
+  });
+});

@@ -83,11 +83,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
       env: { ...process.env, NODE_ENV: "production" },
     });
   }
+  // The server as `npm start` runs it, bundled afresh.
+  execFileSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
 
   const port = await findFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/main.ts"], {
+  const child = spawn(process.execPath, ["build/server.mjs"], {
     cwd: root,
     env: {
       ...process.env,

@@ -11,11 +11,11 @@ import { withPostgresSchemaLock } from "../support/database.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const children: ChildProcess[] = [];
 
 function run(env: Record<string, string>) {
-  const child = spawn(tsx, ["server/main.ts"], {
+  // As `npm start` runs it: the bundle `npm run build` makes (the test suite's global setup builds it).
+  const child = spawn(process.execPath, ["build/server.mjs"], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

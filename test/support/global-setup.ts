@@ -28,4 +28,7 @@ export default function setup(): void {
       env: { ...process.env, NODE_ENV: "production" },
     });
   }
+  // The server as `npm start` runs it (build/server.mjs, used by test/server/process.test.ts):
+  // bundled afresh every time, which takes about a second.
+  execFileSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
 }

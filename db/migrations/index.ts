@@ -1,0 +1,24 @@
+/**
+ * Every migration, in order. A new migration is a new file here and a line below (a test checks
+ * that the two agree); the server imports them all at start, so it needs no loader for `.ts` files.
+ */
+import type { Migration } from "kysely";
+import * as m0 from "./20261123T1100_initial.js";
+import * as m1 from "./20261123T1200_identity.js";
+import * as m2 from "./20261123T1300_collaboration.js";
+import * as m3 from "./20261123T1400_approvals.js";
+import * as m4 from "./20261123T1410_notifications.js";
+import * as m5 from "./20261123T1500_comments.js";
+import * as m6 from "./20261123T1510_consultations.js";
+import * as m7 from "./20261201T1000_meetings_and_decisions.js";
+
+export const migrations: Record<string, Migration> = {
+  "20261123T1100_initial": m0,
+  "20261123T1200_identity": m1,
+  "20261123T1300_collaboration": m2,
+  "20261123T1400_approvals": m3,
+  "20261123T1410_notifications": m4,
+  "20261123T1500_comments": m5,
+  "20261123T1510_consultations": m6,
+  "20261201T1000_meetings_and_decisions": m7,
+};
