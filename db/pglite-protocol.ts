@@ -13,7 +13,7 @@ export interface ThreadStart {
 }
 
 export type ThreadRequest =
-  | { type: "query"; id: number; sql: string; parameters: unknown[] }
+  | { type: "query"; id: number; sql: string; parameters: readonly unknown[] }
   | { type: "close"; id: number };
 
 export type ThreadReply =

@@ -109,7 +109,8 @@ export class PGliteThread {
   }
 
   query(sql: string, parameters: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
-    return this.request({ type: "query", id: this.nextId++, sql, parameters: [...parameters] });
+    // postMessage copies the parameters once, into the thread; no copy of our own first.
+    return this.request({ type: "query", id: this.nextId++, sql, parameters });
   }
 
   /** Closes PGlite (its files are consistent on disk) and ends the thread; idempotent. */

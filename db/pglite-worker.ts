@@ -43,7 +43,8 @@ async function answer(pglite: PGlite, request: ThreadRequest): Promise<ThreadRep
       if (!pglite.closed) await pglite.close();
       return { type: "result", id: request.id, rows: [], affectedRows: 0 };
     }
-    const result = await pglite.query(request.sql, request.parameters);
+    // A fresh array: postMessage made it for this thread.
+    const result = await pglite.query(request.sql, request.parameters as unknown[]);
     return { type: "result", id: request.id, rows: result.rows as Record<string, unknown>[], affectedRows: result.affectedRows ?? 0 };
   } catch (error) {
     return { type: "error", id: request.id, error: describeError(error) };
