@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, type Session, TimeSpan } from "lucia";
+import { batchedReads } from "../../db/batched-reads.js";
 import type { Database } from "../../db/database.js";
 
 export interface SessionUser {
@@ -33,23 +34,34 @@ export function hashSessionId(sessionId: string): string {
   return crypto.createHash("sha256").update(sessionId).digest("hex");
 }
 
+const sessionColumns = [
+  "sessions.id as hashed_id",
+  "sessions.expires_at",
+  "users.id as user_id",
+  "users.email",
+  "users.display_name",
+  "users.is_platform_admin",
+  "users.disabled_at",
+] as const;
+
 class KyselySessionAdapter implements Adapter {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Sessions looked up at about the same time (a reconnecting meeting) are read in one query. */
+  private readonly sessionRow;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sessionRow = batchedReads(async (hashedIds: readonly string[]) => {
+      const rows = await db
+        .selectFrom("sessions")
+        .innerJoin("users", "users.id", "sessions.user_id")
+        .select(sessionColumns)
+        .where("sessions.id", "in", [...new Set(hashedIds)])
+        .execute();
+      return new Map(rows.map((row) => [row.hashed_id, row]));
+    });
+  }
 
   async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
-    const row = await this.db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .select([
-        "sessions.expires_at",
-        "users.id as user_id",
-        "users.email",
-        "users.display_name",
-        "users.is_platform_admin",
-        "users.disabled_at",
-      ])
-      .where("sessions.id", "=", hashSessionId(sessionId))
-      .executeTakeFirst();
+    const row = await this.sessionRow(hashSessionId(sessionId));
     if (!row || row.disabled_at) return [null, null];
     return [
       { id: sessionId, userId: row.user_id, expiresAt: row.expires_at, attributes: {} },

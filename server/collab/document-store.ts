@@ -34,14 +34,40 @@ export interface StoredState {
  * database, and one round trip.
  */
 export async function readStoredState(db: Kysely<Database>, documentId: string): Promise<StoredState> {
-  const { rows } = await sql<{ snapshot: boolean; id: number; data: Uint8Array }>`
-    select true as snapshot, last_update_id as id, state as data
-    from document_snapshots where document_id = ${documentId}
-    union all
-    select false, id, update from document_updates
-    where document_id = ${documentId}
-      and id > coalesce((select last_update_id from document_snapshots where document_id = ${documentId}), 0)
-    order by snapshot desc, id`.execute(db);
+  return (await readStoredStates(db, [documentId])).get(documentId)!;
+}
+
+/**
+ * Reads the snapshot and the log after it of several documents in one statement (one view of the
+ * database for all of them); every document asked for has an entry (empty when nothing is stored).
+ */
+export async function readStoredStates(db: Kysely<Database>, documentIds: readonly string[]): Promise<Map<string, StoredState>> {
+  const ids = [...new Set(documentIds)];
+  const rows =
+    ids.length === 0
+      ? []
+      : (
+          await sql<{ document_id: string; snapshot: boolean; id: number; data: Uint8Array }>`
+            select document_id, true as snapshot, last_update_id as id, state as data
+            from document_snapshots where document_id in (${sql.join(ids)})
+            union all
+            select u.document_id, false, u.id, u.update from document_updates as u
+            left join document_snapshots as s on s.document_id = u.document_id
+            where u.document_id in (${sql.join(ids)}) and u.id > coalesce(s.last_update_id, 0)
+            order by document_id, snapshot desc, id`.execute(db)
+        ).rows;
+  const rowsOf = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = rowsOf.get(row.document_id);
+    if (list) list.push(row);
+    else rowsOf.set(row.document_id, [row]);
+  }
+  // PostgreSQL writes a uuid in small letters; it was asked for as given.
+  return new Map(ids.map((documentId) => [documentId, storedStateOf(rowsOf.get(documentId.toLowerCase()) ?? [])]));
+}
+
+/** One document's rows (its snapshot first, if any, then its log in order) as its stored state. */
+function storedStateOf(rows: { snapshot: boolean; id: number; data: Uint8Array }[]): StoredState {
   const snapshot = rows[0]?.snapshot ? rows[0] : null;
   const tail = (snapshot ? rows.slice(1) : rows).map((row) => ({ id: Number(row.id), update: toBytes(row.data) }));
   const after = snapshot ? Number(snapshot.id) : 0;

@@ -14,16 +14,19 @@ import type { Duplex } from "node:stream";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import * as Y from "yjs";
 import type { SessionUser } from "../../app/auth/lucia.server.js";
-import { loadActor } from "../../app/models/actor.server.js";
-import { documentResource, findDocument } from "../../app/models/document-access.server.js";
+import type { MembershipRole } from "../../db/database.js";
+import { actorFor, rolesByUser } from "../../app/models/actor.server.js";
+import { type FoundDocument, documentResource, findDocument, findDocuments } from "../../app/models/document-access.server.js";
 import { can } from "../../app/policy/policy.js";
+import { nzCalendarDate } from "../../app/utils/dates.js";
+import { batchedReads } from "../../db/batched-reads.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import type { Logger } from "../logger.js";
 import { refuseUpgrade } from "../upgrade.js";
 import { CollabConnection } from "./collab-connection.js";
 import type { CollaborationService } from "./collaboration-service.js";
 import { CommitQueue } from "./commit-queue.js";
-import { applyStoredState, readStoredState } from "./document-store.js";
+import { type StoredState, applyStoredState, readStoredState, readStoredStates } from "./document-store.js";
 import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
 import { type CollabLimits, SharedDocument, defaultLimits } from "./shared-document.js";
 
@@ -44,7 +47,8 @@ export interface CollaborationEndpointOptions {
 }
 
 type AccessDecision =
-  | { allowed: true; user: SessionUser; canEdit: boolean }
+  /** `documentId`: the document's id as stored (small letters), whatever the URL's letters. */
+  | { allowed: true; user: SessionUser; canEdit: boolean; documentId: string }
   | { allowed: false; status: 401 | 403 | 404; reason: string };
 
 export class CollaborationEndpoint implements CollaborationService {
@@ -63,8 +67,24 @@ export class CollaborationEndpoint implements CollaborationService {
   private readonly connections = new Set<CollabConnection>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
+  /**
+   * What an upgrade reads, batched with the other upgrades of the same turn of the event loop
+   * (db/batched-reads.ts): a meeting reconnecting after a restart is checked and loaded in a few
+   * queries, not four for each connection. The session is batched the same way, in its adapter.
+   */
+  private readonly reads: {
+    document: (documentId: string) => Promise<FoundDocument | undefined>;
+    roles: (userId: string) => Promise<Map<string, MembershipRole> | undefined>;
+    storedState: (documentId: string) => Promise<StoredState | undefined>;
+  };
 
   constructor(private readonly options: CollaborationEndpointOptions) {
+    const { db } = options.database;
+    this.reads = {
+      document: batchedReads((ids) => findDocuments(db, ids)),
+      roles: batchedReads((userIds) => rolesByUser(db, userIds, nzCalendarDate())),
+      storedState: batchedReads((ids) => readStoredStates(db, ids)),
+    };
     this.logger = options.logger.child({ category: "collab" });
     this.limits = { ...defaultLimits, ...options.limits };
     this.commits = new CommitQueue(options.database.db, this.limits.batchWindowMs);
@@ -101,7 +121,7 @@ export class CollaborationEndpoint implements CollaborationService {
       }
       if (socket.destroyed) return;
       this.wss.handleUpgrade(request, socket, head, (ws) =>
-        this.accept(ws, documentId, decision.user, cookieHeader, !decision.canEdit, logger),
+        this.accept(ws, decision.documentId, decision.user, cookieHeader, !decision.canEdit, logger),
       );
     } catch (error) {
       logger.error({ err: error }, "collaboration upgrade failed");
@@ -123,15 +143,14 @@ export class CollaborationEndpoint implements CollaborationService {
 
   /** The one access decision, at the upgrade and again in `recheckAccess`. */
   private async decideAccess(cookieHeader: string | undefined, documentId: string): Promise<AccessDecision> {
-    const { db } = this.options.database;
-    const document = await findDocument(db, documentId);
+    const document = await this.reads.document(documentId);
     if (!document) return { allowed: false, status: 404, reason: "DOCUMENT_NOT_FOUND" };
     const user = await this.options.authenticate(cookieHeader);
     if (!user) return { allowed: false, status: 401, reason: "UNAUTHENTICATED" };
-    const actor = await loadActor(db, user);
-    const resource = await documentResource(db, actor, document);
+    const actor = actorFor(user, await this.reads.roles(user.id));
+    const resource = await documentResource(this.options.database.db, actor, document);
     if (!can(actor, "document.read", resource)) return { allowed: false, status: 403, reason: "FORBIDDEN" };
-    return { allowed: true, user, canEdit: can(actor, "document.edit", resource) };
+    return { allowed: true, user, canEdit: can(actor, "document.edit", resource), documentId: document.id };
   }
 
   private accept(
@@ -216,6 +235,7 @@ export class CollaborationEndpoint implements CollaborationService {
       limits: this.limits,
       previousUnload: this.unloads.get(documentId),
       commits: this.commits,
+      readStoredState: async (id) => (await this.reads.storedState(id))!,
       onIdle: (idle) => this.unload(idle),
     });
     this.documents.set(documentId, shared);
@@ -293,8 +313,10 @@ export class CollaborationEndpoint implements CollaborationService {
         (filter.userId === undefined || connection.user.id === filter.userId) &&
         (filter.documentId === undefined || connection.documentId === filter.documentId),
     );
-    for (const connection of affected) {
-      const decision = await this.decideAccess(connection.cookieHeader, connection.documentId);
+    // Decided all at once, so their reads share queries.
+    const decisions = await Promise.all(affected.map((connection) => this.decideAccess(connection.cookieHeader, connection.documentId)));
+    for (const [index, connection] of affected.entries()) {
+      const decision = decisions[index]!;
       if (connection.closed) continue;
       if (!decision.allowed) {
         connection.logger.info({ reason: decision.reason }, "access ended; closing the connection");

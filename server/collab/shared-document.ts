@@ -16,7 +16,7 @@ import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-con
 import type { CommitQueue } from "./commit-queue.js";
 import {
   applyStoredState,
-  readStoredState,
+  type StoredState,
   renderDocument,
   replaceLogWithSnapshot,
   saveRendering,
@@ -43,8 +43,13 @@ export interface CollabLimits {
   /** Messages a document holds for its connections while it loads, before the sender is closed. */
   maxQueuedMessages: number;
   maxQueuedBytes: number;
-  /** Wait before retrying a batch whose commit failed. */
+  /**
+   * Wait before retrying a batch whose commit failed; it doubles with each failure in a row, up to
+   * `maxRetryAfterMs`, so a database that refuses writes is not asked again by every document every
+   * second.
+   */
   retryAfterMs: number;
+  maxRetryAfterMs: number;
 }
 
 export const defaultLimits: CollabLimits = {
@@ -55,6 +60,7 @@ export const defaultLimits: CollabLimits = {
   maxQueuedMessages: 10_000,
   maxQueuedBytes: 16 * 1024 * 1024,
   retryAfterMs: 1_000,
+  maxRetryAfterMs: 16_000,
 };
 
 /** Transaction origin of updates the server makes itself (restoring a version, for example). */
@@ -76,6 +82,8 @@ export interface SharedDocumentOptions {
   previousUnload: Promise<void> | undefined;
   /** Where batches are appended, together with other documents' (group commit). */
   commits: CommitQueue;
+  /** Reads the stored state, together with other documents loading at the same time (batched reads). */
+  readStoredState(documentId: string): Promise<StoredState>;
   /** Called when no connection and no server task holds the document any more. */
   onIdle(shared: SharedDocument): void;
 }
@@ -92,8 +100,8 @@ type Relay =
 
 export class SharedDocument {
   readonly documentId: string;
-  readonly doc = new Y.Doc();
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<CollabConnection>();
   /** Resolves once the stored state is loaded; rejects when it could not be. */
   readonly ready: Promise<void>;
@@ -101,6 +109,7 @@ export class SharedDocument {
   failed = false;
 
   private readonly db: Kysely<Database>;
+  private readonly readStoredState: (documentId: string) => Promise<StoredState>;
   private readonly commits: CommitQueue;
   private readonly logger: Logger;
   private readonly limits: CollabLimits;
@@ -121,7 +130,10 @@ export class SharedDocument {
   private relayedBeforeApplying = false;
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
+  /** Set while a failed commit waits for its retry: batches wait for it too. */
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Commits that failed in a row (0: the last one succeeded). */
+  private failedCommits = 0;
   private renderTimer: NodeJS.Timeout | undefined;
   /** The tail of this document's database tasks: each runs after the one before it. */
   private tasks: Promise<unknown> = Promise.resolve();
@@ -143,6 +155,11 @@ export class SharedDocument {
 
   constructor(options: SharedDocumentOptions) {
     this.documentId = options.documentId;
+    // The document's own id as its guid: Yjs would otherwise draw a random one, 31 calls to the
+    // system's random source for each document loaded.
+    this.doc = new Y.Doc({ guid: options.documentId });
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.readStoredState = options.readStoredState;
     this.db = options.db;
     this.commits = options.commits;
     this.logger = options.logger;
@@ -193,7 +210,7 @@ export class SharedDocument {
   private async load(previousUnload: Promise<void> | undefined): Promise<void> {
     await previousUnload?.catch(() => undefined);
     const started = performance.now();
-    const stored = await readStoredState(this.db, this.documentId);
+    const stored = await this.readStoredState(this.documentId);
     applyStoredState(stored, this.doc);
     this.tailRows = stored.tail.length;
     this.snapshotLastUpdateId = stored.snapshotLastUpdateId;
@@ -424,7 +441,8 @@ export class SharedDocument {
   // ---- persistence ---------------------------------------------------------------------------
 
   private scheduleBatch(): void {
-    if (!this.unloading) this.commits.schedule(this);
+    // After a failed commit the retry takes what has arrived since, when it is due.
+    if (!this.unloading && !this.retryTimer) this.commits.schedule(this);
   }
 
   /** Commits everything accepted so far (after any database task already running). */
@@ -465,13 +483,29 @@ export class SharedDocument {
       this.lastUpdateId = await this.commits.append(this.documentId, merged, rendering);
     } catch (error) {
       this.pending = updates.concat(this.pending);
-      this.logger.error({ err: error, updates: updates.length }, "could not commit a batch; keeping it to retry");
+      this.failedCommits++;
+      const { retryAfterMs, maxRetryAfterMs } = this.limits;
+      // Each document's wait differs a little, so documents that failed together retry apart.
+      const wait = Math.min(retryAfterMs * 2 ** (this.failedCommits - 1), maxRetryAfterMs) * (0.9 + Math.random() * 0.2);
+      const details = { err: error, updates: updates.length, failedInARow: this.failedCommits, retryInMs: Math.round(wait) };
+      // The first failure in a row is an error; the retries that fail again are the same error.
+      if (this.failedCommits === 1) this.logger.error(details, "could not commit a batch; keeping it to retry");
+      else this.logger.debug(details, "could not commit a batch again; keeping it to retry");
       if (!this.unloading) {
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.flush().catch(() => undefined), this.limits.retryAfterMs);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.flush().catch(() => undefined);
+        }, wait);
         this.retryTimer.unref();
       }
       throw error;
+    }
+    if (this.failedCommits > 0) {
+      this.logger.info({ failedInARow: this.failedCommits }, "committed the batch that had failed");
+      this.failedCommits = 0;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
     }
     this.tailRows++;
     this.committedStateVector = stateVector;
