@@ -22,6 +22,7 @@ import { findMeeting, meetingRoom } from "../app/models/meetings.server.js";
 import { can } from "../app/policy/policy.js";
 import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
+import type { CollabLimits } from "./collab/shared-document.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
@@ -50,6 +51,12 @@ export interface RunningServer {
   sockets: SocketService;
   /** The URL the server listens on (with the real port when PORT=0). */
   url: string;
+  /**
+   * Resolves once the web app (the Remix build) is loaded; rejects if it cannot be. The server
+   * listens before that: collaboration and Socket.io reconnect at once after a restart, and page
+   * requests that arrive meanwhile wait for the app.
+   */
+  appLoaded: Promise<void>;
   shutdown(reason?: string): Promise<void>;
 }
 
@@ -58,9 +65,14 @@ export interface StartOptions {
   logger: Logger;
   /** An already open database (tests); otherwise one is opened from the config. */
   database?: DatabaseHandle;
+  /** The collaboration endpoint's limits where they differ from its defaults (tests). */
+  collabLimits?: Partial<CollabLimits>;
 }
 
-export async function startServer({ config, logger, database: givenDatabase }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, logger, database: givenDatabase, collabLimits }: StartOptions): Promise<RunningServer> {
+  // The web app loads while the database is opened and migrated (see `appLoaded`).
+  const buildLoading = loadBuild();
+  buildLoading.catch(() => undefined);
   const database =
     givenDatabase ??
     (await connectDatabase(
@@ -87,6 +99,7 @@ export async function startServer({ config, logger, database: givenDatabase }: S
     logger,
     publicUrl: config.publicUrl,
     authenticate: (cookieHeader) => auth.userFromCookieHeader(cookieHeader),
+    ...(collabLimits ? { limits: collabLimits } : {}),
   });
   // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
   const realtime = createRealtime();
@@ -203,7 +216,6 @@ export async function startServer({ config, logger, database: givenDatabase }: S
       .catch(next);
   });
 
-  let build = await loadBuild();
   const createRemixHandler = (serverBuild: ServerBuild) =>
     createRequestHandler({
       build: serverBuild,
@@ -217,9 +229,10 @@ export async function startServer({ config, logger, database: givenDatabase }: S
         session: (response.locals.session as RequestContext["session"]) ?? null,
       }),
     });
-  let remixHandler = createRemixHandler(build);
+  let remixHandler = buildLoading.then(createRemixHandler);
+  remixHandler.catch(() => undefined);
   app.all("*", (request, response, next) => {
-    remixHandler(request, response, next).catch(next);
+    remixHandler.then((handler) => handler(request, response, next)).catch(next);
   });
   app.use((error: unknown, request: express.Request, response: express.Response, _next: express.NextFunction) => {
     logger.error({ category: "http", requestId: response.locals.requestId, err: error }, "unhandled request error");
@@ -254,10 +267,10 @@ export async function startServer({ config, logger, database: givenDatabase }: S
   const url = `http://localhost:${port}`;
 
   if (config.nodeEnv === "development") {
-    await broadcastDevReady(build);
+    await broadcastDevReady(await buildLoading);
     watchBuild(async () => {
-      build = await loadBuild();
-      remixHandler = createRemixHandler(build);
+      const build = await loadBuild();
+      remixHandler = Promise.resolve(createRemixHandler(build));
       await broadcastDevReady(build);
     });
   }
@@ -289,13 +302,18 @@ export async function startServer({ config, logger, database: givenDatabase }: S
     return closing;
   };
 
-  return { httpServer, services, sockets, url, shutdown };
+  return { httpServer, services, sockets, url, appLoaded: buildLoading.then(() => undefined), shutdown };
 }
 
-async function loadBuild(): Promise<ServerBuild> {
+/** Imports the Remix build; throws at once (not later) when there is none. */
+function loadBuild(): Promise<ServerBuild> {
   if (!fs.existsSync(buildPath)) {
     throw new Error("The app is not built yet: run `npm run build` (or `npm start`, which builds first).");
   }
+  return importBuild();
+}
+
+async function importBuild(): Promise<ServerBuild> {
   const stamp = fs.statSync(buildPath).mtimeMs;
   return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
 }

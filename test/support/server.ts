@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { type RunningServer, startServer } from "../../server/app.js";
 import { type Config, loadConfig } from "../../server/config.js";
+import type { CollabLimits } from "../../server/collab/shared-document.js";
 import { createLogger } from "../../server/logger.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import { openTestDatabase } from "./database.js";
@@ -18,7 +19,7 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer(
-  options: { database?: DatabaseHandle; env?: Record<string, string> } = {},
+  options: { database?: DatabaseHandle; env?: Record<string, string>; collabLimits?: Partial<CollabLimits> } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase("pglite"));
   // Each server gets its own data folder, so the email outbox never lands in the repository.
@@ -31,7 +32,12 @@ export async function startTestServer(
     DATA_DIR: dataDir,
     ...options.env,
   });
-  const server = await startServer({ config, logger: createLogger(config), database });
+  const server = await startServer({
+    config,
+    logger: createLogger(config),
+    database,
+    ...(options.collabLimits ? { collabLimits: options.collabLimits } : {}),
+  });
   return {
     ...server,
     origin: server.url,
