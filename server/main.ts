@@ -28,6 +28,12 @@ try {
 
 logger.info({ category: "server", url: server.url, database: server.services.database.kind }, "listening");
 process.stdout.write(`Stewardship Workspace is ready at ${server.url} (database: ${server.services.database.kind})\n`);
+// The web app finishes loading after the server listens: if it cannot, nothing can be served.
+server.appLoaded.catch((error: unknown) => {
+  process.stderr.write(`Cannot start: the app could not be loaded (${error instanceof Error ? error.message : String(error)}).\n`);
+  logger.debug({ err: error }, "app load failure");
+  void server.shutdown("the app could not be loaded").finally(() => process.exit(1));
+});
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
