@@ -16,7 +16,7 @@
  *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes (default: 3 at 50 editors, else 1)
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -127,6 +127,15 @@ async function postgresVersion(): Promise<string | null> {
   }
 }
 
+/** `npm run build`, in a child process; rejects if it fails. */
+function runBuild(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "build"], { cwd: path.join(import.meta.dirname, "..", ".."), stdio: ["ignore", "ignore", "inherit"] });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited with ${code}`))));
+  });
+}
+
 function describeMachine(postgres: string | null): MachineDescription {
   return {
     date: execFileSync("date").toString().trim(),
@@ -211,37 +220,51 @@ try {
     Math.ceil(Math.max(...plan.connections.steps) / plan.connections.perDocument) +
     plan.cycles.documents +
     10;
-  // Our server runs as `npm start` runs it: the Remix build and the bundled server, built now.
+  // Our server runs as `npm start` runs it: the Remix build and the bundled server, built now,
+  // in another process while the histories are typed here.
   log("building the app and the server (npm run build)…");
-  execFileSync("npm", ["run", "--silent", "build"], { cwd: path.join(import.meta.dirname, "..", ".."), stdio: ["ignore", "ignore", "inherit"] });
+  const built = runBuild();
+  built.catch(() => undefined);
   log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
   const histories: TypingHistory[] = only.has("first-sync")
     ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))
     : [];
   // The document the write-amplification editors type into: about 20k characters already there.
   const existingText = historyState(typingHistory(20_000, "realistic"));
-  for (const key of targetKeys.filter((key) => key === "ours-postgres" || key === "ours-pglite")) {
-    log(`preparing ${key}'s database (${papers.toLocaleString("en-NZ")} papers, stored histories)…`);
-    databases.set(
-      key,
-      await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", {
-        papers,
-        histories,
-        ...(key === "ours-postgres" && only.has("writes") ? { existingText } : {}),
-        postgresAdminUrl,
+  // Both at once: PostgreSQL's work is in its server, PGlite's in its own thread of this process.
+  const preparations = await Promise.allSettled(
+    targetKeys
+      .filter((key) => key === "ours-postgres" || key === "ours-pglite")
+      .map(async (key) => {
+        log(`preparing ${key}'s database (${papers.toLocaleString("en-NZ")} papers, stored histories)…`);
+        const database = await prepareDatabase(key === "ours-postgres" ? "postgres" : "pglite", {
+          papers,
+          histories,
+          ...(key === "ours-postgres" && only.has("writes") ? { existingText } : {}),
+          postgresAdminUrl,
+        });
+        databases.set(key, database);
+        log(`${key}'s database is ready`);
       }),
-    );
-  }
+  );
+  // Whichever was prepared is in `databases`, to be dropped at the end.
+  const failedPreparation = preparations.find((preparation) => preparation.status === "rejected");
+  if (failedPreparation) throw failedPreparation.reason;
+  await built;
   const referenceHistories = only.has("first-sync")
     ? histories.map(({ typing, updates }) => ({ typing, updates: updates.length, state: historyState(updates) }))
     : [];
 
   generator = await LoadGenerator.start({ workers: 2 });
-  for (const key of targetKeys) {
-    log(`starting ${key}…`);
-    const database = databases.get(key);
-    targets.set(key, await Target.start(key, database ? { database } : {}));
+  log(`starting ${targetKeys.join(", ")}…`);
+  const starts = await Promise.allSettled(targetKeys.map((key) => Target.start(key, databases.has(key) ? { database: databases.get(key)! } : {})));
+  // In the plan's order, whichever started first; those that did are stopped at the end either way.
+  for (const [index, key] of targetKeys.entries()) {
+    const start = starts[index]!;
+    if (start.status === "fulfilled") targets.set(key, start.value);
   }
+  const failedStart = starts.find((start) => start.status === "rejected");
+  if (failedStart) throw failedStart.reason;
   const each = async (phase: string, run: (target: Target) => Promise<void>) => {
     for (const target of targets.values()) {
       log(`${phase}: ${target.label}`);
