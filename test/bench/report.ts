@@ -227,8 +227,6 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(
       "### Connections held by one process (idle, 10 per document, while a 10-editor probe document types)",
       "",
-      "Ours and the references go through this phase and the next at the same time, each on a load generator of its own, beside the kill -9 rounds: the heap figures (after a full GC) do not depend on that, the probe only gets more conservative, and the opening rates compare nothing.",
-      "",
       "| server | Yjs connections | Socket.io connections | heap MiB | RSS MiB | probe p99 ms | server CPU % | open /s |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     );

@@ -157,12 +157,10 @@ if (wanted.includes("ours-postgres") && postgres === null) log(`PostgreSQL at ${
 const databases = new Map<TargetKey, PreparedDatabase>();
 const targets = new Map<TargetKey, Target>();
 let generator: LoadGenerator | undefined;
-let referenceGenerator: LoadGenerator | undefined;
 let cleaningUp: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaningUp ??= (async () => {
     await generator?.stop().catch(() => undefined);
-    await referenceGenerator?.stop().catch(() => undefined);
     await Promise.allSettled([...targets.values(), ...durabilityTargets].map((target) => target.stop()));
     await Promise.allSettled([...databases.values(), ...extraDatabases].map((database) => database.drop()));
   })());
@@ -342,27 +340,22 @@ try {
       }
     }
   }
-  // Connections and document cycles read the heap after a full GC, which CPU contention does not
-  // change; their capacity probe only gets more conservative. So the references go through them
-  // beside ours, on a load generator of their own, rather than after them (a minute less).
-  const memoryPhases = async (target: Target, phaseGenerator: LoadGenerator) => {
-    if (only.has("connections")) {
-      log(`connections: ${target.label}`);
-      await waitForQuietServer(target.process);
+  if (only.has("connections")) {
+    await each("connections", async (target) => {
       connections.push(
         await runConnections(
           target,
-          phaseGenerator,
+          generator!,
           // The references need no Socket.io step, so no stop at it either.
           target.isOurs ? plan.connections : { ...plan.connections, steps: plan.connections.steps.slice(-1), socketIoAtStep: null },
         ),
       );
-    }
-    if (only.has("cycles")) {
-      log(`document cycles: ${target.label}`);
-      await waitForQuietServer(target.process);
+    });
+  }
+  if (only.has("cycles")) {
+    await each("document cycles", async (target) => {
       documentCycles.push(
-        await runDocumentCycles(target, phaseGenerator, {
+        await runDocumentCycles(target, generator!, {
           documents: plan.cycles.documents,
           cycles:
             target.key === "ours-postgres" ? plan.cycles.oursCycles : target.key === "ours-pglite" ? plan.cycles.pgliteCycles : plan.cycles.referenceCycles,
@@ -370,25 +363,7 @@ try {
           failingStores: target.key === "ours-postgres",
         }),
       );
-    }
-  };
-  if (only.has("connections") || only.has("cycles")) {
-    const ourTargets = [...targets.values()].filter((target) => target.isOurs);
-    const referenceTargets = [...targets.values()].filter((target) => !target.isOurs);
-    await Promise.all([
-      (async () => {
-        for (const target of ourTargets) await memoryPhases(target, generator!);
-      })(),
-      (async () => {
-        if (referenceTargets.length === 0) return;
-        referenceGenerator = await LoadGenerator.start({ workers: 2 });
-        for (const target of referenceTargets) await memoryPhases(target, referenceGenerator);
-      })(),
-    ]);
-    // In the plan's order of servers, whichever finished first.
-    const order = (result: { target: TargetKey }) => allTargets.indexOf(result.target);
-    connections.sort((a, b) => order(a) - order(b));
-    documentCycles.sort((a, b) => order(a) - order(b));
+    });
   }
   durability.push(...(await durabilityRuns));
 } finally {
