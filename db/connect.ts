@@ -42,8 +42,12 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
         }) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its connection must not crash the process; the next query reports it.
+    // A client losing its connection (PostgreSQL restarting, a failover, an administrator ending the
+    // session) must not crash the process. Idle in the pool, the pool reports it; checked out
+    // between two statements of a transaction, the client itself does, and nothing else listens:
+    // the transaction's next statement fails instead, and the pool drops the broken client.
     pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
