@@ -53,8 +53,8 @@ export interface RunningServer {
   url: string;
   /**
    * Resolves once the web app (the Remix build) is loaded; rejects if it cannot be. The server
-   * listens before that: collaboration and Socket.io reconnect at once after a restart, and page
-   * requests that arrive meanwhile wait for the app.
+   * listens before that, and loads the app at the first page request or `appLoadDelayMs` after
+   * listening, whichever comes first (see `startServer`).
    */
   appLoaded: Promise<void>;
   shutdown(reason?: string): Promise<void>;
@@ -67,12 +67,38 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** The collaboration endpoint's limits where they differ from its defaults (tests). */
   collabLimits?: Partial<CollabLimits>;
+  /** How long after listening the web app loads if no page has been asked for (default 2 s). */
+  appLoadDelayMs?: number;
 }
 
-export async function startServer({ config, logger, database: givenDatabase, collabLimits }: StartOptions): Promise<RunningServer> {
-  // The web app loads while the database is opened and migrated (see `appLoaded`).
-  const buildLoading = loadBuild();
+const defaultAppLoadDelayMs = 2_000;
+
+export async function startServer({
+  config,
+  logger,
+  database: givenDatabase,
+  collabLimits,
+  appLoadDelayMs = defaultAppLoadDelayMs,
+}: StartOptions): Promise<RunningServer> {
+  // The web app (the Remix build) is most of start-up's CPU: about two thirds of a second here.
+  // After a restart the first to arrive are the open editors and Socket.io clients reconnecting,
+  // who need the database, not the app; loading it first would hold each of them up. So the server
+  // listens without it, and loads it at the first page request, or `appLoadDelayMs` after
+  // listening, whichever comes first. A missing build still stops the start at once.
+  assertBuilt();
+  let startLoading!: () => void;
+  const buildLoading = new Promise<ServerBuild>((resolve) => {
+    startLoading = () => resolve(importBuild());
+  });
   buildLoading.catch(() => undefined);
+  let loadRequested = false;
+  const loadApp = (): Promise<ServerBuild> => {
+    if (!loadRequested) {
+      loadRequested = true;
+      startLoading();
+    }
+    return buildLoading;
+  };
   const database =
     givenDatabase ??
     (await connectDatabase(
@@ -232,6 +258,7 @@ export async function startServer({ config, logger, database: givenDatabase, col
   let remixHandler = buildLoading.then(createRemixHandler);
   remixHandler.catch(() => undefined);
   app.all("*", (request, response, next) => {
+    void loadApp();
     remixHandler.then((handler) => handler(request, response, next)).catch(next);
   });
   app.use((error: unknown, request: express.Request, response: express.Response, _next: express.NextFunction) => {
@@ -266,10 +293,12 @@ export async function startServer({ config, logger, database: givenDatabase, col
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
 
+  const appLoadTimer = setTimeout(() => void loadApp(), appLoadDelayMs);
   if (config.nodeEnv === "development") {
-    await broadcastDevReady(await buildLoading);
+    await broadcastDevReady(await loadApp());
     watchBuild(async () => {
-      const build = await loadBuild();
+      assertBuilt();
+      const build = await importBuild();
       remixHandler = Promise.resolve(createRemixHandler(build));
       await broadcastDevReady(build);
     });
@@ -284,6 +313,7 @@ export async function startServer({ config, logger, database: givenDatabase, col
   const shutdown = (reason = "shutdown") => {
     closing ??= (async () => {
       logger.info({ category: "server", reason }, "shutting down");
+      clearTimeout(appLoadTimer);
       stopDigests();
       stopConsultationClosings();
       // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
@@ -305,12 +335,11 @@ export async function startServer({ config, logger, database: givenDatabase, col
   return { httpServer, services, sockets, url, appLoaded: buildLoading.then(() => undefined), shutdown };
 }
 
-/** Imports the Remix build; throws at once (not later) when there is none. */
-function loadBuild(): Promise<ServerBuild> {
+/** Throws when there is no Remix build to load. */
+function assertBuilt(): void {
   if (!fs.existsSync(buildPath)) {
     throw new Error("The app is not built yet: run `npm run build` (or `npm start`, which builds first).");
   }
-  return importBuild();
 }
 
 async function importBuild(): Promise<ServerBuild> {

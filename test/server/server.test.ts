@@ -125,6 +125,31 @@ describe("the server", () => {
   });
 });
 
+describe("the web app after a start", () => {
+  // Reconnecting editors come first after a restart: the app loads at the first page request, or
+  // appLoadDelayMs after listening, whichever comes first.
+  it("loads for the first page request without waiting for the delay", async () => {
+    const server = await startTestServer({ appLoadDelayMs: 10 * 60_000 });
+    try {
+      const response = await fetch(`${server.url}/login`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("Sign in");
+      await server.appLoaded;
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("loads by itself once the delay has passed, with no page asked for", async () => {
+    const server = await startTestServer({ appLoadDelayMs: 50 });
+    try {
+      await server.appLoaded;
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("the server when the database is unreachable", () => {
   it("answers /healthz with 503", async () => {
     const server = await startTestServer();

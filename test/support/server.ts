@@ -19,7 +19,12 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer(
-  options: { database?: DatabaseHandle; env?: Record<string, string>; collabLimits?: Partial<CollabLimits> } = {},
+  options: {
+    database?: DatabaseHandle;
+    env?: Record<string, string>;
+    collabLimits?: Partial<CollabLimits>;
+    appLoadDelayMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase("pglite"));
   // Each server gets its own data folder, so the email outbox never lands in the repository.
@@ -37,6 +42,7 @@ export async function startTestServer(
     logger: createLogger(config),
     database,
     ...(options.collabLimits ? { collabLimits: options.collabLimits } : {}),
+    ...(options.appLoadDelayMs !== undefined ? { appLoadDelayMs: options.appLoadDelayMs } : {}),
   });
   return {
     ...server,

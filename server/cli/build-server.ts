@@ -1,0 +1,62 @@
+/**
+ * `npm run build:server` (after `remix build`): bundles the server for production (ADR 010, 012).
+ *
+ * - `build/server.mjs`: `server/main.ts` with our modules and the npm packages only the server uses
+ *   (Express, Socket.io, ws, pg, Kysely, nodemailer…). Loading them from one file instead of
+ *   some 1,500 is most of what makes a restart quick.
+ * - Packages the Remix build imports from `node_modules` stay outside, so the two bundles share one
+ *   copy of each: one Yjs (its types are checked with `instanceof`), one `@remix-run/node`.
+ *   The list is read from the Remix build's metafile, so it cannot drift.
+ * - Also outside: pino (its transports start worker threads from its own files) and the optional
+ *   native add-ons ws and pg look for.
+ * - `build/pglite-worker.mjs`: the PGlite thread (ADR 009), packages outside.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const remixMetafile = path.join(root, "build", "metafile.server.json");
+
+/** `lib0/hash/sha256` → `lib0`; `@remix-run/node` stays as it is. */
+function packageName(importPath: string): string {
+  const parts = importPath.split("/");
+  return importPath.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+function packagesTheRemixBuildImports(): string[] {
+  if (!fs.existsSync(remixMetafile)) {
+    throw new Error("build/metafile.server.json is missing: run `remix build` first (`npm run build` runs both).");
+  }
+  const metafile = JSON.parse(fs.readFileSync(remixMetafile, "utf8")) as {
+    outputs: Record<string, { imports?: { path: string; external?: boolean }[] }>;
+  };
+  const imports = Object.values(metafile.outputs).flatMap((output) => output.imports ?? []);
+  return [...new Set(imports.filter((entry) => entry.external && !entry.path.startsWith("node:")).map((entry) => packageName(entry.path)))].sort();
+}
+
+const outside = [...packagesTheRemixBuildImports(), "pino", "pg-native", "bufferutil", "utf-8-validate"];
+
+await build({
+  entryPoints: [path.join(root, "server", "main.ts")],
+  outfile: path.join(root, "build", "server.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: outside,
+  // The CommonJS packages inside call `require` for Node's built-ins and for what stays outside.
+  banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
+  logLevel: "warning",
+});
+
+await build({
+  entryPoints: [path.join(root, "db", "pglite-worker.ts")],
+  outfile: path.join(root, "build", "pglite-worker.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});
