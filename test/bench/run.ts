@@ -202,6 +202,42 @@ async function startDurability(): Promise<DurabilityResult[]> {
 const durabilityTargets = new Set<Target>();
 const extraDatabases: PreparedDatabase[] = [];
 
+/**
+ * Write amplification: ours on PostgreSQL (the update log), then Hocuspocus storing whole documents
+ * in the same database, at its default debounce and at ours (50 ms). Its own load generator.
+ */
+async function runWrites(ourPostgres: Target, existingText: Uint8Array): Promise<void> {
+  const database = ourPostgres.database!;
+  const writesGenerator = await LoadGenerator.start({ workers: 1, editorSlots: plan.writes.editors + 8 });
+  try {
+    log("writes: ours (PostgreSQL)");
+    await waitForQuietServer(ourPostgres.process);
+    writeAmplification.push(await runWriteAmplification(ourPostgres, writesGenerator, database.writesDocument!, "update log, batches ≤ 50 ms", plan.writes));
+    const storeUrl = database.serverEnv.DATABASE_URL!;
+    for (const variant of [
+      { storing: "whole document, debounce 2 s, at most 10 s (defaults)", debounceMs: undefined, maxDebounceMs: undefined },
+      { storing: "whole document, debounce 50 ms, at most 50 ms", debounceMs: 50, maxDebounceMs: 50 },
+    ]) {
+      log(`writes: Hocuspocus, ${variant.storing}`);
+      const hocuspocus = await Target.start("hocuspocus-store", {
+        database,
+        storeUrl,
+        ...(variant.debounceMs !== undefined ? { debounceMs: variant.debounceMs, maxDebounceMs: variant.maxDebounceMs } : {}),
+      });
+      try {
+        // The same text, stored Hocuspocus's way (the server creates its table when it starts).
+        const documentName = `existing-${writeAmplification.length}`;
+        await database.monitor!.execute("insert into hocuspocus_documents (name, state) values ($1, $2)", [documentName, Buffer.from(existingText)]);
+        writeAmplification.push(await runWriteAmplification(hocuspocus, writesGenerator, documentName, variant.storing, plan.writes));
+      } finally {
+        await hocuspocus.stop();
+      }
+    }
+  } finally {
+    await writesGenerator.stop();
+  }
+}
+
 const fanOut: FanOutResult[] = [];
 const saturation: SaturationResult[] = [];
 const firstSync: FirstSyncResult[] = [];
@@ -311,37 +347,19 @@ try {
   // and the capacity probe share the CPU with the restarts, which can only make them worse.
   const durabilityRuns = only.has("durability") ? startDurability() : Promise.resolve([]);
   durabilityRuns.catch(() => undefined);
+  // The write phase runs on ours (PostgreSQL) beside the other servers' connection phases: it is
+  // mostly waiting (a quiet stretch, 8 s of typing at 5 keystrokes a second per editor, a settling
+  // stretch, three times), it counts only our database's WAL and transactions, and it has a small
+  // load generator of its own. Ours on PostgreSQL has its connection phase once it is done.
   const ourPostgres = targets.get("ours-postgres");
-  if (only.has("writes") && ourPostgres) {
-    const database = ourPostgres.database!;
-    log("writes: ours (PostgreSQL)");
-    await waitForQuietServer(ourPostgres.process);
-    writeAmplification.push(
-      await runWriteAmplification(ourPostgres, generator, database.writesDocument!, "update log, batches ≤ 50 ms", plan.writes),
-    );
-    const storeUrl = database.serverEnv.DATABASE_URL!;
-    for (const variant of [
-      { storing: "whole document, debounce 2 s, at most 10 s (defaults)", debounceMs: undefined, maxDebounceMs: undefined },
-      { storing: "whole document, debounce 50 ms, at most 50 ms", debounceMs: 50, maxDebounceMs: 50 },
-    ]) {
-      log(`writes: Hocuspocus, ${variant.storing}`);
-      const hocuspocus = await Target.start("hocuspocus-store", {
-        database,
-        storeUrl,
-        ...(variant.debounceMs !== undefined ? { debounceMs: variant.debounceMs, maxDebounceMs: variant.maxDebounceMs } : {}),
-      });
-      try {
-        // The same text, stored Hocuspocus's way (the server creates its table when it starts).
-        const documentName = `existing-${writeAmplification.length}`;
-        await database.monitor!.execute("insert into hocuspocus_documents (name, state) values ($1, $2)", [documentName, Buffer.from(existingText)]);
-        writeAmplification.push(await runWriteAmplification(hocuspocus, generator, documentName, variant.storing, plan.writes));
-      } finally {
-        await hocuspocus.stop();
-      }
-    }
-  }
+  const writesRun = only.has("writes") && ourPostgres ? runWrites(ourPostgres, existingText) : Promise.resolve();
+  writesRun.catch(() => undefined);
   if (only.has("connections")) {
-    await each("connections", async (target) => {
+    const byOursOnPostgresLast = [...targets.values()].sort((a, b) => Number(a === ourPostgres) - Number(b === ourPostgres));
+    for (const target of byOursOnPostgresLast) {
+      if (target === ourPostgres) await writesRun;
+      log(`connections: ${target.label}`);
+      await waitForQuietServer(target.process);
       connections.push(
         await runConnections(
           target,
@@ -350,8 +368,10 @@ try {
           target.isOurs ? plan.connections : { ...plan.connections, steps: plan.connections.steps.slice(-1), socketIoAtStep: null },
         ),
       );
-    });
+    }
+    connections.sort((a, b) => targetKeys.indexOf(a.target) - targetKeys.indexOf(b.target));
   }
+  await writesRun;
   if (only.has("cycles")) {
     await each("document cycles", async (target) => {
       documentCycles.push(
