@@ -6,8 +6,11 @@
  * that asked, `batchWindowMs` after the first one asked. A batch therefore still waits at most that
  * long, each document still commits at most once per window, and documents busy at the same time
  * reach the queue together. Appends that reach it in one turn of the event loop, or while the
- * previous statement runs, go out as one statement; if that fails, each is tried on its own, so one
- * bad batch cannot hold back the others. Many documents' flushes and acknowledgements are spread
+ * previous statement runs, go out as one statement; if that fails, each is tried on its own, in
+ * random order, so one bad batch cannot hold back the others. When the first few of those fail too
+ * and none has succeeded, the database is refusing every write (an outage, a full disk, a
+ * constraint): the rest fail with them, without a statement each, and each document retries on its
+ * own schedule. Many documents' flushes and acknowledgements are spread
  * over turns of the event loop, ten at a time, so relays are not held up behind them. Each document keeps its own order: it never has more than
  * one append waiting (its database tasks run one at a time).
  */
@@ -29,6 +32,12 @@ interface WaitingAppend {
 
 /** Batches in one statement at most (two parameters each, four more with a rendering). */
 const maxGroup = 500;
+/**
+ * Batches tried on their own after a group failed that must all fail, with none succeeding, before
+ * the rest of the group fails without being tried: 500 statements become 4 when the database
+ * refuses everything, and a batch behind a few bad ones is still tried (the order is random).
+ */
+const failuresBeforeGivingUp = 3;
 /**
  * Documents flushed, or told their batch is committed, per turn of the event loop: each costs a
  * little (a merge, acknowledgements), and keystrokes waiting to be relayed go in between.
@@ -108,12 +117,32 @@ export class CommitQueue {
         // Each on its own below: the failure is reported to the batch that caused it.
       }
     }
-    for (const job of group) {
+    let failures = 0;
+    let succeeded = false;
+    let lastError: unknown;
+    for (const job of shuffled(group)) {
+      if (!succeeded && failures >= failuresBeforeGivingUp) {
+        job.reject(lastError);
+        continue;
+      }
       try {
         job.resolve(await appendUpdate(this.db, job.documentId, job.update, job.rendering));
+        succeeded = true;
       } catch (error) {
+        failures++;
+        lastError = error;
         job.reject(error);
       }
     }
   }
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }

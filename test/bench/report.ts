@@ -149,7 +149,7 @@ export function renderMarkdown(results: BenchResults): string {
 
   lines.push("### Targets (issue 8)", "", "| target | server | measured | |", "| --- | --- | --- | --- |");
   for (const check of results.targets) lines.push(`| ${check.target} | ${label(check.server)} | ${check.measured} | ${yesNo(check.met)} |`);
-  lines.push("");
+  lines.push("", ...renderSideBySide(results));
 
   if (results.fanOut.length > 0) {
     lines.push(
@@ -304,4 +304,100 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push("");
   }
   return lines.join("\n");
+}
+
+/** The headline figures, one column per server (the table README shows). */
+function renderSideBySide(results: BenchResults): string[] {
+  const servers = [...ours, ...references].filter((key) =>
+    [results.fanOut, results.firstSync, results.connections, results.documentCycles, results.durability].some((rows) => rows.some((row) => row.target === key)),
+  );
+  if (servers.length === 0) return [];
+  const lines = ["### Side by side", "", `| | ${servers.map(label).join(" | ")} |`, `| --- |${servers.map(() => " ---: |").join("")}`];
+  const row = (name: string, cell: (key: TargetKey) => string) => {
+    const cells = servers.map(cell);
+    if (cells.some((value) => value !== "–")) lines.push(`| ${name} | ${cells.join(" | ")} |`);
+  };
+  const oneDocument = (key: TargetKey, editors: number) =>
+    results.fanOut.find((fanOut) => fanOut.target === key && fanOut.documents === 1 && fanOut.editorsPerDocument === editors);
+  const sizes = [...new Set(results.fanOut.filter((fanOut) => fanOut.documents === 1).map((fanOut) => fanOut.editorsPerDocument))];
+  for (const editors of sizes) {
+    const rounds = oneDocument(servers[0]!, editors)?.roundsP99?.length;
+    row(`fan-out p50 / p99 ms, ${editors} editors${rounds ? ` (median of ${rounds} rounds)` : ""}`, (key) => {
+      const fanOut = oneDocument(key, editors);
+      return fanOut ? `${number(fanOut.latency.p50, 2)} / ${number(fanOut.latency.p99, 2)}` : "–";
+    });
+    if (editors === 50) {
+      row("p99 ratio to @y/websocket-server / Hocuspocus, 50 editors", (key) => {
+        const fanOut = oneDocument(key, 50);
+        return fanOut ? references.map((reference) => ratio(fanOut.latency.p99, oneDocument(reference, 50)?.latency.p99)).join(" / ") : "–";
+      });
+      row("rounds p99 ms, 50 editors", (key) => oneDocument(key, 50)?.roundsP99?.map((p99) => number(p99, 2)).join(", ") ?? "–");
+      row("acknowledged p50 / p99 ms, 50 editors (ours: saved after the commit)", (key) => {
+        const fanOut = oneDocument(key, 50);
+        return fanOut ? `${number(fanOut.acknowledgement.p50, 2)} / ${number(fanOut.acknowledgement.p99, 2)}` : "–";
+      });
+    }
+    row(`server CPU %, ${editors} editors`, (key) => number(oneDocument(key, editors)?.serverCpuPercent));
+  }
+  for (const many of results.fanOut.filter((fanOut) => fanOut.documents > 1 && fanOut.target === results.fanOut.find((other) => other.documents > 1)?.target)) {
+    row(`fan-out p50 / p99 ms, ${many.documents} documents × ${many.editorsPerDocument} editors`, (key) => {
+      const fanOut = results.fanOut.find((other) => other.target === key && other.documents === many.documents);
+      return fanOut ? `${number(fanOut.latency.p50, 2)} / ${number(fanOut.latency.p99, 2)}` : "–";
+    });
+  }
+  row("keystrokes /s sustained, one document", (key) => number(results.saturation.find((saturation) => saturation.target === key)?.sustainedPerSecond, 0));
+  for (const typing of ["realistic", "random"] as const) {
+    const firstSync = (key: TargetKey, state: string) =>
+      results.firstSync.find((sync) => sync.target === key && sync.typing === typing && sync.state === state)?.firstSyncMs;
+    const updates = results.firstSync.find((sync) => sync.typing === typing)?.updates;
+    if (updates === undefined) continue;
+    row(`first sync ms, ${updates.toLocaleString("en-NZ")} keystrokes${typing === "random" ? " at random positions" : ""}: log / snapshot / loaded`, (key) =>
+      results.firstSync.some((sync) => sync.target === key)
+        ? `${number(firstSync(key, "cold, log"))} / ${number(firstSync(key, "cold, snapshot"))} / ${number(firstSync(key, "warm"))}`
+        : "–",
+    );
+  }
+  row("RSS MiB, 5,000 Yjs + 5,000 Socket.io connections", (key) => {
+    const combined = results.connections.find((connections) => connections.target === key)?.steps.find((step) => step.socketIoConnections > 0);
+    return combined ? number(combined.rssMiB) : "–";
+  });
+  row("heap after closing every document, against the start", (key) => {
+    const cycles = results.documentCycles.find((row) => row.target === key);
+    if (!cycles) return "–";
+    const start = cycles.points[0]!.heapUsedMiB;
+    const furthest = cycles.points
+      .filter((point) => point.phase === "closed" && point.stores === "working")
+      .map((point) => (point.heapUsedMiB - start) / start)
+      .reduce((most, change) => (Math.abs(change) > Math.abs(most) ? change : most), 0);
+    return `${furthest >= 0 ? "+" : "−"}${number(Math.abs(furthest) * 100, 2)}%`;
+  });
+  row("documents opened a second (one connection each)", (key) => number(results.documentCycles.find((cycles) => cycles.target === key)?.openPerSecond, 0));
+  row("most connections held with probe p99 < 100 ms", (key) => {
+    const connections = results.connections.find((row) => row.target === key);
+    if (!connections) return "–";
+    const largest = Math.max(...connections.steps.map((step) => step.yjsConnections + step.socketIoConnections));
+    return `${connections.largestHeldUnder100ms === largest ? "≥ " : ""}${connections.largestHeldUnder100ms.toLocaleString("en-NZ")}`;
+  });
+  row("kill -9: acknowledged keystrokes lost", (key) => {
+    const durability = results.durability.find((row) => row.target === key);
+    return durability
+      ? `${durability.lost.toLocaleString("en-NZ")} of ${durability.acknowledgedAtKills.toLocaleString("en-NZ")} (${durability.kills} kills)`
+      : "–";
+  });
+  row("restart after kill -9, mean ms", (key) => number(results.durability.find((row) => row.target === key)?.restartMs.mean, 0));
+  lines.push("");
+  if (results.writeAmplification.length > 0) {
+    lines.push(
+      "Writes for continuous typing (50 editors, a document of about 20k characters), from the WAL of the benchmark's database:",
+      "",
+      "| server, how it stores | WAL bytes per byte typed | transactions per 50 ms |",
+      "| --- | ---: | ---: |",
+      ...results.writeAmplification.map(
+        (writes) =>
+          `| ${writes.target === "hocuspocus-store" ? "Hocuspocus" : "ours"}: ${writes.storing} | ${number(writes.walPerUpdateByte, 2)}× | ${number(writes.transactionsPer50ms, 2)} |`,
+      ),
+      "",
+    );
+  }
+  return lines;
 }

@@ -70,6 +70,34 @@ describeEachDatabase("the commit queue", (getDb) => {
     expect(renderText(applyStoredState(await readStoredState(getDb(), kept!)))).toBe("Kept");
   });
 
+  it("tries each batch on its own after a group failed, and commits every batch that can be written", async () => {
+    const kept = await newPapers(12);
+    const missing = [crypto.randomUUID(), crypto.randomUUID()];
+    const queue = new CommitQueue(getDb(), 50);
+    const results = await Promise.allSettled(
+      [...kept, ...missing].map((documentId, i) => queue.append(documentId, text(`Paper ${i}`), null)),
+    );
+    expect(results.slice(0, kept.length).every((result) => result.status === "fulfilled")).toBe(true);
+    expect(results.slice(kept.length).every((result) => result.status === "rejected")).toBe(true);
+    for (const [i, documentId] of kept.entries()) {
+      expect(renderText(applyStoredState(await readStoredState(getDb(), documentId)))).toBe(`Paper ${i}`);
+    }
+  });
+
+  it("fails the rest of a group without a statement each when the first batches tried alone fail too", async () => {
+    const { db, counter } = counted();
+    const queue = new CommitQueue(db, 50);
+    // Every batch refers to a document that does not exist: the database refuses them all.
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => queue.append(crypto.randomUUID(), text(`Lost ${i}`), null)),
+    );
+    expect(results.every((result) => result.status === "rejected")).toBe(true);
+    // The group, then three on their own: not 41 statements.
+    expect(counter.statements).toBe(4);
+    const reasons = results.map((result) => (result as PromiseRejectedResult).reason as Error);
+    expect(reasons.every((reason) => reason instanceof Error && /foreign key/i.test(reason.message))).toBe(true);
+  });
+
   it("flushes every document that asked, once, one batch window after the first asked", async () => {
     const queue = new CommitQueue(getDb(), 20);
     const flushed: string[] = [];
