@@ -37,26 +37,20 @@ function packagesTheRemixBuildImports(): string[] {
 
 const outside = [...packagesTheRemixBuildImports(), "pino", "pg-native", "bufferutil", "utf-8-validate"];
 
+const forNode = { bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" } as const;
+
 await build({
+  ...forNode,
   entryPoints: [path.join(root, "server", "main.ts")],
   outfile: path.join(root, "build", "server.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
   external: outside,
   // The CommonJS packages inside call `require` for Node's built-ins and for what stays outside.
   banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
-  logLevel: "warning",
 });
 
 await build({
+  ...forNode,
   entryPoints: [path.join(root, "db", "pglite-worker.ts")],
   outfile: path.join(root, "build", "pglite-worker.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
   packages: "external",
-  logLevel: "warning",
 });
