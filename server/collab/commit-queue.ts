@@ -10,9 +10,9 @@
  * random order, so one bad batch cannot hold back the others. When the first few of those fail too
  * and none has succeeded, the database is refusing every write (an outage, a full disk, a
  * constraint): the rest fail with them, without a statement each, and each document retries on its
- * own schedule. Many documents' flushes and acknowledgements are spread
- * over turns of the event loop, ten at a time, so relays are not held up behind them. Each document keeps its own order: it never has more than
- * one append waiting (its database tasks run one at a time).
+ * own schedule. Many documents' flushes and acknowledgements are spread over turns of the event
+ * loop, ten at a time, so relays are not held up behind them. Each document keeps its own order: it
+ * never has more than one append waiting (its database tasks run one at a time).
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";

@@ -18,7 +18,6 @@ import type { MembershipRole } from "../../db/database.js";
 import { actorFor, rolesByUser } from "../../app/models/actor.server.js";
 import { type FoundDocument, documentResource, findDocument, findDocuments } from "../../app/models/document-access.server.js";
 import { can } from "../../app/policy/policy.js";
-import { nzCalendarDate } from "../../app/utils/dates.js";
 import { batchedReads } from "../../db/batched-reads.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import type { Logger } from "../logger.js";
@@ -82,7 +81,7 @@ export class CollaborationEndpoint implements CollaborationService {
     const { db } = options.database;
     this.reads = {
       document: batchedReads((ids) => findDocuments(db, ids)),
-      roles: batchedReads((userIds) => rolesByUser(db, userIds, nzCalendarDate())),
+      roles: batchedReads((userIds) => rolesByUser(db, userIds)),
       storedState: batchedReads((ids) => readStoredStates(db, ids)),
     };
     this.logger = options.logger.child({ category: "collab" });

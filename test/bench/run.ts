@@ -309,13 +309,18 @@ try {
   const referenceHistories = only.has("first-sync")
     ? histories.map(({ typing, updates }) => ({ typing, updates: updates.length, state: historyState(updates) }))
     : [];
+  /** One phase on one server: logged, and once the server is quiet. */
+  const visit = async (phase: string, target: Target, run: (target: Target) => Promise<void>) => {
+    log(`${phase}: ${target.label}`);
+    await waitForQuietServer(target.process);
+    await run(target);
+  };
   if (only.has("first-sync")) {
     for (const key of [...targetKeys].sort((a, b) => Number(a === "ours-pglite") - Number(b === "ours-pglite"))) {
-      const target = await starts.get(key)!;
-      log(`first sync: ${target.label}`);
-      await waitForQuietServer(target.process);
-      const database = target.database;
-      firstSync.push(...(database ? await runOurFirstSync(target, database.histories) : await runReferenceFirstSync(target, referenceHistories)));
+      await visit("first sync", await starts.get(key)!, async (target) => {
+        const database = target.database;
+        firstSync.push(...(database ? await runOurFirstSync(target, database.histories) : await runReferenceFirstSync(target, referenceHistories)));
+      });
     }
   }
   const started = await Promise.allSettled(starts.values());
@@ -330,11 +335,7 @@ try {
   }
   firstSync.sort((a, b) => targetKeys.indexOf(a.target) - targetKeys.indexOf(b.target));
   const each = async (phase: string, run: (target: Target) => Promise<void>) => {
-    for (const target of targets.values()) {
-      log(`${phase}: ${target.label}`);
-      await waitForQuietServer(target.process);
-      await run(target);
-    }
+    for (const target of targets.values()) await visit(phase, target, run);
   };
 
   if (only.has("fan-out")) {
@@ -380,16 +381,16 @@ try {
     const byOursOnPostgresLast = [...targets.values()].sort((a, b) => Number(a === ourPostgres) - Number(b === ourPostgres));
     for (const target of byOursOnPostgresLast) {
       if (target === ourPostgres) await writesRun;
-      log(`connections: ${target.label}`);
-      await waitForQuietServer(target.process);
-      connections.push(
-        await runConnections(
-          target,
-          generator!,
-          // The references need no Socket.io step, so no stop at it either.
-          target.isOurs ? plan.connections : { ...plan.connections, steps: plan.connections.steps.slice(-1), socketIoAtStep: null },
-        ),
-      );
+      await visit("connections", target, async () => {
+        connections.push(
+          await runConnections(
+            target,
+            generator!,
+            // The references need no Socket.io step, so no stop at it either.
+            target.isOurs ? plan.connections : { ...plan.connections, steps: plan.connections.steps.slice(-1), socketIoAtStep: null },
+          ),
+        );
+      });
     }
     connections.sort((a, b) => targetKeys.indexOf(a.target) - targetKeys.indexOf(b.target));
   }
