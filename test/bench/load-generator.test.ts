@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadGenerator } from "./load-generator.js";
 import { checkTargets, renderMarkdown } from "./report.js";
-import { type FanOutResult, runFanOut } from "./scenarios/fan-out.js";
+import { type FanOutResult, type FanOutRound, poolRounds, runFanOut } from "./scenarios/fan-out.js";
+import { sortedSamples, summarise } from "./statistics.js";
 import { Target } from "./targets.js";
 import { type TestServer, startTestServer } from "../support/server.js";
 
@@ -79,5 +80,58 @@ describe("the collaboration load generator", () => {
     const markdown = renderMarkdown({ ...partial, targets: checkTargets(partial) });
     expect(markdown).toContain("| 3 editors, 1 document | ours (PGlite) |");
     expect(markdown).toContain("| 3 editors, 1 document | @y/websocket-server 0.1.1 |");
+  });
+});
+
+describe("rounds of one load", () => {
+  /** A round whose deliveries took `latencies` ms, over `seconds`, at `cpu` % of a core. */
+  function round(latencies: number[], seconds: number, cpu: number, rss: number): FanOutRound {
+    const samples = sortedSamples([Float64Array.from(latencies)]);
+    const acknowledgements = sortedSamples([Float64Array.from(latencies.map((value) => value + 30))]);
+    return {
+      result: {
+        target: "ours-postgres",
+        documents: 1,
+        editorsPerDocument: 2,
+        ratePerEditor: 5,
+        openMs: 10,
+        seconds,
+        keystrokes: latencies.length,
+        keystrokesPerSecond: latencies.length / seconds,
+        expectedDeliveries: latencies.length,
+        deliveries: latencies.length,
+        deliveredShare: 1,
+        deliveriesPerSecond: latencies.length / seconds,
+        latency: summarise(samples),
+        acknowledgement: summarise(acknowledgements),
+        serverCpuPercent: cpu,
+        generatorCpuPercent: cpu / 2,
+        serverRssMiB: rss,
+        databaseCpuPercent: null,
+        failedClients: 0,
+      },
+      latencies: samples,
+      acknowledgements,
+    };
+  }
+
+  it("are summarised over every round's samples together, each round's p99 kept beside", () => {
+    const quiet = Array.from({ length: 100 }, (_, i) => 1 + i / 100);
+    // One stall in the second round: its own p99 is the stall's.
+    const stalled = [...quiet.slice(0, 98), 20, 21];
+    const pooled = poolRounds([round(quiet, 3, 10, 100), round(stalled, 1, 30, 120)]);
+    expect(pooled.deliveries).toBe(200);
+    expect(pooled.latency.count).toBe(200);
+    expect(pooled.roundsP99).toEqual([1.98, 20]);
+    // Of 200 deliveries the 198th is the p99: still the quiet round's, not the stall.
+    expect(pooled.latency.p99).toBe(1.99);
+    expect(pooled.latency.max).toBe(21);
+    expect(pooled.acknowledgement.count).toBe(200);
+    expect(pooled.seconds).toBe(4);
+    expect(pooled.keystrokesPerSecond).toBe(50);
+    // CPU over the rounds' time together; memory the most any round used.
+    expect(pooled.serverCpuPercent).toBe(15);
+    expect(pooled.serverRssMiB).toBe(120);
+    expect(pooled.databaseCpuPercent).toBeNull();
   });
 });

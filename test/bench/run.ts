@@ -13,7 +13,7 @@
  *                       connections, cycles, durability
  *   BENCH_TARGETS=…     servers, comma-separated: ours-postgres, ours-pglite, y-websocket, hocuspocus
  *   BENCH_EDITORS=…     one-document fan-out sizes, comma-separated (default 10,50,200)
- *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes (default: 3 at 50 editors, else 1)
+ *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes, pooled (default: 4 at 50 editors, else 1)
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -27,7 +27,7 @@ import { type BenchResults, type MachineDescription, checkTargets, renderMarkdow
 import { type ConnectionsOptions, type ConnectionsResult, runConnections } from "./scenarios/connections.js";
 import { type DocumentCyclesResult, runDocumentCycles } from "./scenarios/document-cycles.js";
 import { type DurabilityResult, runDurability } from "./scenarios/durability.js";
-import { type FanOutResult, medianRound, runFanOut } from "./scenarios/fan-out.js";
+import { type FanOutResult, type FanOutRound, poolRounds, runFanOut, runFanOutRound } from "./scenarios/fan-out.js";
 import { type FirstSyncResult, runOurFirstSync, runReferenceFirstSync } from "./scenarios/first-sync.js";
 import { type SaturationOptions, type SaturationResult, runSaturation } from "./scenarios/saturation.js";
 import { type WriteAmplificationOptions, type WriteAmplificationResult, runWriteAmplification } from "./scenarios/write-amplification.js";
@@ -42,7 +42,7 @@ interface Plan {
   historyUpdates: number;
   fanOut: {
     sizes: number[];
-    /** Sizes run in this many interleaved rounds (the median round is reported). */
+    /** Sizes run in this many interleaved rounds (their samples pooled). */
     rounds: Record<number, number>;
     ratePerEditor: number;
     warmUpMs: number;
@@ -59,7 +59,7 @@ interface Plan {
 
 const fullPlan: Plan = {
   historyUpdates: 100_000,
-  fanOut: { sizes: [10, 50, 200], rounds: { 50: 3 }, ratePerEditor: 5, warmUpMs: 500, windowMs: 3_000, drainMs: 600 },
+  fanOut: { sizes: [10, 50, 200], rounds: { 50: 4 }, ratePerEditor: 5, warmUpMs: 500, windowMs: 3_000, drainMs: 600 },
   manyDocuments: { documents: 100, editorsPerDocument: 3 },
   saturation: { editors: 5, stages: [2_000, 16_000, 32_000], warmUpMs: 200, windowMs: 1_500, drainMs: 500 },
   writes: { editors: 50, ratePerEditor: 5, typingMs: 8_000, quietMs: 2_000, settleMs: 6_000 },
@@ -103,7 +103,7 @@ const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
 if (process.env.BENCH_KILLS) for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
 // BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
 if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
-// BENCH_ROUNDS=7: every one-document fan-out size runs in that many interleaved rounds (median reported).
+// BENCH_ROUNDS=7: every one-document fan-out size runs in that many interleaved rounds (pooled).
 if (process.env.BENCH_ROUNDS) for (const size of plan.fanOut.sizes) plan.fanOut.rounds[size] = Number(process.env.BENCH_ROUNDS);
 const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
 const wanted = (process.env.BENCH_TARGETS?.split(",").map((key) => key.trim()) as TargetKey[] | undefined) ?? allTargets;
@@ -341,10 +341,10 @@ try {
   if (only.has("fan-out")) {
     for (const size of plan.fanOut.sizes) {
       const rounds = plan.fanOut.rounds[size] ?? 1;
-      const byTarget = new Map<TargetKey, FanOutResult[]>();
+      const byTarget = new Map<TargetKey, FanOutRound[]>();
       for (let round = 1; round <= rounds; round++) {
         await each(`fan-out, ${size} editors on one document${rounds > 1 ? `, round ${round} of ${rounds}` : ""}`, async (target) => {
-          const result = await runFanOut(target, generator!, {
+          const result = await runFanOutRound(target, generator!, {
             documents: 1,
             editorsPerDocument: size,
             generatorWorkers: generatorWorkersFor(size),
@@ -353,7 +353,7 @@ try {
           byTarget.set(target.key, [...(byTarget.get(target.key) ?? []), result]);
         });
       }
-      for (const results of byTarget.values()) fanOut.push(rounds > 1 ? medianRound(results) : results[0]!);
+      for (const results of byTarget.values()) fanOut.push(rounds > 1 ? poolRounds(results) : results[0]!.result);
     }
     await each(`fan-out, ${plan.manyDocuments.documents} documents`, async (target) => {
       fanOut.push(await runFanOut(target, generator!, { ...plan.manyDocuments, ...plan.fanOut }));

@@ -6,7 +6,7 @@
  */
 import { type PostgresReading, backendCpuBetween } from "../bench-database.js";
 import type { LoadGenerator } from "../load-generator.js";
-import { type LatencySummary, round, summarise } from "../statistics.js";
+import { type LatencySummary, type SortedSamples, round, sortedSamples, summarise } from "../statistics.js";
 import type { Target, TargetKey } from "../targets.js";
 import { CpuMeter, sleep } from "../timing.js";
 
@@ -47,11 +47,22 @@ export interface FanOutResult {
   /** Ours on PostgreSQL: CPU of its backends. */
   databaseCpuPercent: number | null;
   failedClients: number;
-  /** When the scenario ran in several interleaved rounds: each round's p99 (this result is the median round). */
+  /** When the scenario ran in several interleaved rounds: each round's p99 (this result pools every round's samples). */
   roundsP99?: number[];
 }
 
+/** One run's result with its raw samples, so that rounds can be pooled. */
+export interface FanOutRound {
+  result: FanOutResult;
+  latencies: SortedSamples;
+  acknowledgements: SortedSamples;
+}
+
 export async function runFanOut(target: Target, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutResult> {
+  return (await runFanOutRound(target, generator, options)).result;
+}
+
+export async function runFanOutRound(target: Target, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutRound> {
   const documents = await target.newDocuments(options.documents);
   const specs = documents.flatMap((documentName, d) =>
     Array.from({ length: options.editorsPerDocument }, (_, e) => {
@@ -84,7 +95,7 @@ export async function runFanOut(target: Target, generator: LoadGenerator, option
     await sleep(options.drainMs);
     const counters = await generator.collect();
     const expected = counters.sentInWindow * (options.editorsPerDocument - 1);
-    return {
+    const result: FanOutResult = {
       target: target.key,
       documents: options.documents,
       editorsPerDocument: options.editorsPerDocument,
@@ -106,13 +117,44 @@ export async function runFanOut(target: Target, generator: LoadGenerator, option
         databaseBefore && databaseAfter ? round((backendCpuBetween(databaseBefore, databaseAfter) / used.seconds) * 100) : null,
       failedClients: opened.failed,
     };
+    return { result, latencies: counters.latencies, acknowledgements: counters.acknowledgements };
   } finally {
     await generator.closeAll();
   }
 }
 
-/** The round whose p99 is the median of the rounds', carrying every round's p99. */
-export function medianRound(rounds: FanOutResult[]): FanOutResult {
-  const sorted = [...rounds].sort((a, b) => a.latency.p99 - b.latency.p99);
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, roundsP99: rounds.map((round) => round.latency.p99) };
+/**
+ * Rounds of one load on one server as one result: percentiles over every round's samples together
+ * (a 3-second round's p99 rests on its worst 7 or 8 keystrokes, so one stall decides it), rates
+ * and CPU over the rounds' time together, RSS the largest, and each round's own p99 alongside.
+ */
+export function poolRounds(rounds: FanOutRound[]): FanOutResult {
+  const results = rounds.map((round) => round.result);
+  const first = results[0]!;
+  const total = (pick: (result: FanOutResult) => number) => results.reduce((sum, result) => sum + pick(result), 0);
+  const seconds = total((result) => result.seconds);
+  const weighted = (pick: (result: FanOutResult) => number | null) =>
+    results.some((result) => pick(result) === null) ? null : round(total((result) => (pick(result) ?? 0) * result.seconds) / seconds);
+  const latencies = sortedSamples(rounds.map((round) => round.latencies.values));
+  const keystrokes = total((result) => result.keystrokes);
+  const expected = total((result) => result.expectedDeliveries);
+  return {
+    ...first,
+    openMs: round(total((result) => result.openMs) / results.length),
+    seconds: round(seconds, 2),
+    keystrokes,
+    keystrokesPerSecond: round(keystrokes / seconds),
+    expectedDeliveries: expected,
+    deliveries: latencies.values.length,
+    deliveredShare: expected === 0 ? 0 : round(latencies.values.length / expected, 4),
+    deliveriesPerSecond: round(latencies.values.length / seconds),
+    latency: summarise(latencies),
+    acknowledgement: summarise(sortedSamples(rounds.map((round) => round.acknowledgements.values))),
+    serverCpuPercent: weighted((result) => result.serverCpuPercent),
+    generatorCpuPercent: weighted((result) => result.generatorCpuPercent)!,
+    serverRssMiB: results.some((result) => result.serverRssMiB === null) ? null : Math.max(...results.map((result) => result.serverRssMiB!)),
+    databaseCpuPercent: weighted((result) => result.databaseCpuPercent),
+    failedClients: total((result) => result.failedClients),
+    roundsP99: results.map((result) => result.latency.p99),
+  };
 }
