@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { nodeBundle, optionalNativeAddOns, requireBanner } from "./node-bundle.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const remixMetafile = path.join(root, "build", "metafile.server.json");
@@ -35,21 +36,18 @@ function packagesTheRemixBuildImports(): string[] {
   return [...new Set(imports.filter((entry) => entry.external && !entry.path.startsWith("node:")).map((entry) => packageName(entry.path)))].sort();
 }
 
-const outside = [...packagesTheRemixBuildImports(), "pino", "pg-native", "bufferutil", "utf-8-validate"];
-
-const forNode = { bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" } as const;
+const outside = [...packagesTheRemixBuildImports(), "pino", ...optionalNativeAddOns];
 
 await build({
-  ...forNode,
+  ...nodeBundle,
   entryPoints: [path.join(root, "server", "main.ts")],
   outfile: path.join(root, "build", "server.mjs"),
   external: outside,
-  // The CommonJS packages inside call `require` for Node's built-ins and for what stays outside.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
+  banner: requireBanner,
 });
 
 await build({
-  ...forNode,
+  ...nodeBundle,
   entryPoints: [path.join(root, "db", "pglite-worker.ts")],
   outfile: path.join(root, "build", "pglite-worker.mjs"),
   packages: "external",

@@ -10,6 +10,7 @@
  */
 import path from "node:path";
 import { build } from "esbuild";
+import { nodeBundle, optionalNativeAddOns, requireBanner } from "../../server/cli/node-bundle.js";
 import type { BenchClientSpec, WireProtocol } from "./bench-client.js";
 import { type PreparedDatabase, signIn } from "./bench-database.js";
 import { ServerProcess } from "./server-process.js";
@@ -170,15 +171,11 @@ function referenceServerScript(name: "y-websocket-server" | "hocuspocus-server")
     const root = path.resolve(import.meta.dirname, "..", "..");
     const outfile = path.join("build", "bench", `${name}.mjs`);
     built = build({
+      ...nodeBundle,
       entryPoints: [path.join(root, "test", "bench", "servers", `${name}.ts`)],
       outfile: path.join(root, outfile),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["y-leveldb", "pg-native", "bufferutil", "utf-8-validate"],
-      banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
-      logLevel: "warning",
+      external: ["y-leveldb", ...optionalNativeAddOns],
+      banner: requireBanner,
     }).then(() => outfile);
     referenceBuilds.set(name, built);
   }
