@@ -1,5 +1,7 @@
 /**
  * GET /healthz: 200 with the database kind when the database answers, 503 when it does not.
+ * It also says which Node.js runs the process (`runtime`), so an operator can see a deployment
+ * is on a supported version.
  */
 import type { RequestHandler } from "express";
 import type { DatabaseHandle } from "../db/connect.js";
@@ -10,7 +12,7 @@ const PING_TIMEOUT_MS = 2_000;
 export function healthCheck(database: DatabaseHandle, version: string): RequestHandler {
   return async (_request, response) => {
     response.setHeader("Cache-Control", "no-store");
-    const body = { database: database.kind, version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+    const body = { database: database.kind, version, runtime: `node ${process.versions.node}`, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
     try {
       await withTimeout(database.ping(), PING_TIMEOUT_MS);
       response.status(200).json({ status: "ok", ...body });

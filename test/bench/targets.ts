@@ -5,10 +5,12 @@
  *   PostgreSQL or on PGlite; clients sign in through /login and open /collab/<documentId> with the
  *   session cookie;
  * - @y/websocket-server: the reference y-websocket server, in memory, no auth;
- * - Hocuspocus 3: in memory, no auth (and, for the write-amplification comparison, with its
+ * - Hocuspocus (4, now that we run on Node 24): in memory, no auth (and, for the write-amplification comparison, with its
  *   whole-document store on our PostgreSQL database).
  */
+import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { nodeBundle, optionalNativeAddOns, requireBanner } from "../../server/cli/node-bundle.js";
 import type { BenchClientSpec, WireProtocol } from "./bench-client.js";
@@ -17,12 +19,21 @@ import { ServerProcess } from "./server-process.js";
 
 export type TargetKey = "ours-postgres" | "ours-pglite" | "y-websocket" | "hocuspocus" | "hocuspocus-store";
 
+/** The installed version of a reference server, so the tables name what was measured. */
+function installedVersion(name: string): string {
+  // Read from node_modules directly: not every package exports its package.json.
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", name, "package.json");
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+}
+const yWebsocketVersion = installedVersion("@y/websocket-server");
+const hocuspocusVersion = installedVersion("@hocuspocus/server");
+
 export const targetLabels: Record<TargetKey, string> = {
   "ours-postgres": "ours (PostgreSQL)",
   "ours-pglite": "ours (PGlite)",
-  "y-websocket": "@y/websocket-server 0.1.1",
-  hocuspocus: "Hocuspocus 3.4.4",
-  "hocuspocus-store": "Hocuspocus 3.4.4 + PostgreSQL store",
+  "y-websocket": `@y/websocket-server ${yWebsocketVersion}`,
+  hocuspocus: `Hocuspocus ${hocuspocusVersion}`,
+  "hocuspocus-store": `Hocuspocus ${hocuspocusVersion} + PostgreSQL store`,
 };
 
 export interface TargetOptions {

@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { recordRuntime } from "../support/runtime-report.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -73,6 +74,7 @@ async function waitForHealthy(baseUrl: string, child: ChildProcess, output: () =
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  recordRuntime();
   if (!fs.existsSync(chromiumPath)) {
     throw new Error("Chromium is not installed: run `sudo apt-get install -y chromium` (Debian) and try again.");
   }

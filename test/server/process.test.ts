@@ -73,8 +73,10 @@ describe("the server process", () => {
       const first = run({ PORT: "0", DATA_DIR: dataDir });
       const url = await waitForUrl(first.output);
       expect(first.output().stdout).toContain("admin@example.org");
-      const health = (await (await fetch(`${url}/healthz`)).json()) as { database: string };
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { database: string; runtime: string };
       expect(health.database).toBe("pglite");
+      // The process as `npm start` runs it is on the project's Node 24, not the machine's.
+      expect(health.runtime).toMatch(/^node 24\./);
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
 

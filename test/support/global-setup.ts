@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { recordRuntime } from "./runtime-report.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -18,6 +19,7 @@ function newestMtime(dir: string): number {
 }
 
 export default function setup(): void {
+  recordRuntime();
   const buildFile = path.join(root, "build", "index.js");
   const built = fs.existsSync(buildFile) ? fs.statSync(buildFile).mtimeMs : 0;
   if (built < newestMtime(path.join(root, "app"))) {

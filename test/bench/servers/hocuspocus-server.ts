@@ -1,5 +1,5 @@
 /**
- * The reference Hocuspocus server for the benchmark, in its own process: @hocuspocus/server 3 with
+ * The reference Hocuspocus server for the benchmark, in its own process: @hocuspocus/server 4 with
  * its defaults (stores debounced 2 s, at most 10 s apart), no authentication, documents in
  * memory. With STORE_DATABASE_URL set it also stores each document the way Hocuspocus's database
  * extension does, the whole encoded state in one row per document, so its write amplification can
