@@ -1,5 +1,5 @@
-/** Types the Remix `context` argument as what server/app.ts passes (see server/services.ts). */
-import type { RequestContext } from "../server/services.js";
+/** Types the Remix `context` argument as what server/app.ts passes (see app/services.ts). */
+import type { RequestContext } from "./services.js";
 
 declare module "@remix-run/server-runtime" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -1,6 +1,7 @@
 /**
  * The document shell: product name, navigation, the signed-in person, and the error page.
  */
+import { ErrorPage } from "./components/ErrorPage.js";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   Form,
@@ -10,9 +11,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
-  isRouteErrorResponse,
   useLoaderData,
-  useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -122,39 +121,5 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  if (isRouteErrorResponse(error)) {
-    const title =
-      error.status === 404
-        ? "Page not found"
-        : error.status === 403
-          ? "You do not have access to this page"
-          : error.status === 401
-            ? "Please sign in"
-            : "Something went wrong";
-    return (
-      <section className="panel">
-        <h1>{title}</h1>
-        <p>
-          {error.status === 404
-            ? "We could not find that page. It may have moved, or the link may be wrong."
-            : error.status === 403
-              ? "Your role in this group does not include this. If you think it should, ask the group's secretary."
-              : "Please try again. If it keeps happening, tell the Hub's administrator."}
-        </p>
-        <p>
-          <Link to="/">Go to the start page</Link>
-        </p>
-      </section>
-    );
-  }
-  return (
-    <section className="panel">
-      <h1>Something went wrong</h1>
-      <p>Please try again. If it keeps happening, tell the Hub's administrator.</p>
-      <p>
-        <Link to="/">Go to the start page</Link>
-      </p>
-    </section>
-  );
+  return <ErrorPage />;
 }

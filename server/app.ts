@@ -17,7 +17,9 @@ import { migrateToLatest } from "../db/migrate.js";
 import { isDatabaseEmpty, seedDemo } from "../db/seed-demo.js";
 import { createAuth } from "../app/auth/lucia.server.js";
 import { loadActor } from "../app/models/actor.server.js";
-import { findMeeting, meetingRoom } from "../app/models/meetings.server.js";
+import { findMeeting } from "../app/models/meetings.server.js";
+import { meetingResource } from "../app/models/policy-resources.server.js";
+import { meetingRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
 import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
@@ -28,7 +30,7 @@ import type { Logger } from "./logger.js";
 import { startConsultationClosings } from "./consultation-closings.js";
 import { startDigestSchedule } from "./digest-schedule.js";
 import { createRealtime } from "./realtime.js";
-import type { AppServices, RequestContext } from "./services.js";
+import type { RequestContext, ServerServices } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
 import { createUpgradeRouter } from "./upgrade.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
@@ -49,7 +51,7 @@ export class DatabaseUnreachableError extends Error {
 
 export interface RunningServer {
   httpServer: http.Server;
-  services: AppServices;
+  services: ServerServices;
   sockets: SocketService;
   /** The URL the server listens on (with the real port when PORT=0). */
   url: string;
@@ -132,7 +134,7 @@ export async function startServer({
   });
   // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
   const realtime = createRealtime();
-  const services: AppServices = {
+  const services: ServerServices = {
     config,
     logger,
     database,
@@ -148,7 +150,9 @@ export async function startServer({
         // Meeting rooms carry only "something changed", but nobody stays in one they may no longer see.
         await realtime.leaveRoomsNoLongerAllowed(meetingRoom(""), async (user, meetingId) => {
           const meeting = await findMeeting(database.db, meetingId);
-          return meeting !== undefined && can(await loadActor(database.db, user), "meeting.view", { type: "group", groupId: meeting.group_id });
+          if (!meeting) return false;
+          const actor = await loadActor(database.db, user);
+          return can(actor, "meeting.view", meetingResource(actor, meeting));
         });
       } catch (error) {
         logger.error({ category: "access", err: error }, "rechecking open connections failed");

@@ -7,7 +7,7 @@
  * and everyone viewing the document is told over Socket.io, so their page reloads its data and
  * says comments are closed.
  */
-import { CONSULTATION_CHANGED_EVENT, consultationsClosedBetween } from "../app/models/consultations.server.js";
+import { consultationsClosedBetween } from "../app/models/consultations.server.js";
 import { documentRoom } from "./realtime.js";
 import type { AppServices } from "./services.js";
 
@@ -25,7 +25,7 @@ export async function announceConsultationClosings(services: ClosingServices, af
   await services.accessChanged();
   const documentIds = [...new Set(closed.map((consultation) => consultation.document_id))];
   for (const documentId of documentIds) {
-    services.realtime.emitToRoom(documentRoom(documentId), CONSULTATION_CHANGED_EVENT, { documentId });
+    services.realtime.emitToRoom(documentRoom(documentId), "consultation:changed", { documentId });
   }
   services.logger.info({ category: "consultation", documentIds }, "consultations closed at their closing date");
   return documentIds;

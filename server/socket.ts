@@ -1,71 +1,82 @@
 /**
- * The Socket.io server: server-pushed app events and presence.
- * It is bound to the HTTP server for long-polling requests, but its websocket upgrades arrive only
- * through our upgrade router (`upgrade.ts`), so no other code listens for upgrades.
+ * The Socket.io server: server-pushed app events and presence, typed by the realtime contract
+ * (app/realtime/contract.ts). It is bound to the HTTP server for long-polling requests, but its
+ * websocket upgrades arrive only through our upgrade router (`upgrade.ts`), so no other code
+ * listens for upgrades.
  *
- * Presence: `document:join` {documentId} (acknowledged `{ ok: true }` or `{ ok: false, error }`
- * with FORBIDDEN, NOT_FOUND, BAD_REQUEST or UNAVAILABLE) puts the socket in the room
- * `document:<id>` after the policy says the person may read the document; `document:leave` takes it
- * out. After each join, leave and disconnect the room gets `document:presence`
- * {documentId, viewers: [{userId, name, organisation}]}, one entry per person however many tabs
- * they have open. Presence lives in this process's memory only; it is never stored.
+ * Every client event goes through `on()` below: its payload is checked with the contract's schema
+ * (BAD_REQUEST otherwise), its handler's refusals and failures are acknowledged with the error
+ * model's codes (FORBIDDEN, NOT_FOUND, UNAVAILABLE), and nothing it throws reaches the process.
+ *
+ * Presence: `document:join` puts the socket in the document's room after the policy says the
+ * person may read it; the room then gets `document:presence` after each join, leave and
+ * disconnect, one entry per person however many tabs they have open. Presence lives in this
+ * process's memory only; it is never stored.
  */
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Kysely } from "kysely";
 import { type Socket, Server as SocketServer } from "socket.io";
-import { z } from "zod";
 import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
+import { AppError, isAppError } from "../app/errors.js";
 import { loadActor } from "../app/models/actor.server.js";
-import { documentResource, findDocument } from "../app/models/document-access.server.js";
-import { findMeeting, meetingRoom } from "../app/models/meetings.server.js";
+import { findDocument } from "../app/models/document-access.server.js";
+import { findMeeting } from "../app/models/meetings.server.js";
+import { currentOrganisationName } from "../app/models/memberships.server.js";
+import { documentResource, meetingResource } from "../app/models/policy-resources.server.js";
 import { can } from "../app/policy/policy.js";
-import { nzCalendarDate } from "../app/utils/dates.js";
+import {
+  type Ack,
+  type ClientEvent,
+  type ClientEventPayload,
+  type ClientToServerEvents,
+  type DocumentViewer,
+  type ServerToClientEvents,
+  clientEventSchemas,
+  documentRoom,
+  meetingRoom,
+  userRoom,
+} from "../app/realtime/contract.js";
 import type { Database } from "../db/database.js";
-import type { Logger } from "./logger.js";
-import { documentRoom, userRoom } from "./realtime.js";
-import { SOCKET_IO_PATH } from "./upgrade.js";
 import type { OriginRule } from "./http/origin.js";
-import { membershipActiveOn } from "../app/models/memberships.server.js";
+import type { Logger } from "./logger.js";
+import { SOCKET_IO_PATH } from "./upgrade.js";
 
 export interface SocketServerOptions {
   logger: Logger;
   /** The one origin rule (server/http/origin.ts): other origins are refused at the handshake. */
   origins: OriginRule;
   auth: Auth;
-  /** For presence events: who may read a document, and their organisation. */
+  /** For presence and rooms: who may read a document or see a meeting, and their organisation. */
   db: Kysely<Database>;
 }
 
 export interface SocketData {
   user: SessionUser;
   /** Documents this socket has joined, by id, with how it appears in the presence list. */
-  documents?: Map<string, DocumentViewer>;
+  documents: Map<string, DocumentViewer>;
 }
 
-/** One person looking at a document, as the presence list shows them. */
-export interface DocumentViewer {
-  userId: string;
-  name: string;
-  organisation: string | null;
-}
-
-export type PresenceAck = { ok: true } | { ok: false; error: "FORBIDDEN" | "NOT_FOUND" | "BAD_REQUEST" | "UNAVAILABLE" };
-
-const documentPayload = z.object({ documentId: z.uuid() });
-const meetingPayload = z.object({ meetingId: z.uuid() });
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type TypedSocketServer = SocketServer<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type TypedSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
 
 export { documentRoom };
+export type { DocumentViewer };
 
 export interface SocketService {
-  io: SocketServer;
+  io: TypedSocketServer;
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
+/** A handler's answer: extra fields for `{ ok: true }`, or nothing. */
+type Handled = object | void;
+
 export function createSocketService(httpServer: HttpServer, options: SocketServerOptions): SocketService {
-  const { logger } = options;
-  const io = new SocketServer(httpServer, {
+  const { logger, db } = options;
+  const io: TypedSocketServer = new SocketServer(httpServer, {
     path: SOCKET_IO_PATH,
     serveClient: false,
     // Our upgrade router decides; engine.io must not destroy upgrades on paths it does not own.
@@ -94,18 +105,50 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
       .userFromCookieHeader(socket.request.headers.cookie)
       .then((user) => {
         if (!user) return next(Object.assign(new Error("UNAUTHENTICATED"), { data: { code: "UNAUTHENTICATED" } }));
-        (socket.data as SocketData).user = user;
+        socket.data.user = user;
+        socket.data.documents = new Map();
         next();
       })
       .catch(() => next(Object.assign(new Error("UNAVAILABLE"), { data: { code: "UNAVAILABLE" } })));
   });
+
+  /**
+   * The one way a client event is handled: the payload checked against the contract, the
+   * handler's AppError acknowledged with its code, anything else logged and acknowledged as
+   * UNAVAILABLE. A client that sent no acknowledgement callback is simply not answered.
+   */
+  function on<E extends ClientEvent>(
+    socket: TypedSocket,
+    event: E,
+    handler: (payload: ClientEventPayload<E>) => Promise<Handled> | Handled,
+  ): void {
+    const listen = socket.on.bind(socket) as (event: string, listener: (payload: unknown, ack?: unknown) => void) => void;
+    listen(event, (payload, ack) => {
+      const reply = (answer: Ack) => {
+        if (typeof ack === "function") (ack as (answer: Ack) => void)(answer);
+      };
+      const parsed = clientEventSchemas[event].safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: "BAD_REQUEST" });
+      Promise.resolve()
+        .then(() => handler(parsed.data as ClientEventPayload<E>))
+        .then((extra) => reply({ ok: true, ...(extra ?? {}) }))
+        .catch((error: unknown) => {
+          if (isAppError(error)) {
+            logger.info({ category: "socket", event, userId: socket.data.user.id, error: error.code }, "refused a socket event");
+            return reply({ ok: false, error: error.code });
+          }
+          logger.error({ category: "socket", event, userId: socket.data.user.id, err: error }, "socket event failed");
+          reply({ ok: false, error: "UNAVAILABLE" });
+        });
+    });
+  }
 
   /** Everyone in a document's room, once each, in the order they arrived. */
   const viewersOf = async (documentId: string): Promise<DocumentViewer[]> => {
     const sockets = await io.in(documentRoom(documentId)).fetchSockets();
     const viewers = new Map<string, DocumentViewer>();
     for (const member of sockets) {
-      const viewer = (member.data as SocketData).documents?.get(documentId);
+      const viewer = member.data.documents?.get(documentId);
       if (viewer && !viewers.has(viewer.userId)) viewers.set(viewer.userId, viewer);
     }
     return [...viewers.values()];
@@ -115,124 +158,65 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
   };
 
   /** May this person read the document? Their name and organisation in its group if so. */
-  const admitToDocument = async (
-    user: SessionUser,
-    documentId: string,
-  ): Promise<{ ok: true; viewer: DocumentViewer } | { ok: false; error: "FORBIDDEN" | "NOT_FOUND" | "UNAVAILABLE" }> => {
-    const db = options.db;
+  const admitToDocument = async (user: SessionUser, documentId: string): Promise<DocumentViewer> => {
     const document = await findDocument(db, documentId);
-    if (!document) return { ok: false, error: "NOT_FOUND" };
     const actor = await loadActor(db, user);
-    if (!can(actor, "document.read", await documentResource(db, actor, document))) return { ok: false, error: "FORBIDDEN" };
-    const today = nzCalendarDate();
-    const membership = await db
-      .selectFrom("memberships")
-      .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
-      .select(["organisations.name as organisation"])
-      .where("memberships.user_id", "=", user.id)
-      .where("memberships.group_id", "=", document.group_id)
-      .where(membershipActiveOn(today))
-      .orderBy("memberships.starts_on", "desc")
-      .executeTakeFirst();
-    return { ok: true, viewer: { userId: user.id, name: user.displayName, organisation: membership?.organisation ?? null } };
+    // Unknown and unreadable alike: nothing tells the person the document exists.
+    if (!document || !can(actor, "document.read", await documentResource(db, actor, document))) {
+      throw new AppError("NOT_FOUND", "no such document");
+    }
+    return { userId: user.id, name: user.displayName, organisation: await currentOrganisationName(db, user.id, document.group_id) };
   };
 
-  const leaveDocument = async (socket: Socket, documentId: string) => {
-    const joined = (socket.data as SocketData).documents;
-    if (!joined?.delete(documentId)) return;
+  const leaveDocument = async (socket: TypedSocket, documentId: string) => {
+    if (!socket.data.documents.delete(documentId)) return;
     await socket.leave(documentRoom(documentId));
     await broadcastPresence(documentId);
   };
 
   io.on("connection", (socket) => {
-    const data = socket.data as SocketData;
-    const { user } = data;
-    data.documents = new Map();
+    const { user } = socket.data;
     void socket.join(userRoom(user.id));
     logger.debug({ category: "socket", socketId: socket.id, userId: user.id }, "socket connected");
-    socket.on("ping", (_payload: unknown, ack?: unknown) => {
-      if (typeof ack === "function") ack({ ok: true, serverTime: new Date().toISOString() });
-    });
 
-    socket.on("document:join", (payload: unknown, ack?: unknown) => {
-      const reply = (answer: PresenceAck) => {
-        if (typeof ack === "function") ack(answer);
-      };
-      const parsed = documentPayload.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: "BAD_REQUEST" });
-      const { documentId } = parsed.data;
-      admitToDocument(user, documentId)
-        .then(async (admission) => {
-          if (!admission.ok) {
-            logger.info({ category: "socket", userId: user.id, documentId, error: admission.error }, "refused document join");
-            return reply({ ok: false, error: admission.error });
-          }
-          // The socket may have gone while the database answered.
-          if (socket.disconnected) return;
-          data.documents?.set(documentId, admission.viewer);
-          await socket.join(documentRoom(documentId));
-          reply({ ok: true });
-          await broadcastPresence(documentId);
-        })
-        .catch((error: unknown) => {
-          logger.error({ category: "socket", userId: user.id, documentId, err: error }, "document join failed");
-          reply({ ok: false, error: "UNAVAILABLE" });
-        });
-    });
+    on(socket, "ping", () => ({ serverTime: new Date().toISOString() }));
 
-    socket.on("document:leave", (payload: unknown, ack?: unknown) => {
-      const reply = (answer: PresenceAck) => {
-        if (typeof ack === "function") ack(answer);
-      };
-      const parsed = documentPayload.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: "BAD_REQUEST" });
-      leaveDocument(socket, parsed.data.documentId)
-        .then(() => reply({ ok: true }))
-        .catch((error: unknown) => {
-          logger.error({ category: "socket", userId: user.id, err: error }, "document leave failed");
-          reply({ ok: false, error: "UNAVAILABLE" });
-        });
-    });
-
-    socket.on("meeting:join", (payload: unknown, ack?: unknown) => {
-      const reply = (answer: PresenceAck) => {
-        if (typeof ack === "function") ack(answer);
-      };
-      const parsed = meetingPayload.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: "BAD_REQUEST" });
-      const { meetingId } = parsed.data;
-      (async () => {
-        const meeting = await findMeeting(options.db, meetingId);
-        if (!meeting) return reply({ ok: false, error: "NOT_FOUND" });
-        const actor = await loadActor(options.db, user);
-        if (!can(actor, "meeting.view", { type: "group", groupId: meeting.group_id })) {
-          logger.info({ category: "socket", userId: user.id, meetingId }, "refused meeting join");
-          return reply({ ok: false, error: "FORBIDDEN" });
-        }
-        if (socket.disconnected) return;
-        await socket.join(meetingRoom(meetingId));
-        reply({ ok: true });
-      })().catch((error: unknown) => {
-        logger.error({ category: "socket", userId: user.id, meetingId, err: error }, "meeting join failed");
-        reply({ ok: false, error: "UNAVAILABLE" });
+    on(socket, "document:join", async ({ documentId }) => {
+      const viewer = await admitToDocument(user, documentId);
+      // The socket may have gone while the database answered.
+      if (socket.disconnected) return;
+      socket.data.documents.set(documentId, viewer);
+      await socket.join(documentRoom(documentId));
+      // Presence goes out after the acknowledgement, so the joiner is ready for it.
+      setImmediate(() => {
+        broadcastPresence(documentId).catch((error: unknown) =>
+          logger.error({ category: "socket", documentId, err: error }, "presence broadcast failed"),
+        );
       });
     });
 
-    socket.on("meeting:leave", (payload: unknown, ack?: unknown) => {
-      const parsed = meetingPayload.safeParse(payload);
-      if (!parsed.success) {
-        if (typeof ack === "function") ack({ ok: false, error: "BAD_REQUEST" });
-        return;
-      }
-      void socket.leave(meetingRoom(parsed.data.meetingId));
-      if (typeof ack === "function") ack({ ok: true });
+    on(socket, "document:leave", async ({ documentId }) => {
+      await leaveDocument(socket, documentId);
+    });
+
+    on(socket, "meeting:join", async ({ meetingId }) => {
+      const meeting = await findMeeting(db, meetingId);
+      if (!meeting) throw new AppError("NOT_FOUND", "no such meeting");
+      const actor = await loadActor(db, user);
+      if (!can(actor, "meeting.view", meetingResource(actor, meeting))) throw new AppError("FORBIDDEN", "may not see the meeting");
+      if (socket.disconnected) return;
+      await socket.join(meetingRoom(meetingId));
+    });
+
+    on(socket, "meeting:leave", async ({ meetingId }) => {
+      await socket.leave(meetingRoom(meetingId));
     });
 
     socket.on("disconnect", (reason) => {
       logger.debug({ category: "socket", socketId: socket.id, reason }, "socket disconnected");
       // The socket has already left its rooms; tell the others who is still here.
-      const left = [...(data.documents?.keys() ?? [])];
-      data.documents?.clear();
+      const left = [...socket.data.documents.keys()];
+      socket.data.documents.clear();
       for (const documentId of left) {
         broadcastPresence(documentId).catch((error: unknown) =>
           logger.error({ category: "socket", documentId, err: error }, "presence broadcast failed"),

@@ -19,20 +19,32 @@ export interface UpgradeRoutes {
 export const SOCKET_IO_PATH = "/socket.io/";
 const collaborationPath = /^\/collab\/([^/]+)$/;
 
-/** Writes a plain HTTP error response on a socket that asked to upgrade, then destroys it. */
+/** How long a refused upgrade's socket may linger while its answer is read. */
+const lingerMs = 1_000;
+
+/**
+ * Writes a plain HTTP error response on a socket that asked to upgrade, then closes it. Frames the
+ * client sent along with the upgrade are read and thrown away meanwhile (never parsed), so closing
+ * with them unread does not reset the connection before the client has read the answer.
+ */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  if (socket.writable) {
-    const body = JSON.stringify({ error: reason });
-    socket.write(
-      `HTTP/1.1 ${status} ${httpStatusText(status)}\r\n` +
-        "Connection: close\r\n" +
-        "Content-Type: application/json; charset=utf-8\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        "\r\n" +
-        body,
-    );
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  const body = JSON.stringify({ error: reason });
+  socket.on("data", () => undefined);
+  socket.end(
+    `HTTP/1.1 ${status} ${httpStatusText(status)}\r\n` +
+      "Connection: close\r\n" +
+      "Content-Type: application/json; charset=utf-8\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      "\r\n" +
+      body,
+  );
+  const cutOff = setTimeout(() => socket.destroy(), lingerMs);
+  cutOff.unref();
+  socket.once("close", () => clearTimeout(cutOff));
 }
 
 export function createUpgradeRouter(routes: UpgradeRoutes, logger: Logger, origins: OriginRule): UpgradeHandler {

@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import type { Logger } from "../../server/logger.js";
+import type { Logger } from "pino";
 
 export interface EmailMessage {
   to: string;

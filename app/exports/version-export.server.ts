@@ -4,9 +4,11 @@
  * the document, so its existence is not revealed).
  */
 import type { AppLoadContext } from "@remix-run/node";
-import type { ExportApproval } from "./approval.js";
+import { notFound } from "../errors.js";
+import { invariantResponse } from "../http/responses.server.js";
+import { approvalOfVersion } from "../models/approvals.server.js";
 import { findVersion } from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
 
 /** "3" → 3; anything that is not a version number → NaN (then "not found"). */
 export function parseVersionNumber(value: string | undefined): number {
@@ -20,25 +22,8 @@ export async function loadVersionForExport(
 ) {
   const { document, group } = await requireDocumentHistory(request, context, params);
   const version = await findVersion(context.services.db, document.id, parseVersionNumber(params.versionNumber));
-  if (!version) throw new Response("Not found", { status: 404 });
-  return { document, group, version, approval: await approvalOfVersion(context, version.id) };
-}
-
-/** The Lead Minister's office's approval of this exact version, when it has one. */
-async function approvalOfVersion(context: AppLoadContext, versionId: string): Promise<(ExportApproval & { approvedOn: string }) | null> {
-  const row = await context.services.db
-    .selectFrom("document_submissions")
-    .leftJoin("users", "users.id", "document_submissions.decided_by")
-    .select(["document_submissions.decided_at", "document_submissions.content_hash", "users.display_name"])
-    .where("document_submissions.version_id", "=", versionId)
-    .where("document_submissions.status", "=", "approved")
-    .executeTakeFirst();
-  if (!row?.decided_at) return null;
-  return {
-    approvedOn: row.decided_at.toISOString(),
-    approvedBy: row.display_name ? `the Lead Minister's office (${row.display_name})` : "the Lead Minister's office",
-    hash: row.content_hash,
-  };
+  invariantResponse(version, notFound);
+  return { document, group, version, approval: await approvalOfVersion(context.services.db, version.id) };
 }
 
 /** A file name that is safe in any file system and header: "terms-of-reference-v3.docx". */

@@ -11,9 +11,10 @@ import { type Actor, can } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
 import { isUuid } from "../utils/ids.js";
-import { type Db, MeetingError } from "./meetings.server.js";
+import { type Db } from "./meetings.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { paragraphNumbersIn } from "./minutes.server.js";
+import { AppError } from "../errors.js";
 
 export const ACTION_NOTE_MAX = 1000;
 
@@ -109,19 +110,19 @@ export async function updateActionProgress(
   input: { groupId: string; actionId: string; status: ActionStatus; note: string | null; ip?: string | null; now?: Date },
 ): Promise<void> {
   const now = input.now ?? new Date();
-  if (!actionStatuses.includes(input.status)) throw new MeetingError("INVALID_INPUT", "Choose the action's status", "status");
+  if (!actionStatuses.includes(input.status)) throw new AppError("INVALID_INPUT", "Choose the action's status", "status");
   const note = input.note?.trim() || null;
-  if (note && note.length > ACTION_NOTE_MAX) throw new MeetingError("INVALID_INPUT", `Keep the note to ${ACTION_NOTE_MAX} characters`, "note");
+  if (note && note.length > ACTION_NOTE_MAX) throw new AppError("INVALID_INPUT", `Keep the note to ${ACTION_NOTE_MAX} characters`, "note");
   await db.transaction().execute(async (trx) => {
     const action = isUuid(input.actionId)
       ? await trx.selectFrom("actions").selectAll().where("id", "=", input.actionId).where("group_id", "=", input.groupId).forUpdate().executeTakeFirst()
       : undefined;
-    if (!action || !can(actor, "meeting.view", { type: "group", groupId: action.group_id })) throw new MeetingError("NOT_FOUND", "There is no such action");
+    if (!action || !can(actor, "meeting.view", { type: "group", groupId: action.group_id })) throw new AppError("NOT_FOUND", "There is no such action");
     const organisations = await actorOrganisations(trx, actor, action.group_id);
     if (!can(actor, "action.update", { type: "action", groupId: action.group_id, actorOwns: owns(actor, organisations, action) })) {
-      throw new MeetingError("FORBIDDEN", "Only the action's owner, the chair or the secretary can record progress on it");
+      throw new AppError("FORBIDDEN", "Only the action's owner, the chair or the secretary can record progress on it");
     }
-    if (action.status === input.status && !note) throw new MeetingError("INVALID_INPUT", "Change the status or add a note", "note");
+    if (action.status === input.status && !note) throw new AppError("INVALID_INPUT", "Change the status or add a note", "note");
     await trx
       .updateTable("actions")
       // Done keeps the day it was first done; a note added later does not move it.

@@ -4,38 +4,17 @@
  * entry in that transaction. Nothing here reads a group's documents: administrators manage the
  * platform, not its content.
  */
-import type { AppLoadContext } from "@remix-run/node";
 import { type Kysely, sql } from "kysely";
 import type { Database, OrganisationSector } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
-
-export type AdminErrorCode = "FORBIDDEN" | "NOT_FOUND" | "DUPLICATE_NAME" | "DUPLICATE_CODE" | "CANNOT_DISABLE_SELF";
-
-/** A refusal from an administration command, with a stable code the UI turns into a message. */
-export class AdminError extends Error {
-  constructor(
-    readonly code: AdminErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "AdminError";
-  }
-}
+import { AppError } from "../errors.js";
 
 const platform = { type: "platform" } as const;
 
-/** For loaders and actions of /admin pages: the signed-in platform administrator, or a 403. */
-export async function requirePlatformAdmin(request: Request, context: AppLoadContext) {
-  const { user, actor } = await requireActor(request, context);
-  if (!can(actor, "platform.administer", platform)) throw new Response("Forbidden", { status: 403 });
-  return { user, actor };
-}
-
 function assertAdministers(actor: Actor): void {
   if (!can(actor, "platform.administer", platform)) {
-    throw new AdminError("FORBIDDEN", "Only a platform administrator can do this");
+    throw new AppError("FORBIDDEN", "Only a platform administrator can do this");
   }
 }
 
@@ -78,7 +57,7 @@ export async function createOrganisation(
   assertAdministers(actor);
   const name = cleanName(input.name);
   const shortName = input.shortName ? cleanName(input.shortName) || null : null;
-  const duplicate = () => new AdminError("DUPLICATE_NAME", "There is already an organisation with that name");
+  const duplicate = () => new AppError("DUPLICATE_NAME", "There is already an organisation with that name");
   try {
     return await db.transaction().execute(async (trx) => {
       const existing = await trx
@@ -136,7 +115,7 @@ export async function createGroup(db: Kysely<Database>, actor: Actor, input: Cre
   const name = cleanName(input.name);
   const portfolio = cleanName(input.portfolio);
   const description = cleanName(input.description ?? "");
-  const duplicate = () => new AdminError("DUPLICATE_CODE", "Another group already uses that code");
+  const duplicate = () => new AppError("DUPLICATE_CODE", "Another group already uses that code");
   try {
     return await db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom("groups").select("id").where("code", "=", input.code).executeTakeFirst();
@@ -192,9 +171,9 @@ export async function setAccountDisabled(
 ): Promise<{ changed: boolean; sessionsRevoked: number }> {
   assertAdministers(actor);
   if (input.disabled && input.userId === actor.id) {
-    throw new AdminError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
+    throw new AppError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
   }
-  if (!/^[0-9a-f-]{36}$/i.test(input.userId)) throw new AdminError("NOT_FOUND", "There is no such account");
+  if (!/^[0-9a-f-]{36}$/i.test(input.userId)) throw new AppError("NOT_FOUND", "There is no such account");
   return db.transaction().execute(async (trx) => {
     const user = await trx
       .selectFrom("users")
@@ -202,7 +181,7 @@ export async function setAccountDisabled(
       .where("id", "=", input.userId)
       .forUpdate()
       .executeTakeFirst();
-    if (!user) throw new AdminError("NOT_FOUND", "There is no such account");
+    if (!user) throw new AppError("NOT_FOUND", "There is no such account");
 
     if (!input.disabled) {
       if (user.disabled_at === null) return { changed: false, sessionsRevoked: 0 };

@@ -12,41 +12,22 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database, MembershipRole, SubmissionStatus } from "../../db/database.js";
-import { APPROVAL_TEXT_MAX } from "../components/approvals/approval-limits.js";
+import { APPROVAL_TEXT_MAX } from "../documents/limits.js";
 import { type Actor, can } from "../policy/policy.js";
 import { isUuid } from "../utils/ids.js";
 import { formatNzDateTime, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
-import { documentResource, findDocument } from "./document-access.server.js";
+import { findDocument } from "./document-access.server.js";
+import { documentResource, submissionResource } from "./policy-resources.server.js";
 import { notify } from "./notifications.server.js";
 import { type DocumentStateService, captureCurrentContent, insertVersion } from "./document-versions.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
+import { AppError, forbidden } from "../errors.js";
+import type { ExportApproval } from "../exports/approval.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export { APPROVAL_TEXT_MAX };
-
-export type ApprovalErrorCode =
-  | "NOT_FOUND"
-  | "FORBIDDEN"
-  | "INVALID_INPUT"
-  | "DOCUMENT_LOCKED"
-  | "SUBMISSION_PENDING"
-  | "SUBMISSION_NOT_PENDING"
-  | "SUBMISSION_CHANGED";
-
-/** A refusal from an approval command, with a stable code the UI turns into a message. */
-export class ApprovalError extends Error {
-  constructor(
-    readonly code: ApprovalErrorCode,
-    message: string,
-    /** For INVALID_INPUT: the form field the message belongs to. */
-    readonly field?: "coverNote" | "reasons",
-  ) {
-    super(message);
-    this.name = "ApprovalError";
-  }
-}
 
 /** What the notification centre is asked to deliver (app/models/notifications.server.ts `notify`). */
 export interface ApprovalNotification {
@@ -75,7 +56,7 @@ function optionalText(value: string | null | undefined, field: "coverNote", labe
   const text = (value ?? "").trim();
   if (text.length === 0) return null;
   if (text.length > APPROVAL_TEXT_MAX) {
-    throw new ApprovalError("INVALID_INPUT", `Keep the ${label} to ${APPROVAL_TEXT_MAX} characters or fewer`, field);
+    throw new AppError("INVALID_INPUT", `Keep the ${label} to ${APPROVAL_TEXT_MAX} characters or fewer`, field);
   }
   return text;
 }
@@ -83,9 +64,9 @@ function optionalText(value: string | null | undefined, field: "coverNote", labe
 /** The reasons for returning a submission: required, 1–2000 characters. */
 export function requireReasons(value: string | null | undefined): string {
   const text = (value ?? "").trim();
-  if (text.length === 0) throw new ApprovalError("INVALID_INPUT", "Enter the reasons for returning the terms of reference", "reasons");
+  if (text.length === 0) throw new AppError("INVALID_INPUT", "Enter the reasons for returning the terms of reference", "reasons");
   if (text.length > APPROVAL_TEXT_MAX) {
-    throw new ApprovalError("INVALID_INPUT", `Keep the reasons to ${APPROVAL_TEXT_MAX} characters or fewer`, "reasons");
+    throw new AppError("INVALID_INPUT", `Keep the reasons to ${APPROVAL_TEXT_MAX} characters or fewer`, "reasons");
   }
   return text;
 }
@@ -132,16 +113,16 @@ export async function submitForApproval(
   input: CommandOptions & { coverNote?: string | null } = {},
 ): Promise<{ submissionId: string; versionNumber: number; contentHash: string }> {
   const document = await findDocument(db, documentId);
-  if (!document) throw new ApprovalError("NOT_FOUND", "There is no such document");
+  if (!document) throw new AppError("NOT_FOUND", "There is no such document");
   const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) throw new ApprovalError("NOT_FOUND", "There is no such document");
-  if (!can(actor, "document.submit", resource)) {
-    throw new ApprovalError("FORBIDDEN", "Only the chair or the secretary can submit the terms of reference for approval");
+  if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
+  if (!can(actor, "document.submit", { ...resource, locked: false })) {
+    throw new AppError("FORBIDDEN", "Only the chair or the secretary can submit the terms of reference for approval");
   }
   if (document.kind !== "terms_of_reference") {
-    throw new ApprovalError("INVALID_INPUT", "Only the terms of reference are approved by the Lead Minister's office");
+    throw new AppError("INVALID_INPUT", "Only the terms of reference are approved by the Lead Minister's office");
   }
-  if (document.archived_at !== null) throw new ApprovalError("DOCUMENT_LOCKED", "An archived document cannot be submitted");
+  if (resource.locked) throw new AppError("DOCUMENT_LOCKED", "An archived document cannot be submitted");
   const coverNote = optionalText(input.coverNote, "coverNote", "cover note");
   const ip = input.ip ?? null;
 
@@ -211,8 +192,8 @@ export async function submitForApproval(
   return submitted;
 }
 
-function pendingError(): ApprovalError {
-  return new ApprovalError(
+function pendingError(): AppError {
+  return new AppError(
     "SUBMISSION_PENDING",
     "A submission of this document is already waiting for the Lead Minister's office; withdraw it before submitting again",
   );
@@ -224,13 +205,13 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** The submission, its document and the policy resource, locked for a decision, in `trx`. */
 async function lockSubmission(trx: Transaction<Database>, actor: Actor, submissionId: string) {
-  if (!isUuid(submissionId)) throw new ApprovalError("NOT_FOUND", "There is no such submission");
+  if (!isUuid(submissionId)) throw new AppError("NOT_FOUND", "There is no such submission");
   const submission = await trx
     .selectFrom("document_submissions")
     .selectAll()
     .where("id", "=", submissionId)
     .executeTakeFirst();
-  if (!submission) throw new ApprovalError("NOT_FOUND", "There is no such submission");
+  if (!submission) throw new AppError("NOT_FOUND", "There is no such submission");
   // The document row first, then the submission: the same order as submitting, so no deadlock.
   const document = await trx
     .selectFrom("documents")
@@ -245,7 +226,7 @@ async function lockSubmission(trx: Transaction<Database>, actor: Actor, submissi
     .forUpdate()
     .executeTakeFirstOrThrow();
   const resource = await documentResource(trx, actor, document);
-  if (!can(actor, "document.read", resource)) throw new ApprovalError("NOT_FOUND", "There is no such submission");
+  if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such submission");
   return { submission: locked, document, resource };
 }
 
@@ -253,12 +234,12 @@ async function lockSubmission(trx: Transaction<Database>, actor: Actor, submissi
 function notPendingError(submission: { status: SubmissionStatus; withdrawn_at: Date | null; decided_at: Date | null }) {
   const reload = "reload to see the current one";
   if (submission.status === "withdrawn") {
-    return new ApprovalError(
+    return new AppError(
       "SUBMISSION_NOT_PENDING",
       `This submission was withdrawn on ${formatNzDateTime(submission.withdrawn_at!)}; ${reload}`,
     );
   }
-  return new ApprovalError(
+  return new AppError(
     "SUBMISSION_NOT_PENDING",
     `This submission has already been decided (${submission.status} on ${formatNzDateTime(submission.decided_at!)}); ${reload}`,
   );
@@ -285,10 +266,10 @@ export async function withdrawSubmission(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const { submission, document, resource } = await lockSubmission(trx, actor, submissionId);
-    if (submission.submitted_by !== actor.id && !can(actor, "document.submit", resource)) {
-      throw new ApprovalError("FORBIDDEN", "Only the person who submitted it, the chair or the secretary can withdraw a submission");
-    }
     if (submission.status !== "pending") throw notPendingError(submission);
+    if (!can(actor, "submission.withdraw", submissionResource(actor, { ...submission, group_id: resource.groupId }))) {
+      throw forbidden("Only the person who submitted it, the chair or the secretary can withdraw a submission");
+    }
     await trx
       .updateTable("document_submissions")
       .set({ status: "withdrawn", withdrawn_by: actor.id, withdrawn_at: new Date() })
@@ -324,11 +305,11 @@ async function decide(
   const decided = await db.transaction().execute(async (trx) => {
     const { submission, document, resource } = await lockSubmission(trx, actor, submissionId);
     if (!can(actor, "document.approve", resource)) {
-      throw new ApprovalError("FORBIDDEN", "Only the Lead Minister's office can approve or return the terms of reference");
+      throw new AppError("FORBIDDEN", "Only the Lead Minister's office can approve or return the terms of reference");
     }
     if (submission.status !== "pending") throw notPendingError(submission);
     if (expectedHash !== null && expectedHash !== submission.content_hash) {
-      throw new ApprovalError(
+      throw new AppError(
         "SUBMISSION_CHANGED",
         "The text you reviewed is not the text of this submission; reload and review it again",
       );
@@ -547,4 +528,21 @@ export async function approvalStatus(db: Db, documentId: string): Promise<Approv
 /** "Approved on 14 March 2027 by the Lead Minister's office" (a New Zealand date). */
 export function approvedLine(decidedAt: Date): string {
   return `Approved on ${formatNzShortDate(decidedAt)} by the Lead Minister's office`;
+}
+
+/** The Lead Minister's office's approval of this exact version, when it has one. */
+export async function approvalOfVersion(db: Db, versionId: string): Promise<(ExportApproval & { approvedOn: string }) | null> {
+  const row = await db
+    .selectFrom("document_submissions")
+    .leftJoin("users", "users.id", "document_submissions.decided_by")
+    .select(["document_submissions.decided_at", "document_submissions.content_hash", "users.display_name"])
+    .where("document_submissions.version_id", "=", versionId)
+    .where("document_submissions.status", "=", "approved")
+    .executeTakeFirst();
+  if (!row?.decided_at) return null;
+  return {
+    approvedOn: row.decided_at.toISOString(),
+    approvedBy: row.display_name ? `the Lead Minister's office (${row.display_name})` : "the Lead Minister's office",
+    hash: row.content_hash,
+  };
 }

@@ -14,8 +14,9 @@ import { type Actor, can } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { recordAudit } from "./audit.server.js";
-import { type Db, MeetingError, type MeetingServices, announceMeetingChange } from "./meetings.server.js";
+import { type Db, type MeetingServices, announceMeetingChange } from "./meetings.server.js";
 import { membersOnDate } from "./memberships.server.js";
+import { AppError } from "../errors.js";
 
 /** Roles expected at meetings (consultees comment on papers; they do not attend). */
 const attendingRoles: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
@@ -94,15 +95,15 @@ export async function meetingQuorum(db: Db, meeting: Pick<Meeting, "id" | "group
 
 /** Locks a meeting whose record may still change; its minute must not be confirmed. */
 async function lockRecordableMeeting(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<Meeting> {
-  if (!isUuid(meetingId)) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!isUuid(meetingId)) throw new AppError("NOT_FOUND", "There is no such meeting");
   const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).forUpdate().executeTakeFirst();
-  if (!meeting) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!meeting) throw new AppError("NOT_FOUND", "There is no such meeting");
   if (!can(actor, "meeting.manage", { type: "group", groupId: meeting.group_id })) {
-    throw new MeetingError("FORBIDDEN", "Only the chair or the secretary keeps the meeting's record");
+    throw new AppError("FORBIDDEN", "Only the chair or the secretary keeps the meeting's record");
   }
-  if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
+  if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
   const minute = await trx.selectFrom("minutes").select("status").where("meeting_id", "=", meeting.id).executeTakeFirst();
-  if (minute?.status === "confirmed") throw new MeetingError("MINUTES_CONFIRMED", "The minutes of this meeting are confirmed, so its record cannot change");
+  if (minute?.status === "confirmed") throw new AppError("MINUTES_CONFIRMED", "The minutes of this meeting are confirmed, so its record cannot change");
   return meeting;
 }
 
@@ -119,8 +120,8 @@ export async function recordAttendance(
     const changed: { membershipId: string; from: AttendanceStatus | null; to: AttendanceStatus }[] = [];
     for (const entry of input.entries) {
       const attendee = expected.get(entry.membershipId);
-      if (!attendee) throw new MeetingError("INVALID_INPUT", "Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
-      if (!["present", "apologies", "absent"].includes(entry.status)) throw new MeetingError("INVALID_INPUT", "Choose present, apologies or absent", "attendance");
+      if (!attendee) throw new AppError("INVALID_INPUT", "Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
+      if (!["present", "apologies", "absent"].includes(entry.status)) throw new AppError("INVALID_INPUT", "Choose present, apologies or absent", "attendance");
       if (attendee.status === entry.status) continue;
       // Who they are at the meeting, kept with the record (the minute reads these once confirmed).
       const person = {
@@ -163,8 +164,8 @@ export async function addOfficial(
 ): Promise<string> {
   const name = input.name.trim();
   const agency = input.agency.trim();
-  if (name.length === 0 || name.length > 200) throw new MeetingError("INVALID_INPUT", "Enter the official's name (up to 200 characters)", "name");
-  if (agency.length === 0 || agency.length > 200) throw new MeetingError("INVALID_INPUT", "Enter the official's agency (up to 200 characters)", "agency");
+  if (name.length === 0 || name.length > 200) throw new AppError("INVALID_INPUT", "Enter the official's name (up to 200 characters)", "name");
+  if (agency.length === 0 || agency.length > 200) throw new AppError("INVALID_INPUT", "Enter the official's agency (up to 200 characters)", "agency");
   const { meeting, id } = await db.transaction().execute(async (trx) => {
     const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
     const row = await trx.insertInto("meeting_officials").values({ meeting_id: meeting.id, name, agency, created_by: actor.id }).returning("id").executeTakeFirstOrThrow();
@@ -191,14 +192,14 @@ export async function removeOfficial(
 ): Promise<void> {
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
-    if (!isUuid(input.officialId)) throw new MeetingError("NOT_FOUND", "There is no such official");
+    if (!isUuid(input.officialId)) throw new AppError("NOT_FOUND", "There is no such official");
     const removed = await trx
       .deleteFrom("meeting_officials")
       .where("id", "=", input.officialId)
       .where("meeting_id", "=", meeting.id)
       .returning("id")
       .executeTakeFirst();
-    if (!removed) throw new MeetingError("NOT_FOUND", "There is no such official");
+    if (!removed) throw new AppError("NOT_FOUND", "There is no such official");
     await recordAudit(trx, {
       actorId: actor.id,
       action: "meeting.official_removed",
@@ -230,21 +231,21 @@ export async function declareConflict(
   const interest = input.interest.trim();
   const management = input.management.trim();
   if (interest.length === 0 || interest.length > CONFLICT_TEXT_MAX) {
-    throw new MeetingError("INVALID_INPUT", `Describe the interest (up to ${CONFLICT_TEXT_MAX} characters)`, "interest");
+    throw new AppError("INVALID_INPUT", `Describe the interest (up to ${CONFLICT_TEXT_MAX} characters)`, "interest");
   }
   if (management.length === 0 || management.length > CONFLICT_TEXT_MAX) {
-    throw new MeetingError("INVALID_INPUT", `Say how the conflict was managed (up to ${CONFLICT_TEXT_MAX} characters)`, "management");
+    throw new AppError("INVALID_INPUT", `Say how the conflict was managed (up to ${CONFLICT_TEXT_MAX} characters)`, "management");
   }
   const { meeting, id } = await db.transaction().execute(async (trx) => {
     const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
     const attendees = await meetingAttendees(trx, meeting);
     const declarer = attendees.find((attendee) => attendee.membershipId === input.membershipId);
-    if (!declarer) throw new MeetingError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
+    if (!declarer) throw new AppError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
     if (input.agendaItemId !== null) {
       const item = isUuid(input.agendaItemId)
         ? await trx.selectFrom("agenda_items").select("id").where("id", "=", input.agendaItemId).where("meeting_id", "=", meeting.id).executeTakeFirst()
         : undefined;
-      if (!item) throw new MeetingError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
+      if (!item) throw new AppError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
     }
     const row = await trx
       .insertInto("conflict_declarations")
@@ -283,9 +284,9 @@ export async function removeConflict(
 ): Promise<void> {
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
-    if (!isUuid(input.conflictId)) throw new MeetingError("NOT_FOUND", "There is no such declaration");
+    if (!isUuid(input.conflictId)) throw new AppError("NOT_FOUND", "There is no such declaration");
     const removed = await trx.deleteFrom("conflict_declarations").where("id", "=", input.conflictId).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst();
-    if (!removed) throw new MeetingError("NOT_FOUND", "There is no such declaration");
+    if (!removed) throw new AppError("NOT_FOUND", "There is no such declaration");
     await recordAudit(trx, {
       actorId: actor.id,
       action: "meeting.conflict_removed",

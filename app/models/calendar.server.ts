@@ -15,7 +15,8 @@ import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../aut
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
 import { loadActor } from "./actor.server.js";
-import { type Db, MeetingError, meetingAgenda, meetingEndsAt } from "./meetings.server.js";
+import { type Db, meetingAgenda, meetingEndsAt } from "./meetings.server.js";
+import { AppError } from "../errors.js";
 
 export interface CalendarGroup {
   id: string;
@@ -93,7 +94,7 @@ export async function activeCalendarFeed(db: Db, userId: string, groupId: string
  * stopping) any earlier one. Returns the secret for the address; it is not kept anywhere.
  */
 export async function createCalendarFeed(db: Kysely<Database>, actor: Actor, groupId: string, ip?: string | null): Promise<string> {
-  if (!can(actor, "meeting.view", { type: "group", groupId })) throw new MeetingError("FORBIDDEN", "You cannot see this group's meetings");
+  if (!can(actor, "meeting.view", { type: "group", groupId })) throw new AppError("FORBIDDEN", "You cannot see this group's meetings");
   const { token, tokenHash } = createEmailToken();
   await db.transaction().execute(async (trx) => {
     await trx

@@ -12,42 +12,21 @@
 import type { Kysely, Transaction } from "kysely";
 import * as Y from "yjs";
 import type { CommentThreadStatus, Database } from "../../db/database.js";
-import type { CollaborationService } from "../../server/collab/collaboration-service.js";
-import { documentRoom } from "../../server/realtime.js";
-import type { AppServices } from "../../server/services.js";
-import { COMMENT_QUOTE_MAX, commentBodyProblem } from "../components/comments/comment-limits.js";
+import { documentRoom } from "../realtime/contract.js";
+import type { AppServices, CollaborationService } from "../services.js";
+import { COMMENT_QUOTE_MAX, commentBodyProblem } from "../documents/limits.js";
 import { bytesToBase64, isRelativePosition, resolveAnchor } from "../documents/comment-anchors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { isUuid } from "../utils/ids.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
-import { documentResource, findDocument } from "./document-access.server.js";
+import { findDocument } from "./document-access.server.js";
+import { commentResource, documentResource } from "./policy-resources.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
+import { AppError, forbidden } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-/** The Socket.io event sent to a document's room when any of its comments change. */
-export const COMMENT_CHANGED_EVENT = "comment:changed";
-
-export interface CommentChangedEvent {
-  documentId: string;
-  threadId: string;
-}
-
-export type CommentErrorCode = "NOT_FOUND" | "FORBIDDEN" | "INVALID_INPUT";
-
-/** A refusal from a comment command, with a stable code (and the form field, for input errors). */
-export class CommentError extends Error {
-  constructor(
-    readonly code: CommentErrorCode,
-    message: string,
-    readonly field?: "body" | "anchor" | "quote",
-  ) {
-    super(message);
-    this.name = "CommentError";
-  }
-}
 
 /** The services a comment command uses: `context.services` in an action. */
 export type CommentServices = NotifyServices & {
@@ -68,30 +47,29 @@ export interface CreateThreadInput {
 
 function requireBody(body: string): string {
   const problem = commentBodyProblem(body);
-  if (problem) throw new CommentError("INVALID_INPUT", problem, "body");
+  if (problem) throw new AppError("INVALID_INPUT", problem, "body");
   return body.trim();
 }
 
 /** The document, if it exists and this person may comment on it. */
 async function requireCommentable(db: Kysely<Database>, actor: Actor, documentId: string) {
   const document = await findDocument(db, documentId);
-  if (!document) throw new CommentError("NOT_FOUND", "That document does not exist");
+  if (!document) throw new AppError("NOT_FOUND", "That document does not exist");
   const resource = await documentResource(db, actor, document);
   if (!can(actor, "document.comment", resource)) {
     // Someone who may not even read it is told nothing about it.
-    if (!can(actor, "document.read", resource)) throw new CommentError("NOT_FOUND", "That document does not exist");
-    throw new CommentError("FORBIDDEN", "Your role does not include commenting on this document");
+    if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "That document does not exist");
+    throw new AppError("FORBIDDEN", "Your role does not include commenting on this document");
   }
-  return document;
+  return { document, resource };
 }
 
 async function requireThread(db: Kysely<Database>, actor: Actor, threadId: string) {
   const thread = await findThread(db, threadId);
-  if (!thread) throw new CommentError("NOT_FOUND", "That comment thread does not exist");
-  const document = await requireCommentable(db, actor, thread.document_id);
-  return { thread, document };
+  if (!thread) throw new AppError("NOT_FOUND", "That comment thread does not exist");
+  const { document, resource } = await requireCommentable(db, actor, thread.document_id);
+  return { thread, document, resource };
 }
-
 
 function findThread(db: Db, threadId: string) {
   if (!isUuid(threadId)) return Promise.resolve(undefined);
@@ -101,8 +79,7 @@ function findThread(db: Db, threadId: string) {
 /** Tells the document's open tabs; a push is a courtesy, so it never fails the command. */
 function announce(services: CommentServices, documentId: string, threadId: string): void {
   try {
-    const event: CommentChangedEvent = { documentId, threadId };
-    services.realtime.emitToRoom(documentRoom(documentId), COMMENT_CHANGED_EVENT, event);
+    services.realtime.emitToRoom(documentRoom(documentId), "comment:changed", { documentId, threadId });
   } catch (error) {
     services.logger.error({ category: "comments", documentId, threadId, err: error }, "comment push failed");
   }
@@ -178,15 +155,15 @@ export async function createThread(
   input: CreateThreadInput,
   options: CommandOptions = {},
 ): Promise<{ threadId: string; commentId: string }> {
-  const document = await requireCommentable(db, actor, input.documentId);
+  const { document } = await requireCommentable(db, actor, input.documentId);
   const body = requireBody(input.body);
   if (!isRelativePosition(input.anchorStart) || !isRelativePosition(input.anchorEnd)) {
-    throw new CommentError("INVALID_INPUT", "Select the words to comment on again", "anchor");
+    throw new AppError("INVALID_INPUT", "Select the words to comment on again", "anchor");
   }
   const quote = input.quote.trim();
-  if (quote.length === 0) throw new CommentError("INVALID_INPUT", "Select the words to comment on", "quote");
+  if (quote.length === 0) throw new AppError("INVALID_INPUT", "Select the words to comment on", "quote");
   if (quote.length > COMMENT_QUOTE_MAX) {
-    throw new CommentError("INVALID_INPUT", `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`, "quote");
+    throw new AppError("INVALID_INPUT", `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`, "quote");
   }
   const created = await db.transaction().execute(async (trx) => {
     const thread = await trx
@@ -263,9 +240,9 @@ async function requireOwnComment(db: Kysely<Database>, actor: Actor, commentId: 
         .where("id", "=", commentId)
         .executeTakeFirst()
     : undefined;
-  if (!comment || comment.deleted_at !== null) throw new CommentError("NOT_FOUND", "That comment does not exist");
-  const { thread, document } = await requireThread(db, actor, comment.thread_id);
-  if (comment.author_id !== actor.id) throw new CommentError("FORBIDDEN", "You can only change your own comments");
+  if (!comment || comment.deleted_at !== null) throw new AppError("NOT_FOUND", "That comment does not exist");
+  const { thread, document, resource } = await requireThread(db, actor, comment.thread_id);
+  if (!can(actor, "comment.edit", commentResource(actor, comment, resource))) throw forbidden("You can only change your own comments");
   return { comment, thread, document };
 }
 
@@ -467,4 +444,26 @@ export async function listThreads(db: Db, documentId: string, options: ListThrea
   } finally {
     doc.destroy();
   }
+}
+
+/** A thread named by a form must belong to the document in the page's address. */
+export async function requireThreadOfDocument(db: Db, threadId: string, documentId: string): Promise<void> {
+  const thread = isUuid(threadId)
+    ? await db.selectFrom("comment_threads").select("id").where("id", "=", threadId).where("document_id", "=", documentId).executeTakeFirst()
+    : undefined;
+  if (!thread) throw new AppError("NOT_FOUND", "That comment thread does not exist");
+}
+
+/** A comment named by a form must belong to the document in the page's address. */
+export async function requireCommentOfDocument(db: Db, commentId: string, documentId: string): Promise<void> {
+  const comment = isUuid(commentId)
+    ? await db
+        .selectFrom("comments")
+        .innerJoin("comment_threads", "comment_threads.id", "comments.thread_id")
+        .select("comments.id")
+        .where("comments.id", "=", commentId)
+        .where("comment_threads.document_id", "=", documentId)
+        .executeTakeFirst()
+    : undefined;
+  if (!comment) throw new AppError("NOT_FOUND", "That comment does not exist");
 }

@@ -1,56 +1,26 @@
 /**
  * Consultations (journey 3): the chair or secretary opens a document to named consultees until
  * the end of a chosen New Zealand calendar day, and may add consultees or close it early.
- * Whether a document is open to a consultee right now is answered here (`isOpenToConsultee`) and
- * used by `documentResource`, the one place the policy learns it; read and comment rights for
- * consultees then follow from `can()` and end at the closing instant with no job to run.
+ * Whether a document is open to a consultee right now is answered by `isOpenToConsultee`
+ * (consultation-access.server.ts) for `documentResource`, the one place the policy learns it.
  *
  * Commands run in one transaction with their audit entry; consultees are notified after commit.
  */
-import { type ExpressionBuilder, type Kysely, type Transaction, sql } from "kysely";
+import { type Kysely, type Transaction, sql } from "kysely";
 import type { Database } from "../../db/database.js";
 import { type Actor, can } from "../policy/policy.js";
 import { formatNzDate, formatNzTime, nzCalendarDate, nzEndOfDay } from "../utils/dates.js";
 import { recordAudit } from "./audit.server.js";
-import { documentResource, findDocument } from "./document-access.server.js";
+import { isOpenToConsultee, openAt } from "./consultation-access.server.js";
+import { findDocument } from "./document-access.server.js";
+import { documentResource } from "./policy-resources.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
+import { AppError } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const CONSULTATION_BRIEF_MAX = 2000;
-
-export type ConsultationErrorCode = "NOT_FOUND" | "FORBIDDEN" | "INVALID_INPUT" | "CONSULTATION_ALREADY_OPEN" | "CONSULTATION_CLOSED";
-
-/** A refusal from a consultation command, with a stable code the UI turns into a message. */
-export class ConsultationError extends Error {
-  constructor(
-    readonly code: ConsultationErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ConsultationError";
-  }
-}
-
-/** Open at `now`: not closed early and the closing instant is still ahead. */
-function openAt(now: Date) {
-  return (eb: ExpressionBuilder<Database, "consultations">) =>
-    eb.and([eb("consultations.closed_early_at", "is", null), eb("consultations.closes_at", ">", now)]);
-}
-
-/** Is the document opened to this person as an invited consultee at `now`? */
-export async function isOpenToConsultee(db: Db, userId: string, documentId: string, now = new Date()): Promise<boolean> {
-  const row = await db
-    .selectFrom("consultations")
-    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
-    .select("consultations.id")
-    .where("consultations.document_id", "=", documentId)
-    .where("consultation_invitees.user_id", "=", userId)
-    .where(openAt(now))
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /** The group's documents currently opened to this consultee, for their group home. */
 export async function listDocumentsOpenToConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
@@ -73,9 +43,6 @@ export async function listDocumentsOpenToConsultee(db: Db, userId: string, group
     .orderBy("documents.title")
     .execute();
 }
-
-/** Socket.io event to the document's room when its consultation opens or closes (the page reloads its data). */
-export const CONSULTATION_CHANGED_EVENT = "consultation:changed";
 
 /** Consultations that reached their closing date in (`after`, `upTo`], not closed early before it. */
 export async function consultationsClosedBetween(db: Db, after: Date, upTo: Date) {
@@ -201,22 +168,22 @@ export interface OpenConsultationInput {
 
 async function requireManageableDocument(db: Db, actor: Actor, documentId: string) {
   const document = await findDocument(db as Kysely<Database>, documentId);
-  if (!document) throw new ConsultationError("NOT_FOUND", "No such document");
+  if (!document) throw new AppError("NOT_FOUND", "No such document");
   const resource = await documentResource(db as Kysely<Database>, actor, document);
-  if (!can(actor, "document.read", resource)) throw new ConsultationError("NOT_FOUND", "No such document");
+  if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "No such document");
   if (!can(actor, "consultation.manage", resource)) {
-    throw new ConsultationError("FORBIDDEN", "Only the chair or the secretary can run a consultation");
+    throw new AppError("FORBIDDEN", "Only the chair or the secretary can run a consultation");
   }
-  if (document.archived_at !== null) throw new ConsultationError("INVALID_INPUT", "An archived document cannot be opened for consultation");
+  if (document.archived_at !== null) throw new AppError("INVALID_INPUT", "An archived document cannot be opened for consultation");
   return document;
 }
 
 async function requireConsultees(db: Db, groupId: string, userIds: readonly string[]): Promise<string[]> {
   const wanted = [...new Set(userIds)];
-  if (wanted.length === 0) throw new ConsultationError("INVALID_INPUT", "Choose at least one consultee");
+  if (wanted.length === 0) throw new AppError("INVALID_INPUT", "Choose at least one consultee");
   const members = new Set((await listConsulteeMembers(db, groupId)).map((member) => member.id));
   if (wanted.some((id) => !members.has(id))) {
-    throw new ConsultationError("INVALID_INPUT", "Everyone invited must be a current consultee of the group");
+    throw new AppError("INVALID_INPUT", "Everyone invited must be a current consultee of the group");
   }
   return wanted;
 }
@@ -245,15 +212,15 @@ export async function openConsultation(
   const now = input.now ?? new Date();
   const brief = input.brief.trim();
   if (brief.length === 0 || brief.length > CONSULTATION_BRIEF_MAX) {
-    throw new ConsultationError("INVALID_INPUT", `Write a brief of 1 to ${CONSULTATION_BRIEF_MAX} characters`);
+    throw new AppError("INVALID_INPUT", `Write a brief of 1 to ${CONSULTATION_BRIEF_MAX} characters`);
   }
   let closesAt: Date;
   try {
     closesAt = nzEndOfDay(input.closesOn);
   } catch {
-    throw new ConsultationError("INVALID_INPUT", "Enter the closing date as a calendar date");
+    throw new AppError("INVALID_INPUT", "Enter the closing date as a calendar date");
   }
-  if (input.closesOn < nzCalendarDate(now)) throw new ConsultationError("INVALID_INPUT", "The closing date cannot be in the past");
+  if (input.closesOn < nzCalendarDate(now)) throw new AppError("INVALID_INPUT", "The closing date cannot be in the past");
 
   const { document, consultationId, invitees } = await db.transaction().execute(async (trx) => {
     const document = await requireManageableDocument(trx, actor, input.documentId);
@@ -264,7 +231,7 @@ export async function openConsultation(
       .where("document_id", "=", document.id)
       .where(openAt(now))
       .executeTakeFirst();
-    if (open) throw new ConsultationError("CONSULTATION_ALREADY_OPEN", "This document is already open for consultation");
+    if (open) throw new AppError("CONSULTATION_ALREADY_OPEN", "This document is already open for consultation");
     const consultation = await trx
       .insertInto("consultations")
       .values({ document_id: document.id, brief, closes_at: closesAt, opened_by: actor.id, opened_at: now })
@@ -306,7 +273,7 @@ export async function addConsultees(
       .where("document_id", "=", document.id)
       .where(openAt(now))
       .executeTakeFirst();
-    if (!open) throw new ConsultationError("CONSULTATION_CLOSED", "This document is not open for consultation");
+    if (!open) throw new AppError("CONSULTATION_CLOSED", "This document is not open for consultation");
     const added = await trx
       .insertInto("consultation_invitees")
       .values(wanted.map((userId) => ({ consultation_id: open.id, user_id: userId, invited_at: now })))
@@ -349,7 +316,7 @@ export async function closeConsultationEarly(
       .where(openAt(now))
       .returning("id")
       .execute();
-    if (closed.length === 0) throw new ConsultationError("CONSULTATION_CLOSED", "This document is not open for consultation");
+    if (closed.length === 0) throw new AppError("CONSULTATION_CLOSED", "This document is not open for consultation");
     await recordAudit(trx, {
       actorId: actor.id,
       action: "consultation.closed",

@@ -11,12 +11,14 @@
 import type { Kysely, Transaction } from "kysely";
 import * as Y from "yjs";
 import type { Database, VersionReason } from "../../db/database.js";
-import { VERSION_NAME_MAX } from "../components/editor/document-limits.js";
+import { VERSION_NAME_MAX } from "../documents/limits.js";
 import { COLLAB_FIELD, contentHash, renderHtml, renderText } from "../documents/content.js";
 import { type Actor, can } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
-import { documentResource, findDocument } from "./document-access.server.js";
-import { DocumentError, lockedMessage } from "./documents.server.js";
+import { findDocument } from "./document-access.server.js";
+import { documentResource } from "./policy-resources.server.js";
+import { lockedMessage } from "./documents.server.js";
+import { AppError } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -99,23 +101,23 @@ export async function findVersion(db: Db, documentId: string, number: number) {
 /** The document, if the actor may edit it; otherwise the refusal they should see. */
 async function requireEditable(db: Kysely<Database>, actor: Actor, documentId: string) {
   const document = await findDocument(db, documentId);
-  if (!document) throw new DocumentError("NOT_FOUND", "There is no such document");
+  if (!document) throw new AppError("NOT_FOUND", "There is no such document");
   const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) throw new DocumentError("NOT_FOUND", "There is no such document");
+  if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
   if (!can(actor, "document.edit", resource)) {
     if (resource.locked && can(actor, "document.edit", { ...resource, locked: false })) {
-      throw new DocumentError("DOCUMENT_LOCKED", lockedMessage(document));
+      throw new AppError("DOCUMENT_LOCKED", lockedMessage(document));
     }
-    throw new DocumentError("FORBIDDEN", "Your role in this group does not include editing this document");
+    throw new AppError("FORBIDDEN", "Your role in this group does not include editing this document");
   }
   return document;
 }
 
 function requireVersionName(value: string): string {
   const name = value.trim();
-  if (name.length === 0) throw new DocumentError("INVALID_INPUT", "Enter a name for the version");
+  if (name.length === 0) throw new AppError("INVALID_INPUT", "Enter a name for the version");
   if (name.length > VERSION_NAME_MAX) {
-    throw new DocumentError("INVALID_INPUT", `Keep the name to ${VERSION_NAME_MAX} characters or fewer`);
+    throw new AppError("INVALID_INPUT", `Keep the name to ${VERSION_NAME_MAX} characters or fewer`);
   }
   return name;
 }
@@ -223,7 +225,7 @@ export async function restoreVersion(
 ): Promise<{ savedVersionNumber: number }> {
   const document = await requireEditable(db, actor, documentId);
   const version = await findVersion(db, document.id, number);
-  if (!version) throw new DocumentError("NOT_FOUND", `There is no version ${number} of this document`);
+  if (!version) throw new AppError("NOT_FOUND", `There is no version ${number} of this document`);
   const ip = input.ip ?? null;
 
   const current = await captureCurrentContent(collaboration, document.id);

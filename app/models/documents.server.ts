@@ -4,31 +4,17 @@
  * the policy and writes its audit entry in the same transaction as the change.
  * The text itself lives in the Yjs collaboration state (server/collab); this module owns the row.
  */
-import { type AppLoadContext, redirect } from "@remix-run/node";
 import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DocumentKind } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
-import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
-import { type Actor, assertCan, can } from "../policy/policy.js";
+import { DOCUMENT_TITLE_MAX } from "../documents/limits.js";
+import { type Actor, can } from "../policy/policy.js";
 import { isUuid } from "../utils/ids.js";
 import { recordAudit } from "./audit.server.js";
-import { closedConsultationForConsultee } from "./consultations.server.js";
-import { documentResource, findDocument } from "./document-access.server.js";
+import { findDocument } from "./document-access.server.js";
+import { documentResource } from "./policy-resources.server.js";
+import { AppError } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-export type DocumentErrorCode = "NOT_FOUND" | "FORBIDDEN" | "DOCUMENT_LOCKED" | "ALREADY_ARCHIVED" | "INVALID_INPUT";
-
-/** A refusal from a document command, with a stable code the UI turns into a message. */
-export class DocumentError extends Error {
-  constructor(
-    readonly code: DocumentErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DocumentError";
-  }
-}
 
 /** One row of a group's document list. */
 export async function listDocuments(db: Db, groupId: string, options: { archived: boolean }) {
@@ -52,6 +38,11 @@ export async function listDocuments(db: Db, groupId: string, options: { archived
   return query.orderBy("documents.title").execute();
 }
 
+/** The group's current documents by title: what an agenda item's papers are chosen from. */
+export async function listDocumentTitles(db: Db, groupId: string) {
+  return db.selectFrom("documents").select(["id", "title"]).where("group_id", "=", groupId).where("archived_at", "is", null).orderBy("title").execute();
+}
+
 /** A document with who created and last edited it, for its page. */
 export async function findDocumentDetails(db: Kysely<Database>, documentId: string) {
   const document = await findDocument(db, documentId);
@@ -71,47 +62,9 @@ export async function findDocumentDetails(db: Kysely<Database>, documentId: stri
   return { ...document, ...people };
 }
 
-/**
- * For the document's pages: the signed-in person, and the document if they may read it. Someone
- * who may not read it gets a 404, as if it did not exist (docs/ARCHITECTURE.md, request flow 7).
- */
-export async function requireReadableDocument(
-  request: Request,
-  context: AppLoadContext,
-  params: { groupId?: string; documentId?: string },
-) {
-  const { user, actor } = await requireActor(request, context);
-  const db = context.services.db;
-  const document = await findDocumentDetails(db, params.documentId ?? "");
-  if (!document || document.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
-  const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) {
-    // A consultee following a link after their consultation closed learns that, not "not found".
-    if (actor.rolesByGroup.get(document.group_id) === "consultee" && (await closedConsultationForConsultee(db, actor.id, document.id))) {
-      throw redirect(`/groups/${document.group_id}/documents/${document.id}/consultation/closed`);
-    }
-    throw new Response("Not found", { status: 404 });
-  }
-  const group = await db
-    .selectFrom("groups")
-    .select(["id", "name"])
-    .where("id", "=", document.group_id)
-    .executeTakeFirstOrThrow();
-  return { user, actor, document, resource, group };
-}
-
-/**
- * A document's history (versions, comparisons, approvals, the approved text and their exports):
- * for the group's readers, not consultees, who see only the text opened to them.
- */
-export async function requireDocumentHistory(
-  request: Request,
-  context: AppLoadContext,
-  params: { groupId?: string; documentId?: string },
-) {
-  const found = await requireReadableDocument(request, context, params);
-  assertCan(found.actor, "document.history", found.resource);
-  return found;
+/** The group a document belongs to, for its pages' headings. */
+export async function findDocumentGroup(db: Kysely<Database>, groupId: string) {
+  return db.selectFrom("groups").select(["id", "name"]).where("id", "=", groupId).executeTakeFirstOrThrow();
 }
 
 /** Why this person cannot edit the document, or null when they can. */
@@ -141,7 +94,7 @@ export async function createDocument(
 ): Promise<string> {
   const title = requireTitle(input.title);
   if (!can(actor, "document.create", { type: "document", groupId })) {
-    throw new DocumentError("FORBIDDEN", "Your role in this group does not include creating documents");
+    throw new AppError("FORBIDDEN", "Your role in this group does not include creating documents");
   }
   return db.transaction().execute(async (trx) => {
     const created = await trx
@@ -180,12 +133,12 @@ export async function renameDocument(
   await db.transaction().execute(async (trx) => {
     const document = await lockDocument(trx, documentId);
     const resource = await documentResource(trx, actor, document);
-    if (!can(actor, "document.read", resource)) throw new DocumentError("NOT_FOUND", "There is no such document");
+    if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
     if (!can(actor, "document.edit", resource)) {
       if (resource.locked && can(actor, "document.edit", { ...resource, locked: false })) {
-        throw new DocumentError("DOCUMENT_LOCKED", lockedMessage(document));
+        throw new AppError("DOCUMENT_LOCKED", lockedMessage(document));
       }
-      throw new DocumentError("FORBIDDEN", "Your role in this group does not include editing documents");
+      throw new AppError("FORBIDDEN", "Your role in this group does not include editing documents");
     }
     if (document.title === title) return;
     await trx
@@ -215,13 +168,14 @@ export async function archiveDocument(
   await db.transaction().execute(async (trx) => {
     const document = await lockDocument(trx, documentId);
     const resource = await documentResource(trx, actor, document);
-    if (!can(actor, "document.read", resource)) throw new DocumentError("NOT_FOUND", "There is no such document");
-    if (!can(actor, "document.archive", resource)) {
-      throw new DocumentError("FORBIDDEN", "Only the chair or the secretary can archive a document");
+    if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
+    // The policy decides; the state that blocks it is named first, so the person sees why.
+    if (!can(actor, "document.archive", { ...resource, locked: false, awaitingApproval: false })) {
+      throw new AppError("FORBIDDEN", "Only the chair or the secretary can archive a document");
     }
-    if (document.archived_at !== null) throw new DocumentError("ALREADY_ARCHIVED", "This document is already archived");
-    if (document.status === "submitted") {
-      throw new DocumentError("DOCUMENT_LOCKED", "A document submitted for approval cannot be archived until it is decided");
+    if (resource.locked) throw new AppError("ALREADY_ARCHIVED", "This document is already archived");
+    if (resource.awaitingApproval) {
+      throw new AppError("DOCUMENT_LOCKED", "A document submitted for approval cannot be archived until it is decided");
     }
     await trx
       .updateTable("documents")
@@ -249,16 +203,16 @@ export function lockedMessage(_document: { status: string; archived_at: Date | n
 
 function requireTitle(value: string): string {
   const title = value.trim();
-  if (title.length === 0) throw new DocumentError("INVALID_INPUT", "Enter a title");
+  if (title.length === 0) throw new AppError("INVALID_INPUT", "Enter a title");
   if (title.length > DOCUMENT_TITLE_MAX) {
-    throw new DocumentError("INVALID_INPUT", `Keep the title to ${DOCUMENT_TITLE_MAX} characters or fewer`);
+    throw new AppError("INVALID_INPUT", `Keep the title to ${DOCUMENT_TITLE_MAX} characters or fewer`);
   }
   return title;
 }
 
 async function lockDocument(trx: Transaction<Database>, documentId: string) {
   if (!isUuid(documentId)) {
-    throw new DocumentError("NOT_FOUND", "There is no such document");
+    throw new AppError("NOT_FOUND", "There is no such document");
   }
   const document = await trx
     .selectFrom("documents")
@@ -266,6 +220,6 @@ async function lockDocument(trx: Transaction<Database>, documentId: string) {
     .where("id", "=", documentId)
     .forUpdate()
     .executeTakeFirst();
-  if (!document) throw new DocumentError("NOT_FOUND", "There is no such document");
+  if (!document) throw new AppError("NOT_FOUND", "There is no such document");
   return document;
 }

@@ -7,82 +7,26 @@
  * Every command checks the policy, runs in one transaction with its audit entry, and after the
  * commit tells the meeting's room (`meeting:changed`) and, where it matters, notifies the members.
  */
-import { type AppLoadContext, data } from "@remix-run/node";
 import { type Kysely, type Transaction, sql } from "kysely";
 import * as Y from "yjs";
 import type { AgendaItemKind, Database, Meeting } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
 import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
 import { MEETING_TITLE_MAX, PLACE_MAX } from "../meetings/meeting-form.js";
-import { type Action as PolicyAction, type Actor, type Resource, assertCan, can } from "../policy/policy.js";
+import { type Action, type Actor, can } from "../policy/policy.js";
+import { meetingResource } from "./policy-resources.server.js";
 import { formatNzDate, formatNzTime, nzCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
-import type { AppServices } from "../../server/services.js";
+import { meetingRoom } from "../realtime/contract.js";
+import type { AppServices } from "../services.js";
 import { recordAudit } from "./audit.server.js";
-import { findGroup } from "./groups.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { type NotifyServices, notify } from "./notifications.server.js";
+import { AppError } from "../errors.js";
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
-export type MeetingErrorCode =
-  | "NOT_FOUND"
-  | "FORBIDDEN"
-  | "INVALID_INPUT"
-  | "MEETING_CANCELLED"
-  | "MEETING_NOT_SCHEDULED"
-  | "MEETING_NOT_IN_PROGRESS"
-  | "MEETING_NOT_STARTED"
-  | "MINUTES_CONFIRMED"
-  | "AGENDA_ITEM_IN_USE";
 
-/** A refusal from a meeting, minute or action command, with a stable code the UI turns into a message. */
-export class MeetingError extends Error {
-  constructor(
-    readonly code: MeetingErrorCode,
-    message: string,
-    /** For INVALID_INPUT: the form field it is about. */
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = "MeetingError";
-  }
-}
-
-/** The HTTP status a route answers with for each refusal. */
-export function meetingErrorStatus(code: MeetingErrorCode): number {
-  switch (code) {
-    case "NOT_FOUND":
-      return 404;
-    case "FORBIDDEN":
-      return 403;
-    case "INVALID_INPUT":
-      return 400;
-    default:
-      return 409;
-  }
-}
-
-/** What a meeting form shows after a refusal: a message, and the field it is about. */
-export interface MeetingFormError {
-  intent: string;
-  formError: string;
-  field: string | null;
-}
-
-/**
- * Turns a MeetingError from a command into the action's answer (400 with the field, 403, 404 or
- * 409 with a message the page shows); anything else is not ours to explain and is rethrown.
- */
-export function meetingErrorResponse(error: unknown, intent: string) {
-  if (!(error instanceof MeetingError)) throw error;
-  return data<MeetingFormError>({ intent, formError: error.message, field: error.field ?? null }, { status: meetingErrorStatus(error.code) });
-}
-
-/** Socket.io: everyone with the meeting page open is in this room (server/socket.ts). */
-export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
-export const MEETING_CHANGED_EVENT = "meeting:changed";
 
 /** What commands need: the database, notifications, and pushes to the meeting's room. */
 export type MeetingServices = NotifyServices & {
@@ -91,7 +35,7 @@ export type MeetingServices = NotifyServices & {
 
 /** Tells everyone with the meeting open that it changed; their page reloads its data. */
 export function announceMeetingChange(services: Pick<MeetingServices, "realtime">, meetingId: string, what: string): void {
-  services.realtime.emitToRoom(meetingRoom(meetingId), MEETING_CHANGED_EVENT, { meetingId, what });
+  services.realtime.emitToRoom(meetingRoom(meetingId), "meeting:changed", { meetingId, what });
 }
 
 
@@ -115,46 +59,9 @@ export function meetingWhen(meeting: Pick<Meeting, "starts_at" | "duration_minut
   return `${formatNzDate(meeting.starts_at)}, ${formatNzTime(meeting.starts_at)} to ${formatNzTime(meetingEndsAt(meeting))}`;
 }
 
-/**
- * For loaders and actions: the signed-in person, the meeting (404 when it does not exist or is not
- * in this group) and its group, after the policy allows `action` (403 otherwise).
- */
-export async function requireMeeting(
-  request: Request,
-  context: AppLoadContext,
-  params: { groupId?: string; meetingId?: string },
-  action: PolicyAction = "meeting.view",
-) {
-  const { user, actor } = await requireActor(request, context);
-  const db = context.services.db;
-  const meeting = await findMeeting(db, params.meetingId ?? "");
-  if (!meeting || meeting.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
-  const resource = { type: "group", groupId: meeting.group_id } as const;
-  if (!can(actor, "meeting.view", resource)) throw new Response("Not found", { status: 404 });
-  if (!can(actor, action, resource)) throw new Response("Forbidden", { status: 403 });
-  const group = await db
-    .selectFrom("groups")
-    .select(["id", "name", "code", "portfolio", "quorum"])
-    .where("id", "=", meeting.group_id)
-    .executeTakeFirstOrThrow();
-  return { user, actor, meeting, group, resource };
-}
-
-/**
- * For the group-wide meeting pages (meetings, the register, actions, scheduling): the signed-in
- * person and the group (404 when there is none), after the policy allows `action` (403 otherwise).
- */
-export async function requireGroupMeetings(
-  request: Request,
-  context: AppLoadContext,
-  params: { groupId?: string },
-  action: PolicyAction = "meeting.view",
-) {
-  const { user, actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, params.groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  assertCan(actor, action, { type: "group", groupId: group.id });
-  return { user, actor, group };
+/** The group a meeting belongs to, with what its pages and minute need. */
+export async function findMeetingGroup(db: Db, groupId: string) {
+  return db.selectFrom("groups").select(["id", "name", "code", "portfolio", "quorum"]).where("id", "=", groupId).executeTakeFirstOrThrow();
 }
 
 /** The group's meetings, soonest first among the upcoming and newest first among the past. */
@@ -268,22 +175,22 @@ export interface ScheduleMeetingInput extends MeetingDetailsInput {
 function meetingInstant(input: MeetingDetailsInput): { title: string; startsAt: Date; location: string | null; onlineUrl: string | null } {
   const title = input.title.trim();
   if (title.length === 0 || title.length > MEETING_TITLE_MAX) {
-    throw new MeetingError("INVALID_INPUT", `Give the meeting a title of 1 to ${MEETING_TITLE_MAX} characters`, "title");
+    throw new AppError("INVALID_INPUT", `Give the meeting a title of 1 to ${MEETING_TITLE_MAX} characters`, "title");
   }
   const time = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(input.time);
-  if (!time) throw new MeetingError("INVALID_INPUT", "Enter the start time as hours and minutes, like 10:00", "time");
+  if (!time) throw new AppError("INVALID_INPUT", "Enter the start time as hours and minutes, like 10:00", "time");
   let startsAt: Date;
   try {
     startsAt = nzWallClockInstant(input.date, Number(time[1]), Number(time[2]));
   } catch {
-    throw new MeetingError("INVALID_INPUT", "Enter the date of the meeting", "date");
+    throw new AppError("INVALID_INPUT", "Enter the date of the meeting", "date");
   }
   if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 5 || input.durationMinutes > 1440) {
-    throw new MeetingError("INVALID_INPUT", "The meeting can last from 5 minutes to 24 hours", "durationMinutes");
+    throw new AppError("INVALID_INPUT", "The meeting can last from 5 minutes to 24 hours", "durationMinutes");
   }
   const location = input.location?.trim() || null;
   const onlineUrl = input.onlineUrl?.trim() || null;
-  if (location && location.length > PLACE_MAX) throw new MeetingError("INVALID_INPUT", `Keep the place to ${PLACE_MAX} characters`, "location");
+  if (location && location.length > PLACE_MAX) throw new AppError("INVALID_INPUT", `Keep the place to ${PLACE_MAX} characters`, "location");
   if (onlineUrl) {
     let url: URL | undefined;
     try {
@@ -292,26 +199,21 @@ function meetingInstant(input: MeetingDetailsInput): { title: string; startsAt: 
       url = undefined;
     }
     if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || onlineUrl.length > PLACE_MAX) {
-      throw new MeetingError("INVALID_INPUT", "Enter the online meeting link as a full web address starting https://", "onlineUrl");
+      throw new AppError("INVALID_INPUT", "Enter the online meeting link as a full web address starting https://", "onlineUrl");
     }
   }
   if (!location && !onlineUrl) {
-    throw new MeetingError("INVALID_INPUT", "Say where the meeting is: a place, an online link, or both", "location");
+    throw new AppError("INVALID_INPUT", "Say where the meeting is: a place, an online link, or both", "location");
   }
   return { title, startsAt, location, onlineUrl };
 }
 
-function assertMay(actor: Actor, action: PolicyAction, groupId: string, message: string): void {
-  if (!can(actor, action, { type: "group", groupId })) throw new MeetingError("FORBIDDEN", message);
-}
-
-/** The policy's view of one meeting: its group, and whether this person is chairing it in the chair's place. */
-export function meetingResource(actor: Actor, meeting: Pick<Meeting, "group_id" | "acting_chair_user_id">): Extract<Resource, { type: "meeting" }> {
-  return { type: "meeting", groupId: meeting.group_id, actorIsActingChair: meeting.acting_chair_user_id === actor.id };
+function assertMay(actor: Actor, action: Action, groupId: string, message: string): void {
+  if (!can(actor, action, { type: "group", groupId })) throw new AppError("FORBIDDEN", message);
 }
 
 function assertMayRun(actor: Actor, meeting: Meeting, message: string): void {
-  if (!can(actor, "meeting.run", meetingResource(actor, meeting))) throw new MeetingError("FORBIDDEN", message);
+  if (!can(actor, "meeting.run", meetingResource(actor, meeting))) throw new AppError("FORBIDDEN", message);
 }
 
 /** The agenda document's text: a heading and the items, numbered. */
@@ -338,7 +240,7 @@ export async function scheduleMeeting(
   const ownItems = (input.items ?? []).map((item) => {
     const title = item.title.trim();
     if (title.length === 0 || title.length > AGENDA_TITLE_MAX) {
-      throw new MeetingError("INVALID_INPUT", `Agenda items need a title of 1 to ${AGENDA_TITLE_MAX} characters`, "items");
+      throw new AppError("INVALID_INPUT", `Agenda items need a title of 1 to ${AGENDA_TITLE_MAX} characters`, "items");
     }
     return { kind: "item" as AgendaItemKind, title, presenter: item.presenter?.trim() || null, minutes: item.minutes ?? null };
   });
@@ -353,7 +255,7 @@ export async function scheduleMeeting(
 
   const meetingId = await db.transaction().execute(async (trx) => {
     const group = await trx.selectFrom("groups").select(["id"]).where("id", "=", input.groupId).executeTakeFirst();
-    if (!group) throw new MeetingError("NOT_FOUND", "There is no such group");
+    if (!group) throw new AppError("NOT_FOUND", "There is no such group");
     const doc = buildDoc(agendaDocumentBlocks(details.title, when, items));
     const agendaDocument = await trx
       .insertInto("documents")
@@ -432,9 +334,9 @@ export async function scheduleMeeting(
 
 /** Locks the meeting row for a change; NOT_FOUND when there is no such meeting. */
 async function lockMeeting(trx: Transaction<Database>, meetingId: string): Promise<Meeting> {
-  if (!isUuid(meetingId)) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!isUuid(meetingId)) throw new AppError("NOT_FOUND", "There is no such meeting");
   const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).forUpdate().executeTakeFirst();
-  if (!meeting) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!meeting) throw new AppError("NOT_FOUND", "There is no such meeting");
   return meeting;
 }
 
@@ -449,8 +351,8 @@ export async function rescheduleMeeting(
   const { meeting, moved } = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMay(actor, "meeting.manage", meeting.group_id, "Only the chair or the secretary can change a meeting");
-    if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
-    if (meeting.status !== "scheduled") throw new MeetingError("MEETING_NOT_SCHEDULED", "A meeting that has started can no longer be moved");
+    if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+    if (meeting.status !== "scheduled") throw new AppError("MEETING_NOT_SCHEDULED", "A meeting that has started can no longer be moved");
     const moved = meeting.starts_at.getTime() !== details.startsAt.getTime() || meeting.duration_minutes !== input.durationMinutes;
     await trx
       .updateTable("meetings")
@@ -508,13 +410,13 @@ export async function cancelMeeting(
 ): Promise<void> {
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > CANCEL_REASON_MAX) {
-    throw new MeetingError("INVALID_INPUT", `Give a reason of 1 to ${CANCEL_REASON_MAX} characters`, "reason");
+    throw new AppError("INVALID_INPUT", `Give a reason of 1 to ${CANCEL_REASON_MAX} characters`, "reason");
   }
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMay(actor, "meeting.manage", meeting.group_id, "Only the chair or the secretary can cancel a meeting");
-    if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting is already cancelled");
-    if (meeting.status !== "scheduled") throw new MeetingError("MEETING_NOT_SCHEDULED", "A meeting that has started cannot be cancelled");
+    if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting is already cancelled");
+    if (meeting.status !== "scheduled") throw new AppError("MEETING_NOT_SCHEDULED", "A meeting that has started cannot be cancelled");
     await trx
       .updateTable("meetings")
       .set({ status: "cancelled", cancelled_at: new Date(), cancelled_by: actor.id, cancel_reason: reason, sequence: sql`sequence + 1`, updated_at: new Date() })
@@ -549,8 +451,8 @@ export async function cancelMeeting(
 async function lockAgendaMeeting(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<Meeting> {
   const meeting = await lockMeeting(trx, meetingId);
   assertMay(actor, "meeting.manage", meeting.group_id, "Only the chair or the secretary can change the agenda");
-  if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
-  if (meeting.status === "closed") throw new MeetingError("MEETING_NOT_SCHEDULED", "This meeting has ended; its agenda is part of the record");
+  if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+  if (meeting.status === "closed") throw new AppError("MEETING_NOT_SCHEDULED", "This meeting has ended; its agenda is part of the record");
   return meeting;
 }
 
@@ -565,19 +467,19 @@ export interface AgendaItemInput {
 function checkAgendaItem(input: AgendaItemInput): AgendaItemInput {
   const title = input.title.trim();
   if (title.length === 0 || title.length > AGENDA_TITLE_MAX) {
-    throw new MeetingError("INVALID_INPUT", `Give the item a title of 1 to ${AGENDA_TITLE_MAX} characters`, "title");
+    throw new AppError("INVALID_INPUT", `Give the item a title of 1 to ${AGENDA_TITLE_MAX} characters`, "title");
   }
   const presenter = input.presenter?.trim() || null;
-  if (presenter && presenter.length > 200) throw new MeetingError("INVALID_INPUT", "Keep the presenter's name to 200 characters", "presenter");
+  if (presenter && presenter.length > 200) throw new AppError("INVALID_INPUT", "Keep the presenter's name to 200 characters", "presenter");
   const minutes = input.minutesAllotted;
   if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > 600)) {
-    throw new MeetingError("INVALID_INPUT", "Time allotted is a whole number of minutes from 1 to 600", "minutesAllotted");
+    throw new AppError("INVALID_INPUT", "Time allotted is a whole number of minutes from 1 to 600", "minutesAllotted");
   }
   return { title, presenter, minutesAllotted: minutes, paperIds: [...new Set(input.paperIds)] };
 }
 
 async function setPapers(trx: Transaction<Database>, meeting: Meeting, itemId: string, paperIds: readonly string[]): Promise<void> {
-  if (paperIds.some((id) => !isUuid(id))) throw new MeetingError("INVALID_INPUT", "Choose papers from the group's documents", "paperIds");
+  if (paperIds.some((id) => !isUuid(id))) throw new AppError("INVALID_INPUT", "Choose papers from the group's documents", "paperIds");
   if (paperIds.length > 0) {
     const found = await trx
       .selectFrom("documents")
@@ -586,7 +488,7 @@ async function setPapers(trx: Transaction<Database>, meeting: Meeting, itemId: s
       .where("group_id", "=", meeting.group_id)
       .where("archived_at", "is", null)
       .execute();
-    if (found.length !== paperIds.length) throw new MeetingError("INVALID_INPUT", "Choose papers from the group's documents", "paperIds");
+    if (found.length !== paperIds.length) throw new AppError("INVALID_INPUT", "Choose papers from the group's documents", "paperIds");
   }
   await trx.deleteFrom("agenda_item_papers").where("agenda_item_id", "=", itemId).execute();
   if (paperIds.length > 0) {
@@ -665,9 +567,9 @@ export async function updateAgendaItem(
 }
 
 async function findItem(trx: Db, meetingId: string, itemId: string) {
-  if (!isUuid(itemId)) throw new MeetingError("NOT_FOUND", "There is no such agenda item");
+  if (!isUuid(itemId)) throw new AppError("NOT_FOUND", "There is no such agenda item");
   const item = await trx.selectFrom("agenda_items").selectAll().where("id", "=", itemId).where("meeting_id", "=", meetingId).executeTakeFirst();
-  if (!item) throw new MeetingError("NOT_FOUND", "There is no such agenda item");
+  if (!item) throw new AppError("NOT_FOUND", "There is no such agenda item");
   return item;
 }
 
@@ -682,12 +584,12 @@ export async function removeAgendaItem(
     const meeting = await lockAgendaMeeting(trx, actor, input.meetingId);
     const item = await findItem(trx, meeting.id, input.itemId);
     if (meeting.current_agenda_item_id === item.id) {
-      throw new MeetingError("AGENDA_ITEM_IN_USE", "The meeting is on this item now; move to another item first");
+      throw new AppError("AGENDA_ITEM_IN_USE", "The meeting is on this item now; move to another item first");
     }
     const used = await trx.selectFrom("decisions").select("id").where("agenda_item_id", "=", item.id).executeTakeFirst();
     const declared = await trx.selectFrom("conflict_declarations").select("id").where("agenda_item_id", "=", item.id).executeTakeFirst();
     if (used || declared) {
-      throw new MeetingError("AGENDA_ITEM_IN_USE", "Decisions or conflicts of interest are recorded under this item, so it stays on the agenda");
+      throw new AppError("AGENDA_ITEM_IN_USE", "Decisions or conflicts of interest are recorded under this item, so it stays on the agenda");
     }
     await trx.deleteFrom("agenda_items").where("id", "=", item.id).execute();
     await trx.updateTable("agenda_items").set({ position: sql`position - 1` }).where("meeting_id", "=", meeting.id).where("position", ">", item.position).execute();
@@ -716,9 +618,9 @@ export async function moveAgendaItem(
     const meeting = await lockAgendaMeeting(trx, actor, input.meetingId);
     const items = await trx.selectFrom("agenda_items").select(["id", "position"]).where("meeting_id", "=", meeting.id).orderBy("position").execute();
     const from = items.findIndex((item) => item.id === input.itemId);
-    if (from === -1) throw new MeetingError("NOT_FOUND", "There is no such agenda item");
+    if (from === -1) throw new AppError("NOT_FOUND", "There is no such agenda item");
     if (!Number.isInteger(input.toPosition) || input.toPosition < 1 || input.toPosition > items.length) {
-      throw new MeetingError("INVALID_INPUT", `Choose a position from 1 to ${items.length}`, "toPosition");
+      throw new AppError("INVALID_INPUT", `Choose a position from 1 to ${items.length}`, "toPosition");
     }
     const order = items.map((item) => item.id);
     const [moved] = order.splice(from, 1);
@@ -760,8 +662,8 @@ export async function startMeeting(
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can start the meeting");
-    if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
-    if (meeting.status !== "scheduled") throw new MeetingError("MEETING_NOT_SCHEDULED", "This meeting has already started");
+    if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+    if (meeting.status !== "scheduled") throw new AppError("MEETING_NOT_SCHEDULED", "This meeting has already started");
     const first = await trx.selectFrom("agenda_items").select("id").where("meeting_id", "=", meeting.id).orderBy("position").executeTakeFirst();
     await trx
       .updateTable("meetings")
@@ -797,7 +699,7 @@ export async function moveToAgendaItem(
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can move the meeting through its agenda");
-    if (meeting.status !== "in_progress") throw new MeetingError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
+    if (meeting.status !== "in_progress") throw new AppError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
     const item = await findItem(trx, meeting.id, input.itemId);
     if (meeting.current_agenda_item_id === item.id) return meeting;
     await trx.updateTable("meetings").set({ current_agenda_item_id: item.id, updated_at: new Date() }).where("id", "=", meeting.id).execute();
@@ -826,7 +728,7 @@ export async function endMeeting(
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMayRun(actor, meeting, "Only the chair (or the acting chair named for this meeting) can end the meeting");
-    if (meeting.status !== "in_progress") throw new MeetingError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
+    if (meeting.status !== "in_progress") throw new AppError("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
     await trx
       .updateTable("meetings")
       .set({ status: "closed", ended_at: now, current_agenda_item_id: null, updated_at: now })
@@ -859,8 +761,8 @@ export async function setActingChair(
   const meeting = await db.transaction().execute(async (trx) => {
     const meeting = await lockMeeting(trx, input.meetingId);
     assertMay(actor, "meeting.manage", meeting.group_id, "Only the chair or the secretary can name an acting chair");
-    if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
-    if (meeting.status === "closed") throw new MeetingError("MEETING_NOT_SCHEDULED", "This meeting has ended");
+    if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+    if (meeting.status === "closed") throw new AppError("MEETING_NOT_SCHEDULED", "This meeting has ended");
     if (input.userId !== null) {
       const member = isUuid(input.userId)
         ? await trx
@@ -872,7 +774,7 @@ export async function setActingChair(
             .where(membershipActiveOn(nzCalendarDate(meeting.starts_at)))
             .executeTakeFirst()
         : undefined;
-      if (!member) throw new MeetingError("INVALID_INPUT", "Choose the acting chair from the group's members on the day of the meeting", "actingChair");
+      if (!member) throw new AppError("INVALID_INPUT", "Choose the acting chair from the group's members on the day of the meeting", "actingChair");
     }
     if (meeting.acting_chair_user_id === input.userId) return meeting;
     await trx.updateTable("meetings").set({ acting_chair_user_id: input.userId, updated_at: new Date() }).where("id", "=", meeting.id).execute();

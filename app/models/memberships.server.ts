@@ -8,33 +8,12 @@ import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import type { Database, MembershipRole, OrganisationSector } from "../../db/database.js";
 import { type Actor, can } from "../policy/policy.js";
-import { isCalendarDate } from "../utils/dates.js";
+import { isCalendarDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 import { recordAudit } from "./audit.server.js";
+import { AppError } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-export type MembershipErrorCode =
-  | "NOT_FOUND"
-  | "FORBIDDEN"
-  | "INVALID_INPUT"
-  | "END_BEFORE_START"
-  | "ALREADY_ENDED"
-  | "SAME_ROLE"
-  | "CHANGE_ON_START_DAY"
-  | "NOT_CURRENT"
-  | "ALREADY_MEMBER";
-
-/** A refusal from a membership command, with a stable code the UI turns into a message. */
-export class MembershipError extends Error {
-  constructor(
-    readonly code: MembershipErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "MembershipError";
-  }
-}
 
 /** One membership as pages show it. Dates are calendar dates, "YYYY-MM-DD". */
 export interface MembershipView {
@@ -61,7 +40,7 @@ export function membershipActiveOn(onDate: string) {
 }
 
 function requireCalendarDate(value: string, field: string): void {
-  if (!isCalendarDate(value)) throw new MembershipError("INVALID_INPUT", `${field} must be a date written YYYY-MM-DD`);
+  if (!isCalendarDate(value)) throw new AppError("INVALID_INPUT", `${field} must be a date written YYYY-MM-DD`);
 }
 
 /** The calendar date `days` after (or before, when negative) `date`. */
@@ -99,6 +78,25 @@ function selectMemberships(db: Db, groupId: string) {
     .where("memberships.group_id", "=", groupId);
 }
 
+/** Every organisation by name: who an action can be given to. */
+export async function listOrganisationNames(db: Db) {
+  return db.selectFrom("organisations").select(["id", "name"]).orderBy("name").execute();
+}
+
+/** The organisation a person represents in a group today (their latest current membership's), or null. */
+export async function currentOrganisationName(db: Db, userId: string, groupId: string, today = nzCalendarDate()): Promise<string | null> {
+  const membership = await db
+    .selectFrom("memberships")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .select(["organisations.name as organisation"])
+    .where("memberships.user_id", "=", userId)
+    .where("memberships.group_id", "=", groupId)
+    .where(membershipActiveOn(today))
+    .orderBy("memberships.starts_on", "desc")
+    .executeTakeFirst();
+  return membership?.organisation ?? null;
+}
+
 /**
  * The members of the group on `date` ("YYYY-MM-DD"): memberships that had started by that day and
  * had not ended before it (a membership ending on a day still counts on that day).
@@ -124,7 +122,7 @@ export async function membershipHistory(db: Db, groupId: string): Promise<Member
 }
 
 async function lockMembership(trx: Transaction<Database>, membershipId: string, expectedGroupId?: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(membershipId)) throw new MembershipError("NOT_FOUND", "There is no such membership");
+  if (!/^[0-9a-f-]{36}$/i.test(membershipId)) throw new AppError("NOT_FOUND", "There is no such membership");
   const membership = await trx
     .selectFrom("memberships")
     .selectAll()
@@ -132,14 +130,14 @@ async function lockMembership(trx: Transaction<Database>, membershipId: string, 
     .forUpdate()
     .executeTakeFirst();
   if (!membership || (expectedGroupId !== undefined && membership.group_id !== expectedGroupId)) {
-    throw new MembershipError("NOT_FOUND", "There is no such membership in this group");
+    throw new AppError("NOT_FOUND", "There is no such membership in this group");
   }
   return membership;
 }
 
 function assertMayManage(actor: Actor, groupId: string): void {
   if (!can(actor, "group.members.manage", { type: "group", groupId })) {
-    throw new MembershipError("FORBIDDEN", "You may not manage this group's members");
+    throw new AppError("FORBIDDEN", "You may not manage this group's members");
   }
 }
 
@@ -161,15 +159,15 @@ export async function endMembership(
 ): Promise<void> {
   requireCalendarDate(input.endsOn, "The end date");
   const reason = input.reason.trim();
-  if (reason.length === 0) throw new MembershipError("INVALID_INPUT", "Give a reason the membership ended");
+  if (reason.length === 0) throw new AppError("INVALID_INPUT", "Give a reason the membership ended");
   await db.transaction().execute(async (trx) => {
     const membership = await lockMembership(trx, membershipId, input.groupId);
     assertMayManage(actor, membership.group_id);
     if (membership.ends_on !== null) {
-      throw new MembershipError("ALREADY_ENDED", "This membership has already ended");
+      throw new AppError("ALREADY_ENDED", "This membership has already ended");
     }
     if (input.endsOn < membership.starts_on) {
-      throw new MembershipError("END_BEFORE_START", "The end date cannot be before the membership started");
+      throw new AppError("END_BEFORE_START", "The end date cannot be before the membership started");
     }
     await trx
       .updateTable("memberships")
@@ -211,12 +209,12 @@ export async function changeRole(
   return db.transaction().execute(async (trx) => {
     const membership = await lockMembership(trx, membershipId, input.groupId);
     assertMayManage(actor, membership.group_id);
-    if (membership.role === newRole) throw new MembershipError("SAME_ROLE", "The member already has that role");
+    if (membership.role === newRole) throw new AppError("SAME_ROLE", "The member already has that role");
     if (membership.ends_on !== null && membership.ends_on < input.onDate) {
-      throw new MembershipError("NOT_CURRENT", "The membership has ended by that date");
+      throw new AppError("NOT_CURRENT", "The membership has ended by that date");
     }
     if (input.onDate <= membership.starts_on) {
-      throw new MembershipError(
+      throw new AppError(
         "CHANGE_ON_START_DAY",
         "A role change must take effect after the day the membership started",
       );
@@ -281,16 +279,16 @@ export async function addAlternate(db: Kysely<Database>, actor: Actor, input: Ad
     const principal = await lockMembership(trx, input.forMembershipId, input.groupId);
     assertMayManage(actor, principal.group_id);
     if (principal.alternate_for_id !== null) {
-      throw new MembershipError("INVALID_INPUT", "An alternate cannot have an alternate of their own");
+      throw new AppError("INVALID_INPUT", "An alternate cannot have an alternate of their own");
     }
     if (input.startsOn < principal.starts_on || (principal.ends_on !== null && principal.ends_on < input.startsOn)) {
-      throw new MembershipError("NOT_CURRENT", "The member is not a member of the group on that date");
+      throw new AppError("NOT_CURRENT", "The member is not a member of the group on that date");
     }
     if (input.userId === principal.user_id) {
-      throw new MembershipError("INVALID_INPUT", "A member cannot be their own alternate");
+      throw new AppError("INVALID_INPUT", "A member cannot be their own alternate");
     }
     const person = await trx.selectFrom("users").select(["id"]).where("id", "=", input.userId).executeTakeFirst();
-    if (!person) throw new MembershipError("NOT_FOUND", "There is no such person");
+    if (!person) throw new AppError("NOT_FOUND", "There is no such person");
     const overlapping = await trx
       .selectFrom("memberships")
       .select("id")
@@ -298,7 +296,7 @@ export async function addAlternate(db: Kysely<Database>, actor: Actor, input: Ad
       .where("user_id", "=", input.userId)
       .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", input.startsOn)]))
       .executeTakeFirst();
-    if (overlapping) throw new MembershipError("ALREADY_MEMBER", "That person already has a membership of this group");
+    if (overlapping) throw new AppError("ALREADY_MEMBER", "That person already has a membership of this group");
 
     const role: MembershipRole =
       principal.role === "chair" || principal.role === "secretary" ? "member" : principal.role;

@@ -24,9 +24,10 @@ import { isUuid } from "../utils/ids.js";
 import { foldForSearch } from "../utils/search-text.js";
 import { type Attendee, meetingAttendees, meetingConflicts, meetingOfficials } from "./attendance.server.js";
 import { recordAudit } from "./audit.server.js";
-import { type Db, MeetingError, type MeetingServices, announceMeetingChange, meetingInviteeIds } from "./meetings.server.js";
+import { type Db, type MeetingServices, announceMeetingChange, meetingInviteeIds } from "./meetings.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { notify } from "./notifications.server.js";
+import { AppError } from "../errors.js";
 
 export const DECISION_BODY_MAX = 4000;
 export const DECISION_HEADING_MAX = 200;
@@ -56,9 +57,9 @@ export interface RecordDecisionInput {
 }
 
 async function lockMinuteOf(trx: Transaction<Database>, meetingId: string) {
-  if (!isUuid(meetingId)) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!isUuid(meetingId)) throw new AppError("NOT_FOUND", "There is no such meeting");
   const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).executeTakeFirst();
-  if (!meeting) throw new MeetingError("NOT_FOUND", "There is no such meeting");
+  if (!meeting) throw new AppError("NOT_FOUND", "There is no such meeting");
   const minute = await trx.selectFrom("minutes").selectAll().where("meeting_id", "=", meeting.id).forUpdate().executeTakeFirst();
   return { meeting, minute };
 }
@@ -67,12 +68,12 @@ async function lockMinuteOf(trx: Transaction<Database>, meetingId: string) {
 async function lockDraftMinute(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<{ meeting: Meeting; minute: Minute }> {
   const { meeting, minute } = await lockMinuteOf(trx, meetingId);
   if (!can(actor, "decision.record", { type: "group", groupId: meeting.group_id })) {
-    throw new MeetingError("FORBIDDEN", "Only the chair or the secretary records decisions");
+    throw new AppError("FORBIDDEN", "Only the chair or the secretary records decisions");
   }
-  if (meeting.status === "cancelled") throw new MeetingError("MEETING_CANCELLED", "This meeting was cancelled");
-  if (!minute || meeting.status === "scheduled") throw new MeetingError("MEETING_NOT_STARTED", "Decisions are recorded once the meeting has started");
+  if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+  if (!minute || meeting.status === "scheduled") throw new AppError("MEETING_NOT_STARTED", "Decisions are recorded once the meeting has started");
   if (minute.status === "confirmed") {
-    throw new MeetingError("MINUTES_CONFIRMED", `These minutes are confirmed (${minute.reference}); record a correction as a new decision at a later meeting`);
+    throw new AppError("MINUTES_CONFIRMED", `These minutes are confirmed (${minute.reference}); record a correction as a new decision at a later meeting`);
   }
   return { meeting, minute };
 }
@@ -81,7 +82,7 @@ function checkText(value: string | null, max: number, field: string, message: st
   if (value === null) return null;
   const text = value.trim();
   if (text.length === 0) return null;
-  if (text.length > max) throw new MeetingError("INVALID_INPUT", message, field);
+  if (text.length > max) throw new AppError("INVALID_INPUT", message, field);
   return text;
 }
 
@@ -91,12 +92,12 @@ async function checkActions(trx: Db, groupId: string, actions: readonly NewActio
     actions.map(async (action, index) => {
       const description = action.description.trim();
       if (description.length === 0 || description.length > ACTION_DESCRIPTION_MAX) {
-        throw new MeetingError("INVALID_INPUT", `Describe action ${index + 1} (up to ${ACTION_DESCRIPTION_MAX} characters)`, "actions");
+        throw new AppError("INVALID_INPUT", `Describe action ${index + 1} (up to ${ACTION_DESCRIPTION_MAX} characters)`, "actions");
       }
       if ((action.ownerUserId === null) === (action.ownerOrganisationId === null)) {
-        throw new MeetingError("INVALID_INPUT", `Choose who owns action ${index + 1}: a member or an organisation`, "actions");
+        throw new AppError("INVALID_INPUT", `Choose who owns action ${index + 1}: a member or an organisation`, "actions");
       }
-      if (!isCalendarDate(action.dueOn)) throw new MeetingError("INVALID_INPUT", `Give action ${index + 1} a due date`, "actions");
+      if (!isCalendarDate(action.dueOn)) throw new AppError("INVALID_INPUT", `Give action ${index + 1} a due date`, "actions");
       let ownerLabel: string | undefined;
       if (action.ownerUserId !== null) {
         const member = isUuid(action.ownerUserId)
@@ -111,13 +112,13 @@ async function checkActions(trx: Db, groupId: string, actions: readonly NewActio
               .executeTakeFirst()
           : undefined;
         ownerLabel = member?.display_name;
-        if (!ownerLabel) throw new MeetingError("INVALID_INPUT", `Action ${index + 1}'s owner must be a current member of the group`, "actions");
+        if (!ownerLabel) throw new AppError("INVALID_INPUT", `Action ${index + 1}'s owner must be a current member of the group`, "actions");
       } else {
         const organisation = isUuid(action.ownerOrganisationId)
           ? await trx.selectFrom("organisations").select("name").where("id", "=", action.ownerOrganisationId).executeTakeFirst()
           : undefined;
         ownerLabel = organisation?.name;
-        if (!ownerLabel) throw new MeetingError("INVALID_INPUT", `Choose action ${index + 1}'s organisation from the list`, "actions");
+        if (!ownerLabel) throw new AppError("INVALID_INPUT", `Choose action ${index + 1}'s organisation from the list`, "actions");
       }
       return { ...action, description, ownerLabel };
     }),
@@ -135,10 +136,10 @@ export async function recordDecision(
   input: RecordDecisionInput,
 ): Promise<string> {
   const body = checkText(input.body, DECISION_BODY_MAX, "body", `Keep the decision to ${DECISION_BODY_MAX} characters`);
-  if (!body) throw new MeetingError("INVALID_INPUT", "Write the decision", "body");
+  if (!body) throw new AppError("INVALID_INPUT", "Write the decision", "body");
   const heading = input.parentId ? null : checkText(input.heading, DECISION_HEADING_MAX, "heading", `Keep the heading to ${DECISION_HEADING_MAX} characters`);
-  if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new MeetingError("INVALID_INPUT", "Choose a verb from the list", "verb");
-  if (input.parentId === null && input.verb === null) throw new MeetingError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
+  if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new AppError("INVALID_INPUT", "Choose a verb from the list", "verb");
+  if (input.parentId === null && input.verb === null) throw new AppError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
   const wantsActions = input.parentId === null && isActionVerb(input.verb);
 
   const { meeting, decisionId } = await db.transaction().execute(async (trx) => {
@@ -147,13 +148,13 @@ export async function recordDecision(
       const parent = isUuid(input.parentId)
         ? await trx.selectFrom("decisions").select(["id", "parent_id"]).where("id", "=", input.parentId).where("minute_id", "=", minute.id).executeTakeFirst()
         : undefined;
-      if (!parent || parent.parent_id !== null) throw new MeetingError("INVALID_INPUT", "Sub-paragraphs go under a numbered paragraph of this minute", "parentId");
+      if (!parent || parent.parent_id !== null) throw new AppError("INVALID_INPUT", "Sub-paragraphs go under a numbered paragraph of this minute", "parentId");
     }
     if (input.agendaItemId !== null) {
       const item = isUuid(input.agendaItemId)
         ? await trx.selectFrom("agenda_items").select("id").where("id", "=", input.agendaItemId).where("meeting_id", "=", meeting.id).executeTakeFirst()
         : undefined;
-      if (!item) throw new MeetingError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
+      if (!item) throw new AppError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
     }
     let corrects: string | null = null;
     if (input.correctsDecisionId) {
@@ -166,13 +167,13 @@ export async function recordDecision(
             .executeTakeFirst()
         : undefined;
       if (!earlier || earlier.group_id !== meeting.group_id || earlier.status !== "confirmed") {
-        throw new MeetingError("INVALID_INPUT", "A correction refers to a decision in this group's confirmed minutes", "correctsDecisionId");
+        throw new AppError("INVALID_INPUT", "A correction refers to a decision in this group's confirmed minutes", "correctsDecisionId");
       }
       corrects = earlier.id;
     }
     const actions = wantsActions ? await checkActions(trx, meeting.group_id, input.actions ?? []) : [];
     if (wantsActions && actions.length === 0) {
-      throw new MeetingError("INVALID_INPUT", `A decision that ${input.verb} someone needs at least one action, with an owner and a due date`, "actions");
+      throw new AppError("INVALID_INPUT", `A decision that ${input.verb} someone needs at least one action, with an owner and a due date`, "actions");
     }
     const last = await trx
       .selectFrom("decisions")
@@ -234,7 +235,7 @@ async function findDecisionIn(trx: Db, minuteId: string, decisionId: string) {
   const decision = isUuid(decisionId)
     ? await trx.selectFrom("decisions").selectAll().where("id", "=", decisionId).where("minute_id", "=", minuteId).executeTakeFirst()
     : undefined;
-  if (!decision) throw new MeetingError("NOT_FOUND", "There is no such decision in this minute");
+  if (!decision) throw new AppError("NOT_FOUND", "There is no such decision in this minute");
   return decision;
 }
 
@@ -246,22 +247,22 @@ export async function updateDecision(
   input: { meetingId: string; decisionId: string; verb: DecisionVerb | null; body: string; heading: string | null; ip?: string | null },
 ): Promise<void> {
   const body = checkText(input.body, DECISION_BODY_MAX, "body", `Keep the decision to ${DECISION_BODY_MAX} characters`);
-  if (!body) throw new MeetingError("INVALID_INPUT", "Write the decision", "body");
-  if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new MeetingError("INVALID_INPUT", "Choose a verb from the list", "verb");
+  if (!body) throw new AppError("INVALID_INPUT", "Write the decision", "body");
+  if (input.verb !== null && !decisionVerbs.includes(input.verb)) throw new AppError("INVALID_INPUT", "Choose a verb from the list", "verb");
   const meeting = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
     const decision = await findDecisionIn(trx, minute.id, input.decisionId);
     if (decision.confirms_minute_id !== null) {
-      throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be changed", "body");
+      throw new AppError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be changed", "body");
     }
-    if (decision.parent_id === null && input.verb === null) throw new MeetingError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
+    if (decision.parent_id === null && input.verb === null) throw new AppError("INVALID_INPUT", "A numbered paragraph opens with a verb: choose one", "verb");
     // Its actions follow from its verb: keep the two consistent.
     const hasActions = (await trx.selectFrom("actions").select("id").where("decision_id", "=", decision.id).executeTakeFirst()) !== undefined;
     if (hasActions && !isActionVerb(input.verb)) {
-      throw new MeetingError("INVALID_INPUT", "This decision has actions, so it keeps a verb that directs, invites or requests; remove it and record it again to change that", "verb");
+      throw new AppError("INVALID_INPUT", "This decision has actions, so it keeps a verb that directs, invites or requests; remove it and record it again to change that", "verb");
     }
     if (!hasActions && decision.parent_id === null && isActionVerb(input.verb)) {
-      throw new MeetingError("INVALID_INPUT", `A decision that ${input.verb} someone needs its actions: record it as a new decision with them`, "verb");
+      throw new AppError("INVALID_INPUT", `A decision that ${input.verb} someone needs its actions: record it as a new decision with them`, "verb");
     }
     const heading = decision.parent_id ? null : checkText(input.heading, DECISION_HEADING_MAX, "heading", `Keep the heading to ${DECISION_HEADING_MAX} characters`);
     await trx
@@ -294,7 +295,7 @@ export async function deleteDecision(
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
     const decision = await findDecisionIn(trx, minute.id, input.decisionId);
     if (decision.confirms_minute_id !== null) {
-      throw new MeetingError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be removed", "decision");
+      throw new AppError("INVALID_INPUT", "This paragraph records the confirmation of earlier minutes and cannot be removed", "decision");
     }
     const progress = await trx
       .selectFrom("action_updates")
@@ -303,7 +304,7 @@ export async function deleteDecision(
       .where("actions.decision_id", "=", decision.id)
       .executeTakeFirst();
     if (progress) {
-      throw new MeetingError("INVALID_INPUT", "Progress has been recorded on this decision's actions, so it stays; change its words instead", "decision");
+      throw new AppError("INVALID_INPUT", "Progress has been recorded on this decision's actions, so it stays; change its words instead", "decision");
     }
     await trx.deleteFrom("decisions").where("parent_id", "=", decision.id).execute();
     await trx.deleteFrom("decisions").where("id", "=", decision.id).execute();
@@ -329,7 +330,7 @@ export async function setMinuteClassification(
   input: { meetingId: string; classification: Classification; ip?: string | null },
 ): Promise<void> {
   if (!classifications.includes(input.classification)) {
-    throw new MeetingError("INVALID_INPUT", "Choose UNCLASSIFIED, IN-CONFIDENCE or SENSITIVE: this platform holds nothing higher", "classification");
+    throw new AppError("INVALID_INPUT", "Choose UNCLASSIFIED, IN-CONFIDENCE or SENSITIVE: this platform holds nothing higher", "classification");
   }
   const meeting = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockDraftMinute(trx, actor, input.meetingId);
@@ -378,20 +379,20 @@ export async function confirmMinutes(
   const result = await db.transaction().execute(async (trx) => {
     const { meeting, minute } = await lockMinuteOf(trx, input.meetingId);
     if (!can(actor, "minutes.confirm", { type: "group", groupId: meeting.group_id })) {
-      throw new MeetingError("FORBIDDEN", "Only the chair or the secretary can confirm minutes");
+      throw new AppError("FORBIDDEN", "Only the chair or the secretary can confirm minutes");
     }
-    if (meeting.status !== "closed" || !minute) throw new MeetingError("MEETING_NOT_STARTED", "Minutes are confirmed after the meeting has ended");
-    if (minute.status === "confirmed") throw new MeetingError("MINUTES_CONFIRMED", `These minutes are already confirmed (${minute.reference})`);
+    if (meeting.status !== "closed" || !minute) throw new AppError("MEETING_NOT_STARTED", "Minutes are confirmed after the meeting has ended");
+    if (minute.status === "confirmed") throw new AppError("MINUTES_CONFIRMED", `These minutes are already confirmed (${minute.reference})`);
     const paragraphs = await trx.selectFrom("decisions").select("id").where("minute_id", "=", minute.id).where("parent_id", "is", null).execute();
-    if (paragraphs.length === 0) throw new MeetingError("INVALID_INPUT", "Record at least one decision before confirming the minutes", "minutes");
+    if (paragraphs.length === 0) throw new AppError("INVALID_INPUT", "Record at least one decision before confirming the minutes", "minutes");
 
     let atMeeting: Meeting | undefined;
     if (input.atMeetingId) {
       atMeeting = isUuid(input.atMeetingId) ? await trx.selectFrom("meetings").selectAll().where("id", "=", input.atMeetingId).executeTakeFirst() : undefined;
       if (!atMeeting || atMeeting.group_id !== meeting.group_id || atMeeting.id === meeting.id) {
-        throw new MeetingError("INVALID_INPUT", "Minutes are confirmed at a later meeting of the same group", "atMeetingId");
+        throw new AppError("INVALID_INPUT", "Minutes are confirmed at a later meeting of the same group", "atMeetingId");
       }
-      if (atMeeting.status !== "in_progress") throw new MeetingError("MEETING_NOT_IN_PROGRESS", "That meeting is not in progress");
+      if (atMeeting.status !== "in_progress") throw new AppError("MEETING_NOT_IN_PROGRESS", "That meeting is not in progress");
     }
 
     const group = await trx.selectFrom("groups").select(["code"]).where("id", "=", meeting.group_id).executeTakeFirstOrThrow();
@@ -559,6 +560,11 @@ async function decisionLocations(db: Db, decisionIds: string[]) {
 }
 
 /** Everything the minute page, its print view and its Word export show. */
+/** A meeting's minute: whether it is a draft or confirmed, and its reference once confirmed. */
+export async function findMinuteStatus(db: Db, meetingId: string) {
+  return db.selectFrom("minutes").select(["status", "reference"]).where("meeting_id", "=", meetingId).executeTakeFirst();
+}
+
 export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> {
   const group = await db.selectFrom("groups").select(["id", "name", "code", "portfolio"]).where("id", "=", meeting.group_id).executeTakeFirstOrThrow();
   const minute = await db.selectFrom("minutes").selectAll().where("meeting_id", "=", meeting.id).executeTakeFirst();

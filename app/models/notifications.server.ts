@@ -9,23 +9,13 @@
  */
 import { type Kysely, type Transaction, sql } from "kysely";
 import type { Database } from "../../db/database.js";
-import type { AppServices } from "../../server/services.js";
+import type { NotificationEvent } from "../realtime/contract.js";
+import type { AppServices } from "../services.js";
 import { issueUnsubscribeToken, unsubscribeUrl } from "./notification-preferences.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The Socket.io event a person's tabs receive for each new notification. */
-export const NOTIFICATION_EVENT = "notification";
-
-/** What the `notification` event carries. */
-export interface NotificationEvent {
-  id: string;
-  title: string;
-  body: string;
-  link: string;
-  createdAt: string;
-  unreadCount: number;
-}
+export type { NotificationEvent };
 
 export interface NotifyInput {
   recipientIds: readonly string[];
@@ -100,7 +90,7 @@ export async function notify(services: NotifyServices, input: NotifyInput): Prom
             createdAt: row.created_at.toISOString(),
             unreadCount: await unreadCount(db, row.user_id),
           };
-          services.realtime.emitToUser(row.user_id, NOTIFICATION_EVENT, event);
+          services.realtime.emitToUser(row.user_id, "notification", event);
         } catch (error) {
           logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
         }

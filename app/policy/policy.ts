@@ -1,10 +1,13 @@
 /**
  * The one authorization module: `can(actor, action, resource)` answers every "may this person do
  * this?" in the product. Loaders, actions, the Socket.io handshake and events, and the Yjs upgrade
- * all call it; no rule lives anywhere else. docs/permissions.md is generated from `rules` below
- * (`npm run docs:permissions`) and a test fails when the two differ.
+ * all call it; no rule lives anywhere else, including the ones about authorship (your own comment,
+ * your own submission) and state (archived, pending). docs/permissions.md is generated from
+ * `rules` below (`npm run docs:permissions`) and a test fails when the two differ.
  *
- * Pure: it reads only what it is given, so the same answer comes from every transport.
+ * Pure: it reads only what it is given, so the same answer comes from every transport. Each kind
+ * of resource is built in one function (app/models/policy-resources.server.ts); a page asks
+ * `permissionsFor` once for what to show (Outline's policy serialisation).
  */
 import type { MembershipRole } from "../../db/database.js";
 
@@ -24,6 +27,8 @@ export type Resource =
       groupId: string;
       /** Locked once archived: kept read-only for the record. */
       locked?: boolean;
+      /** A submission of it waits for the Lead Minister's office (it cannot be archived meanwhile). */
+      awaitingApproval?: boolean;
       /** Consultees may read a document only while it is opened to them in a consultation. */
       openToActorForConsultation?: boolean;
     }
@@ -32,6 +37,22 @@ export type Resource =
       groupId: string;
       /** Whether the person asking has been asked to chair this meeting in the chair's place. */
       actorIsActingChair?: boolean;
+    }
+  | {
+      type: "comment";
+      groupId: string;
+      /** Whether the person asking wrote the comment. */
+      actorIsAuthor: boolean;
+      /** As for its document: consultees may comment only while it is opened to them. */
+      openToActorForConsultation?: boolean;
+    }
+  | {
+      type: "submission";
+      groupId: string;
+      /** Whether the person asking submitted it. */
+      actorIsSubmitter: boolean;
+      /** Still waiting for the Lead Minister's office (not decided or withdrawn). */
+      pending: boolean;
     }
   | {
       type: "action";
@@ -59,8 +80,10 @@ export const actions = [
   "document.edit",
   "document.archive",
   "document.comment",
+  "comment.edit",
   "document.submit",
   "document.approve",
+  "submission.withdraw",
   "consultation.manage",
   "consultation.view",
   "meeting.view",
@@ -92,6 +115,7 @@ type Rule = {
 };
 
 const editors = ["chair", "secretary", "member"] as const;
+const commenters = ["chair", "secretary", "member", "minister_office", "consultee"] as const;
 const groupReaders = ["chair", "secretary", "member", "minister_office", "observer"] as const;
 
 /** The table of rules: which roles may take each action. Conditions are applied in `can`. */
@@ -109,13 +133,24 @@ export const rules: Record<Action, Rule> = {
   "document.history": { allowed: [...groupReaders] },
   "document.create": { allowed: [...editors] },
   "document.edit": { allowed: [...editors], condition: "not once the document is archived" },
-  "document.archive": { allowed: ["chair", "secretary"] },
+  "document.archive": {
+    allowed: ["chair", "secretary"],
+    condition: "not once the document is archived, nor while a submission of it waits for approval",
+  },
   "document.comment": {
-    allowed: ["chair", "secretary", "member", "minister_office", "consultee"],
+    allowed: [...commenters],
     condition: "consultees only while the document is opened to them for consultation",
   },
-  "document.submit": { allowed: ["chair", "secretary"] },
+  "comment.edit": {
+    allowed: [...commenters],
+    condition: "only the comment's author (changing or deleting it), while they may still comment on the document",
+  },
+  "document.submit": { allowed: ["chair", "secretary"], condition: "not once the document is archived" },
   "document.approve": { allowed: ["minister_office"] },
+  "submission.withdraw": {
+    allowed: ["chair", "secretary", "member", "minister_office", "observer"],
+    condition: "only while it is pending; other than the chair and secretary, only the person who submitted it",
+  },
   "consultation.manage": { allowed: ["chair", "secretary"] },
   "consultation.view": {
     allowed: [...groupReaders, "consultee"],
@@ -169,22 +204,29 @@ function allows(rule: Rule, action: Action, subject: Subject, resource: Resource
     return resource.type === "consultation" && resource.actorInvited === true;
   }
   if (resource.type === "document") {
-    if (action === "document.edit" && resource.locked) return false;
+    if ((action === "document.edit" || action === "document.archive" || action === "document.submit") && resource.locked) return false;
+    if (action === "document.archive" && resource.awaitingApproval) return false;
     if (subject === "consultee" && (action === "document.read" || action === "document.comment")) {
       return resource.openToActorForConsultation === true;
     }
   }
+  if (action === "comment.edit") {
+    if (resource.type !== "comment" || !resource.actorIsAuthor) return false;
+    return subject !== "consultee" || resource.openToActorForConsultation === true;
+  }
+  if (action === "submission.withdraw") {
+    if (resource.type !== "submission" || !resource.pending) return false;
+    return subject === "chair" || subject === "secretary" || resource.actorIsSubmitter;
+  }
   return true;
 }
 
-/** Throws a 403 Response when `can` says no; for loaders and actions. */
-export function assertCan(actor: Actor | null, action: Action, resource: Resource): void {
-  if (!can(actor, action, resource)) {
-    throw new Response(JSON.stringify({ error: "FORBIDDEN", action }), {
-      status: actor ? 403 : 401,
-      headers: { "Content-Type": "application/json; charset=utf-8" },
-    });
-  }
+/**
+ * What the person may do here, for a page to show the right buttons: each asked action with the
+ * policy's answer (Outline's policy serialisation). Loaders return it as `may`.
+ */
+export function permissionsFor<A extends Action>(actor: Actor | null, resource: Resource, asked: readonly A[]): Record<A, boolean> {
+  return Object.fromEntries(asked.map((action) => [action, can(actor, action, resource)])) as Record<A, boolean>;
 }
 
 /** The rules as a Markdown table (docs/permissions.md). */

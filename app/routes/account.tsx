@@ -7,7 +7,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { PASSWORD_MAX_LENGTH, newPasswordFields, passwordsMatch } from "../auth/new-password.server.js";
-import { requireUser } from "../auth/require.server.js";
+import { requireUser } from "../http/require.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 

@@ -6,7 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireUser } from "../auth/require.server.js";
+import { requireUser } from "../http/require.server.js";
 import { emailModeFor, emailModeLabels, emailModes, setEmailMode } from "../models/notification-preferences.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Notification emails · Stewardship Workspace" }];

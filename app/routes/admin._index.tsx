@@ -5,7 +5,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { adminOverview, requirePlatformAdmin } from "../models/admin.server.js";
+import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { adminOverview } from "../models/admin.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Administration · Stewardship Workspace" }];
 

@@ -7,8 +7,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { AdminError, listAccounts, requirePlatformAdmin, setAccountDisabled } from "../models/admin.server.js";
+import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -49,7 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await setAccountDisabled(context.services.db, actor, { userId: parsed.data.userId, disabled, ip: context.clientIp });
     await context.services.accessChanged({ userId: parsed.data.userId });
   } catch (error) {
-    if (error instanceof AdminError && (error.code === "CANNOT_DISABLE_SELF" || error.code === "NOT_FOUND")) {
+    if (error instanceof AppError && (error.code === "CANNOT_DISABLE_SELF" || error.code === "NOT_FOUND")) {
       const formError =
         error.code === "CANNOT_DISABLE_SELF"
           ? "You cannot disable your own account. Ask another platform administrator if it needs to be disabled."

@@ -5,7 +5,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AUDIT_PAGE_SIZE, auditActions, listAuditLog, requirePlatformAdmin } from "../models/admin.server.js";
+import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { AUDIT_PAGE_SIZE, auditActions, listAuditLog } from "../models/admin.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Administration · Stewardship Workspace" }];

@@ -6,8 +6,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { AdminError, createGroup, listGroupsForAdmin, requirePlatformAdmin } from "../models/admin.server.js";
+import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -77,7 +79,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const id = await createGroup(context.services.db, actor, { ...parsed.data, ip: context.clientIp });
     return redirect(`/admin/groups?created=${id}`);
   } catch (error) {
-    if (error instanceof AdminError && error.code === "DUPLICATE_CODE") {
+    if (error instanceof AppError && error.code === "DUPLICATE_CODE") {
       return data<ActionData>({ fieldErrors: { code: error.message }, values }, { status: 400 });
     }
     throw error;

@@ -7,9 +7,11 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { organisationSectors } from "../../db/database.js";
-import { AdminError, createOrganisation, listOrganisations, requirePlatformAdmin } from "../models/admin.server.js";
+import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { createOrganisation, listOrganisations } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
+import { AppError } from "../errors.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -68,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return redirect(`/admin/organisations?created=${id}`);
   } catch (error) {
-    if (error instanceof AdminError && error.code === "DUPLICATE_NAME") {
+    if (error instanceof AppError && error.code === "DUPLICATE_NAME") {
       return data<ActionData>({ fieldErrors: { name: error.message }, values }, { status: 400 });
     }
     throw error;

@@ -8,24 +8,25 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { APPROVAL_TEXT_MAX } from "../components/approvals/approval-limits.js";
+import { APPROVAL_TEXT_MAX } from "../documents/limits.js";
 import { WordDiff } from "../components/diff/WordDiff.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import {
-  ApprovalError,
   approvalNotifier,
   approveSubmission,
   findApprovedVersion,
   findSubmission,
   returnSubmission,
 } from "../models/approvals.server.js";
-import { documentResource, findDocument } from "../models/document-access.server.js";
+import { findDocument } from "../models/document-access.server.js";
+import { documentResource } from "../models/policy-resources.server.js";
 import { diffSummary, diffWords } from "../models/document-versions.server.js";
 import { type Actor, can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import type { AppLoadContext } from "@remix-run/node";
+import { AppError } from "../errors.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -102,7 +103,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-function refusal(error: ApprovalError, reasons: string) {
+function refusal(error: AppError, reasons: string) {
   if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
   if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
   if (error.field === "reasons") return data<ActionData>({ fieldErrors: { reasons: error.message }, values: { reasons } }, { status: 400 });
@@ -138,7 +139,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return redirect(`/approvals/${submission.id}?decided=returned`);
     }
   } catch (error) {
-    if (!(error instanceof ApprovalError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     return refusal(error, reasons);
   }
   return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });

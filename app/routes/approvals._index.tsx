@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { holdsMinisterOffice, listPendingForApprover } from "../models/approvals.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 

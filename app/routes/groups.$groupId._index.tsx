@@ -1,7 +1,7 @@
 /** A group's home page: what the group is, its documents and its next meeting with the agenda. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { approvalStatus } from "../models/approvals.server.js";
 import {
   consultationClosingLabel,

@@ -11,7 +11,7 @@ import { type DecisionVerb, decisionVerbs } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
 import { DecisionText } from "../components/meetings/MinuteParagraphs.js";
 import { searchDecisions } from "../models/decision-register.server.js";
-import { requireGroupMeetings } from "../models/meetings.server.js";
+import { requireGroupMeetings } from "../http/require-meeting.server.js";
 import { membersOnDate } from "../models/memberships.server.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";

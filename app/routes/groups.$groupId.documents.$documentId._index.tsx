@@ -12,25 +12,21 @@ import { Suspense, lazy, useEffect, useState } from "react";
 import { z } from "zod";
 import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
-import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { DOCUMENT_TITLE_MAX } from "../documents/limits.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { userColour } from "../components/editor/user-colour.js";
 import { approvalStatus } from "../models/approvals.server.js";
 import { listThreads } from "../models/comments.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
 import { consultationNotice } from "../models/consultations.server.js";
-import {
-  DocumentError,
-  archiveDocument,
-  readOnlyReason,
-  renameDocument,
-  requireReadableDocument,
-} from "../models/documents.server.js";
+import { requireReadableDocument } from "../http/require-document.server.js";
+import { archiveDocument, readOnlyReason, renameDocument } from "../models/documents.server.js";
+import { submissionResource } from "../models/policy-resources.server.js";
 import { can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+import { AppError } from "../errors.js";
 
 const CollaborativeEditor = lazy(() => import("../components/editor/CollaborativeEditor.js"));
 
@@ -60,12 +56,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const approvalPanel = async () => {
     const status = await approvalStatus(context.services.db, document.id);
     const draft = status.inForce ? await captureCurrentContent(context.services.collaboration, document.id) : null;
-    const maySubmit = can(actor, "document.submit", resource) && document.archived_at === null;
+    const pending = { group_id: document.group_id, submitted_by: status.pendingSubmittedBy, status: "pending" };
     return {
       ...status,
       draftDiffers: draft !== null && status.inForce !== null && draft.hash !== status.inForce.contentHash,
-      maySubmit: maySubmit && status.pendingSubmissionId === null,
-      mayWithdraw: status.pendingSubmissionId !== null && (maySubmit || status.pendingSubmittedBy === actor.id),
+      maySubmit: can(actor, "document.submit", resource) && status.pendingSubmissionId === null,
+      mayWithdraw: status.pendingSubmissionId !== null && can(actor, "submission.withdraw", submissionResource(actor, pending)),
       flash: url.searchParams.get("submitted") === "1" ? "submitted" : url.searchParams.get("withdrawn") === "1" ? "withdrawn" : null,
     };
   };
@@ -115,7 +111,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayEdit: reason === null,
     mayViewHistory: can(actor, "document.history", resource),
     readOnlyReason: reason,
-    mayArchive: can(actor, "document.archive", resource) && document.archived_at === null && document.status !== "submitted",
+    mayArchive: can(actor, "document.archive", resource),
     renamed: url.searchParams.get("renamed") === "1",
     restored: /^\d+$/.test(new URL(request.url).searchParams.get("restored") ?? "")
       ? Number(new URL(request.url).searchParams.get("restored"))
@@ -143,7 +139,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     try {
       await renameDocument(db, actor, document.id, { title: parsed.data.title, ip: context.clientIp });
     } catch (error) {
-      if (!(error instanceof DocumentError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
       if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
       return data<ActionData>(
@@ -158,7 +154,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     try {
       await archiveDocument(db, actor, document.id, { ip: context.clientIp });
     } catch (error) {
-      if (!(error instanceof DocumentError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
       if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
       return data<ActionData>({ intent: "archive", formError: error.message }, { status: 409 });
@@ -308,17 +304,6 @@ export default function DocumentPage() {
 
   return (
     <article className="document-page" aria-labelledby="document-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="document-title">{document.title}</h1>
       <p className="document-meta">
         <span className="tag">{document.kind}</span> <span className="tag">{document.status}</span>{" "}
@@ -452,8 +437,6 @@ export default function DocumentPage() {
           </section>
         ) : null}
       </div>
-
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

@@ -7,21 +7,21 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
-import { APPROVAL_TEXT_MAX } from "../components/approvals/approval-limits.js";
+import { APPROVAL_TEXT_MAX } from "../documents/limits.js";
 import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
 import {
-  ApprovalError,
   approvalNotifier,
   approvalStatus,
   listSubmissions,
   submitForApproval,
   withdrawSubmission,
 } from "../models/approvals.server.js";
-import { requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
+import { submissionResource } from "../models/policy-resources.server.js";
 import { can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -53,14 +53,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
   const db = context.services.db;
   const [status, submissions] = await Promise.all([approvalStatus(db, document.id), listSubmissions(db, document.id)]);
-  const maySubmit = can(actor, "document.submit", resource) && document.archived_at === null;
+  const pending = { group_id: document.group_id, submitted_by: status.pendingSubmittedBy, status: "pending" };
   return {
     group,
     document: { id: document.id, title: document.title, classification: document.classification },
     status,
-    maySubmit: maySubmit && status.pendingSubmissionId === null,
-    mayWithdraw:
-      status.pendingSubmissionId !== null && (maySubmit || status.pendingSubmittedBy === actor.id),
+    maySubmit: can(actor, "document.submit", resource) && status.pendingSubmissionId === null,
+    mayWithdraw: status.pendingSubmissionId !== null && can(actor, "submission.withdraw", submissionResource(actor, pending)),
     submissions: submissions.map((submission) => ({
       id: submission.id,
       status: submission.status,
@@ -112,7 +111,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return redirect(`${documentPath}?withdrawn=1`);
     }
   } catch (error) {
-    if (!(error instanceof ApprovalError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
     if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
     if (error.field === "coverNote") {
@@ -132,20 +131,6 @@ export default function ApprovalHistory() {
 
   return (
     <article aria-labelledby="approvals-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-          <li>
-            <Link to={base}>{document.title}</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="approvals-title">Approval history</h1>
       <p className="lede approval-status" data-approval-state={status.state}>
         {status.line}
@@ -236,7 +221,6 @@ export default function ApprovalHistory() {
           </ol>
         )}
       </section>
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

@@ -5,10 +5,9 @@
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import { approvedLine, findApprovedVersion } from "../models/approvals.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
 import editorStyles from "../styles/editor.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
@@ -42,17 +41,6 @@ export default function ApprovedVersion() {
   const base = `/groups/${group.id}/documents/${document.id}`;
   return (
     <article aria-labelledby="approved-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="approved-title">{`${document.title} (approved version)`}</h1>
       {approved ? (
         <>
@@ -91,7 +79,6 @@ export default function ApprovedVersion() {
           <Link to={`${base}/approvals`}>approval history</Link>.
         </p>
       )}
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

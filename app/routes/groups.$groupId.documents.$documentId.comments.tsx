@@ -6,10 +6,11 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { COMMENT_BODY_MAX, COMMENT_QUOTE_MAX } from "../components/comments/comment-limits.js";
+import { COMMENT_BODY_MAX, COMMENT_QUOTE_MAX } from "../documents/limits.js";
 import { base64ToBytes } from "../documents/comment-anchors.js";
-import { CommentError, createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
-import { requireReadableDocument } from "../models/documents.server.js";
+import { createThread, deleteOwn, editOwn, reopen, reply, requireCommentOfDocument, requireThreadOfDocument, resolve } from "../models/comments.server.js";
+import { requireReadableDocument } from "../http/require-document.server.js";
+import { AppError, type ErrorCode } from "../errors.js";
 
 const body = z
   .string({ error: "Enter a comment" })
@@ -40,7 +41,7 @@ export type CommentFieldErrors = Partial<Record<"body" | "quote" | "anchor" | "f
 
 export type CommentActionData =
   | { ok: true; intent: string; threadId?: string }
-  | { ok: false; error: "INVALID_INPUT" | "FORBIDDEN" | "NOT_FOUND"; fieldErrors: CommentFieldErrors };
+  | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
 
 /** A resource route answers with a real Response: `data()` would lose its status here. */
 function answer(body: CommentActionData, init: { status: number } = { status: 200 }): Response {
@@ -72,7 +73,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "create": {
         const anchorStart = base64ToBytes(command.anchorStart);
         const anchorEnd = base64ToBytes(command.anchorEnd);
-        if (!anchorStart || !anchorEnd) throw new CommentError("INVALID_INPUT", "Select the words to comment on again", "anchor");
+        if (!anchorStart || !anchorEnd) throw new AppError("INVALID_INPUT", "Select the words to comment on again", "anchor");
         const created = await createThread(
           db,
           services,
@@ -83,29 +84,29 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return answer({ ok: true, intent: command.intent, threadId: created.threadId });
       }
       case "reply":
-        await requireThreadOfDocument(context, command.threadId, document.id);
+        await requireThreadOfDocument(db, command.threadId, document.id);
         await reply(db, services, actor, command.threadId, command.body, options);
         break;
       case "edit":
-        await requireCommentOfDocument(context, command.commentId, document.id);
+        await requireCommentOfDocument(db, command.commentId, document.id);
         await editOwn(db, services, actor, command.commentId, command.body, options);
         break;
       case "delete":
-        await requireCommentOfDocument(context, command.commentId, document.id);
+        await requireCommentOfDocument(db, command.commentId, document.id);
         await deleteOwn(db, services, actor, command.commentId, options);
         break;
       case "resolve":
-        await requireThreadOfDocument(context, command.threadId, document.id);
+        await requireThreadOfDocument(db, command.threadId, document.id);
         await resolve(db, services, actor, command.threadId, options);
         break;
       case "reopen":
-        await requireThreadOfDocument(context, command.threadId, document.id);
+        await requireThreadOfDocument(db, command.threadId, document.id);
         await reopen(db, services, actor, command.threadId, options);
         break;
     }
     return answer({ ok: true, intent: command.intent });
   } catch (error) {
-    if (!(error instanceof CommentError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     if (error.code === "INVALID_INPUT") {
       return answer(
         { ok: false, error: error.code, fieldErrors: { [error.field ?? "form"]: error.message } },
@@ -114,29 +115,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     return answer(
       { ok: false, error: error.code, fieldErrors: { form: error.message } },
-      { status: error.code === "FORBIDDEN" ? 403 : 404 },
+      { status: error.status },
     );
   }
-}
-
-/** A thread id from the form must belong to the document in the address. */
-async function requireThreadOfDocument(context: ActionFunctionArgs["context"], threadId: string, documentId: string) {
-  const thread = await context.services.db
-    .selectFrom("comment_threads")
-    .select("id")
-    .where("id", "=", threadId)
-    .where("document_id", "=", documentId)
-    .executeTakeFirst();
-  if (!thread) throw new CommentError("NOT_FOUND", "That comment thread does not exist");
-}
-
-async function requireCommentOfDocument(context: ActionFunctionArgs["context"], commentId: string, documentId: string) {
-  const comment = await context.services.db
-    .selectFrom("comments")
-    .innerJoin("comment_threads", "comment_threads.id", "comments.thread_id")
-    .select("comments.id")
-    .where("comments.id", "=", commentId)
-    .where("comment_threads.document_id", "=", documentId)
-    .executeTakeFirst();
-  if (!comment) throw new CommentError("NOT_FOUND", "That comment does not exist");
 }

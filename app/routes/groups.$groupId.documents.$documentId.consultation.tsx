@@ -7,12 +7,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireReadableDocument } from "../models/documents.server.js";
-import { documentRoom } from "../../server/realtime.js";
+import { requireReadableDocument } from "../http/require-document.server.js";
+import { documentRoom } from "../realtime/contract.js";
 import {
   CONSULTATION_BRIEF_MAX,
-  CONSULTATION_CHANGED_EVENT,
-  ConsultationError,
   addConsultees,
   closeConsultationEarly,
   consultationClosingLabel,
@@ -20,8 +18,9 @@ import {
   listConsulteeMembers,
   openConsultation,
 } from "../models/consultations.server.js";
-import { assertCan } from "../policy/policy.js";
+import { requirePermission } from "../http/require.server.js";
 import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Consultation: ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -31,7 +30,7 @@ type ActionData = { formError: string };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
-  assertCan(actor, "consultation.manage", resource);
+  requirePermission(actor, "consultation.manage", resource);
   const db = context.services.db;
   const consultation = await latestConsultation(db, document.id);
   const consultees = await listConsulteeMembers(db, document.group_id);
@@ -68,7 +67,7 @@ const openSchema = z.object({
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
-  assertCan(actor, "consultation.manage", resource);
+  requirePermission(actor, "consultation.manage", resource);
   const form = await request.formData();
   const intent = form.get("intent");
   const consulteeUserIds = form.getAll("consulteeId").filter((value): value is string => typeof value === "string");
@@ -80,7 +79,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       const parsed = openSchema.safeParse({ closesOn: form.get("closesOn") ?? "", brief: form.get("brief") ?? "" });
       if (!parsed.success) return data<ActionData>({ formError: parsed.error.issues[0]?.message ?? "Check the form" }, { status: 400 });
       await openConsultation(services.db, services, actor, { documentId: document.id, consulteeUserIds, ...parsed.data, ip });
-      services.realtime.emitToRoom(documentRoom(document.id), CONSULTATION_CHANGED_EVENT, { documentId: document.id });
+      services.realtime.emitToRoom(documentRoom(document.id), "consultation:changed", { documentId: document.id });
       return redirect(`${back}?opened=1`);
     }
     if (intent === "add") {
@@ -91,11 +90,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       await closeConsultationEarly(services.db, actor, { documentId: document.id, ip });
       // Consultees' open editor connections lose their read access now, not at their next visit.
       await services.accessChanged();
-      services.realtime.emitToRoom(documentRoom(document.id), CONSULTATION_CHANGED_EVENT, { documentId: document.id });
+      services.realtime.emitToRoom(documentRoom(document.id), "consultation:changed", { documentId: document.id });
       return redirect(back);
     }
   } catch (error) {
-    if (!(error instanceof ConsultationError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     const status = error.code === "FORBIDDEN" ? 403 : error.code === "NOT_FOUND" ? 404 : error.code === "INVALID_INPUT" ? 400 : 409;
     return data<ActionData>({ formError: error.message }, { status });
   }

@@ -6,8 +6,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CommentText } from "../components/comments/CommentText.js";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
-import { requireConsultationSummary } from "../models/consultation-summary.server.js";
+import { requireConsultationSummary } from "../http/require-consultation-summary.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -39,7 +38,6 @@ export default function ConsultationSummary() {
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
   return (
     <>
-      <ClassificationMarking classification={document.classification} position="top" />
       <p className="muted">
         <Link to={documentPath}>{document.title}</Link> · <Link to={`${documentPath}/consultation`}>Consultation</Link>
       </p>
@@ -71,7 +69,6 @@ export default function ConsultationSummary() {
           ))}
         </ol>
       )}
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </>
   );
 }

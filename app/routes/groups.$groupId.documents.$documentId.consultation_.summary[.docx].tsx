@@ -5,7 +5,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { consultationSummaryToDocx } from "../exports/consultation-docx.server.js";
 import { exportFileName } from "../exports/version-export.server.js";
-import { requireConsultationSummary } from "../models/consultation-summary.server.js";
+import { requireConsultationSummary } from "../http/require-consultation-summary.server.js";
 
 const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 

@@ -6,15 +6,16 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import {
   findVersion,
   restoreVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
-import { DocumentError, readOnlyReason, requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
+import { readOnlyReason } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -64,7 +65,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       ip: context.clientIp,
     });
   } catch (error) {
-    if (!(error instanceof DocumentError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
     if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
     return data<ActionData>({ formError: `${error.message}.` }, { status: 409 });
@@ -80,23 +81,6 @@ export default function VersionView() {
 
   return (
     <article aria-labelledby="version-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-          <li>
-            <Link to={base}>{document.title}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/versions`}>Version history</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="version-title">{`Version ${version.number}: ${version.name}`}</h1>
       <dl className="facts">
         <dt>Document</dt>
@@ -156,8 +140,6 @@ export default function VersionView() {
           </Form>
         </section>
       ) : null}
-
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

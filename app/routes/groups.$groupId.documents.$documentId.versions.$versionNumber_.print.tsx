@@ -7,6 +7,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import type { RouteHandle } from "../components/PageFrame.js";
 import { ApprovalBlock } from "../components/exports/ApprovalBlock.js";
 import { loadVersionForExport } from "../exports/version-export.server.js";
 import editorStyles from "../styles/editor.css";
@@ -17,6 +18,9 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: editorStyles },
   { rel: "stylesheet", href: printStyles },
 ];
+
+/** Laid out for paper: the page draws its own markings (repeated on every printed page). */
+export const handle: RouteHandle = { ownFrame: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {

@@ -7,16 +7,17 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { VERSION_NAME_MAX } from "../components/editor/document-limits.js";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { VERSION_NAME_MAX } from "../documents/limits.js";
 import {
   listVersions,
   saveVersion,
   versionReasonLabels,
 } from "../models/document-versions.server.js";
-import { DocumentError, readOnlyReason, requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
+import { readOnlyReason } from "../models/documents.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
+import { AppError } from "../errors.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -75,7 +76,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     });
     return data<ActionData>({ ok: true, number: saved.number, name: saved.name });
   } catch (error) {
-    if (!(error instanceof DocumentError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
     if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
     if (error.code === "INVALID_INPUT") {
@@ -95,20 +96,6 @@ export default function VersionHistory() {
 
   return (
     <article aria-labelledby="versions-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-          <li>
-            <Link to={base}>{document.title}</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="versions-title">Version history</h1>
       <p className="lede">{document.title}</p>
 
@@ -228,8 +215,6 @@ export default function VersionHistory() {
           </Form>
         </section>
       ) : null}
-
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

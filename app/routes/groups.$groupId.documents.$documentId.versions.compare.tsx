@@ -5,7 +5,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { WordDiff } from "../components/diff/WordDiff.js";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
 import {
   captureCurrentContent,
   diffSummary,
@@ -13,7 +12,7 @@ import {
   findVersion,
   listVersions,
 } from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../models/documents.server.js";
+import { requireDocumentHistory } from "../http/require-document.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -66,23 +65,6 @@ export default function CompareVersions() {
 
   return (
     <article aria-labelledby="compare-title">
-      <ClassificationMarking classification={document.classification} position="top" />
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <ol>
-          <li>
-            <Link to={`/groups/${group.id}`}>{group.name}</Link>
-          </li>
-          <li>
-            <Link to={`/groups/${group.id}/documents`}>Documents</Link>
-          </li>
-          <li>
-            <Link to={base}>{document.title}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/versions`}>Version history</Link>
-          </li>
-        </ol>
-      </nav>
       <h1 id="compare-title">What changed</h1>
       <p className="lede">
         From {from.label} to {to.label}.
@@ -91,7 +73,6 @@ export default function CompareVersions() {
       <p>
         <Link to={`${base}/versions`}>Back to the version history</Link>
       </p>
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </article>
   );
 }

@@ -7,14 +7,15 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { classifications, documentKinds } from "../../db/database.js";
-import { DOCUMENT_TITLE_MAX } from "../components/editor/document-limits.js";
-import { requireActor } from "../auth/require.server.js";
-import { DocumentError, createDocument, listDocuments } from "../models/documents.server.js";
+import { DOCUMENT_TITLE_MAX } from "../documents/limits.js";
+import { requireActor } from "../http/require.server.js";
+import { createDocument, listDocuments } from "../models/documents.server.js";
 import { findGroup } from "../models/groups.server.js";
 import { can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+import { AppError } from "../errors.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -103,7 +104,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     });
     return redirect(`/groups/${group.id}/documents/${documentId}`);
   } catch (error) {
-    if (!(error instanceof DocumentError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
     return data<ActionData>({ fieldErrors: { title: error.message }, values }, { status: 400 });
   }

@@ -8,7 +8,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { membershipRoles } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { findGroup } from "../models/groups.server.js";
 import {
   createInvitation,

@@ -18,23 +18,13 @@ import { MeetingRoom } from "../components/meetings/MeetingRoom.js";
 import { MinuteParagraphs, type ParagraphView } from "../components/meetings/MinuteParagraphs.js";
 import { meetingAttendees, meetingConflicts } from "../models/attendance.server.js";
 import { quorumSentence, computeQuorum } from "../meetings/quorum.js";
-import {
-  type MeetingFormError,
-  addAgendaItem,
-  endMeeting,
-  meetingAgenda,
-  meetingErrorResponse,
-  meetingWhen,
-  moveAgendaItem,
-  moveToAgendaItem,
-  meetingResource,
-  removeAgendaItem,
-  requireMeeting,
-  setActingChair,
-  startMeeting,
-  updateAgendaItem,
-} from "../models/meetings.server.js";
+import { requireMeeting } from "../http/require-meeting.server.js";
+import { meetingResource } from "../models/policy-resources.server.js";
+import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
+import { addAgendaItem, endMeeting, meetingAgenda, meetingWhen, moveAgendaItem, moveToAgendaItem, removeAgendaItem, setActingChair, startMeeting, updateAgendaItem } from "../models/meetings.server.js";
 import { confirmMinutes, deleteDecision, minuteView, minutesAwaitingConfirmation, recordDecision, updateDecision } from "../models/minutes.server.js";
+import { listDocumentTitles } from "../models/documents.server.js";
+import { listOrganisationNames } from "../models/memberships.server.js";
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
@@ -63,7 +53,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         ...attendees
           .filter((attendee, index, all) => all.findIndex((other) => other.userId === attendee.userId) === index)
           .map((attendee) => ({ value: `user:${attendee.userId}`, label: `${attendee.name}${attendee.organisation ? ` (${attendee.organisation})` : ""}` })),
-        ...(await db.selectFrom("organisations").select(["id", "name"]).orderBy("name").execute()).map((organisation) => ({
+        ...(await listOrganisationNames(db)).map((organisation) => ({
           value: `org:${organisation.id}`,
           label: organisation.name,
         })),
@@ -71,7 +61,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     : [];
   const documents =
     mayManage && meeting.status !== "closed" && meeting.status !== "cancelled"
-      ? await db.selectFrom("documents").select(["id", "title"]).where("group_id", "=", group.id).where("archived_at", "is", null).orderBy("title").execute()
+      ? await listDocumentTitles(db, group.id)
       : [];
   const previousMinutes =
     meeting.status === "in_progress" && can(actor, "minutes.confirm", resource) ? await minutesAwaitingConfirmation(db, group.id, meeting) : [];
@@ -237,6 +227,8 @@ export default function MeetingPage() {
   const actionData = useActionData<MeetingFormError>();
   const navigation = useNavigation();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
+  // This page is the index route under the meeting layout: its forms post to `?index`.
+  const actionPath = `${base}?index`;
   const live = meeting.status === "in_progress";
   const decisionsSection = minute ? (
         <section className="panel" aria-labelledby="decisions-heading">
@@ -245,13 +237,13 @@ export default function MeetingPage() {
             paragraphs={paragraphs}
             groupId={group.id}
             groupCode={group.code}
-            renderTools={may.record ? (paragraph) => <ParagraphTools paragraph={paragraph} actionPath={base} /> : undefined}
+            renderTools={may.record ? (paragraph) => <ParagraphTools paragraph={paragraph} actionPath={actionPath} /> : undefined}
           />
           {may.record ? (
             <div className="record-decision">
               <h3>Record a decision</h3>
               <DecisionForm
-                actionPath={base}
+                actionPath={actionPath}
                 groupId={group.id}
                 agenda={agenda}
                 defaultItemId={current?.id ?? null}
@@ -473,7 +465,7 @@ export default function MeetingPage() {
         <h2 id="agenda-heading">Agenda</h2>
         <AgendaList
           groupId={group.id}
-          actionPath={base}
+          actionPath={actionPath}
           items={agenda}
           currentItemId={current?.id ?? null}
           mayEdit={may.editAgenda}
@@ -483,7 +475,7 @@ export default function MeetingPage() {
         {may.editAgenda ? (
           <details className="after-form">
             <summary>Add an item</summary>
-            <AgendaItemForm actionPath={base} documents={loaderData.documents} />
+            <AgendaItemForm actionPath={actionPath} documents={loaderData.documents} />
           </details>
         ) : null}
       </section>

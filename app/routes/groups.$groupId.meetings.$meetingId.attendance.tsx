@@ -23,7 +23,10 @@ import {
   removeConflict,
   removeOfficial,
 } from "../models/attendance.server.js";
-import { type MeetingFormError, meetingAgenda, meetingErrorResponse, meetingWhen, requireMeeting } from "../models/meetings.server.js";
+import { requireMeeting } from "../http/require-meeting.server.js";
+import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
+import { meetingAgenda, meetingWhen } from "../models/meetings.server.js";
+import { findMinuteStatus } from "../models/minutes.server.js";
 import { can } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { formText } from "../utils/form-data.js";
@@ -39,7 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, meeting, group, resource } = await requireMeeting(request, context, params);
   const db = context.services.db;
   const attendees = await meetingAttendees(db, meeting);
-  const minute = await db.selectFrom("minutes").select(["status", "reference"]).where("meeting_id", "=", meeting.id).executeTakeFirst();
+  const minute = await findMinuteStatus(db, meeting.id);
   const quorum = computeQuorum(attendees, group.quorum);
   return {
     group: { id: group.id, name: group.name },

@@ -7,7 +7,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportFileName } from "../exports/version-export.server.js";
 import { meetingInviteIcs } from "../models/calendar.server.js";
-import { requireMeeting } from "../models/meetings.server.js";
+import { requireMeeting } from "../http/require-meeting.server.js";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { meeting, group } = await requireMeeting(request, context, params, "meeting.view");

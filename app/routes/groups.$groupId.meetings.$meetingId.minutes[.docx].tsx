@@ -5,7 +5,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { minutesToDocx } from "../exports/minutes-docx.server.js";
-import { requireMeeting } from "../models/meetings.server.js";
+import { requireMeeting } from "../http/require-meeting.server.js";
 import { minuteView } from "../models/minutes.server.js";
 import { nzCalendarDate } from "../utils/dates.js";
 

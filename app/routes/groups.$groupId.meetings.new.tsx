@@ -12,7 +12,9 @@ import { TeReo } from "../components/TeReo.js";
 import { Field, FormError } from "../components/forms/Field.js";
 import { agendaTemplate } from "../meetings/agenda-template.js";
 import { fieldMessages, meetingDetailsSchema } from "../meetings/meeting-form.js";
-import { meetingErrorResponse, requireGroupMeetings, scheduleMeeting } from "../models/meetings.server.js";
+import { requireGroupMeetings } from "../http/require-meeting.server.js";
+import { meetingErrorResponse } from "../http/meeting-replies.server.js";
+import { scheduleMeeting } from "../models/meetings.server.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { formText, formTexts } from "../utils/form-data.js";
 

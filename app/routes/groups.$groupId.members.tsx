@@ -8,10 +8,9 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { membershipRoles } from "../../db/database.js";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { findGroup } from "../models/groups.server.js";
 import {
-  MembershipError,
   type MembershipView,
   changeRole,
   endMembership,
@@ -21,6 +20,7 @@ import {
 import { can } from "../policy/policy.js";
 import { formatNzShortDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels, sectorLabels } from "../utils/labels.js";
+import { AppError } from "../errors.js";
 
 export const meta: MetaFunction = ({ data: loaderData }) => [
   { title: `Members · ${(loaderData as MembersPageData | undefined)?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -172,7 +172,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         groupId: group.id,
       });
     } catch (error) {
-      if (!(error instanceof MembershipError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
       const field: EndField = error.code === "END_BEFORE_START" ? "endsOn" : "membershipId";
       return data<ActionData>({ intent: "end", fieldErrors: { [field]: error.message }, values }, { status: 400 });
@@ -196,7 +196,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         groupId: group.id,
       });
     } catch (error) {
-      if (!(error instanceof MembershipError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
       const field: RoleField =
         error.code === "SAME_ROLE" ? "newRole" : error.code === "CHANGE_ON_START_DAY" || error.code === "NOT_CURRENT" ? "onDate" : "membershipId";

@@ -1,7 +1,7 @@
 /** The groups the signed-in person belongs to today. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { listGroupsByIds } from "../models/groups.server.js";
 import { roleLabels } from "../utils/labels.js";
 

@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { requireUser } from "../auth/require.server.js";
+import { requireUser } from "../http/require.server.js";
 import { isSameSitePath, markRead } from "../models/notifications.server.js";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

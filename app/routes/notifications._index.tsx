@@ -5,7 +5,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { requireUser } from "../auth/require.server.js";
+import { requireUser } from "../http/require.server.js";
 import { listNotifications, markAllRead } from "../models/notifications.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 

@@ -39,7 +39,7 @@ export function sendRefusal(request: Request, response: Response, refusal: EdgeR
   response.status(refusal.status);
   response.setHeader("Cache-Control", "no-store");
   response.setHeader("X-Error-Code", refusal.code);
-  if (refusal.status === 413 || refusal.status === 408) response.setHeader("Connection", "close");
+  if (refusal.status === 408) response.setHeader("Connection", "close");
   if (request.accepts(["text/plain", "text/html"]) === "text/html") {
     response.type("text/html").send(refusalPage(refusal));
   } else {
@@ -194,14 +194,22 @@ async function validateForm(request: Request, body: Buffer): Promise<EdgeRefusal
 }
 
 /**
- * After refusing a body, read no more of it: the socket is closed once the answer is written,
- * so a 50 MB upload costs what arrived before the refusal, not 50 MB.
+ * After refusing a body, keep none of it: the answer goes out at once, then whatever the client
+ * is still sending is read and thrown away for at most `lingerMs` (a lingering close, as nginx
+ * does), so the client reads the 413 instead of a connection reset, and a 50 MB upload costs no
+ * memory and at most a few seconds of a socket.
  */
+const lingerMs = 2_000;
 function stopReading(request: Request, response: Response): void {
   request.pause();
   response.once("finish", () => {
-    // Half-close first so the client reads the answer, then let go of the socket.
-    request.socket.end();
-    setTimeout(() => request.socket.destroy(), 1_000).unref();
+    const cutOff = setTimeout(() => request.socket.destroy(), lingerMs);
+    cutOff.unref();
+    const done = () => clearTimeout(cutOff);
+    request.once("end", done);
+    request.once("close", done);
+    // Flowing with no listener: the rest is discarded as it arrives.
+    request.removeAllListeners("data");
+    request.resume();
   });
 }

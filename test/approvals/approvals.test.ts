@@ -10,7 +10,6 @@ import * as Y from "yjs";
 import { renderText } from "../../app/documents/content.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import {
-  ApprovalError,
   type ApprovalNotification,
   approvalStatus,
   approveSubmission,
@@ -29,6 +28,7 @@ import { createLogger } from "../../server/logger.js";
 import { appendParagraph } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { AppError } from "../../app/errors.js";
 
 async function actorFor(db: Kysely<Database>, email: string): Promise<Actor> {
   const user = await db
@@ -40,14 +40,14 @@ async function actorFor(db: Kysely<Database>, email: string): Promise<Actor> {
 }
 
 /** Expects `promise` to fail with an ApprovalError of `code`; returns it. */
-async function refusal(promise: Promise<unknown>, code: ApprovalError["code"]): Promise<ApprovalError> {
+async function refusal(promise: Promise<unknown>, code: AppError["code"]): Promise<AppError> {
   const error = await promise.then(
     () => null,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(ApprovalError);
-  expect((error as ApprovalError).code).toBe(code);
-  return error as ApprovalError;
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  return error as AppError;
 }
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text, "utf8").digest("hex");

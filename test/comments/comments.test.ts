@@ -10,9 +10,10 @@ import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { bytesToBase64, encodeAnchor } from "../../app/documents/comment-anchors.js";
 import { loadActor } from "../../app/models/actor.server.js";
-import { CommentError, createThread, listThreads } from "../../app/models/comments.server.js";
+import { createThread, listThreads } from "../../app/models/comments.server.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { AppError } from "../../app/errors.js";
 
 type Role = "chair" | "secretary" | "member" | "minister" | "ngo" | "observer";
 
@@ -227,8 +228,8 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
       const user = await getDb().selectFrom("users").select(["id", "email", "display_name"]).where("id", "=", userIds[role]).executeTakeFirstOrThrow();
       const actor = await loadActor(getDb(), { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: false });
       const error = await createThread(getDb(), server.services, actor, input).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(CommentError);
-      expect((error as CommentError).code).toBe(code);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe(code);
     }
     const bodies = await getDb().selectFrom("comments").select("body").where("body", "=", "May I comment?").execute();
     expect(bodies).toHaveLength(0);

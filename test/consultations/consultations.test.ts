@@ -7,13 +7,10 @@ import fs from "node:fs/promises";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { loadActor } from "../../app/models/actor.server.js";
-import {
-  type ConsultationError,
-  closeConsultationEarly,
-  isOpenToConsultee,
-  openConsultation,
-} from "../../app/models/consultations.server.js";
-import { documentResource, findDocument } from "../../app/models/document-access.server.js";
+import { isOpenToConsultee } from "../../app/models/consultation-access.server.js";
+import { closeConsultationEarly, openConsultation } from "../../app/models/consultations.server.js";
+import { findDocument } from "../../app/models/document-access.server.js";
+import { documentResource } from "../../app/models/policy-resources.server.js";
 import { can } from "../../app/policy/policy.js";
 import { nzCalendarDate, nzEndOfDay } from "../../app/utils/dates.js";
 import { announceConsultationClosings } from "../../server/consultation-closings.js";
@@ -21,6 +18,7 @@ import { connectClient } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { type AppError } from "../../app/errors.js";
 
 /** A calendar date `days` after today in New Zealand. */
 function nzDatePlus(days: number): string {
@@ -91,7 +89,7 @@ describeEachDatabase("consultations", (getDb, getHandle) => {
         closesOn: nzDatePlus(7),
         brief: "Please comment.",
       }),
-    ).rejects.toMatchObject({ code: "FORBIDDEN" } satisfies Partial<ConsultationError>);
+    ).rejects.toMatchObject({ code: "FORBIDDEN" } satisfies Partial<AppError>);
     expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "member")).status).toBe(403);
     expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "ngo")).status).toBe(404);
     expect((await get(`/groups/${groupId}/documents/${torId}/consultation`, "chair")).status).toBe(200);

@@ -138,7 +138,7 @@ describe("documents", () => {
 
   it("renames a document and audits the old and new titles", async () => {
     const id = await createAs("member", { title: "Draft agenda", kind: "agenda", classification: "IN-CONFIDENCE" });
-    const response = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "rename", title: "Agenda: February 2027 hui" });
+    const response = await post(`/groups/${groupId}/documents/${id}?index`, "member", { intent: "rename", title: "Agenda: February 2027 hui" });
     expect(response.status).toBe(302);
     const row = await server.services.db.selectFrom("documents").select("title").where("id", "=", id).executeTakeFirstOrThrow();
     expect(row.title).toBe("Agenda: February 2027 hui");
@@ -146,20 +146,20 @@ describe("documents", () => {
     expect(audit.map((entry) => entry.action)).toEqual(["document.created", "document.renamed"]);
     expect(audit[1]!.details).toEqual({ from: "Draft agenda", to: "Agenda: February 2027 hui" });
 
-    const empty = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "rename", title: "" });
+    const empty = await post(`/groups/${groupId}/documents/${id}?index`, "member", { intent: "rename", title: "" });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain("Enter a title");
-    const minister = await post(`/groups/${groupId}/documents/${id}`, "minister", { intent: "rename", title: "Mine now" });
+    const minister = await post(`/groups/${groupId}/documents/${id}?index`, "minister", { intent: "rename", title: "Mine now" });
     expect(minister.status).toBe(403);
   });
 
   it("archives a document without deleting it, lists it separately and keeps it read-only", async () => {
     const id = await createAs("member", { title: "Old working notes", kind: "notes", classification: "UNCLASSIFIED" });
 
-    const byMember = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "archive" });
+    const byMember = await post(`/groups/${groupId}/documents/${id}?index`, "member", { intent: "archive" });
     expect(byMember.status).toBe(403);
 
-    const response = await post(`/groups/${groupId}/documents/${id}`, "secretary", { intent: "archive" });
+    const response = await post(`/groups/${groupId}/documents/${id}?index`, "secretary", { intent: "archive" });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toMatch(new RegExp(`^/groups/${groupId}/documents\\?archived=`));
 
@@ -179,9 +179,9 @@ describe("documents", () => {
     const page = await (await get(`/groups/${groupId}/documents/${id}`, "member")).text();
     expect(page).toContain("Archived documents are kept read-only for the record");
 
-    const rename = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "rename", title: "Revived" });
+    const rename = await post(`/groups/${groupId}/documents/${id}?index`, "member", { intent: "rename", title: "Revived" });
     expect(rename.status).toBe(409);
-    const again = await post(`/groups/${groupId}/documents/${id}`, "secretary", { intent: "archive" });
+    const again = await post(`/groups/${groupId}/documents/${id}?index`, "secretary", { intent: "archive" });
     expect(again.status).toBe(409);
     const still = await server.services.db.selectFrom("documents").select("title").where("id", "=", id).executeTakeFirstOrThrow();
     expect(still.title).toBe("Old working notes");
@@ -194,9 +194,9 @@ describe("documents", () => {
     const page = await (await get(`/groups/${groupId}/documents/${id}`, "member")).text();
     expect(page).not.toContain("Read only.");
     expect(page).toContain("Submitted for approval");
-    const rename = await post(`/groups/${groupId}/documents/${id}`, "member", { intent: "rename", title: "Changed after submission" });
+    const rename = await post(`/groups/${groupId}/documents/${id}?index`, "member", { intent: "rename", title: "Changed after submission" });
     expect(rename.status).toBe(302);
-    const archive = await post(`/groups/${groupId}/documents/${id}`, "secretary", { intent: "archive" });
+    const archive = await post(`/groups/${groupId}/documents/${id}?index`, "secretary", { intent: "archive" });
     expect(archive.status).toBe(409);
     expect(await archive.text()).toContain("cannot be archived until it is decided");
   });

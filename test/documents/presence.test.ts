@@ -151,11 +151,11 @@ describe("document presence", () => {
     expect(second.names()).toEqual(["Tama Ngata"]);
   });
 
-  it("refuses a consultee's join with FORBIDDEN and tells nobody about them", async () => {
+  it("refuses a consultee's join with NOT_FOUND, as for a document that does not exist, and tells nobody about them", async () => {
     const chair = await connectAs("chair@example.org");
     await chair.emit("document:join", { documentId: termsId });
     const consultee = await connectAs("ngo@example.org");
-    expect(await consultee.emit("document:join", { documentId: termsId })).toEqual({ ok: false, error: "FORBIDDEN" });
+    expect(await consultee.emit("document:join", { documentId: termsId })).toEqual({ ok: false, error: "NOT_FOUND" });
     // The consultee is not in the room: a later join by someone else does not reach them.
     const member = await connectAs("member@example.org");
     await member.emit("document:join", { documentId: termsId });

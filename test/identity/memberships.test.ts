@@ -2,7 +2,6 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadActor } from "../../app/models/actor.server.js";
 import {
-  MembershipError,
   addAlternate,
   changeRole,
   endMembership,
@@ -14,6 +13,7 @@ import type { Database } from "../../db/database.js";
 import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { AppError } from "../../app/errors.js";
 
 const TODAY = "2026-11-23";
 
@@ -107,8 +107,8 @@ describeEachDatabase("membership history", (getDb) => {
   });
 
   it("refuses a date that is not a calendar date", async () => {
-    await expect(membersOnDate(getDb(), groupId, "2026-02-30")).rejects.toBeInstanceOf(MembershipError);
-    await expect(membersOnDate(getDb(), groupId, "1/9/2026")).rejects.toBeInstanceOf(MembershipError);
+    await expect(membersOnDate(getDb(), groupId, "2026-02-30")).rejects.toBeInstanceOf(AppError);
+    await expect(membersOnDate(getDb(), groupId, "1/9/2026")).rejects.toBeInstanceOf(AppError);
   });
 
   it("ends a membership without deleting it, and records who did it in the audit log", async () => {
@@ -142,8 +142,8 @@ describeEachDatabase("membership history", (getDb) => {
     const error = await endMembership(db, secretary, losa.id, { endsOn: "2026-05-31", reason: "Mistake", ip: null }).catch(
       (caught: unknown) => caught,
     );
-    expect(error).toBeInstanceOf(MembershipError);
-    expect((error as MembershipError).code).toBe("END_BEFORE_START");
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("END_BEFORE_START");
     const row = await db.selectFrom("memberships").selectAll().where("id", "=", losa.id).executeTakeFirstOrThrow();
     expect(row.ends_on).toBeNull();
     const audit = await db.selectFrom("audit_log").select("subject_id").where("action", "=", "membership.ended").execute();

@@ -91,20 +91,20 @@ describe("the meeting pages", () => {
       expect(await join(member, { meetingId: "not-a-uuid" })).toEqual({ ok: false, error: "BAD_REQUEST" });
       expect(await join(member, { meetingId: "00000000-0000-4000-8000-000000000000" })).toEqual({ ok: false, error: "NOT_FOUND" });
 
-      const refused = await post(meetingPath(), "secretary", { intent: "live.start" });
+      const refused = await post(`${meetingPath()}?index`, "secretary", { intent: "live.start" });
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain("Only the chair (or the acting chair named for this meeting) can start the meeting");
-      expect((await post(meetingPath(), "member", { intent: "live.start" })).status).toBe(403);
-      expect((await post(meetingPath(), "chair", { intent: "live.start" })).status).toBe(302);
+      expect((await post(`${meetingPath()}?index`, "member", { intent: "live.start" })).status).toBe(403);
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start" })).status).toBe(302);
       await vi.waitFor(() => expect(changes).toContainEqual({ meetingId, what: "started" }));
 
       const items = await server.services.db.selectFrom("agenda_items").select(["id", "position"]).where("meeting_id", "=", meetingId).orderBy("position").execute();
-      expect((await post(meetingPath(), "chair", { intent: "live.move", itemId: items[2]!.id })).status).toBe(302);
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.move", itemId: items[2]!.id })).status).toBe(302);
       await vi.waitFor(() => expect(changes).toContainEqual({ meetingId, what: "item" }));
       const page = await (await get(meetingPath(), "member")).text();
       expect(page).toContain(`aria-current="step"`);
       expect(page).toMatch(/Item <!-- -->3<!-- -->: /);
-      expect((await post(meetingPath(), "chair", { intent: "live.move", itemId: "nonsense" })).status).toBe(404);
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.move", itemId: "nonsense" })).status).toBe(404);
     } finally {
       member.close();
       ngo.close();
@@ -114,19 +114,19 @@ describe("the meeting pages", () => {
   it("records decisions from the chair or secretary only, with 400 and the field for a bad one", async () => {
     const db = server.services.db;
     const before = await db.selectFrom("decisions").select("id").execute();
-    expect((await post(meetingPath(), "member", { intent: "decision.record", verb: "noted", body: "x" })).status).toBe(403);
-    const empty = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "noted", body: "  " });
+    expect((await post(`${meetingPath()}?index`, "member", { intent: "decision.record", verb: "noted", body: "x" })).status).toBe(403);
+    const empty = await post(`${meetingPath()}?index`, "secretary", { intent: "decision.record", verb: "noted", body: "  " });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain("Write the decision");
-    const badVerb = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "decreed", body: "x" });
+    const badVerb = await post(`${meetingPath()}?index`, "secretary", { intent: "decision.record", verb: "decreed", body: "x" });
     expect(badVerb.status).toBe(400);
-    const noAction = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "directed", body: "the Hub to report" });
+    const noAction = await post(`${meetingPath()}?index`, "secretary", { intent: "decision.record", verb: "directed", body: "the Hub to report" });
     expect(noAction.status).toBe(400);
     expect(await noAction.text()).toContain("A decision that directed someone needs at least one action");
     expect(await db.selectFrom("decisions").select("id").execute()).toHaveLength(before.length);
 
     const org = await db.selectFrom("organisations").select("id").where("name", "=", "Te Puni Kōkiri").executeTakeFirstOrThrow();
-    const recorded = await post(meetingPath(), "secretary", {
+    const recorded = await post(`${meetingPath()}?index`, "secretary", {
       intent: "decision.record",
       js: "1",
       verb: "directed",
@@ -139,7 +139,7 @@ describe("the meeting pages", () => {
     // Sent by the page's script: data back, the page stays.
     expect(recorded.status).toBe(200);
     // Sent without JavaScript: back to the page, so reloading it cannot send the decision twice.
-    const plain = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "noted", body: "the update from Te Puni Kōkiri" });
+    const plain = await post(`${meetingPath()}?index`, "secretary", { intent: "decision.record", verb: "noted", body: "the update from Te Puni Kōkiri" });
     expect(plain.status).toBe(302);
     expect(plain.headers.get("location")).toBe(meetingPath());
     const page = await (await get(meetingPath(), "member")).text();
@@ -153,7 +153,7 @@ describe("the meeting pages", () => {
   });
 
   it("confirms the minutes after the meeting ends, then refuses any change to them", async () => {
-    const ended = await post(meetingPath(), "chair", { intent: "live.end" });
+    const ended = await post(`${meetingPath()}?index`, "chair", { intent: "live.end" });
     expect(ended.status, await ended.clone().text().then((body) => body.slice(0, 300))).toBe(302);
     // The draft's classification can be set, but never above what the platform may hold.
     expect((await post(`${meetingPath()}/minutes`, "member", { intent: "classify", classification: "SENSITIVE" })).status).toBe(403);
@@ -169,7 +169,7 @@ describe("the meeting pages", () => {
     expect(minutes).toContain("Minute of Decision");
     expect(minutes.match(/<p class="classification classification--(top|bottom)" data-classification="SENSITIVE">/g)).toHaveLength(2);
     expect((await post(`${meetingPath()}/minutes`, "secretary", { intent: "classify", classification: "IN-CONFIDENCE" })).status).toBe(409);
-    const late = await post(meetingPath(), "secretary", { intent: "decision.record", verb: "noted", body: "late" });
+    const late = await post(`${meetingPath()}?index`, "secretary", { intent: "decision.record", verb: "noted", body: "late" });
     expect(late.status).toBe(409);
     const attendance = await post(`${meetingPath()}/attendance`, "secretary", { intent: "official.add", name: "Late Official", agency: "Nowhere" });
     expect(attendance.status).toBe(409);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MembershipRole } from "../../db/database.js";
-import { type Action, type Actor, type Subject, actions, can, permissionsMarkdown, subjects } from "../../app/policy/policy.js";
+import { type Action, type Actor, type Subject, actions, can, permissionsFor, permissionsMarkdown, subjects } from "../../app/policy/policy.js";
 
 const GROUP = "11111111-1111-4111-8111-111111111111";
 const OTHER_GROUP = "22222222-2222-4222-8222-222222222222";
@@ -27,8 +27,10 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "document.edit":                   [Y,    Y,    Y,    N,    N,    N,    N],
   "document.archive":                [Y,    Y,    N,    N,    N,    N,    N],
   "document.comment":                [Y,    Y,    Y,    Y,    N,    N,    N],
+  "comment.edit":                    [Y,    Y,    Y,    Y,    N,    N,    N],
   "document.submit":                 [Y,    Y,    N,    N,    N,    N,    N],
   "document.approve":                [N,    N,    N,    Y,    N,    N,    N],
+  "submission.withdraw":             [Y,    Y,    N,    N,    N,    N,    N],
   "consultation.manage":             [Y,    Y,    N,    N,    N,    N,    N],
   "consultation.view":               [Y,    Y,    Y,    Y,    N,    Y,    N],
   "meeting.view":                    [Y,    Y,    Y,    Y,    N,    Y,    N],
@@ -48,6 +50,9 @@ function actorFor(subject: Subject): Actor {
 
 function resourceFor(action: Action) {
   if (action === "platform.administer") return { type: "platform" } as const;
+  // Another person's comment, and someone else's pending submission: only the role decides.
+  if (action === "comment.edit") return { type: "comment", groupId: GROUP, actorIsAuthor: true } as const;
+  if (action === "submission.withdraw") return { type: "submission", groupId: GROUP, actorIsSubmitter: false, pending: true } as const;
   if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
   if (action.startsWith("consultation.")) return { type: "consultation", groupId: GROUP } as const;
   if (action.startsWith("action.")) return { type: "action", groupId: GROUP } as const;
@@ -115,6 +120,36 @@ describe("the policy", () => {
     expect(can(member, "meeting.run", { type: "group", groupId: GROUP })).toBe(false);
     expect(can(actorFor("secretary"), "meeting.run", { type: "meeting", groupId: GROUP, actorIsActingChair: true })).toBe(false);
     expect(can(actorFor("chair"), "meeting.run", { type: "meeting", groupId: GROUP })).toBe(true);
+  });
+
+  it("lets only a comment's author change or delete it, and a consultee only while the document is open to them", () => {
+    for (const subject of ["chair", "secretary", "member", "minister_office"] as const) {
+      expect(can(actorFor(subject), "comment.edit", { type: "comment", groupId: GROUP, actorIsAuthor: true })).toBe(true);
+      expect(can(actorFor(subject), "comment.edit", { type: "comment", groupId: GROUP, actorIsAuthor: false })).toBe(false);
+    }
+    const consultee = actorFor("consultee");
+    expect(can(consultee, "comment.edit", { type: "comment", groupId: GROUP, actorIsAuthor: true, openToActorForConsultation: true })).toBe(true);
+    expect(can(consultee, "comment.edit", { type: "comment", groupId: GROUP, actorIsAuthor: true, openToActorForConsultation: false })).toBe(false);
+    expect(can(actorFor("observer"), "comment.edit", { type: "comment", groupId: GROUP, actorIsAuthor: true })).toBe(false);
+  });
+
+  it("lets the submitter, the chair or the secretary withdraw a submission, and only while it is pending", () => {
+    const own = { type: "submission", groupId: GROUP, actorIsSubmitter: true, pending: true } as const;
+    expect(can(actorFor("member"), "submission.withdraw", own)).toBe(true);
+    expect(can(actorFor("member"), "submission.withdraw", { ...own, actorIsSubmitter: false })).toBe(false);
+    expect(can(actorFor("secretary"), "submission.withdraw", { ...own, actorIsSubmitter: false })).toBe(true);
+    expect(can(actorFor("chair"), "submission.withdraw", { ...own, pending: false })).toBe(false);
+    expect(can(actorFor("consultee"), "submission.withdraw", own)).toBe(false);
+  });
+
+  it("lets nobody archive a document twice", () => {
+    expect(can(actorFor("chair"), "document.archive", { type: "document", groupId: GROUP, locked: true })).toBe(false);
+    expect(can(actorFor("chair"), "document.archive", { type: "document", groupId: GROUP, locked: false })).toBe(true);
+  });
+
+  it("answers a page's questions at once (policy serialisation)", () => {
+    const may = permissionsFor(actorFor("member"), { type: "document", groupId: GROUP }, ["document.edit", "document.archive"]);
+    expect(may).toEqual({ "document.edit": true, "document.archive": false });
   });
 
   it("lets a member update only the actions they or their organisation own", () => {

@@ -45,7 +45,11 @@ describe("the server", () => {
     const html = await response.text();
     expect(html).toContain('<html lang="en-NZ">');
     expect(html).toContain("Sign in");
-    expect(html).toMatch(/<label for="email">Email address<\/label>/);
+    // The label names the email field it belongs to.
+    const emailId = /<label for="([^"]+)">Email address<\/label>/.exec(html)?.[1];
+    expect(emailId).toBeDefined();
+    expect(html).toContain(`id="${emailId}"`);
+    expect(html).toMatch(new RegExp(`<input[^>]*id="${emailId}"[^>]*name="email"|<input[^>]*name="email"[^>]*id="${emailId}"`));
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("default-src 'self'");
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);

@@ -3,7 +3,7 @@
  * Both post to the document's approvals route, from there or from the document page.
  */
 import { Form } from "@remix-run/react";
-import { APPROVAL_TEXT_MAX } from "./approval-limits.js";
+import { APPROVAL_TEXT_MAX } from "../../documents/limits.js";
 
 /** The submit form; the cover note is optional. */
 export function SubmitForApprovalForm({

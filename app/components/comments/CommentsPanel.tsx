@@ -9,7 +9,7 @@ import { Link, useFetcher } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import type { CommentActionData } from "../../routes/groups.$groupId.documents.$documentId.comments.js";
 import { CommentText } from "./CommentText.js";
-import { COMMENT_BODY_MAX } from "./comment-limits.js";
+import { COMMENT_BODY_MAX } from "../../documents/limits.js";
 
 export interface CommentItem {
   id: string;

@@ -16,7 +16,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../documents/content.js";
 import { CommentForm } from "../comments/CommentsPanel.js";
-import { COMMENT_QUOTE_MAX } from "../comments/comment-limits.js";
+import { COMMENT_QUOTE_MAX } from "../../documents/limits.js";
 import { EditorToolbar } from "./EditorToolbar.js";
 import { CommentHighlights, type HighlightAnchor, anchorForSelection, setHighlightAnchors } from "./comment-highlights.js";
 import { documentEditorExtensions } from "./extensions.js";

@@ -7,13 +7,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../auth/require.server.js";
+import { requireActor } from "../http/require.server.js";
 import { CommentText } from "../components/comments/CommentText.js";
-import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import type { RouteHandle } from "../components/PageFrame.js";
 import { closedConsultationForConsultee, consultationClosingLabel, consultationSummary } from "../models/consultations.server.js";
 import { findDocument } from "../models/document-access.server.js";
-import { assertCan } from "../policy/policy.js";
+import { requirePermission } from "../http/require.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
+
+export const handle: RouteHandle<typeof loader> = {
+  classification: (data) => ({ classification: data.document.classification }),
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Consultation closed: ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -26,13 +30,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!document || document.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
   const documentPath = `/groups/${document.group_id}/documents/${document.id}`;
   if (actor.rolesByGroup.get(document.group_id) !== "consultee") {
-    assertCan(actor, "consultation.view", { type: "consultation", groupId: document.group_id });
+    requirePermission(actor, "consultation.view", { type: "consultation", groupId: document.group_id });
     throw redirect(documentPath);
   }
   const consultation = await closedConsultationForConsultee(db, actor.id, document.id);
   // Still open to them (or never invited): the document page is the right place, or says not found.
   if (!consultation) throw redirect(documentPath);
-  assertCan(actor, "consultation.view", { type: "consultation", groupId: document.group_id, actorInvited: true });
+  requirePermission(actor, "consultation.view", { type: "consultation", groupId: document.group_id, actorInvited: true });
   const threads = (await consultationSummary(db, document.id, document.group_id)).filter((thread) =>
     thread.comments.some((comment) => comment.authorId === actor.id),
   );
@@ -60,7 +64,6 @@ export default function ClosedConsultation() {
   const { groupId, document, closed, closedEarly, brief, threads } = useLoaderData<typeof loader>();
   return (
     <>
-      <ClassificationMarking classification={document.classification} position="top" />
       <p className="muted">
         <Link to={`/groups/${groupId}`}>Back to the group</Link>
       </p>
@@ -97,7 +100,6 @@ export default function ClosedConsultation() {
           </ol>
         )}
       </section>
-      <ClassificationMarking classification={document.classification} position="bottom" />
     </>
   );
 }

@@ -3,9 +3,10 @@
  * consultation in a line, and every comment thread. Group readers (not consultees) may see it.
  */
 import type { AppLoadContext } from "@remix-run/node";
-import { assertCan } from "../policy/policy.js";
-import { consultationClosingLabel, consultationSummary, latestConsultation } from "./consultations.server.js";
-import { requireReadableDocument } from "./documents.server.js";
+import { consultationClosingLabel, consultationSummary, latestConsultation } from "../models/consultations.server.js";
+import { groupResource } from "../models/policy-resources.server.js";
+import { requirePermission } from "./require.server.js";
+import { requireReadableDocument } from "./require-document.server.js";
 
 export async function requireConsultationSummary(
   request: Request,
@@ -13,7 +14,7 @@ export async function requireConsultationSummary(
   params: { groupId?: string; documentId?: string },
 ) {
   const { actor, document, group } = await requireReadableDocument(request, context, params);
-  assertCan(actor, "document.list", { type: "group", groupId: document.group_id });
+  requirePermission(actor, "document.list", groupResource(document.group_id));
   const db = context.services.db;
   const consultation = await latestConsultation(db, document.id);
   const consultationLine = consultation

@@ -1,0 +1,24 @@
+/**
+ * Limits on what people type about a document, its comments and its approval, shared by the forms
+ * (in the browser) and the schemas and commands that enforce them.
+ */
+
+/** A document's title, in characters. */
+export const DOCUMENT_TITLE_MAX = 200;
+
+/** A version's name, in characters (the database checks the same: 1 to 120). */
+export const VERSION_NAME_MAX = 120;
+
+/** A comment's words, and the quote of the text it is about. */
+export const COMMENT_BODY_MAX = 4000;
+export const COMMENT_QUOTE_MAX = 1000;
+
+/** The message for a comment body that is empty or too long, or null when it is fine. */
+export function commentBodyProblem(body: string): string | null {
+  if (body.trim().length === 0) return "Enter a comment";
+  if (body.length > COMMENT_BODY_MAX) return `Keep the comment to ${COMMENT_BODY_MAX} characters or fewer`;
+  return null;
+}
+
+/** Longest cover note or statement of reasons to the Lead Minister's office, in characters. */
+export const APPROVAL_TEXT_MAX = 2000;

@@ -1,0 +1,34 @@
+/**
+ * The layout of a document's pages (its editor, versions, comparisons, approvals, consultation):
+ * it lets through only someone who may read the document (404 otherwise, as if it did not exist),
+ * names it in the breadcrumb and marks every page with the document's classification.
+ * The page a consultee sees after their consultation closed is outside it
+ * (groups.$groupId.documents.$documentId_.consultation.closed.tsx).
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Outlet, useParams } from "@remix-run/react";
+import { ErrorPage } from "../components/ErrorPage.js";
+import type { RouteHandle } from "../components/PageFrame.js";
+import { requireReadableDocument } from "../http/require-document.server.js";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { document, group } = await requireReadableDocument(request, context, params);
+  return { group: { id: group.id }, document: { id: document.id, title: document.title, classification: document.classification } };
+}
+
+export const handle: RouteHandle<typeof loader> = {
+  breadcrumb: (data) => [
+    { to: `/groups/${data.group.id}/documents`, label: "Documents" },
+    { to: `/groups/${data.group.id}/documents/${data.document.id}`, label: data.document.title },
+  ],
+  classification: (data) => ({ classification: data.document.classification }),
+};
+
+export default function DocumentLayout() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const { groupId } = useParams();
+  return <ErrorPage back={groupId ? { to: `/groups/${groupId}/documents`, label: "Back to the group's documents" } : undefined} />;
+}

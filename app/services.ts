@@ -1,0 +1,95 @@
+/**
+ * What the app (loaders, actions, models) may ask of the server process, as interfaces: the
+ * services one process holds, created once at start (server/app.ts) and handed to Remix loaders
+ * through the load context (docs/decisions/004-services-through-remix-load-context.md). The
+ * server implements them; the app never imports the server.
+ */
+import type { Kysely } from "kysely";
+import type { Session } from "lucia";
+import type { Logger } from "pino";
+import type { Database } from "../db/database.js";
+import type { Auth, SessionUser } from "./auth/lucia.server.js";
+import type { Mailer } from "./email/mailer.server.js";
+import type { ServerEvent, ServerEventPayload } from "./realtime/contract.js";
+
+export type { Logger };
+
+/** The part of the configuration the app reads. */
+export interface AppConfig {
+  /** PUBLIC_URL: the address people use, for links in emails. */
+  publicUrl: string;
+}
+
+/** Live pushes to people's open tabs over Socket.io (app/realtime/contract.ts names the events). */
+export interface RealtimeService {
+  /** Sends `event` to every tab the person has open; a no-op when nobody is connected. */
+  emitToUser<E extends ServerEvent>(userId: string, event: E, payload: ServerEventPayload<E>): void;
+  /** Sends `event` to every socket in a room (e.g. `documentRoom(id)`); a no-op when it is empty. */
+  emitToRoom<E extends ServerEvent>(room: string, event: E, payload: ServerEventPayload<E>): void;
+  /**
+   * Disconnects the sockets (of one person, or everyone's) whose session is no longer valid:
+   * after a sign-out everywhere, a password change or a disabled account.
+   */
+  disconnectInvalidSessions(
+    userId: string | undefined,
+    isValid: (cookieHeader: string | undefined) => Promise<boolean>,
+  ): Promise<void>;
+  /**
+   * Takes sockets out of the rooms named `<prefix><id>` that their person may no longer be in
+   * (e.g. a meeting room after their membership ended), asking `mayStay` once per person and room.
+   */
+  leaveRoomsNoLongerAllowed(prefix: string, mayStay: (user: SessionUser, id: string) => Promise<boolean>): Promise<void>;
+}
+
+/** What the app may ask of the Yjs collaboration endpoint. */
+export interface CollaborationService {
+  /** Commits the document's pending updates now. */
+  flush(documentId: string): Promise<void>;
+  /**
+   * The document's full current state as one Yjs update: the loaded document after a flush, or
+   * the snapshot plus the log tail from the database when nobody has it open. Throws an error with
+   * code NOT_FOUND for an unknown document.
+   */
+  encodeState(documentId: string): Promise<Uint8Array>;
+  /**
+   * A change the server makes (restoring a version, for example): committed to the log and
+   * relayed to everyone connected. Throws for an unknown document, or one that would be too large.
+   */
+  applyUpdate(documentId: string, update: Uint8Array): Promise<void>;
+  /**
+   * Asks the policy again for open connections (all, one person's, or one document's): closes
+   * with 1008 those that may no longer read, and makes read-only those that may no longer edit
+   * (and editable again those that may).
+   */
+  recheckAccess(filter?: { userId?: string; documentId?: string }): Promise<void>;
+  /** Shutdown: commits everything pending, then closes every connection with 1012. */
+  close(): Promise<void>;
+}
+
+export interface AppServices {
+  config: AppConfig;
+  logger: Logger;
+  db: Kysely<Database>;
+  auth: Auth;
+  mailer: Mailer;
+  /** The Yjs collaboration endpoint: flush, read and change documents' state, recheck access. */
+  collaboration: CollaborationService;
+  /** Live pushes to a person's open tabs over Socket.io (e.g. a new notification). */
+  realtime: RealtimeService;
+  /**
+   * Call after anything that can take access away (membership ended or changed, account
+   * disabled, sessions revoked): open websockets that are no longer allowed are closed, and
+   * Socket.io connections whose session has gone are disconnected. No filter: everyone.
+   */
+  accessChanged(filter?: { userId?: string }): Promise<void>;
+}
+
+/** What every Remix loader and action receives as `context`. */
+export interface RequestContext {
+  services: AppServices;
+  requestId: string;
+  cspNonce: string;
+  clientIp: string | null;
+  user: SessionUser | null;
+  session: Session | null;
+}
