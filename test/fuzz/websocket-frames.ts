@@ -3,7 +3,7 @@
  * write: unmasked, reserved bits set, unknown opcodes, fragmented control frames, lengths that
  * lie. Each malformed kind carries the close codes the server may answer it with.
  */
-import { Random } from "./fuzz-random.js";
+import type { Random } from "./fuzz-random.js";
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
