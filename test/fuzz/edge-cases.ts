@@ -788,8 +788,9 @@ function collabUpgradeCase(random: Random, index: number): EdgeCase {
     if (foreign) return { statuses: signedIn ? [400, 403] : [400, 401, 403] };
     if (!signedIn) return { statuses: [401] };
     const isDocument = id === context.ids.documentId;
-    if (mangle === "no key" || mangle === "version 99") return { statuses: [400, 426, ...(isDocument ? [403] : [404])] };
-    if (isDocument) return { statuses: who === "chair" ? [101] : [403] };
+    if (mangle === "no key" || mangle === "version 99") return { statuses: [400, 426, 403, 404] };
+    // One who may not read it is refused like one asking for a document that does not exist, or with 403.
+    if (isDocument) return { statuses: who === "chair" ? [101] : [403, 404] };
     return { statuses: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? [404] : [400, 404] };
   };
   return {
