@@ -3,9 +3,9 @@
  * Every inline script carries the request's CSP nonce.
  */
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./utils/nonce.js";
@@ -53,3 +53,15 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+/**
+ * Errors from loaders, actions and rendering, logged once with the request id. A page that does
+ * not exist (a 4xx response) is not an error of ours and is not logged with a stack; nor is a
+ * request the browser abandoned.
+ */
+export const handleError: HandleErrorFunction = (error, { request, context }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  const { logger } = context.services;
+  logger.error({ category: "http", requestId: context.requestId, err: error }, "request failed in the app");
+};

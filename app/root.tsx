@@ -24,7 +24,11 @@ import { unreadCount } from "./models/notifications.server.js";
 import styles from "./styles/app.css";
 import { useNonce } from "./utils/nonce.js";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  // The product's mark (public/favicon.svg); /favicon.ico is the same for browsers that ask for it.
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "Stewardship Workspace" }];
 

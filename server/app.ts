@@ -9,7 +9,6 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import { type ServerBuild, broadcastDevReady } from "@remix-run/node";
 import express from "express";
 import helmet from "helmet";
@@ -32,6 +31,9 @@ import { createRealtime } from "./realtime.js";
 import type { AppServices, RequestContext } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
 import { createUpgradeRouter } from "./upgrade.js";
+import { compileTrust, createOriginRule } from "./http/origin.js";
+import { createRemixHandler } from "./http/remix-handler.js";
+import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const buildPath = path.join(rootDir, "build", "index.js");
@@ -119,11 +121,12 @@ export async function startServer({
   }
 
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
+  // The one origin rule, and the one reading of forwarded headers, for every door.
+  const origins = createOriginRule({ publicUrl: config.publicUrl, trustProxy: config.trustProxy });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
   const collaboration = new CollaborationEndpoint({
     database,
     logger,
-    publicUrl: config.publicUrl,
     authenticate: (cookieHeader) => auth.userFromCookieHeader(cookieHeader),
     ...(collabLimits ? { limits: collabLimits } : {}),
   });
@@ -155,7 +158,8 @@ export async function startServer({
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // Forwarded headers count only from the proxies TRUST_PROXY names (off by default).
+  app.set("trust proxy", compileTrust(config.trustProxy));
 
   app.use((request, response, next) => {
     const given = request.get("x-request-id");
@@ -181,6 +185,9 @@ export async function startServer({
     });
     next();
   });
+
+  // Bad input stops here with a 4xx: hosts, percent-encodings, body sizes and types.
+  app.use(requestGuard());
 
   const https = config.publicUrl.startsWith("https:");
   app.use(
@@ -214,19 +221,24 @@ export async function startServer({
 
   app.get("/healthz", healthCheck(database, version));
 
-  app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }));
+  app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }), notFound);
   app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
 
   // Cross-site request forgery: state-changing requests must come from our own origin
-  // (SameSite=Lax cookies are the second line).
-  const allowedOrigins = [new URL(config.publicUrl).origin];
+  // (SameSite=Lax cookies are the second line). The same rule guards both websocket doors.
   app.use((request, response, next) => {
     if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return next();
-    const origin = request.get("origin") ?? refererOrigin(request.get("referer"));
-    const sameHost = origin !== undefined && origin === `${request.protocol}://${request.get("host")}`;
-    if (origin !== undefined && (allowedOrigins.includes(origin) || sameHost)) return next();
-    logger.warn({ category: "csrf", requestId: response.locals.requestId, origin: origin ?? null }, "refused cross-origin request");
-    response.status(403).type("text/plain").send("This form came from another site, so it was refused. Please go back, reload the page and try again.");
+    if (origins.isOwnOrigin(request, "refuse")) return next();
+    logger.warn(
+      { category: "csrf", requestId: response.locals.requestId, origin: request.get("origin") ?? null, referer: request.get("referer") ? "present" : null },
+      "refused cross-origin request",
+    );
+    response.locals.refusal = "FORBIDDEN_ORIGIN";
+    sendRefusal(request, response, {
+      status: 403,
+      code: "FORBIDDEN_ORIGIN",
+      message: "This form came from another site, so it was refused. Please go back, reload the page and try again.",
+    });
   });
 
   // Who is asking: the session cookie, validated once per request; a refreshed cookie is sent back.
@@ -242,20 +254,24 @@ export async function startServer({
       .catch(next);
   });
 
-  const createRemixHandler = (serverBuild: ServerBuild) =>
-    createRequestHandler({
+  // The body is read here, within the limit, before the web app sees the request.
+  app.use(readBody());
+
+  const remixHandlerFor = (serverBuild: ServerBuild) =>
+    createRemixHandler({
       build: serverBuild,
       mode: config.nodeEnv === "production" ? "production" : "development",
+      origins,
       getLoadContext: (request, response) => ({
         services,
         requestId: response.locals.requestId as string,
         cspNonce: response.locals.cspNonce as string,
-        clientIp: request.ip ?? null,
+        clientIp: origins.source(request).clientIp,
         user: (response.locals.user as RequestContext["user"]) ?? null,
         session: (response.locals.session as RequestContext["session"]) ?? null,
       }),
     });
-  let remixHandler = buildLoading.then(createRemixHandler);
+  let remixHandler = buildLoading.then(remixHandlerFor);
   remixHandler.catch(() => undefined);
   app.all("*", (request, response, next) => {
     void loadApp();
@@ -268,17 +284,18 @@ export async function startServer({
 
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
-  const sockets = createSocketService(httpServer, { logger, allowedOrigins, auth, db: database.db });
+  const sockets = createSocketService(httpServer, { logger, origins, auth, db: database.db });
   realtime.attach(sockets.io);
   httpServer.on(
     "upgrade",
     createUpgradeRouter(
       {
         socketIo: sockets.handleUpgrade,
-        collaboration: (request, socket, head, documentId) =>
-          void collaboration.handleUpgrade(request, socket, head, documentId),
+        collaboration: (request, socket, head, documentId, query) =>
+          void collaboration.handleUpgrade(request, socket, head, documentId, query),
       },
       logger,
+      origins,
     ),
   );
 
@@ -299,7 +316,7 @@ export async function startServer({
     watchBuild(async () => {
       assertBuilt();
       const build = await importBuild();
-      remixHandler = Promise.resolve(createRemixHandler(build));
+      remixHandler = Promise.resolve(remixHandlerFor(build));
       await broadcastDevReady(build);
     });
   }
@@ -347,13 +364,9 @@ async function importBuild(): Promise<ServerBuild> {
   return (await import(`${pathToFileURL(buildPath).href}?t=${stamp}`)) as ServerBuild;
 }
 
-function refererOrigin(referer: string | undefined): string | undefined {
-  if (!referer) return undefined;
-  try {
-    return new URL(referer).origin;
-  } catch {
-    return undefined;
-  }
+/** A static file that does not exist: a plain 404, not a page of the web app (and no stack in the log). */
+function notFound(_request: express.Request, response: express.Response): void {
+  response.status(404).type("text/plain").send("Not found\n");
 }
 
 function watchBuild(onChange: () => Promise<void>): void {

@@ -2,6 +2,7 @@
  * The process configuration, read once from the environment and validated with Zod at boot.
  * A wrong value stops the process with one line naming the variable (see `loadConfigOrExit`).
  */
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -66,7 +67,50 @@ const configSchema = z.object({
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ),
   SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(["auto", "never"]).default("auto")),
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default("off")
+      .transform((value, context): TrustProxy => {
+        const trimmed = value.trim().toLowerCase();
+        if (["off", "false", "no", "0"].includes(trimmed)) return { kind: "off" };
+        if (/^\d+$/.test(trimmed)) {
+          const hops = Number(trimmed);
+          if (hops <= 10) return { kind: "hops", hops };
+        }
+        const addresses = trimmed.split(",").map((part) => part.trim()).filter(Boolean);
+        if (addresses.length > 0 && addresses.every(isProxyAddress)) return { kind: "addresses", addresses };
+        context.addIssue({
+          code: "custom",
+          message:
+            "must be off, a number of proxies from 1 to 10, or addresses and subnets of trusted proxies (loopback, 10.0.0.0/8, …)",
+        });
+        return z.NEVER;
+      }),
+  ),
 });
+
+/**
+ * Which proxies in front of the server may tell it the client's address, protocol and host
+ * (X-Forwarded-For, -Proto, -Host). Off: none, and those headers are ignored, so nobody can claim
+ * another address. Hops: that many proxies, counted from the server. Addresses: proxies at these
+ * addresses or subnets (`loopback`, `linklocal`, `uniquelocal` are the usual names).
+ */
+export type TrustProxy =
+  | { kind: "off" }
+  | { kind: "hops"; hops: number }
+  | { kind: "addresses"; addresses: string[] };
+
+const namedSubnets = new Set(["loopback", "linklocal", "uniquelocal"]);
+function isProxyAddress(value: string): boolean {
+  if (namedSubnets.has(value)) return true;
+  const [address, bits, ...rest] = value.split("/");
+  if (rest.length > 0 || !address || net.isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (net.isIP(address) === 4 ? 32 : 128);
+}
 
 export type Config = {
   nodeEnv: "development" | "production" | "test";
@@ -80,6 +124,7 @@ export type Config = {
   smtpUrl: string | undefined;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   seedDemo: "auto" | "never";
+  trustProxy: TrustProxy;
 };
 
 export class ConfigError extends Error {
@@ -118,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: parsed.SMTP_URL,
     logLevel: parsed.LOG_LEVEL,
     seedDemo: parsed.SEED_DEMO,
+    trustProxy: parsed.TRUST_PROXY,
   };
 }
 

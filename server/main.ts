@@ -4,11 +4,14 @@
 import { DatabaseUnreachableError, startServer } from "./app.js";
 import { createLogger } from "./logger.js";
 import { exitOnConfigError } from "./exit-on-config-error.js";
+import { installProcessFailureHandlers } from "./process-failures.js";
 
 const config = exitOnConfigError();
 const logger = createLogger(config);
 
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+// A failure that escaped every door: fatal, graceful shutdown, exit 1 (docs/decisions/013).
+installProcessFailureHandlers({ logger, shutdown: async (reason) => server?.shutdown(reason) });
 try {
   server = await startServer({ config, logger });
 } catch (error) {
@@ -46,6 +49,3 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       });
   });
 }
-process.on("unhandledRejection", (reason) => {
-  logger.error({ category: "process", err: reason }, "unhandled promise rejection");
-});

@@ -25,12 +25,13 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "./logger.js";
 import { documentRoom, userRoom } from "./realtime.js";
 import { SOCKET_IO_PATH } from "./upgrade.js";
+import type { OriginRule } from "./http/origin.js";
 import { membershipActiveOn } from "../app/models/memberships.server.js";
 
 export interface SocketServerOptions {
   logger: Logger;
-  /** The allowed browser origin (PUBLIC_URL's origin); other origins are refused at the handshake. */
-  allowedOrigins: string[];
+  /** The one origin rule (server/http/origin.ts): other origins are refused at the handshake. */
+  origins: OriginRule;
   auth: Auth;
   /** For presence events: who may read a document, and their organisation. */
   db: Kysely<Database>;
@@ -72,11 +73,16 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
+    // Non-browser clients send no Origin; browsers always do, and it must be ours. The rule never
+    // throws: an exception here would escape Engine.IO's request handler and stop the process.
     allowRequest: (request, callback) => {
-      const origin = request.headers.origin;
-      // Non-browser clients send no Origin; browsers always do, and it must be ours.
-      const sameHost = origin !== undefined && new URL(origin).host === request.headers.host;
-      callback(null, origin === undefined || sameHost || options.allowedOrigins.includes(origin));
+      let allowed = false;
+      try {
+        allowed = options.origins.isOwnOrigin(request, "allow");
+      } catch (error) {
+        logger.error({ category: "socket", err: error }, "origin check failed");
+      }
+      callback(allowed ? null : "FORBIDDEN_ORIGIN", allowed);
     },
   });
   // engine.io added its own 'upgrade' listener when it attached; the router is the only one we keep.

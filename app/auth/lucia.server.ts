@@ -135,8 +135,19 @@ export function createAuth(db: Kysely<Database>, options: { secureCookies: boole
     user: SessionUser | null;
     setCookie: string | null;
   }> {
-    const sessionId = lucia.readSessionCookie(cookieHeader ?? "");
+    let sessionId: string | null;
+    try {
+      sessionId = lucia.readSessionCookie(cookieHeader ?? "");
+    } catch {
+      // A Cookie header that does not decode (`stewardship_session=%%%`) names no session: the
+      // person is simply not signed in, and the broken cookie is cleared.
+      return { session: null, user: null, setCookie: lucia.createBlankSessionCookie().serialize() };
+    }
     if (!sessionId) return { session: null, user: null, setCookie: null };
+    // Our session ids are 40 base32 letters; anything else cannot name a session.
+    if (!/^[a-z0-9]{20,64}$/.test(sessionId)) {
+      return { session: null, user: null, setCookie: lucia.createBlankSessionCookie().serialize() };
+    }
     const { session, user } = await lucia.validateSession(sessionId);
     if (!session) return { session: null, user: null, setCookie: lucia.createBlankSessionCookie().serialize() };
     return {

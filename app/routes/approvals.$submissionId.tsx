@@ -50,7 +50,11 @@ const returnSchema = z.object({
 
 type ActionData = { fieldErrors?: { reasons?: string }; formError?: string; values?: { reasons: string } };
 
-/** The submission and the person, if they may read its document; 404 otherwise. */
+/**
+ * The submission and the person, if they may read its document's history (the group's readers):
+ * 404 when they may not read the document at all, 403 when they may read its text but not its
+ * history (a consultee of this very document).
+ */
 async function requireReadableSubmission(request: Request, context: AppLoadContext, submissionId: string | undefined) {
   const { actor } = await requireActor(request, context);
   const db = context.services.db;
@@ -60,6 +64,7 @@ async function requireReadableSubmission(request: Request, context: AppLoadConte
   if (!document) throw new Response("Not found", { status: 404 });
   const resource = await documentResource(db, actor, document);
   if (!can(actor, "document.read", resource)) throw new Response("Not found", { status: 404 });
+  if (!can(actor, "document.history", resource)) throw new Response("Forbidden", { status: 403 });
   return { actor, submission, resource };
 }
 

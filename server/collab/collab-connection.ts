@@ -75,6 +75,8 @@ export class CollabConnection {
     readonly cookieHeader: string | undefined,
     /** Read-only connections receive the document and awareness; their updates are dropped. */
     public readOnly: boolean,
+    /** Asked for our "saved" messages (type 100) when it connected (`?saved=1`). */
+    readonly wantsSaved: boolean,
     logger: Logger,
   ) {
     this.logger = logger.child({ connectionId: this.id, userId: user.id });

@@ -8,12 +8,12 @@ export interface CollaborationService {
   /**
    * The document's full current state as one Yjs update: the loaded document after a flush, or
    * the snapshot plus the log tail from the database when nobody has it open. Throws
-   * DOCUMENT_NOT_FOUND for an unknown document.
+   * DocumentNotFoundError (code NOT_FOUND) for an unknown document.
    */
   encodeState(documentId: string): Promise<Uint8Array>;
   /**
    * A change the server makes (restoring a version, for example): committed to the log and
-   * relayed to everyone connected. Throws DOCUMENT_NOT_FOUND, or `document too large`.
+   * relayed to everyone connected. Throws DocumentNotFoundError, or DocumentTooLargeError.
    */
   applyUpdate(documentId: string, update: Uint8Array): Promise<void>;
   /**

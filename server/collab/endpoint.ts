@@ -2,8 +2,9 @@
  * The Yjs collaboration endpoint at /collab/<documentId>: the y-websocket protocol on y-protocols
  * (docs/decisions/002-own-yjs-endpoint-on-y-protocols.md).
  *
- * It decides at the HTTP upgrade, before any Yjs message is read: a foreign Origin is 403, an
- * unknown document 404, no session 401, and `can(actor, "document.read")` false 403. An allowed
+ * It decides at the HTTP upgrade, before any Yjs message is read (the upgrade router has already
+ * refused a foreign Origin with 403): no session 401 whatever the id, then an unknown document or
+ * `can(actor, "document.read")` false alike 404. An allowed
  * connection is editable or read-only per `can(actor, "document.edit")`. Frames are checked at the
  * edge (binary only, ≤ 1 MiB, fully decodable) and each failure closes only that connection with
  * its own code. Documents live in `SharedDocument`s, loaded on first connection and unloaded
@@ -38,8 +39,6 @@ const closeGraceMs = 2_000;
 export interface CollaborationEndpointOptions {
   database: DatabaseHandle;
   logger: Logger;
-  /** PUBLIC_URL: browsers must open the socket from this origin (or from the host they asked). */
-  publicUrl: string;
   /** Resolves the signed-in person from a Cookie header, or null. */
   authenticate(cookieHeader: string | undefined): Promise<SessionUser | null>;
   limits?: Partial<CollabLimits>;
@@ -50,10 +49,18 @@ type AccessDecision =
   | { allowed: true; user: SessionUser; canEdit: boolean; documentId: string }
   | { allowed: false; status: 401 | 403 | 404; reason: string };
 
+/** Thrown by the service's reads and writes for an id that names no document. */
+export class DocumentNotFoundError extends Error {
+  readonly code = "NOT_FOUND";
+  constructor(documentId: string) {
+    super(`no document ${documentId}`);
+    this.name = "DocumentNotFoundError";
+  }
+}
+
 export class CollaborationEndpoint implements CollaborationService {
   private readonly logger: Logger;
   private readonly limits: CollabLimits;
-  private readonly publicOrigin: string;
   private readonly wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -87,7 +94,6 @@ export class CollaborationEndpoint implements CollaborationService {
     this.logger = options.logger.child({ category: "collab" });
     this.limits = { ...defaultLimits, ...options.limits };
     this.commits = new CommitQueue(options.database.db, this.limits.batchWindowMs);
-    this.publicOrigin = new URL(options.publicUrl).origin;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();
   }
@@ -95,16 +101,17 @@ export class CollaborationEndpoint implements CollaborationService {
   // ---- the upgrade ---------------------------------------------------------------------------
 
   /** Authorises an upgrade to /collab/<documentId>; only an allowed request reaches `ws`. */
-  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, documentId: string): Promise<void> {
+  async handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    documentId: string,
+    query: URLSearchParams = new URLSearchParams(),
+  ): Promise<void> {
     const logger = this.logger.child({ documentId });
     try {
       if (this.closing) {
         refuseUpgrade(socket, 503, "SERVER_RESTARTING");
-        return;
-      }
-      if (!this.originAllowed(request)) {
-        logger.warn({ origin: request.headers.origin }, "refused a collaboration upgrade from another origin");
-        refuseUpgrade(socket, 403, "FORBIDDEN_ORIGIN");
         return;
       }
       const cookieHeader = request.headers.cookie;
@@ -119,8 +126,11 @@ export class CollaborationEndpoint implements CollaborationService {
         return;
       }
       if (socket.destroyed) return;
+      // Our own "saved" message goes only to clients that asked for it (our editor does, with
+      // ?saved=1); a stock y-websocket client would log every one as a message it cannot read.
+      const wantsSaved = query.get("saved") === "1";
       this.wss.handleUpgrade(request, socket, head, (ws) =>
-        this.accept(ws, decision.documentId, decision.user, cookieHeader, !decision.canEdit, logger),
+        this.accept(ws, decision.documentId, decision.user, cookieHeader, !decision.canEdit, wantsSaved, logger),
       );
     } catch (error) {
       logger.error({ err: error }, "collaboration upgrade failed");
@@ -128,27 +138,19 @@ export class CollaborationEndpoint implements CollaborationService {
     }
   }
 
-  private originAllowed(request: IncomingMessage): boolean {
-    const origin = request.headers.origin;
-    // Browsers always send Origin on websockets; other clients need a session cookie anyway.
-    if (origin === undefined) return true;
-    if (origin === this.publicOrigin) return true;
-    try {
-      return new URL(origin).host === request.headers.host;
-    } catch {
-      return false;
-    }
-  }
-
-  /** The one access decision, at the upgrade and again in `recheckAccess`. */
+  /**
+   * The one access decision, at the upgrade and again in `recheckAccess`. Who is asking comes
+   * first: without a session the answer is 401 whatever the id, so nobody learns which documents
+   * exist. A signed-in person who may not read the document gets the answer an unknown id gets.
+   */
   private async decideAccess(cookieHeader: string | undefined, documentId: string): Promise<AccessDecision> {
-    const document = await this.reads.document(documentId);
-    if (!document) return { allowed: false, status: 404, reason: "DOCUMENT_NOT_FOUND" };
     const user = await this.options.authenticate(cookieHeader);
     if (!user) return { allowed: false, status: 401, reason: "UNAUTHENTICATED" };
-    const actor = actorFor(user, await this.reads.roles(user.id));
+    const [document, roles] = await Promise.all([this.reads.document(documentId), this.reads.roles(user.id)]);
+    if (!document) return { allowed: false, status: 404, reason: "NOT_FOUND" };
+    const actor = actorFor(user, roles);
     const resource = await documentResource(this.options.database.db, actor, document);
-    if (!can(actor, "document.read", resource)) return { allowed: false, status: 403, reason: "FORBIDDEN" };
+    if (!can(actor, "document.read", resource)) return { allowed: false, status: 404, reason: "NOT_FOUND" };
     return { allowed: true, user, canEdit: can(actor, "document.edit", resource), documentId: document.id };
   }
 
@@ -158,9 +160,10 @@ export class CollaborationEndpoint implements CollaborationService {
     user: SessionUser,
     cookieHeader: string | undefined,
     readOnly: boolean,
+    wantsSaved: boolean,
     logger: Logger,
   ): void {
-    const connection = new CollabConnection(ws, documentId, user, cookieHeader, readOnly, logger);
+    const connection = new CollabConnection(ws, documentId, user, cookieHeader, readOnly, wantsSaved, logger);
     if (this.closing) {
       connection.close(CloseCode.serverRestarting, "server restarting");
       return;
@@ -178,9 +181,18 @@ export class CollaborationEndpoint implements CollaborationService {
     ws.on("close", (code) => {
       connection.logger.info({ code }, "collaboration connection closed");
       this.connections.delete(connection);
-      shared.detach(connection);
+      try {
+        shared.detach(connection);
+      } catch (error) {
+        connection.logger.error({ err: error }, "detaching a closed connection failed");
+      }
     });
-    shared.attach(connection);
+    try {
+      shared.attach(connection);
+    } catch (error) {
+      connection.logger.error({ err: error }, "attaching a connection failed");
+      connection.close(CloseCode.internalError, "internal error");
+    }
   }
 
   private onMessage(connection: CollabConnection, shared: SharedDocument, data: RawData, isBinary: boolean): void {
@@ -211,13 +223,19 @@ export class CollaborationEndpoint implements CollaborationService {
 
   private checkHeartbeats(): void {
     for (const connection of this.connections) {
-      if (!connection.alive) {
-        connection.logger.info("no answer to the heartbeat; dropping the connection");
+      // A timer is a door too: one connection's failure must not stop the others' heartbeat.
+      try {
+        if (!connection.alive) {
+          connection.logger.info("no answer to the heartbeat; dropping the connection");
+          connection.terminate();
+          continue;
+        }
+        connection.alive = false;
+        if (connection.ws.readyState === WebSocket.OPEN) connection.ws.ping();
+      } catch (error) {
+        connection.logger.warn({ err: error }, "heartbeat failed; dropping the connection");
         connection.terminate();
-        continue;
       }
-      connection.alive = false;
-      if (connection.ws.readyState === WebSocket.OPEN) connection.ws.ping();
     }
   }
 
@@ -287,7 +305,7 @@ export class CollaborationEndpoint implements CollaborationService {
         return Y.encodeStateAsUpdate(held.doc);
       });
     }
-    if (!(await findDocument(this.options.database.db, documentId))) throw new Error("DOCUMENT_NOT_FOUND");
+    if (!(await findDocument(this.options.database.db, documentId))) throw new DocumentNotFoundError(documentId);
     await this.unloads.get(documentId)?.catch(() => undefined);
     const doc = applyStoredState(await readStoredState(this.options.database.db, documentId));
     try {
@@ -298,7 +316,7 @@ export class CollaborationEndpoint implements CollaborationService {
   }
 
   async applyUpdate(documentId: string, update: Uint8Array): Promise<void> {
-    if (!(await findDocument(this.options.database.db, documentId))) throw new Error("DOCUMENT_NOT_FOUND");
+    if (!(await findDocument(this.options.database.db, documentId))) throw new DocumentNotFoundError(documentId);
     await this.withDocument(documentId, async (shared) => {
       shared.applyServerUpdate(update);
       await shared.flush();

@@ -73,7 +73,13 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
           Y.decodeStateVector(payload);
           message = { kind: "sync-step-1", stateVector: payload };
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-          const { structs } = Y.decodeUpdate(payload);
+          const { structs, ds } = Y.decodeUpdate(payload);
+          // Yjs never writes an empty struct or an empty deletion (its own encoder refuses one), and
+          // applying one can throw halfway through an update: such an update is malformed.
+          if (structs.some((struct) => struct.length <= 0)) throw new MalformedMessageError("an empty struct in the update");
+          for (const ranges of ds.clients.values()) {
+            if (ranges.some((range) => range.len <= 0)) throw new MalformedMessageError("an empty deletion in the update");
+          }
           const clients = [...new Set(structs.map((struct) => struct.id.client))];
           const kind = syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update";
           message = { kind, update: payload, clients, received: bytes };

@@ -126,8 +126,13 @@ export class SharedDocument {
   private outbox: Relay[] = [];
   /** A message for everyone has gone out in this turn of the event loop: the next ones wait. */
   private turnOpen = false;
-  /** The update being applied was relayed already, as received: Yjs's report of it is not. */
-  private relayedBeforeApplying = false;
+  /**
+   * While a client's update is being applied: what Yjs reports of it, held back until the update
+   * has applied completely (then stored and relayed), or thrown away if it failed halfway.
+   */
+  private applying: Uint8Array[] | null = null;
+  /** An update failed halfway: this copy holds part of it, so it is never compacted or rendered. */
+  private poisoned = false;
   /** Accepted updates not yet committed, in the order they were applied. */
   private pending: Uint8Array[] = [];
   /** Set while a failed commit waits for its retry: batches wait for it too. */
@@ -271,7 +276,7 @@ export class SharedDocument {
     switch (message.kind) {
       case "sync-step-1":
         connection.send(encodeSyncStep2(this.doc, message.stateVector));
-        connection.send(encodeSaved(this.committedStateVector));
+        if (connection.wantsSaved) connection.send(encodeSaved(this.committedStateVector));
         return;
       case "sync-step-2":
       case "sync-update":
@@ -307,39 +312,61 @@ export class SharedDocument {
   }
 
   /**
-   * Applies an editor's update and relays it. A keystroke (a sync update) is relayed as it was
-   * received, before the server applies it: the others get it without waiting for the server's
-   * own Yjs work, and no second encoding is made. It was decoded completely already (a malformed
-   * one never gets here). While the document holds updates that wait for missing parts, this
-   * update may complete them, and what Yjs then reports includes parts nobody was sent: it is
-   * applied first and what it changed is relayed, as for a sync step 2 (often mostly known).
+   * Applies an editor's update, then relays it: nothing reaches the other connections before the
+   * server has applied it. An update that throws halfway is never relayed, its sender is closed
+   * with 1007, and what it half-did is neither stored nor kept (the document reloads).
+   *
+   * A keystroke (a sync update) is relayed as it was received, with no second encoding. While the
+   * document holds updates that wait for missing parts, this update may complete them, and what
+   * Yjs then reports includes parts nobody was sent: that report is relayed instead, as for a sync
+   * step 2 (often mostly known).
    */
   private acceptClientUpdate(
     connection: CollabConnection,
     { kind, update, clients, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
   ): void {
+    if (!this.fitsSizeLimit(update)) {
+      connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
+      connection.close(CloseCode.documentTooLarge, "document too large");
+      return;
+    }
+    const store = this.doc.store;
+    const asReceived = kind === "sync-update" && store.pendingStructs === null && store.pendingDs === null;
+    const changes: Uint8Array[] = [];
+    this.applying = changes;
     try {
-      if (!this.fitsSizeLimit(update)) {
-        connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
-        connection.close(CloseCode.documentTooLarge, "document too large");
-        return;
-      }
-      const store = this.doc.store;
-      if (kind === "sync-update" && store.pendingStructs === null && store.pendingDs === null) {
-        this.relay({ update, origin: connection, received });
-        this.relayedBeforeApplying = true;
-      }
-      try {
-        Y.applyUpdate(this.doc, update, connection);
-      } finally {
-        this.relayedBeforeApplying = false;
-      }
-      // Whose typing this connection brought: it is told when that is committed.
-      for (const client of clients) connection.editingClients.add(client);
+      Y.applyUpdate(this.doc, update, connection);
     } catch (error) {
       connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "update could not be applied");
       connection.close(CloseCode.malformed, "malformed update");
+      if (changes.length > 0) this.reloadAfterFailedUpdate();
+      return;
+    } finally {
+      this.applying = null;
     }
+    for (const change of changes) this.queueForCommit(change, connection);
+    if (asReceived) {
+      this.relay({ update, origin: connection, received });
+    } else {
+      for (const change of changes) this.relay({ update: change, origin: connection });
+    }
+    // Whose typing this connection brought: it is told when that is committed.
+    for (const client of clients) connection.editingClients.add(client);
+  }
+
+  /**
+   * The document in memory holds part of an update that failed: it must not be stored, compacted
+   * or sent to anyone. Every connection is told to reconnect (1012) and the document unloads,
+   * committing only what applied cleanly; the next connection loads it again from the database,
+   * and each client's own sync brings back anything of theirs not yet committed.
+   */
+  private reloadAfterFailedUpdate(): void {
+    this.logger.error({ connections: this.connections.size }, "an update failed halfway; reloading the document");
+    this.poisoned = true;
+    this.failed = true;
+    const connections = [...this.connections];
+    for (const connection of connections) connection.close(CloseCode.serverRestarting, "document reloading");
+    for (const connection of connections) this.detach(connection);
   }
 
   /** A server-made change: applied, relayed to every connection and queued for the log. */
@@ -375,11 +402,20 @@ export class SharedDocument {
   }
 
   private readonly onDocumentUpdate = (update: Uint8Array, origin: unknown): void => {
+    // A client's update is stored and relayed once it has applied completely (acceptClientUpdate).
+    if (this.applying) {
+      this.applying.push(update);
+      return;
+    }
+    this.queueForCommit(update, origin);
+    this.relay({ update, origin });
+  };
+
+  private queueForCommit(update: Uint8Array, origin: unknown): void {
     this.pending.push(update);
     if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
     this.scheduleBatch();
-    if (!this.relayedBeforeApplying) this.relay({ update, origin });
-  };
+  }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     if (origin instanceof CollabConnection) {
@@ -464,7 +500,7 @@ export class SharedDocument {
   private async commitPending(forceRender: boolean): Promise<void> {
     if (!this.loaded) return;
     if (this.pending.length === 0) {
-      if (forceRender && this.renderDirty) {
+      if (forceRender && this.renderDirty && !this.poisoned) {
         // Nothing pending and no task running: the live document is exactly the committed state.
         await saveRendering(this.db, this.documentId, renderDocument(this.doc, this.lastEditorId));
         this.lastRenderAt = Date.now();
@@ -476,7 +512,7 @@ export class SharedDocument {
     this.pending = [];
     const stateVector = Y.encodeStateVector(this.doc);
     const merged = mergeBatch(updates);
-    const renderNow = forceRender || Date.now() - this.lastRenderAt >= this.limits.renderEveryMs;
+    const renderNow = !this.poisoned && (forceRender || Date.now() - this.lastRenderAt >= this.limits.renderEveryMs);
     // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
     const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
     try {
@@ -529,6 +565,7 @@ export class SharedDocument {
     let committed: Map<number, number> | undefined;
     let whole: Broadcast | undefined;
     for (const connection of this.connections) {
+      if (!connection.wantsSaved) continue;
       if (connection.editingClients.size === 0 && connection.awarenessClients.size === 0) {
         whole ??= prepareBroadcast(encodeSaved(stateVector));
         connection.send(whole);
@@ -579,7 +616,7 @@ export class SharedDocument {
    */
   compact(): Promise<void> {
     return this.serially(async () => {
-      if (!this.loaded || this.tailRows === 0) return;
+      if (!this.loaded || this.tailRows === 0 || this.poisoned) return;
       const started = performance.now();
       const folded = this.tailRows;
       const replacement = {

@@ -69,7 +69,6 @@ describeEachDatabase("approving the terms of reference", (getDb, getHandle) => {
     collaboration = new CollaborationEndpoint({
       database: getHandle(),
       logger: createLogger({ nodeEnv: "test", logLevel: "silent" }),
-      publicUrl: "http://127.0.0.1",
       authenticate: async () => null,
     });
     const documents = await db.selectFrom("documents").select(["id", "kind"]).execute();
@@ -257,7 +256,7 @@ describe("approvals over HTTP", () => {
       .executeTakeFirstOrThrow();
     termsId = terms.id;
     groupId = terms.group_id;
-    for (const role of ["member", "minister", "secretary"]) cookies[role] = await signIn(server, `${role}@example.org`);
+    for (const role of ["member", "minister", "secretary", "ngo"]) cookies[role] = await signIn(server, `${role}@example.org`);
   });
   afterAll(async () => {
     await server?.close();
@@ -343,5 +342,45 @@ describe("approvals over HTTP", () => {
     const docx = await get(`${base()}/versions/${versionNumber}/export.docx`, "member");
     expect(docx.status).toBe(200);
     expect(docx.headers.get("content-type")).toContain("wordprocessingml");
+  });
+
+  it("keeps the history of a document from a consultee of that very document: every history route refuses them", async () => {
+    const ngoId = (await server.services.db.selectFrom("users").select("id").where("email", "=", "ngo@example.org").executeTakeFirstOrThrow()).id;
+    const closesOn = new Date(Date.now() + 7 * 86_400_000).toLocaleDateString("en-CA", { timeZone: "Pacific/Auckland" });
+    const opened = await post(`${base()}/consultation`, { intent: "open", consulteeId: ngoId, closesOn, brief: "Your view on the purpose, please." }, "secretary");
+    expect(opened.status).toBe(302);
+    // The consultee reads the text opened to them…
+    expect((await get(base(), "ngo")).status).toBe(200);
+    const { id: submissionId } = await server.services.db
+      .selectFrom("document_submissions")
+      .select("id")
+      .where("document_id", "=", termsId)
+      .executeTakeFirstOrThrow();
+    const { number: version_number } = await server.services.db
+      .selectFrom("document_versions")
+      .select("number")
+      .where("document_id", "=", termsId)
+      .orderBy("number", "desc")
+      .executeTakeFirstOrThrow();
+    const historyRoutes = [
+      `/approvals/${submissionId}`,
+      `${base()}/approvals`,
+      `${base()}/approved`,
+      `${base()}/versions`,
+      `${base()}/versions/${version_number}`,
+      `${base()}/versions/compare?from=${version_number}&to=${version_number}`,
+      `${base()}/versions/${version_number}/export.docx`,
+      `${base()}/versions/${version_number}/print`,
+    ];
+    for (const path of historyRoutes) {
+      // …but none of its history: not the submitter, the cover note, the fingerprint or older text.
+      const response = await get(path, "ngo");
+      expect([403, 404], `${path} answered ${response.status}`).toContain(response.status);
+      const body = await response.text();
+      expect(body).not.toContain("For your approval");
+      expect(body).not.toMatch(/[0-9a-f]{64}/);
+      // A group reader still sees each of them.
+      expect((await get(path, "member")).status, path).toBe(200);
+    }
   });
 });

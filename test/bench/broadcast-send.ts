@@ -36,7 +36,7 @@ if (process.argv[2] === "receive") {
   while (accepted.length < sockets) await new Promise((resolve) => setTimeout(resolve, 20));
   const logger = createLogger({ nodeEnv: "production", logLevel: "silent" });
   const user = { id: "bench", email: "bench@example.org", displayName: "Bench", isPlatformAdmin: false };
-  const connections = accepted.map((ws) => new CollabConnection(ws, "document", user, undefined, false, logger));
+  const connections = accepted.map((ws) => new CollabConnection(ws, "document", user, undefined, false, true, logger));
   const payload = new Uint8Array(30).fill(7);
   const ways: Record<string, () => void> = {
     "ws.send(uint8Array, { binary: true }, callback)": () => {

@@ -48,7 +48,7 @@ export function connectClient(
   serverUrl: string,
   documentId: string,
   cookie: string | undefined,
-  options: { connect?: boolean; doc?: Y.Doc } = {},
+  options: { connect?: boolean; doc?: Y.Doc; saved?: boolean } = {},
 ): CollabClient {
   const doc = options.doc ?? new Y.Doc();
   const saved: Map<number, number>[] = [];
@@ -60,6 +60,8 @@ export function connectClient(
     disableBc: true,
     WebSocketPolyfill: webSocketWithCookie(cookie) as unknown as typeof globalThis.WebSocket,
     maxBackoffTime: 300,
+    // Our editor asks for the "saved" messages; a stock client that does not ask never gets them.
+    ...(options.saved === false ? {} : { params: { saved: "1" } }),
   });
   provider.messageHandlers[SAVED_MESSAGE_TYPE] = (_encoder, decoder) => {
     saved.push(Y.decodeStateVector(decoding.readVarUint8Array(decoder)));

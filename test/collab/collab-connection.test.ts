@@ -24,7 +24,7 @@ beforeAll(async () => {
   const [ws] = await accepted;
   await once(client, "open");
   const user = { id: "user", email: "user@example.org", displayName: "User", isPlatformAdmin: false };
-  connection = new CollabConnection(ws, "document", user, undefined, false, createLogger({ nodeEnv: "test", logLevel: "silent" }));
+  connection = new CollabConnection(ws, "document", user, undefined, false, true, createLogger({ nodeEnv: "test", logLevel: "silent" }));
 });
 
 afterAll(async () => {

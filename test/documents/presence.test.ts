@@ -3,6 +3,7 @@
  * hears who is there (with their organisation) on every join, leave and disconnect, and a bad
  * payload gets an error acknowledgement instead of an exception.
  */
+import { createOriginRule } from "../../server/http/origin.js";
 import http from "node:http";
 import { type Socket, io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -37,7 +38,7 @@ async function startSocketServer() {
   const httpServer = http.createServer();
   const sockets: SocketService = createSocketService(httpServer, {
     logger: createLogger(config),
-    allowedOrigins: [],
+    origins: createOriginRule({ publicUrl: config.publicUrl, trustProxy: config.trustProxy }),
     auth,
     db: database.db,
   });

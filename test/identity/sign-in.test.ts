@@ -1,6 +1,12 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, attemptSignIn } from "../../app/auth/sign-in.server.js";
+import {
+  MAX_FAILURES_PER_ACCOUNT_AND_IP,
+  MAX_FAILURES_PER_IP,
+  SLOW_ACCOUNT_AFTER_FAILURES,
+  accountSlowdownMs,
+  attemptSignIn,
+} from "../../app/auth/sign-in.server.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
@@ -35,23 +41,54 @@ describeEachDatabase("signing in", (getDb) => {
     expect(failures.map((row) => row.actor_label)).toEqual(expect.arrayContaining(["nobody@example.org", "member@example.org"]));
   });
 
-  it("limits failed attempts per account, then says when to try again", async () => {
+  it("limits failed attempts per account and address, then says when to try again", async () => {
     const now = new Date("2026-11-23T01:00:00Z");
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
-      const ip = `10.1.0.${i}`;
+    const ip = "10.1.0.1";
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) {
       expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "wrong", ip }, now)).toMatchObject({
         error: "INVALID_CREDENTIALS",
       });
     }
-    // Even the right password is refused while the account is limited.
-    const limited = await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip: "10.1.1.1" }, now);
+    // The address that guessed must wait, even with the right password.
+    const limited = await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip }, now);
     expect(limited).toMatchObject({ ok: false, error: "RATE_LIMITED" });
     expect(limited.ok === false && limited.error === "RATE_LIMITED" && limited.retryAfterSeconds).toBe(15 * 60);
-    // After the window the right password works again.
-    const later = new Date(now.getTime() + 15 * 60 * 1000 + 1000);
-    expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip: "10.1.1.1" }, later)).toMatchObject({
+    // The secretary at her own address is not locked out by it.
+    expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip: "10.1.1.1" }, now)).toMatchObject({
       ok: true,
     });
+    // After the window the guessing address may try again.
+    const later = new Date(now.getTime() + 15 * 60 * 1000 + 1000);
+    expect(await attemptSignIn(getDb(), { email: "secretary@example.org", password: "kia-ora-demo", ip }, later)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("never refuses a correct password only because others guessed wrong (no lock-out of the Minister's office)", async () => {
+    const now = new Date("2026-11-23T03:00:00Z");
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      waits.push(ms);
+    };
+    // Twenty wrong passwords, each from its own address: the account is attacked, not its owner.
+    for (let i = 0; i < 20; i++) {
+      await attemptSignIn(getDb(), { email: "minister@example.org", password: "guess", ip: `198.51.100.${i}` }, { now, wait });
+    }
+    for (const ip of ["203.0.113.1", "203.0.113.2"]) {
+      expect(await attemptSignIn(getDb(), { email: "minister@example.org", password: "kia-ora-demo", ip }, { now, wait })).toMatchObject({
+        ok: true,
+      });
+    }
+    // The attempts were slowed once the account had had SLOW_ACCOUNT_AFTER_FAILURES failures.
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits[0]).toBe(accountSlowdownMs(SLOW_ACCOUNT_AFTER_FAILURES));
+  });
+
+  it("slows an account guessed at from many addresses, doubling to at most 5 seconds", () => {
+    expect(accountSlowdownMs(SLOW_ACCOUNT_AFTER_FAILURES - 1)).toBe(0);
+    expect(accountSlowdownMs(SLOW_ACCOUNT_AFTER_FAILURES)).toBe(250);
+    expect(accountSlowdownMs(SLOW_ACCOUNT_AFTER_FAILURES + 1)).toBe(500);
+    expect(accountSlowdownMs(SLOW_ACCOUNT_AFTER_FAILURES + 30)).toBe(5_000);
   });
 
   it("limits failed attempts per IP address across accounts", async () => {
@@ -97,7 +134,8 @@ describeEachDatabase("signing in", (getDb) => {
 describe("the sign-in page", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    // As behind one proxy on this machine, so each test can speak for its own client address.
+    server = await startTestServer({ env: { TRUST_PROXY: "loopback" } });
   });
   afterAll(async () => {
     await server.close();
@@ -126,8 +164,8 @@ describe("the sign-in page", () => {
     expect(await response.text()).toContain("That email and password do not match an account");
   });
 
-  it("answers 429 with Retry-After once an account has too many failures", async () => {
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) await post({ email: "observer-test@example.org", password: "x" });
+  it("answers 429 with Retry-After once an address has too many failures on an account", async () => {
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) await post({ email: "observer-test@example.org", password: "x" });
     const response = await post({ email: "observer-test@example.org", password: "x" });
     expect(response.status).toBe(429);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -151,5 +189,27 @@ describe("the sign-in page", () => {
     const after = await fetch(`${server.url}/groups`, { redirect: "manual", headers: { cookie } });
     expect(after.status).toBe(302);
     expect(after.headers.get("location")).toContain("/login");
+  });
+});
+
+describe("the sign-in page with no trusted proxy (TRUST_PROXY off, the default)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("ignores X-Forwarded-For, so a client cannot dodge the limit by claiming other addresses", async () => {
+    const post = (ip: string) =>
+      fetch(`${server.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, "X-Forwarded-For": ip },
+        body: new URLSearchParams({ email: "member@example.org", password: "wrong" }),
+      });
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_IP; i++) expect((await post(`192.0.2.${i}`)).status).toBe(400);
+    expect((await post("192.0.2.200")).status).toBe(429);
   });
 });

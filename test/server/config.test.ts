@@ -20,6 +20,9 @@ describe("configuration", () => {
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ SMTP_URL: "mail.example.org" }, "SMTP_URL"],
+    [{ TRUST_PROXY: "yes please" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "999" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/99" }, "TRUST_PROXY"],
   ])("names the variable in one line when %o is wrong", (env, variable) => {
     let error: unknown;
     try {
@@ -36,6 +39,13 @@ describe("configuration", () => {
   it("never prints a database password in the error", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://user:secret@localhost/db" })).toThrow(/\*\*\*/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://user:secret@localhost/db" })).not.toThrow(/secret/);
+  });
+
+  it("trusts no proxy unless TRUST_PROXY names how many or which", () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: "off" });
+    expect(loadConfig({ TRUST_PROXY: "off" }).trustProxy).toEqual({ kind: "off" });
+    expect(loadConfig({ TRUST_PROXY: "1" }).trustProxy).toEqual({ kind: "hops", hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy).toEqual({ kind: "addresses", addresses: ["loopback", "10.0.0.0/8"] });
   });
 
   it("treats empty variables as unset", () => {

@@ -13,9 +13,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 const root = path.resolve(import.meta.dirname, "..", "..");
 const children: ChildProcess[] = [];
 
-function run(env: Record<string, string>) {
+function run(env: Record<string, string>, nodeOptions: string[] = []) {
   // As `npm start` runs it: the bundle `npm run build` makes (the test suite's global setup builds it).
-  const child = spawn(process.execPath, ["build/server.mjs"], {
+  const child = spawn(process.execPath, [...nodeOptions, "build/server.mjs"], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -98,6 +98,55 @@ describe("the server process", () => {
     }
   });
 });
+
+describe("the server process and a failure no door caught", () => {
+  it("logs it at fatal, shuts down gracefully (collaborators told to reconnect) and exits with 1 for its supervisor", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-process-"));
+    try {
+      const server = run({ PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" }, ["--import", "./test/support/throw-on-signal.mjs"]);
+      const url = await waitForUrl(server.output);
+      const cookie = await signInAt(url, "member@example.org");
+      const document = await firstDocumentId(url, cookie);
+      const { WebSocket } = await import("ws");
+      const socket = new WebSocket(`${url.replace("http", "ws")}/collab/${document}`, { headers: { cookie } });
+      const closed = new Promise<number>((resolve) => socket.on("close", (code) => resolve(code)));
+      socket.on("error", () => undefined);
+      await new Promise((resolve) => socket.once("open", resolve));
+      server.child.kill("SIGUSR2");
+      expect(await server.exited).toBe(1);
+      // The collaborator was told the server is restarting, so their editor reconnects by itself.
+      expect(await closed).toBe(1012);
+      const fatal = server
+        .output()
+        .stdout.split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; category?: string })
+        .find((entry) => entry.level === 60);
+      expect(fatal).toMatchObject({ category: "process", msg: "uncaught exception; shutting down" });
+      expect(server.output().stdout).toContain('"msg":"stopped"');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function signInAt(url: string, email: string): Promise<string> {
+  const response = await fetch(`${url}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
+    body: new URLSearchParams({ email, password: "kia-ora-demo" }),
+  });
+  return response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="))!.split(";")[0]!;
+}
+
+/** The id of the first document linked from the member's groups. */
+async function firstDocumentId(url: string, cookie: string): Promise<string> {
+  const groups = await (await fetch(`${url}/groups`, { headers: { cookie } })).text();
+  const groupPath = /href="(\/groups\/[0-9a-f-]{36})"/.exec(groups)![1];
+  const documents = await (await fetch(`${url}${groupPath}/documents`, { headers: { cookie } })).text();
+  return /\/documents\/([0-9a-f-]{36})/.exec(documents)![1]!;
+}
 
 describe.runIf(process.env.TEST_DATABASE_URL)("the server process [postgres]", () => {
   it("reports postgres on /healthz when DATABASE_URL is set, and seeds nothing", async () => {

@@ -106,9 +106,10 @@ describe("the server", () => {
     expect(await rawUpgrade(server.url, "/collab")).toBe("HTTP/1.1 404 Not Found");
   });
 
-  it("answers 404 for an unknown document and 401 without a session at the collaboration endpoint", async () => {
-    expect(await rawUpgrade(server.url, "/collab/not-a-document")).toBe("HTTP/1.1 404 Not Found");
-    expect(await rawUpgrade(server.url, "/collab/00000000-0000-4000-8000-000000000000")).toBe("HTTP/1.1 404 Not Found");
+  it("authenticates before looking up: 401 without a session at the collaboration endpoint whatever the id", async () => {
+    // Nobody without a session learns whether a document exists (401 for every id alike).
+    expect(await rawUpgrade(server.url, "/collab/not-a-document")).toBe("HTTP/1.1 401 Unauthorized");
+    expect(await rawUpgrade(server.url, "/collab/00000000-0000-4000-8000-000000000000")).toBe("HTTP/1.1 401 Unauthorized");
     const document = await server.services.db.selectFrom("documents").select("id").executeTakeFirstOrThrow();
     expect(await rawUpgrade(server.url, `/collab/${document.id}`)).toBe("HTTP/1.1 401 Unauthorized");
   });

@@ -53,7 +53,8 @@ function useCollaborationSession(documentId: string, userId: string): { session:
     // never sent under the next person's session.
     const persistence = new IndexeddbPersistence(`stewardship-${userId}-${documentId}`, ydoc);
     const serverUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`;
-    const provider = new WebsocketProvider(serverUrl, documentId, ydoc, { connect: false });
+    // ?saved=1 asks the server for its "saved" messages (type 100), which drive the status line.
+    const provider = new WebsocketProvider(serverUrl, documentId, ydoc, { connect: false, params: { saved: "1" } });
     const stopTracking = trackSaveStatus(provider, ydoc, setStatus);
     // When the browser knows it is offline, stop trying: changes stay in the Y.Doc and IndexedDB,
     // and sync step 1/2 sends the server whatever it is missing when the network returns.
