@@ -261,7 +261,8 @@ function socketCase(seeded: Random): SocketCase {
         : refusedRoles.includes(target)
           ? what === "the terms of reference in capitals"
             ? ["FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"]
-            : ["FORBIDDEN"]
+            : // A refusal: FORBIDDEN, or NOT_FOUND where the server does not say the room exists.
+              ["FORBIDDEN", "NOT_FOUND"]
           : what === "the terms of reference in capitals"
             ? ["ok", "NOT_FOUND", "BAD_REQUEST"]
             : ["ok"];
