@@ -90,7 +90,7 @@ async function runCase(testCase: EdgeCase): Promise<void> {
   }
   if (answer.status !== undefined && answer.status >= 500) tally.serverErrorAnswers++;
   const wrong = judge(testCase, answer, context);
-  if (wrong) tally.fail(testCase.name, wrong, describeExpectation(expectationOf(testCase, context)));
+  if (wrong) tally.fail(testCase.name, wrong, testCase.expectedText ?? describeExpectation(expectationOf(testCase, context)));
 }
 
 // ---- malformed /collab connections ----------------------------------------------------------------

@@ -299,7 +299,7 @@ function socketCase(seeded: Random): SocketCase {
       run: () => rawPacketExchange(live.server.port, live.cookies[target], packet),
     };
   }
-  const handshake = random.pick(["no cookie", "an undecodable cookie", "a session that does not exist", "Origin: null", "Origin: not a url", "Origin: http://evil.example", "Origin: http://[::1"] as const);
+  const handshake = random.pick(["no cookie", "an undecodable cookie", "a session that does not exist", "Origin: null", "Origin: not a url", "Origin: http://evil.example", "Origin: http://localhost:3000", "Origin: http://[::1"] as const);
   const transport = random.pick(["websocket", "polling"] as const);
   return {
     kind: "handshake",
