@@ -54,9 +54,15 @@ for (const report of reports) {
   for (const phase of report.phases) lines.push(`  ${phase.name}, RSS after GC: ${rssChange(phase.rssBefore, phase.rssAfter)}`);
   for (const crash of report.crashes.slice(0, 20)) lines.push(`    crash: ${crash}`);
   if (report.crashes.length > 20) lines.push(`    … ${report.crashes.length - 20} more crashes`);
-  const others = report.failures.filter((failure) => !report.crashes.some((crash) => failure.startsWith(crash.split(" → ")[0]!)));
-  for (const failure of others.slice(0, 30)) lines.push(`    failure: ${failure}`);
-  if (others.length > 30) lines.push(`    … ${others.length - 30} more failures`);
+  // Each distinct failure once, with how often it happened.
+  const others = new Map<string, number>();
+  for (const failure of report.failures) {
+    if (report.crashes.some((crash) => failure.startsWith(crash.split(" → ")[0]!))) continue;
+    others.set(failure, (others.get(failure) ?? 0) + 1);
+  }
+  const listed = [...others].map(([failure, n]) => (n > 1 ? `${failure} ×${n}` : failure));
+  for (const failure of listed.slice(0, 40)) lines.push(`    failure: ${failure}`);
+  if (listed.length > 40) lines.push(`    … ${listed.length - 40} more distinct failures`);
 }
 if (reports.length === 0) lines.push("No suite reported (did the build fail?).");
 process.stdout.write(`${lines.join("\n")}\n`);
