@@ -5,7 +5,8 @@
  * 5xx; then a run of malformed /collab connections with the server's RSS read around it.
  *
  * A case that kills the process is recorded and the server started again (fresh database), so one
- * run lists every failing case. `FUZZ_SCALE` multiplies the random cases; `FUZZ_SEED` replays.
+ * run lists every failing case (at most FUZZ_MAX_RESTARTS restarts, default 30). `FUZZ_SCALE`
+ * multiplies the random cases; `FUZZ_SEED` replays.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_MESSAGE_BYTES } from "../../server/collab/endpoint.js";
