@@ -32,6 +32,11 @@ export interface StartOptions {
   readyPattern?: RegExp;
   /** How long it may take to be ready (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Whether the server's warnings and errors are copied to this process's stderr (default true).
+   * The fuzz suites read the output themselves (`child.stdout`, `child.stderr`) and turn it off.
+   */
+  forwardOutput?: boolean;
 }
 
 export class ServerProcess {
@@ -74,7 +79,7 @@ export class ServerProcess {
     let forwarded = 0;
     const forward = (line: string) => {
       // Warnings and errors from the server reach the person running the benchmark (a few of them).
-      if (line.trim() === "" || forwarded > 10) return;
+      if (options.forwardOutput === false || line.trim() === "" || forwarded > 10) return;
       forwarded++;
       process.stderr.write(`[${options.name}] ${summariseLogLine(line)}\n`);
       if (forwarded === 11) process.stderr.write(`[${options.name}] … (further output not shown)\n`);
