@@ -124,7 +124,7 @@ export async function startServer({
 
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
   // The one origin rule, and the one reading of forwarded headers, for every door.
-  const origins = createOriginRule({ publicUrl: config.publicUrl, trustProxy: config.trustProxy });
+  const origins = createOriginRule({ publicUrl: () => config.publicUrl, trustProxy: config.trustProxy });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
   const collaboration = new CollaborationEndpoint({
     database,
@@ -313,6 +313,8 @@ export async function startServer({
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  // Without PUBLIC_URL, the address the server really listens on stands for it (PORT=0: any port).
+  if (!config.publicUrlGiven) config.publicUrl = url;
 
   const appLoadTimer = setTimeout(() => void loadApp(), appLoadDelayMs);
   if (config.nodeEnv === "development") {

@@ -118,7 +118,10 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PUBLIC_URL, or the server's own address when it is unset (set once listening when PORT=0). */
   publicUrl: string;
+  /** Whether PUBLIC_URL was given; if not, the address the server listens on stands for it. */
+  publicUrlGiven: boolean;
   sessionSecret: string | undefined;
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: parsed.DATABASE_URL,
     dataDir: path.resolve(parsed.DATA_DIR),
     publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT === 0 ? 3000 : parsed.PORT}`).replace(/\/$/, ""),
+    publicUrlGiven: parsed.PUBLIC_URL !== undefined,
     sessionSecret: parsed.SESSION_SECRET,
     redisUrl: parsed.REDIS_URL,
     smtpUrl: parsed.SMTP_URL,

@@ -101,12 +101,23 @@ export interface OriginRule {
   publicOrigin: string;
 }
 
-export function createOriginRule(options: { publicUrl: string; trustProxy: TrustProxy }): OriginRule {
+/**
+ * `publicUrl` is read when a request is decided, so a server started on PORT=0 without PUBLIC_URL
+ * can name its own address once it listens.
+ */
+export function createOriginRule(options: { publicUrl: string | (() => string); trustProxy: TrustProxy }): OriginRule {
   const trust = compileTrust(options.trustProxy);
-  const publicOrigin = parseOrigin(options.publicUrl);
-  if (!publicOrigin) throw new Error("PUBLIC_URL must be an http:// or https:// URL");
+  const publicUrl = typeof options.publicUrl === "function" ? options.publicUrl : () => options.publicUrl as string;
+  const originOfPublicUrl = () => {
+    const origin = parseOrigin(publicUrl());
+    if (!origin) throw new Error("PUBLIC_URL must be an http:// or https:// URL");
+    return origin;
+  };
+  originOfPublicUrl();
   return {
-    publicOrigin,
+    get publicOrigin() {
+      return originOfPublicUrl();
+    },
     source: (request) => requestSource(request, trust),
     isOwnOrigin(request, whenAbsent) {
       const originHeader = request.headers.origin;
@@ -115,7 +126,7 @@ export function createOriginRule(options: { publicUrl: string; trustProxy: Trust
       // A browser that sends Origin: null (a sandboxed frame, a file:// page) is never ours.
       const claimed = originHeader !== undefined ? parseOrigin(originHeader) : parseOrigin(refererHeader);
       if (claimed === null) return false;
-      if (claimed === publicOrigin) return true;
+      if (claimed === parseOrigin(publicUrl())) return true;
       return claimed === requestSource(request, trust).origin;
     },
   };
