@@ -23,7 +23,7 @@ import { meetingRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
 import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
-import type { CollabLimits } from "./collab/shared-document.js";
+import type { CollabLimits } from "./collab/collab-limits.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";

@@ -10,7 +10,8 @@
 import { type Kysely, type Transaction, sql } from "kysely";
 import * as Y from "yjs";
 import type { AgendaItemKind, Database, Meeting } from "../../db/database.js";
-import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
+import { renderHtml } from "../documents/render-html.server.js";
+import { type DocumentBlock, buildDoc, renderText } from "../documents/content.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
 import { MEETING_TITLE_MAX, PLACE_MAX } from "../meetings/meeting-form.js";
 import { type Action, type Actor, can } from "../policy/policy.js";

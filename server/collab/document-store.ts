@@ -10,7 +10,8 @@
  */
 import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
-import { renderHtml, renderText } from "../../app/documents/content.js";
+import { renderHtml } from "../../app/documents/render-html.server.js";
+import { renderText } from "../../app/documents/content.js";
 import type { Database } from "../../db/database.js";
 
 /** bytea arrives as Buffer (pg) or Uint8Array (PGlite); Yjs wants a plain Uint8Array view. */

@@ -27,9 +27,11 @@ import { refuseUpgrade } from "../upgrade.js";
 import { CollabConnection } from "./collab-connection.js";
 import type { CollaborationService } from "./collaboration-service.js";
 import { CommitQueue } from "./commit-queue.js";
+import { RenderThread } from "./render-thread.js";
 import { type StoredState, applyStoredState, readStoredState, readStoredStates } from "./document-store.js";
 import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
-import { type CollabLimits, SharedDocument, defaultLimits } from "./shared-document.js";
+import { type CollabLimits, defaultLimits } from "./collab-limits.js";
+import { SharedDocument } from "./shared-document.js";
 
 /** Largest websocket message accepted; larger frames are closed with 1009 by `ws`. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -70,6 +72,8 @@ export class CollaborationEndpoint implements CollaborationService {
   });
   private readonly documents = new Map<string, SharedDocument>();
   private readonly commits: CommitQueue;
+  /** Renders documents to HTML and text off the event loop, for every document loaded here. */
+  private readonly renderer = new RenderThread();
   private readonly unloads = new Map<string, Promise<void>>();
   private readonly connections = new Set<CollabConnection>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -253,6 +257,7 @@ export class CollaborationEndpoint implements CollaborationService {
       limits: this.limits,
       previousUnload: this.unloads.get(documentId),
       commits: this.commits,
+      renderer: this.renderer,
       readStoredState: async (id) => (await this.reads.storedState(id))!,
       onIdle: (idle) => this.unload(idle),
     });
@@ -362,6 +367,7 @@ export class CollaborationEndpoint implements CollaborationService {
       }, closeGraceMs);
       cutOff.unref();
       await Promise.allSettled([...this.unloads.values()]);
+      await this.renderer.close();
       this.wss.close();
       this.logger.info({ documents: open.length, connections: connections.length }, "collaboration endpoint closed");
     })();
