@@ -13,7 +13,7 @@ import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
 import type { CommitQueue } from "./commit-queue.js";
 import { mergeBatch } from "./document-relay.js";
-import { type Rendering, type StoredState, replaceLogWithSnapshot, saveRendering } from "./document-store.js";
+import { type Rendering, type StoredState, compactDocument, saveRendering } from "./document-store.js";
 
 export interface PersistenceLimits {
   /** Compact once the log after the snapshot has more rows than this. */
@@ -50,8 +50,7 @@ export class DocumentPersistence {
   private tasks: Promise<unknown> = Promise.resolve();
   /** Rows in the log after the snapshot. */
   private tailRows = 0;
-  /** The snapshot's last_update_id (null: no snapshot), and the id of the last row committed. */
-  private snapshotLastUpdateId: number | null = null;
+  /** The id of the last row this process committed. */
   private lastUpdateId = 0;
   /** After a failed compaction, the next waits until the log has grown this long. */
   private compactAgainAtRows = 0;
@@ -63,7 +62,6 @@ export class DocumentPersistence {
   /** What the stored state said when the document was loaded into `doc`. */
   loaded(stored: StoredState): void {
     this.tailRows = stored.tail.length;
-    this.snapshotLastUpdateId = stored.snapshotLastUpdateId;
     this.lastUpdateId = stored.lastUpdateId;
     this.committedStateVector = Y.encodeStateVector(this.options.doc);
     if (this.compactionDue()) this.compactInBackground();
@@ -180,25 +178,17 @@ export class DocumentPersistence {
   }
 
   /**
-   * Folds the log into the snapshot, after pending tasks. The snapshot is the loaded document
-   * itself, encoded: no database read, no second copy of the document. Every row up to the last
-   * one committed is in it; so may be updates still waiting for their batch (they are committed
-   * later as rows after the snapshot, and applying them twice changes nothing), which only makes
-   * the snapshot more complete, never less.
+   * Folds the log into the snapshot, after pending tasks, from what the database holds (any
+   * process may have appended rows: compactDocument folds exactly the rows it read, under the
+   * document's advisory lock).
    */
   compact(): Promise<void> {
     return this.serially(async () => {
       if (this.tailRows === 0 || this.poisoned) return;
       const started = performance.now();
-      const folded = this.tailRows;
-      const replacement = {
-        state: Y.encodeStateAsUpdate(this.options.doc),
-        lastUpdateId: this.lastUpdateId,
-        previousLastUpdateId: this.snapshotLastUpdateId,
-        foldedRows: folded,
-      };
+      let result: Awaited<ReturnType<typeof compactDocument>>;
       try {
-        await replaceLogWithSnapshot(this.options.db, this.options.documentId, replacement, null);
+        result = await compactDocument(this.options.db, this.options.documentId);
       } catch (error) {
         this.compactAgainAtRows = this.tailRows * 2;
         this.options.logger.error({ err: error }, "compaction failed; the log is kept");
@@ -206,9 +196,10 @@ export class DocumentPersistence {
       }
       this.tailRows = 0;
       this.compactAgainAtRows = 0;
-      this.snapshotLastUpdateId = replacement.lastUpdateId;
+      if (!result) return;
+      result.doc.destroy();
       this.options.logger.info(
-        { folded, lastUpdateId: replacement.lastUpdateId, ms: Math.round(performance.now() - started) },
+        { folded: result.folded, lastUpdateId: result.lastUpdateId, ms: Math.round(performance.now() - started) },
         "compacted the update log",
       );
     });
