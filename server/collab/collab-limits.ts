@@ -19,6 +19,11 @@ export interface CollabLimits {
    */
   retryAfterMs: number;
   maxRetryAfterMs: number;
+  /**
+   * With several processes: how long an update another process accepted may wait for its
+   * "committed" before this process stores it too (that process died, or cannot write).
+   */
+  peerGraceMs: number;
 }
 
 export const defaultLimits: CollabLimits = {
@@ -30,4 +35,5 @@ export const defaultLimits: CollabLimits = {
   maxQueuedBytes: 16 * 1024 * 1024,
   retryAfterMs: 1_000,
   maxRetryAfterMs: 16_000,
+  peerGraceMs: 3_000,
 };

@@ -8,7 +8,7 @@
  * runs one task at a time (`serially`).
  */
 import type { Kysely } from "kysely";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
 import type { CommitQueue } from "./commit-queue.js";
@@ -30,18 +30,30 @@ export interface DocumentPersistenceOptions {
   commits: CommitQueue;
   logger: Logger;
   limits: PersistenceLimits;
-  /** After each batch is committed: the state vector of everything committed now. */
-  onCommitted(committedStateVector: Uint8Array): void;
+  /**
+   * After each batch is committed: its row, and the highest number (`seq`) among its updates
+   * (what the other processes were sent as those updates, document-fanout.ts).
+   */
+  onCommitted(rowId: number, seq: number): void;
+}
+
+/** An accepted update waiting for its batch. */
+export interface PendingUpdate {
+  update: Uint8Array;
+  /** The lowest clock of each client whose content it holds: nothing from there on is saved yet. */
+  minClocks: ReadonlyMap<number, number>;
+  /** Its number on the processes' bus (0 when it was not sent there). */
+  seq: number;
 }
 
 export class DocumentPersistence {
-  /** State vector of what is committed: the loaded state plus every committed batch. */
-  committedStateVector: Uint8Array = new Uint8Array([0]);
   /** Set once this copy of the document holds something that must not be stored (see `poison`). */
   private poisoned = false;
   private stopped = false;
-  /** Accepted updates not yet committed, in the order they were applied. */
-  private pending: Uint8Array[] = [];
+  /** Accepted updates not yet committed, in the order they were applied (the batch in flight too). */
+  private pending: PendingUpdate[] = [];
+  /** The batch being committed: not saved until its statement succeeds. */
+  private inFlight: PendingUpdate[] = [];
   /** Set while a failed commit waits for its retry: batches wait for it too. */
   private retryTimer: NodeJS.Timeout | undefined;
   /** Commits that failed in a row (0: the last one succeeded). */
@@ -63,7 +75,6 @@ export class DocumentPersistence {
   loaded(stored: StoredState): void {
     this.tailRows = stored.tail.length;
     this.lastUpdateId = stored.lastUpdateId;
-    this.committedStateVector = Y.encodeStateVector(this.options.doc);
     if (this.compactionDue()) this.compactInBackground();
   }
 
@@ -71,9 +82,15 @@ export class DocumentPersistence {
     return this.pending.length;
   }
 
+  /** What is not committed yet: waiting for a batch, or in the batch being committed. */
+  *uncommitted(): Iterable<PendingUpdate> {
+    yield* this.inFlight;
+    yield* this.pending;
+  }
+
   /** An update applied to the document, to be committed with its batch. */
-  queue(update: Uint8Array): void {
-    this.pending.push(update);
+  queue(pending: PendingUpdate): void {
+    this.pending.push(pending);
     // After a failed commit the retry takes what has arrived since, when it is due.
     if (!this.stopped && !this.retryTimer) this.options.commits.schedule(this);
   }
@@ -130,13 +147,14 @@ export class DocumentPersistence {
     }
     const updates = this.pending;
     this.pending = [];
+    this.inFlight = updates;
     const rendering = this.nextRendering;
     this.nextRendering = null;
-    const stateVector = Y.encodeStateVector(this.options.doc);
-    const merged = mergeBatch(updates);
+    const merged = mergeBatch(updates.map((entry) => entry.update));
     try {
       this.lastUpdateId = await this.options.commits.append(this.options.documentId, merged, rendering);
     } catch (error) {
+      this.inFlight = [];
       this.pending = updates.concat(this.pending);
       this.nextRendering ??= rendering;
       this.failedCommits++;
@@ -163,9 +181,9 @@ export class DocumentPersistence {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
+    this.inFlight = [];
     this.tailRows++;
-    this.committedStateVector = stateVector;
-    this.options.onCommitted(stateVector);
+    this.options.onCommitted(this.lastUpdateId, updates.reduce((highest, entry) => Math.max(highest, entry.seq), 0));
     if (this.compactionDue()) this.compactInBackground();
   }
 

@@ -28,6 +28,7 @@ import { CollabConnection } from "./collab-connection.js";
 import type { CollaborationService } from "./collaboration-service.js";
 import { CommitQueue } from "./commit-queue.js";
 import { RenderThread } from "./render-thread.js";
+import type { DocumentFanout } from "../cluster/document-fanout.js";
 import { type StoredState, applyStoredState, readStoredState, readStoredStates } from "./document-store.js";
 import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
 import { type CollabLimits, defaultLimits } from "./collab-limits.js";
@@ -44,6 +45,8 @@ export interface CollaborationEndpointOptions {
   logger: Logger;
   /** Resolves the signed-in person from a Cookie header, or null. */
   authenticate(cookieHeader: string | undefined): Promise<SessionUser | null>;
+  /** With several processes (REDIS_URL): how documents reach the same document in the others. */
+  fanout?: DocumentFanout | null;
   limits?: Partial<CollabLimits>;
 }
 
@@ -258,6 +261,7 @@ export class CollaborationEndpoint implements CollaborationService {
       previousUnload: this.unloads.get(documentId),
       commits: this.commits,
       renderer: this.renderer,
+      fanout: this.options.fanout ?? null,
       readStoredState: async (id) => (await this.reads.storedState(id))!,
       onIdle: (idle) => this.unload(idle),
     });
@@ -308,7 +312,16 @@ export class CollaborationEndpoint implements CollaborationService {
     if (shared && !shared.failed) {
       return this.withDocument(documentId, async (held) => {
         await held.flush();
-        return Y.encodeStateAsUpdate(held.doc);
+        if (!this.options.fanout) return Y.encodeStateAsUpdate(held.doc);
+        // With several processes, everything committed anywhere is in the database, even what
+        // this process has not heard of yet: the two together.
+        const stored = applyStoredState(await readStoredState(this.options.database.db, documentId));
+        try {
+          Y.applyUpdate(stored, Y.encodeStateAsUpdate(held.doc));
+          return Y.encodeStateAsUpdate(stored);
+        } finally {
+          stored.destroy();
+        }
       });
     }
     if (!(await findDocument(this.options.database.db, documentId))) throw new DocumentNotFoundError(documentId);

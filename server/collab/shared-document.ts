@@ -13,11 +13,21 @@ import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
 import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-connection.js";
 import type { CommitQueue } from "./commit-queue.js";
+import type { DocumentFanout } from "../cluster/document-fanout.js";
+import { DocumentPeers, peerOrigin } from "./document-peers.js";
 import { DocumentPersistence } from "./document-persistence.js";
 import { DocumentRelay } from "./document-relay.js";
 import { DocumentRendering } from "./document-rendering.js";
 import { type StoredState, applyStoredState } from "./document-store.js";
-import { type ClientMessage, CloseCode, encodeAwareness, encodeSaved, encodeSyncStep1, encodeSyncStep2 } from "./protocol.js";
+import {
+  type ClientMessage,
+  CloseCode,
+  encodeAwareness,
+  encodeSaved,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  updateLowestClocks,
+} from "./protocol.js";
 import type { RenderThread } from "./render-thread.js";
 import type { CollabLimits } from "./collab-limits.js";
 
@@ -43,6 +53,8 @@ export interface SharedDocumentOptions {
   commits: CommitQueue;
   /** Where the document is rendered to HTML and text, off the event loop. */
   renderer: RenderThread;
+  /** The other server processes, when there are several (REDIS_URL): null for one process. */
+  fanout: DocumentFanout | null;
   /** Reads the stored state, together with other documents loading at the same time (batched reads). */
   readStoredState(documentId: string): Promise<StoredState>;
   /** Called when no connection and no server task holds the document any more. */
@@ -68,6 +80,7 @@ export class SharedDocument {
   private readonly relays: DocumentRelay;
   private readonly persistence: DocumentPersistence;
   private readonly rendering: DocumentRendering;
+  private readonly peers: DocumentPeers | null;
   private holds = 0;
   private idleSignalled = false;
 
@@ -101,11 +114,25 @@ export class SharedDocument {
       commits: options.commits,
       logger: options.logger,
       limits: options.limits,
-      onCommitted: (stateVector) => {
-        this.acknowledge(stateVector);
+      onCommitted: (rowId, seq) => {
+        this.peers?.committed(rowId, seq);
+        this.acknowledge();
         this.rendering.changed();
       },
     });
+    this.peers = options.fanout
+      ? new DocumentPeers({
+          documentId: options.documentId,
+          doc: this.doc,
+          awareness: this.awareness,
+          fanout: options.fanout,
+          persistence: this.persistence,
+          readStoredState: options.readStoredState,
+          logger: options.logger,
+          onSavedChanged: () => this.acknowledge(),
+          graceMs: options.limits.peerGraceMs,
+        })
+      : null;
     this.rendering = new DocumentRendering({
       doc: this.doc,
       logger: options.logger,
@@ -158,6 +185,8 @@ export class SharedDocument {
   private async load(previousUnload: Promise<void> | undefined): Promise<void> {
     await previousUnload?.catch(() => undefined);
     const started = performance.now();
+    // Subscribed before reading: whatever a peer commits after the read reaches us on the bus.
+    await this.peers?.join();
     const stored = await this.readStoredState(this.documentId);
     applyStoredState(stored, this.doc);
     this.estimatedBytes = (stored.snapshot?.byteLength ?? 0) + stored.tail.reduce((sum, row) => sum + row.update.byteLength, 0);
@@ -174,6 +203,7 @@ export class SharedDocument {
     this.waitingBytes = 0;
     for (const { connection, message } of waiting) this.handle(connection, message);
     this.persistence.loaded(stored);
+    this.peers?.loaded();
   }
 
   private loadFailed(error: unknown): void {
@@ -215,7 +245,7 @@ export class SharedDocument {
     switch (message.kind) {
       case "sync-step-1":
         connection.send(encodeSyncStep2(this.doc, message.stateVector));
-        if (connection.wantsSaved) connection.send(encodeSaved(this.persistence.committedStateVector));
+        if (connection.wantsSaved) connection.send(encodeSaved(Y.encodeStateVector(this.savedVector())));
         return;
       case "sync-step-2":
       case "sync-update":
@@ -262,7 +292,7 @@ export class SharedDocument {
    */
   private acceptClientUpdate(
     connection: CollabConnection,
-    { kind, update, clients, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
+    { kind, update, clients, minClocks, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
   ): void {
     if (!this.fitsSizeLimit(update)) {
       connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
@@ -283,7 +313,12 @@ export class SharedDocument {
     } finally {
       this.applying = null;
     }
-    for (const change of changes) this.queueForCommit(change, connection);
+    if (changes.length > 0) {
+      // The other processes get what this one accepted, whole (duplicates are harmless).
+      const seq = this.peers?.publishUpdate(update) ?? 0;
+      this.rendering.lastEditorId = connection.user.id;
+      for (const change of changes) this.persistence.queue({ update: change, minClocks, seq });
+    }
     if (asReceived) {
       this.relays.relay({ update, origin: connection, received });
     } else {
@@ -347,21 +382,26 @@ export class SharedDocument {
       this.applying.push(update);
       return;
     }
-    this.queueForCommit(update, origin);
+    // Another process's (or read back from the log): its process stores it (document-peers.ts).
+    if (origin !== peerOrigin) {
+      // A change the server made itself: stored here, and sent to the other processes.
+      const seq = this.peers?.publishUpdate(update) ?? 0;
+      this.persistence.queue({ update, minClocks: updateLowestClocks(update), seq });
+    }
     this.relays.relay({ update, origin });
   };
-
-  private queueForCommit(update: Uint8Array, origin: unknown): void {
-    if (origin instanceof CollabConnection) this.rendering.lastEditorId = origin.user.id;
-    this.persistence.queue(update);
-  }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     if (origin instanceof CollabConnection) {
       for (const client of added.concat(updated)) origin.awarenessClients.add(client);
       for (const client of removed) origin.awarenessClients.delete(client);
     }
-    const awareness = encodeAwareness(this.awareness, added.concat(updated, removed));
+    const changed = added.concat(updated, removed);
+    // Presence of this process's connections (and their leaving) goes to the other processes.
+    if (this.peers && origin !== peerOrigin && changed.length > 0) {
+      this.peers.publishAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
+    const awareness = encodeAwareness(this.awareness, changed);
     if (awareness) this.relays.relay({ awareness });
   };
 
@@ -378,26 +418,46 @@ export class SharedDocument {
   }
 
   /**
-   * Tells each connection what of its own typing is now committed: the committed clocks of the
-   * client ids it edits as or speaks for in awareness, only when one has moved. A connection that
-   * has not said who it is gets the whole committed state vector, as after the initial sync.
+   * What is saved: the document's state, except anything not yet known to be stored (this
+   * process's batches waiting or in flight, and other processes' updates they have not said they
+   * committed). Per client, nothing from the lowest clock still pending on is claimed.
    */
-  private acknowledge(stateVector: Uint8Array): void {
-    let committed: Map<number, number> | undefined;
+  private savedVector(): Map<number, number> {
+    const vector = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    const cap = (entries: Iterable<{ minClocks: ReadonlyMap<number, number> }>) => {
+      for (const entry of entries) {
+        for (const [client, clock] of entry.minClocks) {
+          if ((vector.get(client) ?? 0) > clock) vector.set(client, clock);
+        }
+      }
+    };
+    cap(this.persistence.uncommitted());
+    if (this.peers) cap(this.peers.uncommitted());
+    return vector;
+  }
+
+  /**
+   * Tells each connection (that asked for "saved" messages) what of its own typing is now stored:
+   * the saved clocks of the client ids it edits as or speaks for in awareness, only when one has
+   * moved. A connection that has not said who it is gets the whole saved state vector, as after
+   * the initial sync.
+   */
+  private acknowledge(): void {
+    let saved: Map<number, number> | undefined;
     let whole: Broadcast | undefined;
     for (const connection of this.connections) {
       if (!connection.wantsSaved) continue;
+      saved ??= this.savedVector();
       if (connection.editingClients.size === 0 && connection.awarenessClients.size === 0) {
-        whole ??= prepareBroadcast(encodeSaved(stateVector));
+        whole ??= prepareBroadcast(encodeSaved(Y.encodeStateVector(saved)));
         connection.send(whole);
         continue;
       }
-      committed ??= Y.decodeStateVector(stateVector);
       let moved: Map<number, number> | undefined;
       const acknowledged = (connection.acknowledged ??= new Map());
       for (const clients of [connection.editingClients, connection.awarenessClients]) {
         for (const client of clients) {
-          const clock = committed.get(client);
+          const clock = saved.get(client);
           if (clock === undefined || clock <= (acknowledged.get(client) ?? 0)) continue;
           acknowledged.set(client, clock);
           (moved ??= new Map()).set(client, clock);
@@ -416,6 +476,8 @@ export class SharedDocument {
     this.persistence.stop();
     try {
       await this.ready;
+      // What other processes sent and never confirmed is stored before the document goes.
+      await this.peers?.leave();
       await this.persistence.flush();
       await this.persistence.compact();
       if (!this.failed) await this.rendering.finish();
