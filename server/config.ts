@@ -161,6 +161,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${issue?.message ?? "is invalid"}${shown}`);
   }
   const parsed = result.data;
+  if (parsed.REDIS_URL && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      "REDIS_URL",
+      "needs DATABASE_URL: several processes share one PostgreSQL database; the embedded database serves one process",
+    );
+  }
   if (parsed.NODE_ENV === "production" && parsed.PUBLIC_URL?.startsWith("https:") && !parsed.SESSION_SECRET) {
     throw new ConfigError("SESSION_SECRET", "must be set when PUBLIC_URL is https (at least 32 characters)");
   }

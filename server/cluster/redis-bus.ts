@@ -26,6 +26,7 @@ export class RedisBus {
   private readonly listeners = new Map<string, (message: Buffer) => void>();
   private readonly resubscribed = new Set<() => void>();
   private subscriberReadyOnce = false;
+  private readonly extra: RedisClientType[] = [];
   private closed = false;
 
   private constructor(
@@ -134,13 +135,20 @@ export class RedisBus {
     return this.publisher.isReady && this.subscriber.isReady;
   }
 
-  /** The publishing connection, for the Socket.io adapter (which needs a client of its own kind). */
-  get client(): RedisClientType {
-    return this.publisher;
+  /**
+   * A connection of its own for the Socket.io adapter: it reads its stream with blocking reads,
+   * which on a shared connection would hold up every publish behind them. Closed with the bus.
+   */
+  async adapterClient(): Promise<RedisClientType> {
+    const client = this.subscriber.duplicate() as RedisClientType;
+    client.on("error", (error: Error) => this.logger.debug({ category: "redis", connection: "socket.io", err: error.message }, "redis connection error"));
+    await client.connect();
+    this.extra.push(client);
+    return client;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([this.publisher.destroy(), this.subscriber.destroy()]);
+    await Promise.allSettled([this.publisher, this.subscriber, ...this.extra].map(async (client) => client.destroy()));
   }
 }
