@@ -21,7 +21,7 @@ import {
 } from "../models/approvals.server.js";
 import { findDocument } from "../models/document-access.server.js";
 import { documentResource } from "../models/policy-resources.server.js";
-import { diffSummary, diffWords } from "../models/document-versions.server.js";
+import { diffSummary, diffWords } from "../documents/word-diff.js";
 import { type Actor, can } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";

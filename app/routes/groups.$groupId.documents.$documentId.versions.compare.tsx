@@ -5,13 +5,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { WordDiff } from "../components/diff/WordDiff.js";
-import {
-  captureCurrentContent,
-  diffSummary,
-  diffWords,
-  findVersion,
-  listVersions,
-} from "../models/document-versions.server.js";
+import { diffSummary, diffWords } from "../documents/word-diff.js";
+import { captureCurrentContent, findVersion, listVersions } from "../models/document-versions.server.js";
 import { requireDocumentHistory } from "../http/require-document.server.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";

@@ -6,7 +6,8 @@
 import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COLLAB_FIELD, contentHash, renderText } from "../../app/documents/content.js";
-import { diffSummary, diffWords, restoreUpdate } from "../../app/models/document-versions.server.js";
+import { diffSummary, diffWords } from "../../app/documents/word-diff.js";
+import { restoreUpdate } from "../../app/models/document-versions.server.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { appendParagraph, connectClient } from "../collab/collab-clients.js";
 

@@ -3,7 +3,7 @@
  * insertions in <ins> and deletions in <del>. Each change also says in words what it is
  * ("inserted", "deleted") for screen readers, which do not announce <ins>/<del>.
  */
-import type { DiffPart } from "../../models/document-versions.server.js";
+import type { DiffPart } from "../../documents/word-diff.js";
 
 export function WordDiff({
   parts,
