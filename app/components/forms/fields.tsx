@@ -9,6 +9,7 @@ import {
   type FieldMetadata,
   type FormMetadata,
   type SubmissionResult,
+  getCollectionProps,
   getFormProps,
   getInputProps,
   getSelectProps,
@@ -221,6 +222,42 @@ export function CheckboxField({
       ) : null}
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
+  );
+}
+
+/**
+ * A choice among options under one legend: radio buttons (one of them) or checkboxes (any of
+ * them, sent as a list under the field's name). The hint and the messages describe every option.
+ */
+export function ChoiceField({
+  meta,
+  legend,
+  hint,
+  type,
+  options,
+}: {
+  meta: Meta;
+  legend: ReactNode;
+  hint?: ReactNode;
+  type: "radio" | "checkbox";
+  options: readonly { value: string; label: ReactNode }[];
+}) {
+  const inputs = getCollectionProps(meta, { type, options: options.map((option) => option.value), ...hintOf(meta, hint) });
+  return (
+    <fieldset className="field fieldset">
+      <legend>{legend}</legend>
+      {hint ? (
+        <p className="hint" id={meta.descriptionId}>
+          {hint}
+        </p>
+      ) : null}
+      {inputs.map(({ key, ...input }, index) => (
+        <div className={type === "radio" ? "radio" : "field field--check"} key={key ?? input.value}>
+          <input {...input} /> <label htmlFor={input.id}>{options[index]!.label}</label>
+        </div>
+      ))}
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </fieldset>
   );
 }
 
