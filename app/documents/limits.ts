@@ -1,6 +1,6 @@
 /**
  * Limits on what people type about a document, its comments and its approval, shared by the forms
- * (in the browser) and the schemas and commands that enforce them.
+ * (in the browser) and the schemas that enforce them (schemas.ts).
  */
 
 /** A document's title, in characters. */
@@ -13,12 +13,8 @@ export const VERSION_NAME_MAX = 120;
 export const COMMENT_BODY_MAX = 4000;
 export const COMMENT_QUOTE_MAX = 1000;
 
-/** The message for a comment body that is empty or too long, or null when it is fine. */
-export function commentBodyProblem(body: string): string | null {
-  if (body.trim().length === 0) return "Enter a comment";
-  if (body.length > COMMENT_BODY_MAX) return `Keep the comment to ${COMMENT_BODY_MAX} characters or fewer`;
-  return null;
-}
-
 /** Longest cover note or statement of reasons to the Lead Minister's office, in characters. */
 export const APPROVAL_TEXT_MAX = 2000;
+
+/** A consultation's brief to its consultees, in characters. */
+export const CONSULTATION_BRIEF_MAX = 2000;
