@@ -8,11 +8,12 @@ import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { notFound } from "../errors.js";
 import { closedConsultationForConsultee } from "../models/consultations.server.js";
+import { findVersion } from "../models/document-versions.server.js";
 import { findDocumentDetails, findDocumentGroup } from "../models/documents.server.js";
 import { documentResource } from "../models/policy-resources.server.js";
 import { can } from "../policy/policy.js";
 import { requireActor, requirePermission } from "./require.server.js";
-import { refuse } from "./responses.server.js";
+import { invariantResponse, refuse } from "./responses.server.js";
 
 export async function requireReadableDocument(
   request: Request,
@@ -47,4 +48,32 @@ export async function requireDocumentHistory(
   const found = await requireReadableDocument(request, context, params);
   requirePermission(found.actor, "document.history", found.resource);
   return found;
+}
+
+/** The terms of reference's approval pages: 404 for any other kind of document. */
+export async function requireTermsOfReference(
+  request: Request,
+  context: AppLoadContext,
+  params: { groupId?: string; documentId?: string },
+) {
+  const found = await requireDocumentHistory(request, context, params);
+  invariantResponse(found.document.kind === "terms_of_reference", notFound);
+  return found;
+}
+
+/** One saved version of the document, for its history's readers: 404 when there is no such number. */
+export async function requireVersion(
+  request: Request,
+  context: AppLoadContext,
+  params: { groupId?: string; documentId?: string; versionNumber?: string },
+) {
+  const found = await requireDocumentHistory(request, context, params);
+  const version = await findVersion(context.services.db, found.document.id, parseVersionNumber(params.versionNumber));
+  invariantResponse(version, notFound);
+  return { ...found, version };
+}
+
+/** "3" → 3; anything that is not a version number → NaN (which finds no version). */
+export function parseVersionNumber(value: string | null | undefined): number {
+  return /^[1-9]\d{0,8}$/.test(value ?? "") ? Number(value) : Number.NaN;
 }

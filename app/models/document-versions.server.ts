@@ -1,5 +1,6 @@
 /**
- * Named versions of a document: saving one, listing them, comparing two, and restoring one.
+ * Named versions of a document: saving one, listing them, and restoring one (comparing two is
+ * app/documents/word-diff.ts).
  * A version is an immutable copy of the Yjs state with its HTML, text and text hash (the database
  * refuses UPDATE and DELETE). Restoring never rewrites history: it applies a new change that turns
  * the current text into the version's, after saving the current text as a version of its own.
@@ -11,15 +12,14 @@
 import type { Kysely, Transaction } from "kysely";
 import * as Y from "yjs";
 import type { Database, VersionReason } from "../../db/database.js";
-import { VERSION_NAME_MAX } from "../documents/limits.js";
-import { renderHtml } from "../documents/render-html.server.js";
 import { COLLAB_FIELD, contentHash, renderText } from "../documents/content.js";
-import { type Actor, can } from "../policy/policy.js";
+import { renderHtml } from "../documents/render-html.server.js";
+import { notFound } from "../errors.js";
+import type { Actor } from "../policy/policy.js";
 import { recordAudit } from "./audit.server.js";
 import { findDocument } from "./document-access.server.js";
+import { assertMayEdit } from "./documents.server.js";
 import { documentResource } from "./policy-resources.server.js";
-import { lockedMessage } from "./documents.server.js";
-import { AppError } from "../errors.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -102,25 +102,9 @@ export async function findVersion(db: Db, documentId: string, number: number) {
 /** The document, if the actor may edit it; otherwise the refusal they should see. */
 async function requireEditable(db: Kysely<Database>, actor: Actor, documentId: string) {
   const document = await findDocument(db, documentId);
-  if (!document) throw new AppError("NOT_FOUND", "There is no such document");
-  const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
-  if (!can(actor, "document.edit", resource)) {
-    if (resource.locked && can(actor, "document.edit", { ...resource, locked: false })) {
-      throw new AppError("DOCUMENT_LOCKED", lockedMessage(document));
-    }
-    throw new AppError("FORBIDDEN", "Your role in this group does not include editing this document");
-  }
+  if (!document) throw notFound("There is no such document");
+  assertMayEdit(actor, await documentResource(db, actor, document), "Your role in this group does not include editing this document");
   return document;
-}
-
-function requireVersionName(value: string): string {
-  const name = value.trim();
-  if (name.length === 0) throw new AppError("INVALID_INPUT", "Enter a name for the version");
-  if (name.length > VERSION_NAME_MAX) {
-    throw new AppError("INVALID_INPUT", `Keep the name to ${VERSION_NAME_MAX} characters or fewer`);
-  }
-  return name;
 }
 
 /**
@@ -168,7 +152,7 @@ export async function insertVersion(
   return created;
 }
 
-/** Saves the document's current content as a named version; returns its number. */
+/** Saves the document's current content as a named version (`name` as saveVersionSchema leaves it); returns its number. */
 export async function saveVersion(
   db: Kysely<Database>,
   collaboration: DocumentStateService,
@@ -176,12 +160,11 @@ export async function saveVersion(
   documentId: string,
   input: { name: string; ip?: string | null },
 ): Promise<{ id: string; number: number; name: string }> {
-  const name = requireVersionName(input.name);
   const document = await requireEditable(db, actor, documentId);
   const content = await captureCurrentContent(collaboration, document.id);
   return db
     .transaction()
-    .execute((trx) => insertVersion(trx, actor, document, { name, reason: "manual", content, ip: input.ip ?? null }));
+    .execute((trx) => insertVersion(trx, actor, document, { name: input.name, reason: "manual", content, ip: input.ip ?? null }));
 }
 
 /**
@@ -226,7 +209,7 @@ export async function restoreVersion(
 ): Promise<{ savedVersionNumber: number }> {
   const document = await requireEditable(db, actor, documentId);
   const version = await findVersion(db, document.id, number);
-  if (!version) throw new AppError("NOT_FOUND", `There is no version ${number} of this document`);
+  if (!version) throw notFound(`There is no version ${number} of this document`);
   const ip = input.ip ?? null;
 
   const current = await captureCurrentContent(collaboration, document.id);

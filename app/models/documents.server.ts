@@ -1,18 +1,19 @@
 /**
  * A group's documents: listing them, and the commands that create, rename and archive one.
  * A document is never deleted: archiving keeps it, read-only, for the record. Each command checks
- * the policy and writes its audit entry in the same transaction as the change.
+ * the policy and writes its audit entry in the same transaction as the change (runCommand); its
+ * input comes already checked by its form's schema (app/documents/schemas.ts).
  * The text itself lives in the Yjs collaboration state (server/collab); this module owns the row.
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Classification, Database, DocumentKind } from "../../db/database.js";
-import { DOCUMENT_TITLE_MAX } from "../documents/limits.js";
+import { conflict, forbidden, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { isUuid } from "../utils/ids.js";
-import { recordAudit } from "./audit.server.js";
+import { type AuditEntry, recordAudit } from "./audit.server.js";
+import { runCommand } from "./command.server.js";
 import { findDocument } from "./document-access.server.js";
-import { documentResource } from "./policy-resources.server.js";
-import { AppError } from "../errors.js";
+import { type DocumentResource, documentResource, groupResource } from "./policy-resources.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -68,17 +69,33 @@ export async function findDocumentGroup(db: Kysely<Database>, groupId: string) {
 }
 
 /** Why this person cannot edit the document, or null when they can. */
-export function readOnlyReason(
-  actor: Actor,
-  document: { status: string; archived_at: Date | null },
-  resource: Awaited<ReturnType<typeof documentResource>>,
-): string | null {
+export function readOnlyReason(actor: Actor, resource: DocumentResource): string | null {
   if (can(actor, "document.edit", resource)) return null;
-  if (resource.locked && can(actor, "document.edit", { ...resource, locked: false })) return lockedMessage(document);
+  if (lockedForThem(actor, resource)) return LOCKED_MESSAGE;
   return "You can read this document; your role does not include editing";
 }
 
+/** Only archiving locks a document; one submitted for approval stays editable (its submitted version is frozen apart). */
+const LOCKED_MESSAGE = "Archived documents are kept read-only for the record";
+
+/** Their role could edit it, but it is locked. */
+function lockedForThem(actor: Actor, resource: DocumentResource): boolean {
+  return resource.locked === true && can(actor, "document.edit", { ...resource, locked: false });
+}
+
+/**
+ * Refuses unless the actor may edit the document: NOT_FOUND when they may not even read it,
+ * DOCUMENT_LOCKED once it is archived, FORBIDDEN (with `forbiddenMessage`) for their role.
+ */
+export function assertMayEdit(actor: Actor, resource: DocumentResource, forbiddenMessage: string): void {
+  if (!can(actor, "document.read", resource)) throw notFound("There is no such document");
+  if (can(actor, "document.edit", resource)) return;
+  if (lockedForThem(actor, resource)) throw conflict("DOCUMENT_LOCKED", LOCKED_MESSAGE);
+  throw forbidden(forbiddenMessage);
+}
+
 export interface CreateDocumentInput {
+  /** Trimmed, 1 to DOCUMENT_TITLE_MAX characters (createDocumentSchema). */
   title: string;
   kind: DocumentKind;
   classification: Classification;
@@ -92,9 +109,8 @@ export async function createDocument(
   groupId: string,
   input: CreateDocumentInput,
 ): Promise<string> {
-  const title = requireTitle(input.title);
-  if (!can(actor, "document.create", { type: "document", groupId })) {
-    throw new AppError("FORBIDDEN", "Your role in this group does not include creating documents");
+  if (!can(actor, "document.create", groupResource(groupId))) {
+    throw forbidden("Your role in this group does not include creating documents");
   }
   return db.transaction().execute(async (trx) => {
     const created = await trx
@@ -102,7 +118,7 @@ export async function createDocument(
       .values({
         group_id: groupId,
         kind: input.kind,
-        title,
+        title: input.title,
         classification: input.classification,
         created_by: actor.id,
         updated_by: actor.id,
@@ -116,45 +132,33 @@ export async function createDocument(
       subjectType: "document",
       subjectId: created.id,
       ip: input.ip ?? null,
-      details: { kind: input.kind, title, classification: input.classification },
+      details: { kind: input.kind, title: input.title, classification: input.classification },
     });
     return created.id;
   });
 }
 
-/** Renames a document. Needs the right to edit it, so a locked or archived document keeps its title. */
+/** Renames a document (`title` as renameDocumentSchema leaves it). Needs the right to edit it, so an archived document keeps its title. */
 export async function renameDocument(
   db: Kysely<Database>,
   actor: Actor,
   documentId: string,
   input: { title: string; ip?: string | null },
 ): Promise<void> {
-  const title = requireTitle(input.title);
-  await db.transaction().execute(async (trx) => {
-    const document = await lockDocument(trx, documentId);
-    const resource = await documentResource(trx, actor, document);
-    if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
-    if (!can(actor, "document.edit", resource)) {
-      if (resource.locked && can(actor, "document.edit", { ...resource, locked: false })) {
-        throw new AppError("DOCUMENT_LOCKED", lockedMessage(document));
-      }
-      throw new AppError("FORBIDDEN", "Your role in this group does not include editing documents");
-    }
-    if (document.title === title) return;
-    await trx
-      .updateTable("documents")
-      .set({ title, updated_by: actor.id, updated_at: new Date() })
-      .where("id", "=", document.id)
-      .execute();
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "document.renamed",
-      groupId: document.group_id,
-      subjectType: "document",
-      subjectId: document.id,
-      ip: input.ip ?? null,
-      details: { from: document.title, to: title },
-    });
+  await runCommand(db, {
+    lock: (trx) => lockDocument(trx, actor, documentId),
+    check: ({ resource }) => assertMayEdit(actor, resource, "Your role in this group does not include editing documents"),
+    change: async (trx, { document }) => {
+      if (document.title === input.title) return false;
+      await trx
+        .updateTable("documents")
+        .set({ title: input.title, updated_by: actor.id, updated_at: new Date() })
+        .where("id", "=", document.id)
+        .execute();
+      return true;
+    },
+    audit: ({ document }, renamed) =>
+      renamed ? documentAudit(actor, document, "document.renamed", input.ip, { from: document.title, to: input.title }) : [],
   });
 }
 
@@ -165,61 +169,51 @@ export async function archiveDocument(
   documentId: string,
   input: { ip?: string | null } = {},
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const document = await lockDocument(trx, documentId);
-    const resource = await documentResource(trx, actor, document);
-    if (!can(actor, "document.read", resource)) throw new AppError("NOT_FOUND", "There is no such document");
-    // The policy decides; the state that blocks it is named first, so the person sees why.
-    if (!can(actor, "document.archive", { ...resource, locked: false, awaitingApproval: false })) {
-      throw new AppError("FORBIDDEN", "Only the chair or the secretary can archive a document");
-    }
-    if (resource.locked) throw new AppError("ALREADY_ARCHIVED", "This document is already archived");
-    if (resource.awaitingApproval) {
-      throw new AppError("DOCUMENT_LOCKED", "A document submitted for approval cannot be archived until it is decided");
-    }
-    await trx
-      .updateTable("documents")
-      .set({ archived_at: new Date(), updated_by: actor.id, updated_at: new Date() })
-      .where("id", "=", document.id)
-      .execute();
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "document.archived",
-      groupId: document.group_id,
-      subjectType: "document",
-      subjectId: document.id,
-      ip: input.ip ?? null,
-      details: { title: document.title },
-    });
+  await runCommand(db, {
+    lock: (trx) => lockDocument(trx, actor, documentId),
+    check: ({ resource }) => {
+      if (!can(actor, "document.read", resource)) throw notFound("There is no such document");
+      // The policy decides; the state that blocks it is named first, so the person sees why.
+      if (!can(actor, "document.archive", { ...resource, locked: false, awaitingApproval: false })) {
+        throw forbidden("Only the chair or the secretary can archive a document");
+      }
+      if (resource.locked) throw conflict("ALREADY_ARCHIVED", "This document is already archived");
+      if (resource.awaitingApproval) {
+        throw conflict("DOCUMENT_LOCKED", "A document submitted for approval cannot be archived until it is decided");
+      }
+    },
+    change: async (trx, { document }) => {
+      await trx
+        .updateTable("documents")
+        .set({ archived_at: new Date(), updated_by: actor.id, updated_at: new Date() })
+        .where("id", "=", document.id)
+        .execute();
+    },
+    audit: ({ document }) => documentAudit(actor, document, "document.archived", input.ip, { title: document.title }),
   });
 }
 
-/** Why a document cannot be edited by someone whose role otherwise could. */
-export function lockedMessage(_document: { status: string; archived_at: Date | null }): string {
-  // Only archiving locks a document; one submitted for approval stays editable (its submitted
-  // version is frozen separately).
-  return "Archived documents are kept read-only for the record";
+/** An audit entry about a document (ids and titles, never its text). */
+export function documentAudit(
+  actor: Actor,
+  document: { id: string; group_id: string },
+  action: string,
+  ip: string | null | undefined,
+  details: Record<string, unknown>,
+): AuditEntry {
+  return { actorId: actor.id, action, groupId: document.group_id, subjectType: "document", subjectId: document.id, ip: ip ?? null, details };
 }
 
-function requireTitle(value: string): string {
-  const title = value.trim();
-  if (title.length === 0) throw new AppError("INVALID_INPUT", "Enter a title");
-  if (title.length > DOCUMENT_TITLE_MAX) {
-    throw new AppError("INVALID_INPUT", `Keep the title to ${DOCUMENT_TITLE_MAX} characters or fewer`);
-  }
-  return title;
-}
-
-async function lockDocument(trx: Transaction<Database>, documentId: string) {
-  if (!isUuid(documentId)) {
-    throw new AppError("NOT_FOUND", "There is no such document");
-  }
-  const document = await trx
-    .selectFrom("documents")
-    .select(["id", "group_id", "kind", "title", "status", "classification", "archived_at"])
-    .where("id", "=", documentId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!document) throw new AppError("NOT_FOUND", "There is no such document");
-  return document;
+/** The document row, locked for a change in `trx`, and the policy's view of it for this actor. */
+async function lockDocument(trx: Transaction<Database>, actor: Actor, documentId: string) {
+  const document = isUuid(documentId)
+    ? await trx
+        .selectFrom("documents")
+        .select(["id", "group_id", "kind", "title", "status", "classification", "archived_at"])
+        .where("id", "=", documentId)
+        .forUpdate()
+        .executeTakeFirst()
+    : undefined;
+  if (!document) throw notFound("There is no such document");
+  return { document, resource: await documentResource(trx, actor, document) };
 }

@@ -1,171 +1,135 @@
 /**
- * A document's page: its classification marking at the top and bottom, title and status, who else
- * has it open, and the co-editing editor (read-only, with the reason, for people who may not edit).
- * Also renaming, archiving and saving a named version; for the terms of reference, where they stand
- * with the Lead Minister's office (the version in force, a pending submission) and submitting. The editor needs JavaScript; without it the
- * page shows the text as last saved.
+ * A document's page (its layout draws the classification marking): title and status, who else has
+ * it open, the co-editing editor (read-only, with the reason, for people who may not edit) and its
+ * comment threads. Also renaming, archiving and saving a named version; for the terms of
+ * reference, where they stand with the Lead Minister's office (the version in force, a pending
+ * submission) and submitting. The editor needs JavaScript; without it the page shows the text as
+ * last saved.
  */
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { Suspense, lazy, useEffect, useState } from "react";
-import { z } from "zod";
-import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
+import { ApprovalPanel } from "../components/approvals/ApprovalPanel.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
-import { DOCUMENT_TITLE_MAX } from "../documents/limits.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
+import { SaveVersionForm } from "../components/editor/SaveVersionForm.js";
 import { userColour } from "../components/editor/user-colour.js";
-import { approvalStatus } from "../models/approvals.server.js";
-import { listThreads } from "../models/comments.server.js";
-import { captureCurrentContent } from "../models/document-versions.server.js";
-import { consultationNotice } from "../models/consultations.server.js";
+import { FormErrors, IntentInput, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { archiveDocumentSchema, documentPageSchema, renameDocumentSchema } from "../documents/schemas.js";
 import { requireReadableDocument } from "../http/require-document.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { approvalPermissions, approvalStatus } from "../models/approvals.server.js";
+import { listThreads } from "../models/comment-threads.server.js";
+import { consultationNotice } from "../models/consultations.server.js";
+import { captureCurrentContent } from "../models/document-versions.server.js";
 import { archiveDocument, readOnlyReason, renameDocument } from "../models/documents.server.js";
-import { submissionResource } from "../models/policy-resources.server.js";
-import { can } from "../policy/policy.js";
-import editorStyles from "../styles/editor.css";
+import type { DocumentResource } from "../models/policy-resources.server.js";
+import { type Actor, permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
-import { AppError } from "../errors.js";
 
 const CollaborativeEditor = lazy(() => import("../components/editor/CollaborativeEditor.js"));
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
 ];
 
-const renameSchema = z.object({
-  intent: z.literal("rename"),
-  title: z
-    .string({ error: "Enter a title" })
-    .trim()
-    .min(1, "Enter a title")
-    .max(DOCUMENT_TITLE_MAX, `Keep the title to ${DOCUMENT_TITLE_MAX} characters or fewer`),
-});
-
-type ActionData =
-  | { intent: "rename"; fieldErrors: { title?: string }; values: { title: string } }
-  | { intent: "archive" | "unknown"; formError: string };
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { user, actor, document, resource, group } = await requireReadableDocument(request, context, params);
-
-  /** The terms of reference's approval: status line, version in force, whether the draft moved on. */
-  const approvalPanel = async () => {
-    const status = await approvalStatus(context.services.db, document.id);
-    const draft = status.inForce ? await captureCurrentContent(context.services.collaboration, document.id) : null;
-    const pending = { group_id: document.group_id, submitted_by: status.pendingSubmittedBy, status: "pending" };
-    return {
-      ...status,
-      draftDiffers: draft !== null && status.inForce !== null && draft.hash !== status.inForce.contentHash,
-      maySubmit: can(actor, "document.submit", resource) && status.pendingSubmissionId === null,
-      mayWithdraw: status.pendingSubmissionId !== null && can(actor, "submission.withdraw", submissionResource(actor, pending)),
-      flash: url.searchParams.get("submitted") === "1" ? "submitted" : url.searchParams.get("withdrawn") === "1" ? "withdrawn" : null,
-    };
-  };
-  const reason = readOnlyReason(actor, document, resource);
+  const db = context.services.db;
   const url = new URL(request.url);
-  const requestedFilter = url.searchParams.get("comments");
-  const commentFilter: CommentFilter = requestedFilter === "resolved" || requestedFilter === "all" ? requestedFilter : "open";
-  const threads = await listThreads(context.services.db, document.id, { status: "all", collaboration: context.services.collaboration });
+  const may = permissionsFor(actor, resource, [
+    "document.edit",
+    "document.history",
+    "document.archive",
+    "document.comment",
+    "consultation.manage",
+  ]);
+  const restored = url.searchParams.get("restored") ?? "";
   return {
-    comments: {
-      filter: commentFilter,
-      mayComment: can(actor, "document.comment", resource),
-      threads: threads
-        .filter((thread) => commentFilter === "all" || thread.status === commentFilter)
-        .map((thread) => ({
-          id: thread.id,
-          status: thread.status,
-          quote: thread.quote,
-          onDeletedText: thread.onDeletedText,
-          resolvedByName: thread.resolvedByName,
-          resolvedAt: thread.resolvedAt ? formatNzDateTime(thread.resolvedAt) : null,
-          comments: thread.comments.map((comment) => ({ ...comment, createdAt: formatNzDateTime(comment.createdAt) })),
-        })),
-      // Whatever the filter, the editor highlights every open thread whose words still exist.
-      anchors: threads
-        .filter((thread) => thread.status === "open" && !thread.onDeletedText)
-        .map((thread) => ({ threadId: thread.id, anchorStart: thread.anchorStart, anchorEnd: thread.anchorEnd })),
-    },
+    comments: await commentsFor(context, document.id, url.searchParams.get("comments")),
     // The approval story is part of the document's history, which consultees do not see.
-    approval: document.kind === "terms_of_reference" && can(actor, "document.history", resource) ? await approvalPanel() : null,
+    approval: document.kind === "terms_of_reference" && may["document.history"] ? await approvalPanel(context, actor, document.id, resource, url) : null,
     group,
     document: {
       id: document.id,
       title: document.title,
       kind: documentKindLabels[document.kind],
       status: documentStatusLabels[document.status],
-      classification: document.classification,
       archivedOn: document.archived_at ? formatNzShortDate(document.archived_at) : null,
       updatedAt: formatNzDateTime(document.updated_at),
       updatedBy: document.updated_by_name,
-      createdBy: document.created_by_name,
       // Rendered by app/documents/content.ts from the schema, every text escaped: shown until the
       // editor loads, and to people without JavaScript.
       savedHtml: document.content_html,
     },
     me: { id: user.id, name: user.displayName, colour: userColour(user.id) },
-    mayEdit: reason === null,
-    mayViewHistory: can(actor, "document.history", resource),
-    readOnlyReason: reason,
-    mayArchive: can(actor, "document.archive", resource),
+    may,
+    readOnlyReason: readOnlyReason(actor, resource),
     renamed: url.searchParams.get("renamed") === "1",
-    restored: /^\d+$/.test(new URL(request.url).searchParams.get("restored") ?? "")
-      ? Number(new URL(request.url).searchParams.get("restored"))
-      : null,
-    // Journey 3: the latest consultation's state, and whether this person runs consultations.
-    consultation: { notice: await consultationNotice(context.services.db, document.id), mayManage: can(actor, "consultation.manage", resource) },
+    restored: /^\d+$/.test(restored) ? Number(restored) : null,
+    // Journey 3: the latest consultation's state.
+    consultationNotice: await consultationNotice(db, document.id),
+  };
+}
+
+type Context = LoaderFunctionArgs["context"];
+
+/** The comment threads the panel shows (by its filter), and the anchors the editor highlights. */
+async function commentsFor(context: Context, documentId: string, requestedFilter: string | null) {
+  const filter: CommentFilter = requestedFilter === "resolved" || requestedFilter === "all" ? requestedFilter : "open";
+  const threads = await listThreads(context.services.db, documentId, { status: "all", collaboration: context.services.collaboration });
+  return {
+    filter,
+    threads: threads
+      .filter((thread) => filter === "all" || thread.status === filter)
+      .map((thread) => ({
+        id: thread.id,
+        status: thread.status,
+        quote: thread.quote,
+        onDeletedText: thread.onDeletedText,
+        resolvedByName: thread.resolvedByName,
+        resolvedAt: thread.resolvedAt ? formatNzDateTime(thread.resolvedAt) : null,
+        comments: thread.comments.map((comment) => ({ ...comment, createdAt: formatNzDateTime(comment.createdAt) })),
+      })),
+    // Whatever the filter, the editor highlights every open thread whose words still exist.
+    anchors: threads
+      .filter((thread) => thread.status === "open" && !thread.onDeletedText)
+      .map((thread) => ({ threadId: thread.id, anchorStart: thread.anchorStart, anchorEnd: thread.anchorEnd })),
+  };
+}
+
+/** The terms of reference's approval: status line, version in force, whether the draft moved on. */
+async function approvalPanel(context: Context, actor: Actor, documentId: string, resource: DocumentResource, url: URL) {
+  const status = await approvalStatus(context.services.db, documentId);
+  const draft = status.inForce ? await captureCurrentContent(context.services.collaboration, documentId) : null;
+  const may = approvalPermissions(actor, resource, status);
+  return {
+    ...status,
+    draftDiffers: draft !== null && status.inForce !== null && draft.hash !== status.inForce.contentHash,
+    maySubmit: may.submit,
+    mayWithdraw: may.withdraw,
+    flash: url.searchParams.get("submitted") === "1" ? ("submitted" as const) : url.searchParams.get("withdrawn") === "1" ? ("withdrawn" as const) : null,
   };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, document, group } = await requireReadableDocument(request, context, params);
-  const form = Object.fromEntries(await request.formData());
+  const submission = parseWithZod(await request.formData(), { schema: documentPageSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const db = context.services.db;
-  const here = `/groups/${group.id}/documents/${document.id}`;
-
-  if (form.intent === "rename") {
-    const values = { title: typeof form.title === "string" ? form.title.slice(0, 300) : "" };
-    const parsed = renameSchema.safeParse(form);
-    if (!parsed.success) {
-      return data<ActionData>(
-        { intent: "rename", fieldErrors: { title: parsed.error.issues[0]?.message ?? "Enter a title" }, values },
-        { status: 400 },
-      );
+  try {
+    if (submission.value.intent === "rename") {
+      await renameDocument(db, actor, document.id, { title: submission.value.title, ip: context.clientIp });
+      return redirect(`/groups/${group.id}/documents/${document.id}?renamed=1`);
     }
-    try {
-      await renameDocument(db, actor, document.id, { title: parsed.data.title, ip: context.clientIp });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-      if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-      return data<ActionData>(
-        { intent: "rename", fieldErrors: { title: error.message }, values },
-        { status: error.code === "DOCUMENT_LOCKED" ? 409 : 400 },
-      );
-    }
-    return redirect(`${here}?renamed=1`);
-  }
-
-  if (form.intent === "archive") {
-    try {
-      await archiveDocument(db, actor, document.id, { ip: context.clientIp });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-      if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-      return data<ActionData>({ intent: "archive", formError: error.message }, { status: 409 });
-    }
+    await archiveDocument(db, actor, document.id, { ip: context.clientIp });
     return redirect(`/groups/${group.id}/documents?archived=${encodeURIComponent(document.title)}`);
+  } catch (error) {
+    return replyWithError(submission, error);
   }
-
-  return data<ActionData>(
-    { intent: "unknown", formError: "That action is not recognised. Reload the page and try again." },
-    { status: 400 },
-  );
 }
 
 /** True once React has hydrated: the editor is browser-only. */
@@ -192,115 +156,15 @@ function SavedText({ html, loading }: { html: string; loading: boolean }) {
   );
 }
 
-interface SaveVersionResult {
-  ok?: boolean;
-  number?: number;
-  name?: string;
-  fieldErrors?: { name?: string };
-  formError?: string;
-  values?: { name: string };
-}
-
-function SaveVersionForm({ versionsPath }: { versionsPath: string }) {
-  const fetcher = useFetcher<SaveVersionResult>();
-  const result = fetcher.data;
-  const saving = fetcher.state !== "idle";
-  const nameError = result?.fieldErrors?.name;
-  return (
-    <fetcher.Form method="post" action={`${versionsPath}?index`} className="save-version" noValidate key={result?.ok ? result.number : "form"}>
-      <input type="hidden" name="intent" value="save" />
-      <div className="field">
-        <label htmlFor="version-name">Version name</label>
-        <span className="hint" id="version-name-hint">
-          For example “Draft for the December hui”. Up to 120 characters.
-        </span>
-        <input
-          id="version-name"
-          name="name"
-          type="text"
-          maxLength={120}
-          required
-          defaultValue={result?.ok ? "" : (result?.values?.name ?? "")}
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={nameError ? "version-name-hint version-name-error" : "version-name-hint"}
-        />
-        {nameError ? (
-          <p className="field-error" id="version-name-error">
-            {nameError}
-          </p>
-        ) : null}
-      </div>
-      <button type="submit" className="button button--secondary" disabled={saving}>
-        {saving ? "Saving version…" : "Save version"}
-      </button>
-      <div role="status" className="save-version__result">
-        {result?.ok ? (
-          <p>{`Saved as version ${result.number}, “${result.name}”.`}</p>
-        ) : result?.formError ? (
-          <p className="field-error">{result.formError}</p>
-        ) : null}
-      </div>
-    </fetcher.Form>
-  );
-}
-
-type ApprovalPanelData = NonNullable<Awaited<ReturnType<typeof loader>>["approval"]>;
-
-/** Where the terms of reference stand with the Lead Minister's office, and the chair's forms. */
-function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; base: string; busy: boolean }) {
-  return (
-    <section className="panel approval-panel" aria-labelledby="approval-heading">
-      <h2 id="approval-heading">Approval</h2>
-      {approval.flash ? (
-        <div className="alert alert--success" role="status">
-          <p>
-            {approval.flash === "submitted"
-              ? "Submitted for approval. The Lead Minister's office reviews the text as it was at this moment; you can keep editing the draft."
-              : "The submission has been withdrawn."}
-          </p>
-        </div>
-      ) : null}
-      <p className="approval-status" data-approval-state={approval.state}>
-        <strong>{approval.line}</strong>
-      </p>
-      {approval.inForce ? (
-        <p>
-          <Link to={`${base}/approved`} className="button button--secondary">
-            Read the approved version (version {approval.inForce.versionNumber})
-          </Link>
-        </p>
-      ) : null}
-      {approval.inForce && approval.draftDiffers ? (
-        <div className="alert" role="note">
-          <p>
-            <strong>Working draft — differs from the approved version.</strong>{" "}
-            <Link to={`${base}/versions/compare?from=${approval.inForce.versionNumber}&to=current`}>
-              See what the draft changes
-            </Link>
-          </p>
-        </div>
-      ) : null}
-      {approval.maySubmit ? <SubmitForApprovalForm action={`${base}/approvals`} disabled={busy} /> : null}
-      {approval.mayWithdraw && approval.pendingSubmissionId ? (
-        <WithdrawSubmissionForm action={`${base}/approvals`} submissionId={approval.pendingSubmissionId} disabled={busy} />
-      ) : null}
-      <p>
-        <Link to={`${base}/approvals`}>Approval history</Link>
-      </p>
-    </section>
-  );
-}
-
 export default function DocumentPage() {
-  const { group, document, me, mayEdit, mayViewHistory, readOnlyReason: reason, mayArchive, renamed, restored, approval, comments } =
-    useLoaderData<typeof loader>();
+  const { group, document, me, may, readOnlyReason: reason, renamed, restored, approval, comments } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const actionData = useActionData<ActionData>();
+  const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const hydrated = useHydrated();
   const submitting = navigation.state === "submitting";
   const base = `/groups/${group.id}/documents/${document.id}`;
-  const renameError = actionData?.intent === "rename" ? actionData.fieldErrors.title : undefined;
+  const mayEdit = may["document.edit"];
 
   return (
     <article className="document-page" aria-labelledby="document-title">
@@ -325,11 +189,6 @@ export default function DocumentPage() {
           </p>
         </div>
       ) : null}
-      {actionData && "formError" in actionData ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
       {reason ? (
         <div className="alert read-only-notice" role="note">
           <p>
@@ -343,14 +202,16 @@ export default function DocumentPage() {
       {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
 
       <section aria-label="People here" className="presence-region">
-        {hydrated ? <PresenceList
+        {hydrated ? (
+          <PresenceList
             key={document.id}
             documentId={document.id}
             selfUserId={me.id}
             onDocumentChanged={() => {
               if (revalidator.state === "idle") revalidator.revalidate();
             }}
-          /> : null}
+          />
+        ) : null}
       </section>
 
       {hydrated ? (
@@ -360,7 +221,7 @@ export default function DocumentPage() {
             documentId={document.id}
             user={{ id: me.id, name: me.name, colour: me.colour }}
             editable={mayEdit}
-            comments={{ mayComment: comments.mayComment, actionPath: `${base}/comments`, anchors: comments.anchors }}
+            comments={{ mayComment: may["document.comment"], actionPath: `${base}/comments`, anchors: comments.anchors }}
           />
         </Suspense>
       ) : (
@@ -373,66 +234,27 @@ export default function DocumentPage() {
         actionPath={`${base}/comments`}
         pagePath={base}
         meId={me.id}
-        mayComment={comments.mayComment}
+        mayComment={may["document.comment"]}
       />
 
       <div className="document-tools">
-        {mayViewHistory ? (
+        {may["document.history"] ? (
           <section className="panel" aria-labelledby="versions-heading">
             <h2 id="versions-heading">Versions</h2>
             <p>
               <Link to={`${base}/versions`}>Version history</Link> —{" "}
               {mayEdit ? "see earlier versions, compare them and restore one." : "see earlier versions and compare them."}
             </p>
-            {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} /> : null}
+            {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} inPlace className="button button--secondary" /> : null}
           </section>
         ) : null}
 
-        {mayEdit || mayArchive ? (
+        {mayEdit || may["document.archive"] ? (
           <section className="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">Document details</h2>
-            {mayEdit ? (
-              <Form method="post" noValidate className="rename-form">
-                <input type="hidden" name="intent" value="rename" />
-                <div className="field">
-                  <label htmlFor="rename-title">Title</label>
-                  <input
-                    id="rename-title"
-                    name="title"
-                    type="text"
-                    required
-                    maxLength={DOCUMENT_TITLE_MAX}
-                    defaultValue={actionData?.intent === "rename" ? actionData.values.title : document.title}
-                    aria-invalid={renameError ? true : undefined}
-                    aria-describedby={renameError ? "rename-title-error" : undefined}
-                  />
-                  {renameError ? (
-                    <p className="field-error" id="rename-title-error">
-                      {renameError}
-                    </p>
-                  ) : null}
-                </div>
-                <button type="submit" className="button button--secondary" disabled={submitting}>
-                  Rename
-                </button>
-              </Form>
-            ) : null}
-            {mayArchive ? (
-              <Form
-                method="post"
-                className="archive-form"
-                onSubmit={(event) => {
-                  if (!window.confirm(`Archive “${document.title}”? It will be kept, read-only, and cannot be edited again.`)) {
-                    event.preventDefault();
-                  }
-                }}
-              >
-                <input type="hidden" name="intent" value="archive" />
-                <p className="muted">Archiving keeps the document, read-only, for the record. It is never deleted.</p>
-                <button type="submit" className="button button--danger" disabled={submitting}>
-                  Archive document
-                </button>
-              </Form>
+            {mayEdit ? <RenameForm title={document.title} lastResult={resultFor(actionData, "rename")} disabled={submitting} /> : null}
+            {may["document.archive"] ? (
+              <ArchiveForm title={document.title} lastResult={resultFor(actionData, "archive")} disabled={submitting} />
             ) : null}
           </section>
         ) : null}
@@ -441,16 +263,53 @@ export default function DocumentPage() {
   );
 }
 
+function RenameForm({ title, lastResult, disabled }: { title: string; lastResult: unknown; disabled: boolean }) {
+  const [form, fields] = useAppForm(renameDocumentSchema, { id: "rename-document", lastResult, defaultValue: { title } });
+  return (
+    <Form method="post" className="rename-form" {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value="rename" />
+      <TextField meta={fields.title} label="Title" />
+      <button type="submit" className="button button--secondary" disabled={disabled}>
+        Rename
+      </button>
+    </Form>
+  );
+}
+
+function ArchiveForm({ title, lastResult, disabled }: { title: string; lastResult: unknown; disabled: boolean }) {
+  const [form] = useAppForm(archiveDocumentSchema, { id: "archive-document", lastResult });
+  const { onSubmit, ...props } = formProps(form);
+  return (
+    <Form
+      method="post"
+      className="archive-form"
+      {...props}
+      onSubmit={(event) => {
+        if (!window.confirm(`Archive “${title}”? It will be kept, read-only, and cannot be edited again.`)) event.preventDefault();
+        else onSubmit?.(event);
+      }}
+    >
+      <FormErrors form={form} />
+      <IntentInput value="archive" />
+      <p className="muted">Archiving keeps the document, read-only, for the record. It is never deleted.</p>
+      <button type="submit" className="button button--danger" disabled={disabled}>
+        Archive document
+      </button>
+    </Form>
+  );
+}
+
 /** Where the document's consultation stands, and the way to run one (journey 3). */
 function ConsultationNotice({ base }: { base: string }) {
-  const { consultation } = useLoaderData<typeof loader>();
-  if (!consultation.notice && !consultation.mayManage) return null;
+  const { consultationNotice: notice, may } = useLoaderData<typeof loader>();
+  if (!notice && !may["consultation.manage"]) return null;
   return (
     <p className="consultation-notice" role="note">
-      {consultation.notice}
-      {consultation.mayManage ? (
+      {notice}
+      {may["consultation.manage"] ? (
         <>
-          {consultation.notice ? " " : null}
+          {notice ? " " : null}
           <Link to={`${base}/consultation`}>Consultation</Link>
         </>
       ) : null}

@@ -3,27 +3,23 @@
  * exactly as it was approved, with the classification marking at the top and bottom. This is what
  * members read by default; the working draft may have moved on since.
  */
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { requireTermsOfReference } from "../http/require-document.server.js";
 import { approvedLine, findApprovedVersion } from "../models/approvals.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../http/require-document.server.js";
-import editorStyles from "../styles/editor.css";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `${loaderData?.document.title ?? "Document"} (approved) · Stewardship Workspace` },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { document, group } = await requireDocumentHistory(request, context, params);
-  if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
+  const { document, group } = await requireTermsOfReference(request, context, params);
   const approved = await findApprovedVersion(context.services.db, document.id);
   const draft = approved ? await captureCurrentContent(context.services.collaboration, document.id) : null;
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
+    document: { id: document.id, title: document.title },
     approved: approved
       ? {
           versionNumber: approved.version_number,

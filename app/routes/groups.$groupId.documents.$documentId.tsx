@@ -1,15 +1,20 @@
 /**
  * The layout of a document's pages (its editor, versions, comparisons, approvals, consultation):
  * it lets through only someone who may read the document (404 otherwise, as if it did not exist),
- * names it in the breadcrumb and marks every page with the document's classification.
+ * names it in the breadcrumb, marks every page with the document's classification and brings the
+ * editor's styles.
  * The page a consultee sees after their consultation closed is outside it
  * (groups.$groupId.documents.$documentId_.consultation.closed.tsx).
  */
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useParams } from "@remix-run/react";
 import { ErrorPage } from "../components/ErrorPage.js";
 import type { RouteHandle } from "../components/PageFrame.js";
 import { requireReadableDocument } from "../http/require-document.server.js";
+import editorStyles from "../styles/editor.css";
+
+/** Every page of a document shows document text or its forms: the editor's styles are theirs. */
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, group } = await requireReadableDocument(request, context, params);

@@ -3,21 +3,17 @@
  * classification marking at the top and bottom. People who may edit can restore it: the current
  * text is saved as a version first, and the restore is a new change, so no history is lost.
  */
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  findVersion,
-  restoreVersion,
-  versionReasonLabels,
-} from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../http/require-document.server.js";
-import { readOnlyReason } from "../models/documents.server.js";
-import editorStyles from "../styles/editor.css";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { FormErrors, IntentInput, formProps, useAppForm } from "../components/forms/fields.js";
+import { restoreVersionSchema } from "../documents/schemas.js";
+import { requireVersion } from "../http/require-document.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { restoreVersion, versionReasonLabels } from "../models/document-versions.server.js";
+import { permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime } from "../utils/dates.js";
-import { AppError } from "../errors.js";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -27,17 +23,11 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   },
 ];
 
-function versionNumber(value: string | undefined): number {
-  return /^[1-9]\d{0,8}$/.test(value ?? "") ? Number(value) : Number.NaN;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
-  const version = await findVersion(context.services.db, document.id, versionNumber(params.versionNumber));
-  if (!version) throw new Response("Not found", { status: 404 });
+  const { actor, document, resource, group, version } = await requireVersion(request, context, params);
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
+    document: { id: document.id, title: document.title },
     version: {
       number: version.number,
       name: version.name,
@@ -47,36 +37,28 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       // Rendered by app/documents/content.ts when the version was saved; every text is escaped.
       html: version.content_html,
     },
-    mayRestore: readOnlyReason(actor, document, resource) === null,
+    may: permissionsFor(actor, resource, ["document.edit"]),
   };
 }
 
-type ActionData = { formError: string };
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, document, group } = await requireDocumentHistory(request, context, params);
-  const form = await request.formData();
-  if (form.get("intent") !== "restore") {
-    return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
-  }
-  const number = versionNumber(params.versionNumber);
+  const { actor, document, group, version } = await requireVersion(request, context, params);
+  const submission = parseWithZod(await request.formData(), { schema: restoreVersionSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   try {
-    await restoreVersion(context.services.db, context.services.collaboration, actor, document.id, number, {
+    await restoreVersion(context.services.db, context.services.collaboration, actor, document.id, version.number, {
       ip: context.clientIp,
     });
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-    if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-    return data<ActionData>({ formError: `${error.message}.` }, { status: 409 });
+    return replyWithError(submission, error);
   }
-  return redirect(`/groups/${group.id}/documents/${document.id}?restored=${number}`);
+  return redirect(`/groups/${group.id}/documents/${document.id}?restored=${version.number}`);
 }
 
 export default function VersionView() {
-  const { group, document, version, mayRestore } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const { group, document, version, may } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
+  const [form] = useAppForm(restoreVersionSchema, { id: "restore-version", lastResult: useActionData<typeof action>() });
   const base = `/groups/${group.id}/documents/${document.id}`;
 
   return (
@@ -111,12 +93,6 @@ export default function VersionView() {
         {" · "}
         <Link to={`${base}/versions/${version.number}/print`}>Print or save as PDF</Link>
       </p>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
-
       <div className="alert read-only-notice" role="note">
         <p>This is a saved version. It is read-only and never changes.</p>
       </div>
@@ -125,15 +101,16 @@ export default function VersionView() {
         <div className="document-text" dangerouslySetInnerHTML={{ __html: version.html }} />
       </section>
 
-      {mayRestore ? (
+      {may["document.edit"] ? (
         <section className="panel restore-panel" aria-labelledby="restore-heading">
           <h2 id="restore-heading">Restore this version</h2>
           <p>
             The document will read as version {version.number} did. The current text is saved first as a version named
             “Before restoring version {version.number}”, and everyone editing sees the change. Nothing is lost.
           </p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="restore" />
+          <FormErrors form={form} />
+          <Form method="post" {...formProps(form)}>
+            <IntentInput value="restore" />
             <button type="submit" className="button" disabled={navigation.state === "submitting"}>
               Restore this version
             </button>

@@ -10,14 +10,11 @@ import { ClassificationMarking } from "../components/editor/ClassificationMarkin
 import type { RouteHandle } from "../components/PageFrame.js";
 import { ApprovalBlock } from "../components/exports/ApprovalBlock.js";
 import { loadVersionForExport } from "../exports/version-export.server.js";
-import editorStyles from "../styles/editor.css";
 import printStyles from "../styles/print-view.css";
 import { formatNzDateTime } from "../utils/dates.js";
 
-export const links: LinksFunction = () => [
-  { rel: "stylesheet", href: editorStyles },
-  { rel: "stylesheet", href: printStyles },
-];
+/** After the editor's styles, which the document layout brings. */
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
 
 /** Laid out for paper: the page draws its own markings (repeated on every printed page). */
 export const handle: RouteHandle = { ownFrame: true };

@@ -3,48 +3,29 @@
  * the current text as a new version, and a form to compare two versions (or one with the current
  * text). Versions are never changed or deleted. Works without JavaScript.
  */
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { VERSION_NAME_MAX } from "../documents/limits.js";
-import {
-  listVersions,
-  saveVersion,
-  versionReasonLabels,
-} from "../models/document-versions.server.js";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { SaveVersionForm } from "../components/editor/SaveVersionForm.js";
+import { saveVersionSchema } from "../documents/schemas.js";
 import { requireDocumentHistory } from "../http/require-document.server.js";
-import { readOnlyReason } from "../models/documents.server.js";
-import editorStyles from "../styles/editor.css";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { listVersions, saveVersion, versionReasonLabels } from "../models/document-versions.server.js";
+import { permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime } from "../utils/dates.js";
-import { AppError } from "../errors.js";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Version history · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
 ];
-
-const saveVersionSchema = z.object({
-  intent: z.literal("save"),
-  name: z
-    .string({ error: "Enter a name for the version" })
-    .trim()
-    .min(1, "Enter a name for the version")
-    .max(VERSION_NAME_MAX, `Keep the name to ${VERSION_NAME_MAX} characters or fewer`),
-});
-
-type ActionData =
-  | { ok: true; number: number; name: string }
-  | { ok: false; fieldErrors?: { name?: string }; formError?: string; values: { name: string } };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
   const versions = await listVersions(context.services.db, document.id);
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
-    mayEdit: readOnlyReason(actor, document, resource) === null,
+    document: { id: document.id, title: document.title },
+    may: permissionsFor(actor, resource, ["document.edit"]),
     versions: versions.map((version) => ({
       number: version.number,
       name: version.name,
@@ -57,57 +38,29 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, document } = await requireDocumentHistory(request, context, params);
-  const form = Object.fromEntries(await request.formData());
-  const values = { name: typeof form.name === "string" ? form.name.slice(0, 300) : "" };
-  const parsed = saveVersionSchema.safeParse(form);
-  if (!parsed.success) {
-    const issue = parsed.error.issues.find((candidate) => candidate.path[0] === "name");
-    return data<ActionData>(
-      issue
-        ? { ok: false, fieldErrors: { name: issue.message }, values }
-        : { ok: false, formError: "That action is not recognised. Reload the page and try again.", values },
-      { status: 400 },
-    );
-  }
+  const submission = parseWithZod(await request.formData(), { schema: saveVersionSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   try {
     const saved = await saveVersion(context.services.db, context.services.collaboration, actor, document.id, {
-      name: parsed.data.name,
+      name: submission.value.name,
       ip: context.clientIp,
     });
-    return data<ActionData>({ ok: true, number: saved.number, name: saved.name });
+    // The page stays, with an empty form and the version saved named in it.
+    return data({ ...submission.reply({ resetForm: true }), saved: { number: saved.number, name: saved.name } });
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-    if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-    if (error.code === "INVALID_INPUT") {
-      return data<ActionData>({ ok: false, fieldErrors: { name: error.message }, values }, { status: 400 });
-    }
-    return data<ActionData>({ ok: false, formError: `${error.message}.`, values }, { status: 409 });
+    return replyWithError(submission, error);
   }
 }
 
 export default function VersionHistory() {
-  const { group, document, mayEdit, versions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
-  const navigation = useNavigation();
-  const saving = navigation.state === "submitting";
+  const { group, document, may, versions } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
   const base = `/groups/${group.id}/documents/${document.id}`;
-  const nameError = actionData && !actionData.ok ? actionData.fieldErrors?.name : undefined;
 
   return (
     <article aria-labelledby="versions-title">
       <h1 id="versions-title">Version history</h1>
       <p className="lede">{document.title}</p>
-
-      {actionData?.ok ? (
-        <div className="alert alert--success" role="status">
-          <p>{`Saved as version ${actionData.number}, “${actionData.name}”.`}</p>
-        </div>
-      ) : actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
 
       <section className="panel" aria-labelledby="saved-versions-heading">
         <h2 id="saved-versions-heading">Saved versions</h2>
@@ -183,36 +136,10 @@ export default function VersionHistory() {
         </section>
       ) : null}
 
-      {mayEdit ? (
+      {may["document.edit"] ? (
         <section className="panel" aria-labelledby="save-version-heading">
           <h2 id="save-version-heading">Save the current text as a version</h2>
-          <Form method="post" noValidate>
-            <input type="hidden" name="intent" value="save" />
-            <div className="field">
-              <label htmlFor="version-name">Version name</label>
-              <span className="hint" id="version-name-hint">
-                For example “Draft for the December hui”. Up to {VERSION_NAME_MAX} characters.
-              </span>
-              <input
-                id="version-name"
-                name="name"
-                type="text"
-                required
-                maxLength={VERSION_NAME_MAX}
-                defaultValue={actionData && !actionData.ok ? actionData.values.name : ""}
-                aria-invalid={nameError ? true : undefined}
-                aria-describedby={nameError ? "version-name-hint version-name-error" : "version-name-hint"}
-              />
-              {nameError ? (
-                <p className="field-error" id="version-name-error">
-                  {nameError}
-                </p>
-              ) : null}
-            </div>
-            <button type="submit" className="button" disabled={saving}>
-              {saving ? "Saving version…" : "Save version"}
-            </button>
-          </Form>
+          <SaveVersionForm versionsPath={`${base}/versions`} lastResult={lastResult} />
         </section>
       ) : null}
     </article>

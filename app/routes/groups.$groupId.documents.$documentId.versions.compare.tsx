@@ -2,16 +2,15 @@
  * What changed between two versions of a document, or between a version and the current text:
  * a word-level comparison (app/components/diff/WordDiff.tsx).
  */
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { WordDiff } from "../components/diff/WordDiff.js";
 import { diffSummary, diffWords } from "../documents/word-diff.js";
+import { notFound } from "../errors.js";
+import { parseVersionNumber, requireDocumentHistory } from "../http/require-document.server.js";
+import { invariantResponse } from "../http/responses.server.js";
 import { captureCurrentContent, findVersion, listVersions } from "../models/document-versions.server.js";
-import { requireDocumentHistory } from "../http/require-document.server.js";
-import editorStyles from "../styles/editor.css";
 import { formatNzDateTime } from "../utils/dates.js";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Compare versions · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -31,9 +30,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       const content = await captureCurrentContent(context.services.collaboration, document.id);
       return { label: "the current text", text: content.text, value: "current" };
     }
-    const number = /^[1-9]\d{0,8}$/.test(chosen) ? Number(chosen) : Number.NaN;
-    const version = await findVersion(db, document.id, number);
-    if (!version) throw new Response("Not found", { status: 404 });
+    const version = await findVersion(db, document.id, parseVersionNumber(chosen));
+    invariantResponse(version, notFound);
     return {
       label: `version ${version.number}, “${version.name}” (${formatNzDateTime(version.created_at)})`,
       text: version.content_text,
@@ -46,7 +44,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const parts = diffWords(from.text, to.text);
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
+    document: { id: document.id, title: document.title },
     from: { label: from.label, value: from.value },
     to: { label: to.label, value: to.value },
     parts,

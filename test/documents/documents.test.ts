@@ -100,7 +100,8 @@ describe("documents", () => {
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain("This platform cannot hold material above SENSITIVE");
-    expect(html).toMatch(/aria-describedby="classification-error"/);
+    // Each radio button is described by the classification's message.
+    expect(html).toMatch(/name="classification"[^>]*aria-describedby="[^"]*classification-error|aria-describedby="[^"]*classification-error[^"]*"[^>]*name="classification"/);
     expect(html).toContain('value="Cabinet paper draft"');
     const after = await server.services.db.selectFrom("documents").select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow();
     expect(Number(after.count)).toBe(Number(before.count));
@@ -112,7 +113,7 @@ describe("documents", () => {
     const html = await response.text();
     expect(html).toContain("Enter a title");
     expect(html).toContain("Choose what kind of document this is");
-    expect(html).toMatch(/id="title"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="title"/);
+    expect(html).toMatch(/name="title"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*name="title"/);
   });
 
   it("refuses the Lead Minister's office creating a document with 403", async () => {
@@ -189,7 +190,7 @@ describe("documents", () => {
 
   it("keeps a document submitted for approval editable (its submitted version is frozen apart), but not archivable", async () => {
     const id = await createAs("secretary", { title: "Terms of reference (for submission)", kind: "terms_of_reference" });
-    // The status as submitForApproval (app/models/approvals.server.ts) leaves it.
+    // The status as submitForApproval (app/models/approval-commands.server.ts) leaves it.
     await server.services.db.updateTable("documents").set({ status: "submitted" }).where("id", "=", id).execute();
     const page = await (await get(`/groups/${groupId}/documents/${id}`, "member")).text();
     expect(page).not.toContain("Read only.");
