@@ -4,31 +4,26 @@
  * changed since the last approved version, and the decision: approve (bound to the hash of the text
  * shown, sent back in a hidden field) or return with reasons.
  */
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { APPROVAL_TEXT_MAX } from "../documents/limits.js";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { ApproveSubmissionForm, ReturnSubmissionForm } from "../components/approvals/ApprovalForms.js";
 import { WordDiff } from "../components/diff/WordDiff.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
-import { requireActor } from "../http/require.server.js";
-import {
-  approvalNotifier,
-  approveSubmission,
-  findApprovedVersion,
-  findSubmission,
-  returnSubmission,
-} from "../models/approvals.server.js";
-import { findDocument } from "../models/document-access.server.js";
-import { documentResource } from "../models/policy-resources.server.js";
+import { resultFor } from "../components/forms/fields.js";
+import { decisionSchema } from "../documents/schemas.js";
 import { diffSummary, diffWords } from "../documents/word-diff.js";
-import { type Actor, can } from "../policy/policy.js";
+import { requireSubmission } from "../http/require-submission.server.js";
+import { requirePermission } from "../http/require.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { approvalNotifier, approveSubmission, returnSubmission } from "../models/approval-commands.server.js";
+import { findApprovedVersion } from "../models/approvals.server.js";
+import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
-import type { AppLoadContext } from "@remix-run/node";
-import { AppError } from "../errors.js";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
+export const links = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -38,39 +33,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   },
 ];
 
-const approveSchema = z.object({ intent: z.literal("approve"), expectedHash: z.string().regex(/^[0-9a-f]{64}$/) });
-const returnSchema = z.object({
-  intent: z.literal("return"),
-  reasons: z
-    .string({ error: "Enter the reasons for returning the terms of reference" })
-    .trim()
-    .min(1, "Enter the reasons for returning the terms of reference")
-    .max(APPROVAL_TEXT_MAX, `Keep the reasons to ${APPROVAL_TEXT_MAX} characters or fewer`),
-  expectedHash: z.string().optional(),
-});
-
-type ActionData = { fieldErrors?: { reasons?: string }; formError?: string; values?: { reasons: string } };
-
-/**
- * The submission and the person, if they may read its document's history (the group's readers):
- * 404 when they may not read the document at all, 403 when they may read its text but not its
- * history (a consultee of this very document).
- */
-async function requireReadableSubmission(request: Request, context: AppLoadContext, submissionId: string | undefined) {
-  const { actor } = await requireActor(request, context);
-  const db = context.services.db;
-  const submission = await findSubmission(db, submissionId ?? "");
-  if (!submission) throw new Response("Not found", { status: 404 });
-  const document = await findDocument(db, submission.document_id);
-  if (!document) throw new Response("Not found", { status: 404 });
-  const resource = await documentResource(db, actor, document);
-  if (!can(actor, "document.read", resource)) throw new Response("Not found", { status: 404 });
-  if (!can(actor, "document.history", resource)) throw new Response("Forbidden", { status: 403 });
-  return { actor, submission, resource };
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, submission, resource } = await requireReadableSubmission(request, context, params.submissionId);
+  const { actor, submission, resource } = await requireSubmission(request, context, params);
   const db = context.services.db;
   // The version in force when this submission was made (or decided): the one it would replace.
   const approved = await findApprovedVersion(db, submission.document_id, submission.decided_at ?? undefined);
@@ -95,59 +59,35 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       // Stored HTML rendered by app/documents/content.ts when the version was saved; every text escaped.
       html: submission.content_html,
     },
-    comparison: approved && parts
-      ? { versionNumber: approved.version_number, approvedOn: formatNzShortDate(approved.decided_at!), parts, summary: diffSummary(parts) }
-      : null,
-    mayDecide: submission.status === "pending" && can(actor, "document.approve", resource),
+    comparison:
+      approved && parts
+        ? { versionNumber: approved.version_number, approvedOn: formatNzShortDate(approved.decided_at!), parts, summary: diffSummary(parts) }
+        : null,
+    mayDecide: submission.status === "pending" && permissionsFor(actor, resource, ["document.approve"])["document.approve"],
     decided: url.searchParams.get("decided"),
   };
 }
 
-function refusal(error: AppError, reasons: string) {
-  if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-  if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-  if (error.field === "reasons") return data<ActionData>({ fieldErrors: { reasons: error.message }, values: { reasons } }, { status: 400 });
-  return data<ActionData>({ formError: `${error.message}.`, values: { reasons } }, { status: error.code === "INVALID_INPUT" ? 400 : 409 });
-}
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, submission } = await requireReadableSubmission(request, context, params.submissionId);
-  const form = Object.fromEntries(await request.formData());
-  const db = context.services.db;
-  const options = { ip: context.clientIp, notify: approvalNotifier(context.services) };
-  const reasons = typeof form.reasons === "string" ? form.reasons.slice(0, APPROVAL_TEXT_MAX + 100) : "";
-  assertMayDecide(actor, submission.group_id);
-
+  const { actor, submission, resource } = await requireSubmission(request, context, params);
+  // Only the Lead Minister's office decides: everyone else gets a 403 before any input is read.
+  requirePermission(actor, "document.approve", resource);
+  const form = parseWithZod(await request.formData(), { schema: decisionSchema });
+  if (form.status !== "success") return invalidForm(form);
+  const options = { ip: context.clientIp, notify: approvalNotifier(context.services), logger: context.services.logger };
   try {
-    if (form.intent === "approve") {
-      const parsed = approveSchema.safeParse(form);
-      if (!parsed.success) {
-        return data<ActionData>({ formError: "The review form is incomplete. Reload the page and try again." }, { status: 400 });
-      }
-      await approveSubmission(db, actor, submission.id, parsed.data.expectedHash, options);
+    if (form.value.intent === "approve") {
+      await approveSubmission(context.services.db, actor, submission.id, form.value.expectedHash ?? "", options);
       return redirect(`/approvals/${submission.id}?decided=approved`);
     }
-    if (form.intent === "return") {
-      const parsed = returnSchema.safeParse(form);
-      if (!parsed.success) {
-        return data<ActionData>(
-          { fieldErrors: { reasons: parsed.error.issues[0]?.message ?? "Enter the reasons" }, values: { reasons } },
-          { status: 400 },
-        );
-      }
-      await returnSubmission(db, actor, submission.id, parsed.data.reasons, { ...options, expectedHash: parsed.data.expectedHash ?? null });
-      return redirect(`/approvals/${submission.id}?decided=returned`);
-    }
+    await returnSubmission(context.services.db, actor, submission.id, form.value.reasons, {
+      ...options,
+      expectedHash: form.value.expectedHash ?? null,
+    });
+    return redirect(`/approvals/${submission.id}?decided=returned`);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return refusal(error, reasons);
+    return replyWithError(form, error);
   }
-  return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
-}
-
-/** Only the Lead Minister's office decides: everyone else gets a 403 before any input is read. */
-function assertMayDecide(actor: Actor, groupId: string) {
-  if (!can(actor, "document.approve", { type: "document", groupId })) throw new Response("Forbidden", { status: 403 });
 }
 
 const statusLines = {
@@ -159,10 +99,9 @@ const statusLines = {
 
 export default function ReviewSubmission() {
   const { submission, comparison, mayDecide, decided } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
-  const reasonsError = actionData?.fieldErrors?.reasons;
 
   return (
     <article aria-labelledby="review-title">
@@ -204,11 +143,6 @@ export default function ReviewSubmission() {
           <p>{decided === "approved" ? "You approved this version. The group has been told." : "You returned this version with your reasons. The group has been told."}</p>
         </div>
       ) : null}
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
       {submission.coverNote ? (
         <section className="panel" aria-labelledby="cover-note-heading">
           <h2 id="cover-note-heading">Cover note</h2>
@@ -244,42 +178,13 @@ export default function ReviewSubmission() {
       {mayDecide ? (
         <section className="panel" aria-labelledby="decision-heading">
           <h2 id="decision-heading">Your decision</h2>
-          <Form method="post" className="approve-form">
-            <input type="hidden" name="intent" value="approve" />
-            <input type="hidden" name="expectedHash" value={submission.contentHash} />
-            <p>Approving puts version {submission.versionNumber}, exactly as shown above, in force.</p>
-            <button type="submit" className="button" disabled={busy}>
-              Approve version {submission.versionNumber}
-            </button>
-          </Form>
-          <Form method="post" noValidate className="return-form">
-            <input type="hidden" name="intent" value="return" />
-            <input type="hidden" name="expectedHash" value={submission.contentHash} />
-            <div className="field">
-              <label htmlFor="return-reasons">Reasons for returning it</label>
-              <span className="hint" id="return-reasons-hint">
-                The group sees these reasons. Up to {APPROVAL_TEXT_MAX} characters.
-              </span>
-              <textarea
-                id="return-reasons"
-                name="reasons"
-                rows={4}
-                required
-                maxLength={APPROVAL_TEXT_MAX}
-                defaultValue={actionData?.values?.reasons}
-                aria-invalid={reasonsError ? true : undefined}
-                aria-describedby={reasonsError ? "return-reasons-hint return-reasons-error" : "return-reasons-hint"}
-              />
-              {reasonsError ? (
-                <p className="field-error" id="return-reasons-error">
-                  {reasonsError}
-                </p>
-              ) : null}
-            </div>
-            <button type="submit" className="button button--secondary" disabled={busy}>
-              Return with reasons
-            </button>
-          </Form>
+          <ApproveSubmissionForm
+            lastResult={resultFor(actionData, "approve")}
+            disabled={busy}
+            versionNumber={submission.versionNumber}
+            contentHash={submission.contentHash}
+          />
+          <ReturnSubmissionForm lastResult={resultFor(actionData, "return")} disabled={busy} contentHash={submission.contentHash} />
         </section>
       ) : null}
 

@@ -4,7 +4,9 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { forbidden } from "../errors.js";
 import { requireActor } from "../http/require.server.js";
+import { invariantResponse } from "../http/responses.server.js";
 import { holdsMinisterOffice, listPendingForApprover } from "../models/approvals.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 
@@ -12,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Approvals · Stewardship Work
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context);
-  if (!holdsMinisterOffice(actor)) throw new Response("Forbidden", { status: 403 });
+  invariantResponse(holdsMinisterOffice(actor), forbidden);
   const pending = await listPendingForApprover(context.services.db, actor);
   return {
     pending: pending.map((submission) => ({

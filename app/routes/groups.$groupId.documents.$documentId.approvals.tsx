@@ -3,43 +3,21 @@
  * what became of it. The chair and the secretary submit (with an optional cover note) and withdraw
  * here; the forms on the document page post to this route.
  */
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { APPROVAL_TEXT_MAX } from "../documents/limits.js";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { SubmitForApprovalForm, WithdrawSubmissionForm } from "../components/approvals/ApprovalForms.js";
-import {
-  approvalNotifier,
-  approvalStatus,
-  listSubmissions,
-  submitForApproval,
-  withdrawSubmission,
-} from "../models/approvals.server.js";
-import { requireDocumentHistory } from "../http/require-document.server.js";
-import { submissionResource } from "../models/policy-resources.server.js";
-import { can } from "../policy/policy.js";
-import editorStyles from "../styles/editor.css";
+import { approvalsSchema } from "../documents/schemas.js";
+import { requireTermsOfReference } from "../http/require-document.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { approvalNotifier, submitForApproval, withdrawSubmission } from "../models/approval-commands.server.js";
+import { approvalPermissions, approvalStatus, listSubmissions } from "../models/approvals.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
-import { AppError } from "../errors.js";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Approvals · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
 ];
-
-const submitSchema = z.object({
-  intent: z.literal("submit"),
-  coverNote: z
-    .string()
-    .trim()
-    .max(APPROVAL_TEXT_MAX, `Keep the cover note to ${APPROVAL_TEXT_MAX} characters or fewer`)
-    .optional(),
-});
-const withdrawSchema = z.object({ intent: z.literal("withdraw"), submissionId: z.string().uuid() });
-
-type ActionData = { fieldErrors?: { coverNote?: string }; formError?: string; values?: { coverNote: string } };
 
 const statusLabels = {
   pending: "Waiting for the Lead Minister's office",
@@ -49,17 +27,14 @@ const statusLabels = {
 } as const;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor, document, resource, group } = await requireDocumentHistory(request, context, params);
-  if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
+  const { actor, document, resource, group } = await requireTermsOfReference(request, context, params);
   const db = context.services.db;
   const [status, submissions] = await Promise.all([approvalStatus(db, document.id), listSubmissions(db, document.id)]);
-  const pending = { group_id: document.group_id, submitted_by: status.pendingSubmittedBy, status: "pending" };
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
+    document: { id: document.id, title: document.title },
     status,
-    maySubmit: can(actor, "document.submit", resource) && status.pendingSubmissionId === null,
-    mayWithdraw: status.pendingSubmissionId !== null && can(actor, "submission.withdraw", submissionResource(actor, pending)),
+    may: approvalPermissions(actor, resource, status),
     submissions: submissions.map((submission) => ({
       id: submission.id,
       status: submission.status,
@@ -79,52 +54,30 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, document, group } = await requireDocumentHistory(request, context, params);
-  if (document.kind !== "terms_of_reference") throw new Response("Not found", { status: 404 });
-  const form = Object.fromEntries(await request.formData());
+  const { actor, document, group } = await requireTermsOfReference(request, context, params);
+  const submission = parseWithZod(await request.formData(), { schema: approvalsSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const services = context.services;
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
-  const options = { ip: context.clientIp, notify: approvalNotifier(services) };
-
+  const options = { ip: context.clientIp, notify: approvalNotifier(services), logger: services.logger };
   try {
-    if (form.intent === "submit") {
-      const coverNote = typeof form.coverNote === "string" ? form.coverNote.slice(0, APPROVAL_TEXT_MAX + 100) : "";
-      const parsed = submitSchema.safeParse(form);
-      if (!parsed.success) {
-        return data<ActionData>(
-          { fieldErrors: { coverNote: parsed.error.issues[0]?.message ?? "Check the cover note" }, values: { coverNote } },
-          { status: 400 },
-        );
-      }
+    if (submission.value.intent === "submit") {
       await submitForApproval(services.db, services.collaboration, actor, document.id, {
         ...options,
-        coverNote: parsed.data.coverNote ?? null,
+        coverNote: submission.value.coverNote || null,
       });
       return redirect(`${documentPath}?submitted=1`);
     }
-    if (form.intent === "withdraw") {
-      const parsed = withdrawSchema.safeParse(form);
-      if (!parsed.success) {
-        return data<ActionData>({ formError: "That submission is not recognised. Reload the page and try again." }, { status: 400 });
-      }
-      await withdrawSubmission(services.db, actor, parsed.data.submissionId, options);
-      return redirect(`${documentPath}?withdrawn=1`);
-    }
+    await withdrawSubmission(services.db, actor, submission.value.submissionId, options);
+    return redirect(`${documentPath}?withdrawn=1`);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    if (error.code === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-    if (error.code === "NOT_FOUND") throw new Response("Not found", { status: 404 });
-    if (error.field === "coverNote") {
-      return data<ActionData>({ fieldErrors: { coverNote: error.message }, values: { coverNote: String(form.coverNote ?? "") } }, { status: 400 });
-    }
-    return data<ActionData>({ formError: `${error.message}.` }, { status: error.code === "INVALID_INPUT" ? 400 : 409 });
+    return replyWithError(submission, error);
   }
-  return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
 }
 
 export default function ApprovalHistory() {
-  const { group, document, status, maySubmit, mayWithdraw, submissions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const { group, document, status, may, submissions } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const base = `/groups/${group.id}/documents/${document.id}`;
   const submitting = navigation.state === "submitting";
@@ -142,24 +95,20 @@ export default function ApprovalHistory() {
       ) : (
         <p>No version has been approved yet.</p>
       )}
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
 
-      {maySubmit || (mayWithdraw && status.pendingSubmissionId) ? (
+      {/* One of the two forms at most (submitting needs nothing pending): it takes the reply, whichever it answered. */}
+      {may.submit || (may.withdraw && status.pendingSubmissionId) ? (
         <section className="panel" aria-labelledby="submit-heading">
-          <h2 id="submit-heading">{maySubmit ? "Submit for approval" : "Waiting for a decision"}</h2>
-          {maySubmit ? (
-            <SubmitForApprovalForm
+          <h2 id="submit-heading">{may.submit ? "Submit for approval" : "Waiting for a decision"}</h2>
+          {may.submit ? (
+            <SubmitForApprovalForm action={`${base}/approvals`} lastResult={actionData} disabled={submitting} />
+          ) : status.pendingSubmissionId ? (
+            <WithdrawSubmissionForm
               action={`${base}/approvals`}
-              error={actionData?.fieldErrors?.coverNote}
-              defaultValue={actionData?.values?.coverNote}
+              lastResult={actionData}
+              submissionId={status.pendingSubmissionId}
               disabled={submitting}
             />
-          ) : status.pendingSubmissionId ? (
-            <WithdrawSubmissionForm action={`${base}/approvals`} submissionId={status.pendingSubmissionId} disabled={submitting} />
           ) : null}
         </section>
       ) : null}

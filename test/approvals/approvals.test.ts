@@ -11,15 +11,12 @@ import { renderText } from "../../app/documents/content.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import {
   type ApprovalNotification,
-  approvalStatus,
   approveSubmission,
-  findApprovedVersion,
-  findSubmission,
-  listPendingForApprover,
   returnSubmission,
   submitForApproval,
   withdrawSubmission,
-} from "../../app/models/approvals.server.js";
+} from "../../app/models/approval-commands.server.js";
+import { approvalStatus, findApprovedVersion, findSubmission, listPendingForApprover } from "../../app/models/approvals.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import type { Database } from "../../db/database.js";
 import { seedDemo } from "../../db/seed-demo.js";
