@@ -1,121 +1,86 @@
 /**
  * The comment commands for one document, posted by the comments panel and the editor's comment
  * form (fetchers): start a thread on the selected words, reply, edit or delete one's own comment,
- * resolve or reopen a thread. Answers JSON: `{ ok: true }`, a 400 with field messages, a 403
- * `{ error: "FORBIDDEN" }`, or a 404. The threads themselves are read by the document page.
+ * resolve or reopen a thread. The form is parsed with the comment forms' one schema
+ * (`commentCommandSchema`, app/documents/schemas.ts). Answers JSON that the panel reads:
+ * `{ ok: true, intent }`, or `{ ok: false, error: CODE, fieldErrors }` with the code's status
+ * (400 with the field's message, 403, 404, 409). The threads themselves are read by the document page.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
-import { COMMENT_BODY_MAX, COMMENT_QUOTE_MAX } from "../documents/limits.js";
-import { base64ToBytes } from "../documents/comment-anchors.js";
-import { createThread, deleteOwn, editOwn, reopen, reply, requireCommentOfDocument, requireThreadOfDocument, resolve } from "../models/comments.server.js";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { commentCommandSchema, commentReloadMessage } from "../documents/schemas.js";
+import { type AppError, type ErrorCode, invalidInput, isAppError, notFound } from "../errors.js";
 import { requireReadableDocument } from "../http/require-document.server.js";
-import { AppError, type ErrorCode } from "../errors.js";
+import { refuse } from "../http/responses.server.js";
+import { createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
 
-const body = z
-  .string({ error: "Enter a comment" })
-  .refine((value) => value.trim().length > 0, "Enter a comment")
-  .refine((value) => value.length <= COMMENT_BODY_MAX, `Keep the comment to ${COMMENT_BODY_MAX} characters or fewer`);
-const anchor = z.string({ error: "Select the words to comment on again" }).max(4096, "Select the words to comment on again");
+export type CommentField = "body" | "quote" | "anchor" | "form";
+export type CommentFieldErrors = Partial<Record<CommentField, string>>;
 
-const commentCommand = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("create"),
-    anchorStart: anchor,
-    anchorEnd: anchor,
-    quote: z
-      .string({ error: "Select the words to comment on" })
-      .trim()
-      .min(1, "Select the words to comment on")
-      .max(COMMENT_QUOTE_MAX, `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`),
-    body,
-  }),
-  z.object({ intent: z.literal("reply"), threadId: z.uuid(), body }),
-  z.object({ intent: z.literal("edit"), commentId: z.uuid(), body }),
-  z.object({ intent: z.literal("delete"), commentId: z.uuid() }),
-  z.object({ intent: z.literal("resolve"), threadId: z.uuid() }),
-  z.object({ intent: z.literal("reopen"), threadId: z.uuid() }),
-]);
-
-export type CommentFieldErrors = Partial<Record<"body" | "quote" | "anchor" | "form", string>>;
-
-export type CommentActionData =
-  | { ok: true; intent: string; threadId?: string }
-  | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
+export type CommentActionData = { ok: true; intent: string; threadId?: string } | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
 
 /** A resource route answers with a real Response: `data()` would lose its status here. */
-function answer(body: CommentActionData, init: { status: number } = { status: 200 }): Response {
-  return Response.json(body, { status: init.status, headers: { "Cache-Control": "no-store" } });
+function answer(body: CommentActionData, status = 200): Response {
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/** The one answer to a refusal, from the schema or a command: its code, its status, and its message beside the field it is about. */
+function refusal(error: unknown): Response {
+  if (!isAppError(error)) throw error;
+  return answer({ ok: false, error: error.code, fieldErrors: { [commentField(error.field)]: error.message } }, error.status);
+}
+
+/** The form's field a message belongs to: the two ends of the selection are one "anchor". */
+function commentField(name: string | undefined): CommentField {
+  if (name === "body" || name === "quote" || name === "anchor") return name;
+  return name === "anchorStart" || name === "anchorEnd" ? "anchor" : "form";
+}
+
+/** What the schema refused, as one refusal: the words first, then the selection, then the rest. */
+function formRefusal(errors: Record<string, string[] | null> | null | undefined): AppError {
+  const named = Object.entries(errors ?? {}).filter((entry): entry is [string, string[]] => Boolean(entry[1]?.length));
+  const rank = (name: string) => ["body", "quote", "anchor", "form"].indexOf(commentField(name));
+  const [name, messages] = named.sort(([a], [b]) => rank(a) - rank(b))[0] ?? ["form", [commentReloadMessage]];
+  return invalidInput(commentField(name) === "form" ? commentReloadMessage : messages[0]!, name);
 }
 
 export async function loader() {
-  throw new Response("Not found", { status: 404 });
+  refuse(notFound());
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, document } = await requireReadableDocument(request, context, params);
+  const submission = parseWithZod(await request.formData(), { schema: commentCommandSchema });
+  if (submission.status !== "success") return refusal(formRefusal(submission.error));
   const services = context.services;
   const db = services.db;
-  const options = { ip: context.clientIp };
-  const parsed = commentCommand.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const fieldErrors: CommentFieldErrors = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0];
-      const key = field === "body" || field === "quote" ? field : field === "anchorStart" || field === "anchorEnd" ? "anchor" : "form";
-      fieldErrors[key] ??= key === "form" ? "That comment action is not recognised. Reload the page and try again." : issue.message;
-    }
-    return answer({ ok: false, error: "INVALID_INPUT", fieldErrors }, { status: 400 });
-  }
-  const command = parsed.data;
+  const command = submission.value;
+  const options = { ip: context.clientIp, inDocument: document.id };
   try {
     switch (command.intent) {
       case "create": {
-        const anchorStart = base64ToBytes(command.anchorStart);
-        const anchorEnd = base64ToBytes(command.anchorEnd);
-        if (!anchorStart || !anchorEnd) throw new AppError("INVALID_INPUT", "Select the words to comment on again", "anchor");
-        const created = await createThread(
-          db,
-          services,
-          actor,
-          { documentId: document.id, anchorStart, anchorEnd, quote: command.quote, body: command.body },
-          options,
-        );
+        const { anchorStart, anchorEnd, quote, body } = command;
+        const created = await createThread(db, services, actor, { documentId: document.id, anchorStart, anchorEnd, quote, body }, options);
         return answer({ ok: true, intent: command.intent, threadId: created.threadId });
       }
       case "reply":
-        await requireThreadOfDocument(db, command.threadId, document.id);
         await reply(db, services, actor, command.threadId, command.body, options);
         break;
       case "edit":
-        await requireCommentOfDocument(db, command.commentId, document.id);
         await editOwn(db, services, actor, command.commentId, command.body, options);
         break;
       case "delete":
-        await requireCommentOfDocument(db, command.commentId, document.id);
         await deleteOwn(db, services, actor, command.commentId, options);
         break;
       case "resolve":
-        await requireThreadOfDocument(db, command.threadId, document.id);
         await resolve(db, services, actor, command.threadId, options);
         break;
       case "reopen":
-        await requireThreadOfDocument(db, command.threadId, document.id);
         await reopen(db, services, actor, command.threadId, options);
         break;
     }
     return answer({ ok: true, intent: command.intent });
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    if (error.code === "INVALID_INPUT") {
-      return answer(
-        { ok: false, error: error.code, fieldErrors: { [error.field ?? "form"]: error.message } },
-        { status: 400 },
-      );
-    }
-    return answer(
-      { ok: false, error: error.code, fieldErrors: { form: error.message } },
-      { status: error.status },
-    );
+    return refusal(error);
   }
 }

@@ -1,35 +1,34 @@
 /**
  * The document's comment threads beside the editor: open or resolved (a filter), each with the
  * words it is about, its comments, a reply form, and for each person their own comments' edit and
- * delete. A thread whose words were deleted says so and shows the original quote. Every form posts
- * to the comments route with a fetcher; the page's loader revalidates after each, and on
- * `comment:changed` from someone else (see the document page).
+ * delete. A thread whose words were deleted says so and shows the original quote. Every form is a
+ * Conform form with its schema from app/documents/schemas.ts, posted to the comments route with a
+ * fetcher; the route's JSON answer fills in the form's messages. The page's loader revalidates
+ * after each, and on `comment:changed` from someone else (see the document page).
  */
+import type { SubmissionResult } from "@conform-to/react";
 import { Link, useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import type { z } from "zod";
+import {
+  commentFormSchemas,
+  deleteCommentSchema,
+  reopenThreadSchema,
+  resolveThreadSchema,
+} from "../../documents/schemas.js";
+import type { CommentView, ThreadView } from "../../models/comment-threads.server.js";
 import type { CommentActionData } from "../../routes/groups.$groupId.documents.$documentId.comments.js";
+import { FormErrors, IntentInput, TextAreaField, formProps, useAppForm } from "../forms/fields.js";
 import { CommentText } from "./CommentText.js";
-import { COMMENT_BODY_MAX } from "../../documents/limits.js";
 
-export interface CommentItem {
-  id: string;
-  authorId: string;
-  authorName: string;
-  body: string | null;
-  deleted: boolean;
-  edited: boolean;
-  createdAt: string;
-}
+/** A comment as the page's loader sends it: its date in words. */
+export type CommentItem = Omit<CommentView, "createdAt"> & { createdAt: string };
 
-export interface CommentThreadItem {
-  id: string;
-  status: "open" | "resolved";
-  quote: string;
-  onDeletedText: boolean;
-  resolvedByName: string | null;
+/** A thread as the page's loader sends it. */
+export type CommentThreadItem = Pick<ThreadView, "id" | "status" | "quote" | "onDeletedText" | "resolvedByName"> & {
   resolvedAt: string | null;
   comments: CommentItem[];
-}
+};
 
 export type CommentFilter = "open" | "resolved" | "all";
 
@@ -98,7 +97,6 @@ function CommentThreadView({
   meId: string;
   mayComment: boolean;
 }) {
-  const statusFetcher = useFetcher<CommentActionData>();
   const headingId = useId();
   return (
     <article className={`comment-thread comment-thread--${thread.status}`} aria-labelledby={headingId} data-thread-id={thread.id}>
@@ -122,23 +120,7 @@ function CommentThreadView({
       {mayComment ? (
         <>
           <CommentForm actionPath={actionPath} intent="reply" idField={{ name: "threadId", value: thread.id }} label="Reply" submitLabel="Reply" />
-          <statusFetcher.Form method="post" action={actionPath} className="comment-thread__status">
-            <input type="hidden" name="threadId" value={thread.id} />
-            <button
-              type="submit"
-              name="intent"
-              value={thread.status === "open" ? "resolve" : "reopen"}
-              className="button button--secondary"
-              disabled={statusFetcher.state !== "idle"}
-            >
-              {thread.status === "open" ? "Resolve" : "Reopen"}
-            </button>
-            {statusFetcher.data && !statusFetcher.data.ok ? (
-              <p className="field-error" role="alert">
-                {statusFetcher.data.fieldErrors.form}
-              </p>
-            ) : null}
-          </statusFetcher.Form>
+          <ThreadStatusForm threadId={thread.id} status={thread.status} actionPath={actionPath} />
         </>
       ) : null}
     </article>
@@ -147,7 +129,6 @@ function CommentThreadView({
 
 function CommentView({ comment, actionPath, mine }: { comment: CommentItem; actionPath: string; mine: boolean }) {
   const [editing, setEditing] = useState(false);
-  const deleteFetcher = useFetcher<CommentActionData>();
   if (comment.deleted) {
     return (
       <div className="comment comment--deleted">
@@ -179,19 +160,61 @@ function CommentView({ comment, actionPath, mine }: { comment: CommentItem; acti
           <button type="button" className="button button--link" onClick={() => setEditing(true)}>
             Edit<span className="visually-hidden"> your comment</span>
           </button>
-          <deleteFetcher.Form method="post" action={actionPath}>
-            <input type="hidden" name="commentId" value={comment.id} />
-            <button type="submit" name="intent" value="delete" className="button button--link" disabled={deleteFetcher.state !== "idle"}>
-              Delete<span className="visually-hidden"> your comment</span>
-            </button>
-          </deleteFetcher.Form>
+          <DeleteCommentForm commentId={comment.id} actionPath={actionPath} />
         </div>
       ) : null}
     </div>
   );
 }
 
-/** A labelled textarea that posts one comment command; shows the server's field message. */
+/**
+ * A Conform form for one comment command, posted with a fetcher: `schema` checks it in the
+ * browser, and the route's JSON answer (a refusal) puts its message beside the words or above the form.
+ */
+function useCommentForm<Schema extends z.ZodObject>(schema: Schema, options: { defaultValue?: Partial<z.input<Schema>> } = {}) {
+  const fetcher = useFetcher<CommentActionData>();
+  const id = useId();
+  const answer = fetcher.data;
+  const lastResult = useMemo(() => (answer && !answer.ok ? refusalReply(answer.fieldErrors) : undefined), [answer]);
+  const [form, fields] = useAppForm(schema, { id: `comment-form${id}`, lastResult, ...(options.defaultValue ? { defaultValue: options.defaultValue } : {}) });
+  return { fetcher, form, fields };
+}
+
+/** A refusal as Conform's reply: a message about the words beside them, any other above the form. */
+function refusalReply(fieldErrors: Extract<CommentActionData, { ok: false }>["fieldErrors"]): SubmissionResult<string[]> {
+  const other = fieldErrors.quote ?? fieldErrors.anchor ?? fieldErrors.form;
+  return { status: "error", error: { ...(fieldErrors.body ? { body: [fieldErrors.body] } : {}), ...(other ? { "": [other] } : {}) } };
+}
+
+function ThreadStatusForm({ threadId, status, actionPath }: { threadId: string; status: "open" | "resolved"; actionPath: string }) {
+  const { fetcher, form } = useCommentForm(status === "open" ? resolveThreadSchema : reopenThreadSchema);
+  return (
+    <fetcher.Form method="post" action={actionPath} className="comment-thread__status" {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value={status === "open" ? "resolve" : "reopen"} />
+      <input type="hidden" name="threadId" value={threadId} />
+      <button type="submit" className="button button--secondary" disabled={fetcher.state !== "idle"}>
+        {status === "open" ? "Resolve" : "Reopen"}
+      </button>
+    </fetcher.Form>
+  );
+}
+
+function DeleteCommentForm({ commentId, actionPath }: { commentId: string; actionPath: string }) {
+  const { fetcher, form } = useCommentForm(deleteCommentSchema);
+  return (
+    <fetcher.Form method="post" action={actionPath} {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value="delete" />
+      <input type="hidden" name="commentId" value={commentId} />
+      <button type="submit" className="button button--link" disabled={fetcher.state !== "idle"}>
+        Delete<span className="visually-hidden"> your comment</span>
+      </button>
+    </fetcher.Form>
+  );
+}
+
+/** A labelled textarea that posts one comment command; shows the server's message for it. */
 export function CommentForm({
   actionPath,
   intent,
@@ -215,39 +238,42 @@ export function CommentForm({
   onCancel?: () => void;
   autoFocus?: boolean;
 }) {
-  const fetcher = useFetcher<CommentActionData>();
-  const ids = useId();
-  const form = useRef<HTMLFormElement>(null);
+  const { fetcher, form, fields } = useCommentForm(commentFormSchemas[intent], { defaultValue: { body: defaultValue } });
+  const element = useRef<HTMLFormElement>(null);
   const [sent, setSent] = useState(false);
-  const result = fetcher.data;
-  const error = result && !result.ok ? (result.fieldErrors.body ?? result.fieldErrors.quote ?? result.fieldErrors.anchor ?? result.fieldErrors.form) : undefined;
   useEffect(() => {
     if (!sent || fetcher.state !== "idle") return;
     setSent(false);
     if (fetcher.data?.ok) {
-      form.current?.reset();
+      element.current?.reset();
       onDone?.();
     }
   }, [sent, fetcher.state, fetcher.data, onDone]);
+  const { onSubmit, ...props } = formProps(form);
   return (
-    <fetcher.Form ref={form} method="post" action={actionPath} className="comment-form" noValidate onSubmit={() => setSent(true)}>
-      <input type="hidden" name="intent" value={intent} />
+    <fetcher.Form
+      ref={element}
+      method="post"
+      action={actionPath}
+      className="comment-form"
+      {...props}
+      onSubmit={(event) => {
+        onSubmit?.(event);
+        if (!event.defaultPrevented) setSent(true);
+      }}
+    >
+      <FormErrors form={form} />
+      <IntentInput value={intent} />
       {idField ? <input type="hidden" name={idField.name} value={idField.value} /> : null}
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <label htmlFor={`${ids}-body`}>{label}</label>
-      <textarea
-        id={`${ids}-body`}
-        name="body"
+      <TextAreaField
+        meta={fields.body}
+        label={label}
         rows={3}
-        maxLength={COMMENT_BODY_MAX}
-        required
-        defaultValue={defaultValue}
         // The form opens because the person asked for it: take them to it.
         autoFocus={autoFocus}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${ids}-error` : undefined}
         onKeyDown={(event) => {
           if (event.key === "Escape" && onCancel) {
             event.preventDefault();
@@ -255,11 +281,6 @@ export function CommentForm({
           }
         }}
       />
-      {error ? (
-        <p className="field-error" id={`${ids}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
       <div className="comment-form__buttons">
         <button type="submit" className="button" disabled={fetcher.state !== "idle"}>
           {fetcher.state !== "idle" ? "Sending…" : submitLabel}
