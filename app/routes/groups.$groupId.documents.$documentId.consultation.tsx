@@ -4,13 +4,24 @@
  * more, or close it early. Works without JavaScript.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
-import { requireReadableDocument } from "../http/require-document.server.js";
-import { documentRoom } from "../realtime/contract.js";
+import { parseWithZod } from "@conform-to/zod/v4";
 import {
-  CONSULTATION_BRIEF_MAX,
+  ChoiceField,
+  FormErrors,
+  IntentInput,
+  TextAreaField,
+  TextField,
+  formProps,
+  resultFor,
+  useAppForm,
+} from "../components/forms/fields.js";
+import { addConsulteesSchema, closeConsultationSchema, consultationSchema, openConsultationSchema } from "../documents/schemas.js";
+import { requireReadableDocument } from "../http/require-document.server.js";
+import { requirePermission } from "../http/require.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import {
   addConsultees,
   closeConsultationEarly,
   consultationClosingLabel,
@@ -18,15 +29,11 @@ import {
   listConsulteeMembers,
   openConsultation,
 } from "../models/consultations.server.js";
-import { requirePermission } from "../http/require.server.js";
 import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
-import { AppError } from "../errors.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Consultation: ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
 ];
-
-type ActionData = { formError: string };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
@@ -37,9 +44,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const invited = new Set(consultation?.isOpen ? consultation.invitees.map((invitee) => invitee.id) : []);
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification, archived: document.archived_at !== null },
+    document: { id: document.id, title: document.title, archived: document.archived_at !== null },
     today: nzCalendarDate(),
-    briefMax: CONSULTATION_BRIEF_MAX,
     consultation: consultation
       ? {
           isOpen: consultation.isOpen,
@@ -52,72 +58,51 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         }
       : null,
     consultees: consultees.map((consultee) => ({
-      id: consultee.id,
-      name: consultee.display_name,
-      organisation: consultee.organisation_name,
+      value: consultee.id,
+      label: consultee.organisation_name ? `${consultee.display_name} (${consultee.organisation_name})` : consultee.display_name,
       invited: invited.has(consultee.id),
     })),
   };
 }
 
-const openSchema = z.object({
-  closesOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Choose the closing date"),
-  brief: z.string().trim().min(1, "Write a brief for the consultees").max(CONSULTATION_BRIEF_MAX, `Keep the brief to ${CONSULTATION_BRIEF_MAX} characters or fewer`),
-});
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, document, resource, group } = await requireReadableDocument(request, context, params);
   requirePermission(actor, "consultation.manage", resource);
-  const form = await request.formData();
-  const intent = form.get("intent");
-  const consulteeUserIds = form.getAll("consulteeId").filter((value): value is string => typeof value === "string");
+  const submission = parseWithZod(await request.formData(), { schema: consultationSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const services = context.services;
   const ip = context.clientIp;
+  const command = submission.value;
   const back = `/groups/${group.id}/documents/${document.id}/consultation`;
   try {
-    if (intent === "open") {
-      const parsed = openSchema.safeParse({ closesOn: form.get("closesOn") ?? "", brief: form.get("brief") ?? "" });
-      if (!parsed.success) return data<ActionData>({ formError: parsed.error.issues[0]?.message ?? "Check the form" }, { status: 400 });
-      await openConsultation(services.db, services, actor, { documentId: document.id, consulteeUserIds, ...parsed.data, ip });
-      services.realtime.emitToRoom(documentRoom(document.id), "consultation:changed", { documentId: document.id });
+    if (command.intent === "open") {
+      const { consulteeId: consulteeUserIds, closesOn, brief } = command;
+      await openConsultation(services.db, services, actor, { documentId: document.id, consulteeUserIds, closesOn, brief, ip });
       return redirect(`${back}?opened=1`);
     }
-    if (intent === "add") {
-      await addConsultees(services.db, services, actor, { documentId: document.id, consulteeUserIds, ip });
+    if (command.intent === "add") {
+      await addConsultees(services.db, services, actor, { documentId: document.id, consulteeUserIds: command.consulteeId, ip });
       return redirect(back);
     }
-    if (intent === "close") {
-      await closeConsultationEarly(services.db, actor, { documentId: document.id, ip });
-      // Consultees' open editor connections lose their read access now, not at their next visit.
-      await services.accessChanged();
-      services.realtime.emitToRoom(documentRoom(document.id), "consultation:changed", { documentId: document.id });
-      return redirect(back);
-    }
+    await closeConsultationEarly(services.db, actor, { documentId: document.id, ip }, services);
+    return redirect(back);
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    const status = error.code === "FORBIDDEN" ? 403 : error.code === "NOT_FOUND" ? 404 : error.code === "INVALID_INPUT" ? 400 : 409;
-    return data<ActionData>({ formError: error.message }, { status });
+    return replyWithError(submission, error);
   }
-  return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
 }
 
 export default function ConsultationPage() {
-  const { group, document, consultation, consultees, today, briefMax } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const { group, document, consultation, consultees, today } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
   const uninvited = consultees.filter((consultee) => !consultee.invited);
+  // A reply from a form the page no longer shows (the consultation opened or closed meanwhile)
+  // is shown by the form it shows instead.
+  const openReply = resultFor(actionData, "open");
+  const runningReply = resultFor(actionData, "add") ?? resultFor(actionData, "close");
   return (
     <>
-      <p className="muted">
-        <Link to={documentPath}>{document.title}</Link> · {document.classification}
-      </p>
       <h1>Consultation</h1>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          {actionData.formError}
-        </div>
-      ) : null}
-
       {consultation ? (
         <section className="panel" aria-labelledby="state-heading">
           <h2 id="state-heading">{consultation.isOpen ? "Open for comments" : "Closed"}</h2>
@@ -143,31 +128,8 @@ export default function ConsultationPage() {
           </p>
           {consultation.isOpen ? (
             <>
-              {uninvited.length > 0 ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="add" />
-                  <fieldset>
-                    <legend>Invite more consultees</legend>
-                    {uninvited.map((consultee) => (
-                      <div className="field" key={consultee.id}>
-                        <label>
-                          <input type="checkbox" name="consulteeId" value={consultee.id} /> {consultee.name}
-                          {consultee.organisation ? ` (${consultee.organisation})` : ""}
-                        </label>
-                      </div>
-                    ))}
-                  </fieldset>
-                  <button type="submit" className="button">
-                    Invite
-                  </button>
-                </Form>
-              ) : null}
-              <Form method="post">
-                <input type="hidden" name="intent" value="close" />
-                <button type="submit" className="button button--secondary">
-                  Close the consultation now
-                </button>
-              </Form>
+              {uninvited.length > 0 ? <AddConsulteesForm consultees={uninvited} lastResult={resultFor(actionData, "add") ?? openReply} /> : null}
+              <CloseConsultationForm lastResult={resultFor(actionData, "close") ?? (uninvited.length > 0 ? null : openReply)} />
             </>
           ) : null}
         </section>
@@ -179,37 +141,61 @@ export default function ConsultationPage() {
           {consultees.length === 0 ? (
             <p>This group has no consultees yet. Invite someone with the consultee role first.</p>
           ) : (
-            <Form method="post">
-              <input type="hidden" name="intent" value="open" />
-              <fieldset>
-                <legend>Consultees</legend>
-                {consultees.map((consultee) => (
-                  <div className="field" key={consultee.id}>
-                    <label>
-                      <input type="checkbox" name="consulteeId" value={consultee.id} /> {consultee.name}
-                      {consultee.organisation ? ` (${consultee.organisation})` : ""}
-                    </label>
-                  </div>
-                ))}
-              </fieldset>
-              <div className="field">
-                <label htmlFor="closesOn">Last day for comments</label>
-                <span className="hint" id="closesOn-hint">
-                  Comments close at 11:59 pm New Zealand time on this day.
-                </span>
-                <input id="closesOn" name="closesOn" type="date" min={today} required aria-describedby="closesOn-hint" />
-              </div>
-              <div className="field">
-                <label htmlFor="brief">Brief for the consultees</label>
-                <textarea id="brief" name="brief" rows={5} maxLength={briefMax} required />
-              </div>
-              <button type="submit" className="button">
-                Open for consultation
-              </button>
-            </Form>
+            <OpenConsultationForm consultees={consultees} today={today} lastResult={openReply ?? runningReply} />
           )}
         </section>
       ) : null}
     </>
+  );
+}
+
+type ConsulteeOption = { value: string; label: string };
+
+function OpenConsultationForm({ consultees, today, lastResult }: { consultees: ConsulteeOption[]; today: string; lastResult: unknown }) {
+  const [form, fields] = useAppForm(openConsultationSchema, { id: "open-consultation", lastResult });
+  return (
+    <Form method="post" {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value="open" />
+      <ChoiceField meta={fields.consulteeId} legend="Consultees" type="checkbox" options={consultees} />
+      <TextField
+        meta={fields.closesOn}
+        label="Last day for comments"
+        hint="Comments close at 11:59 pm New Zealand time on this day."
+        type="date"
+        min={today}
+      />
+      <TextAreaField meta={fields.brief} label="Brief for the consultees" rows={5} />
+      <button type="submit" className="button">
+        Open for consultation
+      </button>
+    </Form>
+  );
+}
+
+function AddConsulteesForm({ consultees, lastResult }: { consultees: ConsulteeOption[]; lastResult: unknown }) {
+  const [form, fields] = useAppForm(addConsulteesSchema, { id: "add-consultees", lastResult });
+  return (
+    <Form method="post" {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value="add" />
+      <ChoiceField meta={fields.consulteeId} legend="Invite more consultees" type="checkbox" options={consultees} />
+      <button type="submit" className="button">
+        Invite
+      </button>
+    </Form>
+  );
+}
+
+function CloseConsultationForm({ lastResult }: { lastResult: unknown }) {
+  const [form] = useAppForm(closeConsultationSchema, { id: "close-consultation", lastResult });
+  return (
+    <Form method="post" {...formProps(form)}>
+      <FormErrors form={form} />
+      <IntentInput value="close" />
+      <button type="submit" className="button button--secondary">
+        Close the consultation now
+      </button>
+    </Form>
   );
 }

@@ -4,10 +4,14 @@
  * the same as a Word document.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { CommentText } from "../components/comments/CommentText.js";
+import { useLoaderData } from "@remix-run/react";
+import { SummaryComments, summaryCommentItems } from "../components/comments/SummaryComments.js";
+import type { RouteHandle } from "../components/PageFrame.js";
 import { requireConsultationSummary } from "../http/require-consultation-summary.server.js";
-import { formatNzDateTime } from "../utils/dates.js";
+
+export const handle: RouteHandle<typeof loader> = {
+  breadcrumb: (data) => [{ to: `/groups/${data.group.id}/documents/${data.document.id}/consultation`, label: "Consultation" }],
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Consultation summary: ${data?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -17,18 +21,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, group, consultationLine, threads } = await requireConsultationSummary(request, context, params);
   return {
     group,
-    document: { id: document.id, title: document.title, classification: document.classification },
+    document: { id: document.id, title: document.title },
     consultationLine,
     threads: threads.map((thread) => ({
       id: thread.id,
       quote: thread.quote,
       status: thread.status,
-      comments: thread.comments.map((comment) => ({
-        author: comment.author,
-        organisation: comment.organisation,
-        when: formatNzDateTime(comment.createdAt),
-        body: comment.body,
-      })),
+      comments: summaryCommentItems(thread.id, thread.comments),
     })),
   };
 }
@@ -38,9 +37,6 @@ export default function ConsultationSummary() {
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
   return (
     <>
-      <p className="muted">
-        <Link to={documentPath}>{document.title}</Link> · <Link to={`${documentPath}/consultation`}>Consultation</Link>
-      </p>
       <h1>Summary of comments</h1>
       {consultationLine ? <p>{consultationLine}</p> : null}
       <p>
@@ -56,15 +52,7 @@ export default function ConsultationSummary() {
             <li key={thread.id} className="panel">
               <blockquote>{thread.quote}</blockquote>
               {thread.status ? <p className="muted">{thread.status}</p> : null}
-              <ul className="list-plain">
-                {thread.comments.map((comment, index) => (
-                  <li key={index}>
-                    <strong>{comment.author}</strong>
-                    {comment.organisation ? `, ${comment.organisation}` : ""} · <span className="muted">{comment.when}</span>
-                    <CommentText text={comment.body} />
-                  </li>
-                ))}
-              </ul>
+              <SummaryComments comments={thread.comments} />
             </li>
           ))}
         </ol>

@@ -7,13 +7,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../http/require.server.js";
-import { CommentText } from "../components/comments/CommentText.js";
+import { SummaryComments, summaryCommentItems } from "../components/comments/SummaryComments.js";
 import type { RouteHandle } from "../components/PageFrame.js";
+import { notFound } from "../errors.js";
+import { requireActor, requirePermission } from "../http/require.server.js";
+import { invariantResponse } from "../http/responses.server.js";
 import { closedConsultationForConsultee, consultationClosingLabel, consultationSummary } from "../models/consultations.server.js";
 import { findDocument } from "../models/document-access.server.js";
-import { requirePermission } from "../http/require.server.js";
-import { formatNzDateTime } from "../utils/dates.js";
+import { consultationResource } from "../models/policy-resources.server.js";
 
 export const handle: RouteHandle<typeof loader> = {
   classification: (data) => ({ classification: data.document.classification }),
@@ -27,16 +28,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context);
   const db = context.services.db;
   const document = await findDocument(db, params.documentId ?? "");
-  if (!document || document.group_id !== params.groupId) throw new Response("Not found", { status: 404 });
+  invariantResponse(document && document.group_id === params.groupId, notFound);
   const documentPath = `/groups/${document.group_id}/documents/${document.id}`;
   if (actor.rolesByGroup.get(document.group_id) !== "consultee") {
-    requirePermission(actor, "consultation.view", { type: "consultation", groupId: document.group_id });
+    requirePermission(actor, "consultation.view", consultationResource(document.group_id, false));
     throw redirect(documentPath);
   }
   const consultation = await closedConsultationForConsultee(db, actor.id, document.id);
   // Still open to them (or never invited): the document page is the right place, or says not found.
   if (!consultation) throw redirect(documentPath);
-  requirePermission(actor, "consultation.view", { type: "consultation", groupId: document.group_id, actorInvited: true });
+  requirePermission(actor, "consultation.view", consultationResource(document.group_id, true));
   const threads = (await consultationSummary(db, document.id, document.group_id)).filter((thread) =>
     thread.comments.some((comment) => comment.authorId === actor.id),
   );
@@ -49,13 +50,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     threads: threads.map((thread) => ({
       id: thread.id,
       quote: thread.quote,
-      comments: thread.comments.map((comment, index) => ({
-        key: `${thread.id}-${index}`,
-        author: comment.author,
-        organisation: comment.organisation,
-        when: formatNzDateTime(comment.createdAt),
-        body: comment.body,
-      })),
+      comments: summaryCommentItems(thread.id, thread.comments),
     })),
   };
 }
@@ -86,15 +81,7 @@ export default function ClosedConsultation() {
                 <p className="comment-thread__quote">
                   On: <q>{thread.quote}</q>
                 </p>
-                <ul className="list-plain">
-                  {thread.comments.map((comment) => (
-                    <li key={comment.key}>
-                      <strong>{comment.author}</strong>
-                      {comment.organisation ? `, ${comment.organisation}` : ""} · <span className="muted">{comment.when}</span>
-                      <CommentText text={comment.body} />
-                    </li>
-                  ))}
-                </ul>
+                <SummaryComments comments={thread.comments} />
               </li>
             ))}
           </ol>
