@@ -5,9 +5,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { consultationSummaryToDocx } from "../exports/consultation-docx.server.js";
 import { exportFileName } from "../exports/version-export.server.js";
+import { DOCX_TYPE, attachment } from "../http/attachment.server.js";
 import { requireConsultationSummary } from "../http/require-consultation-summary.server.js";
-
-const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, group, consultationLine, threads } = await requireConsultationSummary(request, context, params);
@@ -23,13 +22,5 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     { category: "export", requestId: context.requestId, userId: context.user?.id, documentId: document.id, format: "docx", kind: "consultation-summary" },
     "consultation summary exported",
   );
-  return new Response(new Uint8Array(file), {
-    headers: {
-      "Content-Type": DOCX_TYPE,
-      "Content-Length": String(file.byteLength),
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return attachment(file, fileName, DOCX_TYPE);
 }

@@ -5,9 +5,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { versionToDocx } from "../exports/docx.server.js";
 import { exportFileName, loadVersionForExport } from "../exports/version-export.server.js";
+import { DOCX_TYPE, attachment } from "../http/attachment.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
-
-const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { document, group, version, approval } = await loadVersionForExport(request, context, params);
@@ -24,14 +23,5 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     { category: "export", requestId: context.requestId, userId: context.user?.id, documentId: document.id, version: version.number, format: "docx" },
     "document version exported",
   );
-  return new Response(new Uint8Array(file), {
-    headers: {
-      "Content-Type": DOCX_TYPE,
-      "Content-Length": String(file.byteLength),
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      // Classified content: never kept by a shared cache.
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return attachment(file, fileName, DOCX_TYPE);
 }
