@@ -1,16 +1,12 @@
 /**
  * "Also here: …": who else has this document open, live, over Socket.io (`document:join`,
- * `document:presence`; see server/socket.ts). The socket.io client is loaded only in the browser,
- * after the page has rendered.
+ * `document:presence`; the events are the realtime contract's, app/realtime/contract.ts). The
+ * socket.io client is loaded only in the browser, after the page has rendered.
  */
 import { useEffect, useRef, useState } from "react";
+import type { Socket } from "socket.io-client";
+import type { ClientToServerEvents, DocumentViewer, ServerToClientEvents } from "../../realtime/contract.js";
 import { userColour } from "./user-colour.js";
-
-export interface PresenceViewer {
-  userId: string;
-  name: string;
-  organisation: string | null;
-}
 
 type PresenceState = "joining" | "here" | "refused" | "offline";
 
@@ -27,7 +23,7 @@ export function PresenceList({
    */
   onDocumentChanged?: () => void;
 }) {
-  const [viewers, setViewers] = useState<PresenceViewer[]>([]);
+  const [viewers, setViewers] = useState<DocumentViewer[]>([]);
   const [state, setState] = useState<PresenceState>("joining");
   // The latest callback, without rejoining the room when the parent re-renders.
   const documentChanged = useRef(onDocumentChanged);
@@ -38,23 +34,23 @@ export function PresenceList({
     let disconnect = () => {};
     void import("socket.io-client").then(({ io }) => {
       if (cancelled) return;
-      const socket = io({ path: "/socket.io/" });
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/" });
       const join = () =>
-        socket.emit("document:join", { documentId }, (ack: { ok: boolean } | undefined) => {
+        socket.emit("document:join", { documentId }, (ack) => {
           if (!cancelled) setState(ack?.ok ? "here" : "refused");
         });
       socket.on("connect", join);
       socket.on("disconnect", () => {
         if (!cancelled) setState("offline");
       });
-      socket.on("document:presence", (payload: { documentId?: string; viewers?: PresenceViewer[] }) => {
-        if (!cancelled && payload.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
+      socket.on("document:presence", (payload) => {
+        if (!cancelled && payload?.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
       });
-      for (const event of ["comment:changed", "consultation:changed"]) {
-        socket.on(event, (payload: { documentId?: string } | undefined) => {
-          if (!cancelled && payload?.documentId === documentId) documentChanged.current?.();
-        });
-      }
+      const changed = (payload: { documentId: string } | undefined) => {
+        if (!cancelled && payload?.documentId === documentId) documentChanged.current?.();
+      };
+      socket.on("comment:changed", changed);
+      socket.on("consultation:changed", changed);
       // The browser knows about the network before the socket does: say so at once, and on the
       // way back rejoin now rather than at the next reconnection attempt.
       const wentOffline = () => setState("offline");
