@@ -4,7 +4,7 @@
  * changed since the last approved version, and the decision: approve (bound to the hash of the text
  * shown, sent back in a hidden field) or return with reasons.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
@@ -23,7 +23,7 @@ import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 
-export const links = () => [{ rel: "stylesheet", href: editorStyles }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {

@@ -21,14 +21,8 @@ import { addConsulteesSchema, closeConsultationSchema, consultationSchema, openC
 import { requireReadableDocument } from "../http/require-document.server.js";
 import { requirePermission } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
-import {
-  addConsultees,
-  closeConsultationEarly,
-  consultationClosingLabel,
-  latestConsultation,
-  listConsulteeMembers,
-  openConsultation,
-} from "../models/consultations.server.js";
+import { addConsultees, closeConsultationEarly, openConsultation } from "../models/consultation-commands.server.js";
+import { consultationClosingLabel, latestConsultation, listConsulteeMembers } from "../models/consultations.server.js";
 import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [

@@ -8,7 +8,7 @@ import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { loadActor } from "../../app/models/actor.server.js";
 import { isOpenToConsultee } from "../../app/models/consultation-access.server.js";
-import { closeConsultationEarly, openConsultation } from "../../app/models/consultations.server.js";
+import { closeConsultationEarly, openConsultation } from "../../app/models/consultation-commands.server.js";
 import { findDocument } from "../../app/models/document-access.server.js";
 import { documentResource } from "../../app/models/policy-resources.server.js";
 import { can } from "../../app/policy/policy.js";
