@@ -47,6 +47,13 @@ export const archiveDocumentSchema = z.object({ intent: z.literal("archive") });
 /** The document page's own forms (saving a version and the approval forms post elsewhere). */
 export const documentPageSchema = z.discriminatedUnion("intent", [renameDocumentSchema, archiveDocumentSchema]);
 
+const linkMessage = "Enter a web address starting with https:// (or an email address starting with mailto:)";
+
+/** A link in the document's text (the editor's link form): a web address, or an email address as mailto:. */
+export const linkSchema = z.object({
+  href: z.string({ error: linkMessage }).trim().regex(/^(https?:\/\/|mailto:)/i, linkMessage),
+});
+
 // ---- versions -----------------------------------------------------------------------------------
 
 export const saveVersionSchema = z.object({
@@ -58,6 +65,12 @@ export const saveVersionSchema = z.object({
 });
 
 export const restoreVersionSchema = z.object({ intent: z.literal("restore") });
+
+/** Which two texts to compare: version numbers, or "current" (a GET form; the comparison page reads its address). */
+export const compareVersionsSchema = z.object({
+  from: z.string({ error: "Choose the earlier text" }),
+  to: z.string({ error: "Choose the later text" }),
+});
 
 // ---- approval by the Lead Minister's office ------------------------------------------------------
 

@@ -13,12 +13,18 @@ import { membershipActiveOn } from "./memberships.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The group's documents currently opened to this consultee, for their group home. */
-export async function listDocumentsOpenToConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
+/** The consultations this person was invited to, with their documents: where a consultee's questions start. */
+function consultationsInviting(db: Db, userId: string) {
   return db
     .selectFrom("consultations")
     .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
     .innerJoin("documents", "documents.id", "consultations.document_id")
+    .where("consultation_invitees.user_id", "=", userId);
+}
+
+/** The group's documents currently opened to this consultee, for their group home. */
+export async function listDocumentsOpenToConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
+  return consultationsInviting(db, userId)
     .select([
       "documents.id",
       "documents.title",
@@ -26,7 +32,6 @@ export async function listDocumentsOpenToConsultee(db: Db, userId: string, group
       "documents.classification",
       (eb) => eb.fn.max("consultations.closes_at").as("closes_at"),
     ])
-    .where("consultation_invitees.user_id", "=", userId)
     .where("documents.group_id", "=", groupId)
     .where("documents.archived_at", "is", null)
     .where(openAt(now))
@@ -53,29 +58,22 @@ export async function consultationsClosedBetween(db: Db, after: Date, upTo: Date
  */
 export async function closedConsultationForConsultee(db: Db, userId: string, documentId: string, now = new Date()) {
   if (await isOpenToConsultee(db, userId, documentId, now)) return undefined;
-  return db
-    .selectFrom("consultations")
-    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
+  return consultationsInviting(db, userId)
     .select(["consultations.id", "consultations.brief", "consultations.closes_at", "consultations.closed_early_at"])
     .where("consultations.document_id", "=", documentId)
-    .where("consultation_invitees.user_id", "=", userId)
     .orderBy("consultations.opened_at", "desc")
     .executeTakeFirst();
 }
 
 /** The group's documents whose consultations this consultee was invited to and that have closed. */
 export async function listClosedConsultationsForConsultee(db: Db, userId: string, groupId: string, now = new Date()) {
-  const rows = await db
-    .selectFrom("consultations")
-    .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
-    .innerJoin("documents", "documents.id", "consultations.document_id")
+  const rows = await consultationsInviting(db, userId)
     .select([
       "documents.id",
       "documents.title",
       "documents.kind",
       (eb) => eb.fn.max(eb.fn.coalesce("consultations.closed_early_at", "consultations.closes_at")).as("closed_at"),
     ])
-    .where("consultation_invitees.user_id", "=", userId)
     .where("documents.group_id", "=", groupId)
     .where((eb) => eb.not(openAt(now)(eb)))
     .groupBy(["documents.id", "documents.title", "documents.kind"])

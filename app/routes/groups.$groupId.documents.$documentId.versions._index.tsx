@@ -8,7 +8,8 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { SaveVersionForm } from "../components/editor/SaveVersionForm.js";
-import { saveVersionSchema } from "../documents/schemas.js";
+import { SelectField, formProps, useAppForm } from "../components/forms/fields.js";
+import { compareVersionsSchema, saveVersionSchema } from "../documents/schemas.js";
 import { requireDocumentHistory } from "../http/require-document.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { listVersions, saveVersion, versionReasonLabels } from "../models/document-versions.server.js";
@@ -107,32 +108,7 @@ export default function VersionHistory() {
       {versions.length > 0 ? (
         <section className="panel" aria-labelledby="compare-heading">
           <h2 id="compare-heading">Compare</h2>
-          <Form method="get" action={`${base}/versions/compare`} className="compare-form">
-            <div className="field">
-              <label htmlFor="compare-from">Earlier text</label>
-              <select id="compare-from" name="from" defaultValue={String(versions[Math.min(1, versions.length - 1)]!.number)}>
-                {versions.map((version) => (
-                  <option key={version.number} value={version.number}>
-                    Version {version.number}: {version.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="compare-to">Later text</label>
-              <select id="compare-to" name="to" defaultValue={versions.length > 1 ? String(versions[0]!.number) : "current"}>
-                <option value="current">The current text</option>
-                {versions.map((version) => (
-                  <option key={version.number} value={version.number}>
-                    Version {version.number}: {version.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit" className="button button--secondary">
-              Compare
-            </button>
-          </Form>
+          <CompareVersionsForm action={`${base}/versions/compare`} versions={versions} />
         </section>
       ) : null}
 
@@ -143,5 +119,23 @@ export default function VersionHistory() {
         </section>
       ) : null}
     </article>
+  );
+}
+
+/** Two texts to compare: by default the latest version with the one before it, or with the current text. */
+function CompareVersionsForm({ action, versions }: { action: string; versions: { number: number; name: string }[] }) {
+  const options = versions.map((version) => ({ value: String(version.number), label: `Version ${version.number}: ${version.name}` }));
+  const [form, fields] = useAppForm(compareVersionsSchema, {
+    id: "compare-versions",
+    defaultValue: { from: options[Math.min(1, options.length - 1)]!.value, to: versions.length > 1 ? options[0]!.value : "current" },
+  });
+  return (
+    <Form method="get" action={action} className="compare-form" {...formProps(form)}>
+      <SelectField meta={fields.from} label="Earlier text" options={options} />
+      <SelectField meta={fields.to} label="Later text" options={[{ value: "current", label: "The current text" }, ...options]} />
+      <button type="submit" className="button button--secondary">
+        Compare
+      </button>
+    </Form>
   );
 }

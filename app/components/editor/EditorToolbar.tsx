@@ -1,10 +1,12 @@
 /**
  * The editor's formatting toolbar: one tab stop (role="toolbar" with a roving tabindex, moved by
  * the arrow keys, Home and End), buttons named in words, toggles that report aria-pressed, and a
- * small labelled form for links instead of a browser prompt.
+ * small labelled form for links instead of a browser prompt (a Conform form with linkSchema).
  */
 import { type Editor, useEditorState } from "@tiptap/react";
-import { type FormEvent, type KeyboardEvent, useId, useRef, useState } from "react";
+import { type KeyboardEvent, useRef, useState } from "react";
+import { linkSchema } from "../../documents/schemas.js";
+import { TextField, formProps, useAppForm } from "../forms/fields.js";
 
 interface ToolbarButton {
   id: string;
@@ -14,8 +16,6 @@ interface ToolbarButton {
   disabled?: boolean;
   run(): void;
 }
-
-const allowedLink = /^(https?:\/\/|mailto:)/i;
 
 export function EditorToolbar({
   editor,
@@ -45,11 +45,7 @@ export function EditorToolbar({
   });
   const [activeIndex, setActiveIndex] = useState(0);
   const [linkOpen, setLinkOpen] = useState(false);
-  const [linkValue, setLinkValue] = useState("");
-  const [linkError, setLinkError] = useState<string | null>(null);
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
-  const linkInput = useRef<HTMLInputElement>(null);
-  const ids = useId();
 
   const chain = () => editor.chain().focus();
   const items: ToolbarButton[] = [
@@ -61,13 +57,7 @@ export function EditorToolbar({
       id: "link",
       label: "Link",
       pressed: state.link,
-      run: () => {
-        setLinkValue(state.href);
-        setLinkError(null);
-        setLinkOpen(true);
-        // The form appears on the next render; move focus into it then.
-        requestAnimationFrame(() => linkInput.current?.focus());
-      },
+      run: () => setLinkOpen(true),
     },
     { id: "bullets", label: "Bulleted list", pressed: state.bulletList, run: () => chain().toggleBulletList().run() },
     { id: "numbers", label: "Numbered list", pressed: state.orderedList, run: () => chain().toggleOrderedList().run() },
@@ -106,18 +96,10 @@ export function EditorToolbar({
 
   function closeLink() {
     setLinkOpen(false);
-    setLinkError(null);
     editor.commands.focus();
   }
 
-  function applyLink(event: FormEvent) {
-    event.preventDefault();
-    const href = linkValue.trim();
-    if (!allowedLink.test(href)) {
-      setLinkError("Enter a web address starting with https:// (or an email address starting with mailto:)");
-      linkInput.current?.focus();
-      return;
-    }
+  function applyLink(href: string) {
     if (editor.state.selection.empty && !editor.isActive("link")) {
       editor
         .chain()
@@ -128,13 +110,11 @@ export function EditorToolbar({
       editor.chain().focus().extendMarkRange("link").setLink({ href }).run();
     }
     setLinkOpen(false);
-    setLinkError(null);
   }
 
   function removeLink() {
     editor.chain().focus().extendMarkRange("link").unsetLink().run();
     setLinkOpen(false);
-    setLinkError(null);
   }
 
   return (
@@ -164,43 +144,66 @@ export function EditorToolbar({
         ))}
       </div>
       {linkOpen ? (
-        <form className="editor-link-form" onSubmit={applyLink} aria-label="Link" noValidate>
-          <label htmlFor={`${ids}-href`}>Link address</label>
-          <input
-            ref={linkInput}
-            id={`${ids}-href`}
-            type="url"
-            inputMode="url"
-            value={linkValue}
-            placeholder="https://"
-            onChange={(event) => setLinkValue(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === "Escape") {
-                event.preventDefault();
-                closeLink();
-              }
-            }}
-            aria-invalid={linkError ? true : undefined}
-            aria-describedby={linkError ? `${ids}-href-error` : undefined}
-          />
-          <button type="submit" className="button">
-            Apply link
-          </button>
-          {state.link ? (
-            <button type="button" className="button button--secondary" onClick={removeLink}>
-              Remove link
-            </button>
-          ) : null}
-          <button type="button" className="button button--secondary" onClick={closeLink}>
-            Cancel
-          </button>
-          {linkError ? (
-            <p className="field-error" id={`${ids}-href-error`}>
-              {linkError}
-            </p>
-          ) : null}
-        </form>
+        <LinkForm href={state.href} onApply={applyLink} onRemove={state.link ? removeLink : undefined} onClose={closeLink} />
       ) : null}
     </>
+  );
+}
+
+/** The link's address, checked in the browser (nothing is posted): applying it changes the editor. */
+function LinkForm({
+  href,
+  onApply,
+  onRemove,
+  onClose,
+}: {
+  href: string;
+  onApply: (href: string) => void;
+  onRemove?: () => void;
+  onClose: () => void;
+}) {
+  const [form, fields] = useAppForm(linkSchema, { id: "editor-link", defaultValue: { href } });
+  const { onSubmit, ...props } = formProps(form);
+  return (
+    <form
+      className="editor-link-form"
+      aria-label="Link"
+      {...props}
+      onSubmit={(event) => {
+        // Conform shows the message and stops an address that is not allowed.
+        onSubmit?.(event);
+        if (event.defaultPrevented) return;
+        event.preventDefault();
+        const parsed = linkSchema.safeParse({ href: new FormData(event.currentTarget).get("href") });
+        if (parsed.success) onApply(parsed.data.href);
+      }}
+    >
+      <TextField
+        meta={fields.href}
+        label="Link address"
+        type="url"
+        inputMode="url"
+        placeholder="https://"
+        // The form opens because the person asked for it: take them to it.
+        autoFocus
+        onKeyDown={(event) => {
+          if (event.key === "Escape") {
+            event.preventDefault();
+            onClose();
+          }
+        }}
+      />
+      <button type="submit" className="button">
+        Apply link
+      </button>
+      {onRemove ? (
+        <button type="button" className="button button--secondary" onClick={onRemove}>
+          Remove link
+        </button>
+      ) : null}
+      <button type="button" className="button button--secondary" onClick={onClose}>
+        Cancel
+      </button>
+    </form>
   );
 }
