@@ -13,21 +13,14 @@ import { loadActor } from "../../app/models/actor.server.js";
 import { listActions, updateActionProgress } from "../../app/models/actions.server.js";
 import { declareConflict, meetingAttendees, meetingQuorum, recordAttendance } from "../../app/models/attendance.server.js";
 import { searchDecisions } from "../../app/models/decision-register.server.js";
-import {
-  addAgendaItem,
-  cancelMeeting,
-  endMeeting,
-  meetingAgenda,
-  moveAgendaItem,
-  moveToAgendaItem,
-  removeAgendaItem,
-  rescheduleMeeting,
-  scheduleMeeting,
-  setActingChair,
-  startMeeting,
-} from "../../app/models/meetings.server.js";
+import { addAgendaItem, moveAgendaItem, removeAgendaItem } from "../../app/models/agenda.server.js";
+import { deleteDecision, recordDecision, updateDecision } from "../../app/models/decisions.server.js";
+import { endMeeting, moveToAgendaItem, setActingChair, startMeeting } from "../../app/models/live-meeting.server.js";
+import { cancelMeeting, rescheduleMeeting, scheduleMeeting } from "../../app/models/meeting-scheduling.server.js";
+import { meetingAgenda } from "../../app/models/meetings.server.js";
 import { membersOnDate } from "../../app/models/memberships.server.js";
-import { confirmMinutes, deleteDecision, minuteView, recordDecision, updateDecision } from "../../app/models/minutes.server.js";
+import { confirmMinutes } from "../../app/models/minute-confirmation.server.js";
+import { minuteView } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { describeEachDatabase } from "../support/database.js";
 
