@@ -140,15 +140,16 @@ export const recordDecisionSchema = z
     agendaItemId: optionalId,
     correctsDecisionId: optionalId,
     ...decisionText,
-    actionDescription: z.array(z.string().max(ACTION_DESCRIPTION_MAX + 100)).max(10).optional(),
-    actionOwner: z.array(z.string().max(100)).max(10).optional(),
-    actionDue: z.array(z.string().max(20)).max(10).optional(),
+    // A row's empty fields arrive as undefined (Conform strips empty text).
+    actionDescription: z.array(z.string().max(ACTION_DESCRIPTION_MAX + 100).optional()).max(10).optional(),
+    actionOwner: z.array(z.string().max(100).optional()).max(10).optional(),
+    actionDue: z.array(z.string().max(20).optional()).max(10).optional(),
   })
   .transform((input, context) => {
     const owners = input.actionOwner ?? [];
     const dues = input.actionDue ?? [];
     const actions = (input.actionDescription ?? [])
-      .map((description, index) => ({ description: description.trim(), owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
+      .map((description, index) => ({ description: (description ?? "").trim(), owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
       .filter((row) => row.description !== "" || row.owner !== "" || row.dueOn !== "")
       .map((row, index) => {
         const problem =
