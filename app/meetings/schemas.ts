@@ -128,9 +128,18 @@ const decisionText = {
   heading: optionalText(DECISION_HEADING_MAX, `Keep the heading to ${DECISION_HEADING_MAX} characters`),
 };
 
+/** A decision's action rows as they were filled in: rows left empty are dropped. */
+function actionRows(input: { actionDescription?: (string | undefined)[]; actionOwner?: (string | undefined)[]; actionDue?: (string | undefined)[] }) {
+  const owners = input.actionOwner ?? [];
+  const dues = input.actionDue ?? [];
+  return (input.actionDescription ?? [])
+    .map((description, index) => ({ description: (description ?? "").trim(), owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
+    .filter((row) => row.description !== "" || row.owner !== "" || row.dueOn !== "");
+}
+
 /**
  * Recording a decision: the paragraph, and (for a verb that sends someone off) its actions, one
- * row each of "what", "owner" (`user:<id>` or `org:<id>`) and "due". Rows left empty are dropped.
+ * row each of "what", "owner" (`user:<id>` or `org:<id>`) and "due" (`decisionActions` reads them).
  */
 export const recordDecisionSchema = z
   .object({
@@ -145,41 +154,37 @@ export const recordDecisionSchema = z
     actionOwner: z.array(z.string().max(100).optional()).max(10).optional(),
     actionDue: z.array(z.string().max(20).optional()).max(10).optional(),
   })
-  .transform((input, context) => {
-    const owners = input.actionOwner ?? [];
-    const dues = input.actionDue ?? [];
-    const actions = (input.actionDescription ?? [])
-      .map((description, index) => ({ description: (description ?? "").trim(), owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
-      .filter((row) => row.description !== "" || row.owner !== "" || row.dueOn !== "")
-      .map((row, index) => {
-        const problem =
-          row.description.length === 0 || row.description.length > ACTION_DESCRIPTION_MAX
-            ? `Describe action ${index + 1} (up to ${ACTION_DESCRIPTION_MAX} characters)`
-            : !/^(user|org):/.test(row.owner)
-              ? `Choose who owns action ${index + 1}: a member or an organisation`
-              : !isCalendarDate(row.dueOn)
-                ? `Give action ${index + 1} a due date`
-                : null;
-        if (problem) context.addIssue({ code: "custom", path: ["actions"], message: problem });
-        return {
-          description: row.description,
-          ownerUserId: row.owner.startsWith("user:") ? row.owner.slice(5) : null,
-          ownerOrganisationId: row.owner.startsWith("org:") ? row.owner.slice(4) : null,
-          dueOn: row.dueOn,
-        };
-      });
-    return {
-      intent: input.intent,
-      js: input.js,
-      parentId: input.parentId ?? null,
-      agendaItemId: input.agendaItemId ?? null,
-      correctsDecisionId: input.correctsDecisionId ?? null,
-      verb: input.verb ?? null,
-      body: input.body,
-      heading: input.parentId ? null : (input.heading ?? null),
-      actions,
-    };
+  .superRefine((input, context) => {
+    actionRows(input).forEach((row, index) => {
+      const problem =
+        row.description.length === 0 || row.description.length > ACTION_DESCRIPTION_MAX
+          ? `Describe action ${index + 1} (up to ${ACTION_DESCRIPTION_MAX} characters)`
+          : !/^(user|org):/.test(row.owner)
+            ? `Choose who owns action ${index + 1}: a member or an organisation`
+            : !isCalendarDate(row.dueOn)
+              ? `Give action ${index + 1} a due date`
+              : null;
+      if (problem) context.addIssue({ code: "custom", path: ["actions"], message: problem });
+    });
   });
+
+/** The decision a valid `recordDecisionSchema` form records, with its actions. */
+export function decisionToRecord(input: z.output<typeof recordDecisionSchema>) {
+  return {
+    parentId: input.parentId ?? null,
+    agendaItemId: input.agendaItemId ?? null,
+    correctsDecisionId: input.correctsDecisionId ?? null,
+    verb: input.verb ?? null,
+    body: input.body,
+    heading: input.parentId ? null : (input.heading ?? null),
+    actions: actionRows(input).map((row) => ({
+      description: row.description,
+      ownerUserId: row.owner.startsWith("user:") ? row.owner.slice(5) : null,
+      ownerOrganisationId: row.owner.startsWith("org:") ? row.owner.slice(4) : null,
+      dueOn: row.dueOn,
+    })),
+  };
+}
 
 export const updateDecisionSchema = z.object({ intent: z.literal("decision.update"), decisionId: recordId, ...decisionText });
 
@@ -223,22 +228,24 @@ export type MeetingPageIntent = z.output<typeof meetingPageSchema>["intent"];
 
 // ---- attendance ---------------------------------------------------------------------------------
 
-/** One radio group per member, named `status-<membershipId>`. */
+type AttendanceStatus = (typeof attendanceStatuses)[number];
+const isAttendanceStatus = (value: unknown): value is AttendanceStatus => (attendanceStatuses as readonly unknown[]).includes(value);
+const statusFields = (input: Record<string, unknown>) => Object.entries(input).filter(([name]) => name.startsWith("status-"));
+
+/** One radio group per member, named `status-<membershipId>` (`attendanceEntries` reads them). */
 export const recordAttendanceSchema = z
   .object({ intent: z.literal("attendance.record") })
   .catchall(z.unknown())
-  .transform((input, context) => {
-    const entries: { membershipId: string; status: (typeof attendanceStatuses)[number] }[] = [];
-    for (const [name, value] of Object.entries(input)) {
-      if (!name.startsWith("status-")) continue;
-      if (!(attendanceStatuses as readonly unknown[]).includes(value)) {
-        context.addIssue({ code: "custom", path: ["attendance"], message: "Choose present, apologies or absent for each member" });
-        return z.NEVER;
-      }
-      entries.push({ membershipId: name.slice("status-".length), status: value as (typeof attendanceStatuses)[number] });
+  .superRefine((input, context) => {
+    if (statusFields(input).some(([, value]) => !isAttendanceStatus(value))) {
+      context.addIssue({ code: "custom", path: ["attendance"], message: "Choose present, apologies or absent for each member" });
     }
-    return { intent: input.intent, entries };
   });
+
+/** Each member's attendance as a valid `recordAttendanceSchema` form gives it. */
+export function attendanceEntries(input: z.output<typeof recordAttendanceSchema>) {
+  return statusFields(input).map(([name, value]) => ({ membershipId: name.slice("status-".length), status: value as AttendanceStatus }));
+}
 
 export const addOfficialSchema = z.object({
   intent: z.literal("official.add"),

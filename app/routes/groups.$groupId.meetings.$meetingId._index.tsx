@@ -22,7 +22,7 @@ import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
 import { replyInPlace } from "../http/reply-in-place.server.js";
 import { afterChange, invalidForm } from "../http/responses.server.js";
-import { meetingPageSchema } from "../meetings/schemas.js";
+import { decisionToRecord, meetingPageSchema } from "../meetings/schemas.js";
 import { addAgendaItem, moveAgendaItem, removeAgendaItem, updateAgendaItem } from "../models/agenda.server.js";
 import { deleteDecision, recordDecision, updateDecision } from "../models/decisions.server.js";
 import { endMeeting, moveToAgendaItem, setActingChair, startMeeting } from "../models/live-meeting.server.js";
@@ -84,7 +84,7 @@ async function runIntent(services: MeetingServices & { db: Parameters<typeof sta
     case "agenda.move":
       return moveAgendaItem(db, services, actor, { ...base, itemId: value.itemId, toPosition: value.toPosition });
     case "decision.record":
-      return recordDecision(db, services, actor, { ...base, ...value });
+      return recordDecision(db, services, actor, { ...base, ...decisionToRecord(value) });
     case "decision.update":
       return updateDecision(db, services, actor, { ...base, decisionId: value.decisionId, verb: value.verb ?? null, body: value.body, heading: value.heading ?? null });
     case "decision.delete":

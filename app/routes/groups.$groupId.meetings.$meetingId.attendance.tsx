@@ -17,7 +17,7 @@ import { MeetingRoom } from "../components/meetings/MeetingRoom.js";
 import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
-import { addOfficialSchema, attendancePageSchema, declareConflictSchema, recordAttendanceSchema } from "../meetings/schemas.js";
+import { addOfficialSchema, attendanceEntries, attendancePageSchema, declareConflictSchema, recordAttendanceSchema } from "../meetings/schemas.js";
 import { computeQuorum, quorumSentence } from "../meetings/quorum.js";
 import { addOfficial, declareConflict, meetingAttendees, meetingConflicts, meetingOfficials, recordAttendance, removeConflict, removeOfficial } from "../models/attendance.server.js";
 import { meetingAgenda, meetingWhen } from "../models/meetings.server.js";
@@ -73,7 +73,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     switch (value.intent) {
       case "attendance.record":
-        await recordAttendance(db, services, actor, { ...base, entries: value.entries });
+        await recordAttendance(db, services, actor, { ...base, entries: attendanceEntries(value) });
         return redirect(`${here}?saved=1`);
       case "official.add":
         await addOfficial(db, services, actor, { ...base, name: value.name, agency: value.agency });

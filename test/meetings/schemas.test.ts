@@ -6,7 +6,9 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import {
+  attendanceEntries,
   attendancePageSchema,
+  decisionToRecord,
   editMeetingSchema,
   meetingPageSchema,
   minutesPageSchema,
@@ -57,14 +59,14 @@ describe("the meeting forms' schemas", () => {
     const row = { intent: "decision.record", verb: "requested", body: "a report", actionDescription: ["Bad date", ""], actionOwner: ["user:x", ""], actionDue: ["2029-02-30", ""] };
     expect(errorsOf(meetingPageSchema, row).actions).toEqual(["Give action 1 a due date"]);
     const submission = parseWithZod(form({ ...row, actionDue: ["2029-03-01", ""] }), { schema: meetingPageSchema });
-    expect(submission.status === "success" && submission.value.intent === "decision.record" && submission.value.actions).toEqual([
+    expect(submission.status === "success" && submission.value.intent === "decision.record" && decisionToRecord(submission.value).actions).toEqual([
       { description: "Bad date", ownerUserId: "x", ownerOrganisationId: null, dueOn: "2029-03-01" },
     ]);
   });
 
   it("reads attendance from one choice per member, and refuses any other choice", () => {
     const submission = parseWithZod(form({ intent: "attendance.record", "status-a": "present", "status-b": "apologies" }), { schema: attendancePageSchema });
-    expect(submission.status === "success" && submission.value.intent === "attendance.record" && submission.value.entries).toEqual([
+    expect(submission.status === "success" && submission.value.intent === "attendance.record" && attendanceEntries(submission.value)).toEqual([
       { membershipId: "a", status: "present" },
       { membershipId: "b", status: "apologies" },
     ]);
