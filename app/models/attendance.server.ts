@@ -160,12 +160,24 @@ export async function removeOfficial(
   actor: Actor,
   input: { meetingId: string; officialId: string; ip?: string | null },
 ): Promise<void> {
-  await runMeetingChange(db, services, { actor, ip: input.ip, announce: "attendance", lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
-    const removed = isUuid(input.officialId)
-      ? await trx.deleteFrom("meeting_officials").where("id", "=", input.officialId).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst()
+  await removeFromRecord(db, services, actor, input, { table: "meeting_officials", id: input.officialId, what: "attendance", missing: "There is no such official" });
+}
+
+/** Removes an official or a declaration from the meeting's record; NOT_FOUND when it is not this meeting's. */
+async function removeFromRecord(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; ip?: string | null },
+  row: { table: "meeting_officials" | "conflict_declarations"; id: string; what: "attendance" | "conflicts"; missing: string },
+): Promise<void> {
+  const [action, detail] = row.table === "meeting_officials" ? ["meeting.official_removed", "officialId"] : ["meeting.conflict_removed", "conflictId"];
+  await runMeetingChange(db, services, { actor, ip: input.ip, announce: row.what, lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
+    const removed = isUuid(row.id)
+      ? await trx.deleteFrom(row.table).where("id", "=", row.id).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst()
       : undefined;
-    if (!removed) throw notFound("There is no such official");
-    return { result: undefined, audit: { action: "meeting.official_removed", details: { officialId: input.officialId } } };
+    if (!removed) throw notFound(row.missing);
+    return { result: undefined, audit: { action, details: { [detail]: row.id } } };
   });
 }
 
@@ -218,13 +230,7 @@ export async function removeConflict(
   actor: Actor,
   input: { meetingId: string; conflictId: string; ip?: string | null },
 ): Promise<void> {
-  await runMeetingChange(db, services, { actor, ip: input.ip, announce: "conflicts", lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
-    const removed = isUuid(input.conflictId)
-      ? await trx.deleteFrom("conflict_declarations").where("id", "=", input.conflictId).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst()
-      : undefined;
-    if (!removed) throw notFound("There is no such declaration");
-    return { result: undefined, audit: { action: "meeting.conflict_removed", details: { conflictId: input.conflictId } } };
-  });
+  await removeFromRecord(db, services, actor, input, { table: "conflict_declarations", id: input.conflictId, what: "conflicts", missing: "There is no such declaration" });
 }
 
 /** The conflicts declared at the meeting, with who (as they were when declared) and which item. */

@@ -3,7 +3,7 @@
  * it, moves it through the agenda and ends it; everyone's screen follows over Socket.io
  * (`meeting:changed`). The chair or secretary names the acting chair.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
 import { conflict, invalidInput } from "../errors.js";
 import type { Actor } from "../policy/policy.js";
@@ -13,6 +13,13 @@ import { type MeetingServices, assertMayOnMeeting, assertNotCancelled, findAgend
 import { membershipActiveOn } from "./memberships.server.js";
 
 const notRunning = () => conflict("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
+
+/** Locks the meeting for the person who runs it: the chair, or the acting chair named for it. */
+async function lockToRun(trx: Transaction<Database>, actor: Actor, meetingId: string, doing: string) {
+  const meeting = await lockMeeting(trx, meetingId);
+  assertMayOnMeeting(actor, "meeting.run", meeting, `Only the chair (or the acting chair named for this meeting) can ${doing}`);
+  return meeting;
+}
 
 /**
  * The chair opens the meeting: it is in progress, on its first agenda item, and its draft minute
@@ -26,9 +33,8 @@ export async function startMeeting(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await runMeetingCommand(db, services, { actor, ip: input.ip }, {
-    lock: async (trx) => ({ meeting: await lockMeeting(trx, input.meetingId) }),
+    lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, "start the meeting") }),
     check: ({ meeting }) => {
-      assertMayOnMeeting(actor, "meeting.run", meeting, "Only the chair (or the acting chair named for this meeting) can start the meeting");
       assertNotCancelled(meeting);
       if (meeting.status !== "scheduled") throw conflict("MEETING_NOT_SCHEDULED", "This meeting has already started");
     },
@@ -59,8 +65,7 @@ export async function moveToAgendaItem(
 ): Promise<void> {
   await runMeetingCommand(db, services, { actor, ip: input.ip }, {
     lock: async (trx) => {
-      const meeting = await lockMeeting(trx, input.meetingId);
-      assertMayOnMeeting(actor, "meeting.run", meeting, "Only the chair (or the acting chair named for this meeting) can move the meeting through its agenda");
+      const meeting = await lockToRun(trx, actor, input.meetingId, "move the meeting through its agenda");
       if (meeting.status !== "in_progress") throw notRunning();
       return { meeting, item: await findAgendaItem(trx, meeting.id, input.itemId) };
     },
@@ -83,9 +88,8 @@ export async function endMeeting(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await runMeetingCommand(db, services, { actor, ip: input.ip }, {
-    lock: async (trx) => ({ meeting: await lockMeeting(trx, input.meetingId) }),
+    lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, "end the meeting") }),
     check: ({ meeting }) => {
-      assertMayOnMeeting(actor, "meeting.run", meeting, "Only the chair (or the acting chair named for this meeting) can end the meeting");
       if (meeting.status !== "in_progress") throw notRunning();
     },
     change: async (trx, { meeting }) => {

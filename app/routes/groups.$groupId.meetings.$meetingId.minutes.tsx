@@ -9,11 +9,11 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { classifications } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
-import { IntentInput, SelectField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { ChoiceForm } from "../components/meetings/ChoiceForm.js";
 import { IntentButton } from "../components/meetings/IntentButton.js";
 import { MinuteParagraphs } from "../components/meetings/MinuteParagraphs.js";
 import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
@@ -271,22 +271,16 @@ export default function Minutes() {
 
 /** The draft's security classification, never above what the platform may hold. */
 function ClassifyForm({ classification }: { classification: string }) {
-  const [form, fields] = useAppForm(classifyMinutesSchema, {
-    id: "classify",
-    lastResult: resultFor(useActionData(), "classify"),
-    defaultValue: { classification },
-  });
   return (
-    <Form method="post" className="inline-forms classify-form" {...formProps(form)}>
-      <IntentInput value="classify" />
-      <SelectField
-        meta={fields.classification}
-        label="Security classification"
-        options={classifications.map((option) => ({ value: option, label: option }))}
-      />
-      <button type="submit" className="button button--secondary">
-        Set the classification
-      </button>
-    </Form>
+    <ChoiceForm
+      schema={classifyMinutesSchema}
+      intent="classify"
+      name="classification"
+      label="Security classification"
+      options={classifications.map((option) => ({ value: option, label: option }))}
+      defaultValue={classification}
+      className="inline-forms classify-form"
+      submitLabel="Set the classification"
+    />
   );
 }

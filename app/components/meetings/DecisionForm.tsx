@@ -46,7 +46,8 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   const actionData = useActionData();
   const answer = fetcher.data as { status?: string } | undefined;
   const [form, fields] = useAppForm(recordDecisionSchema, {
-    id: parent ? `decision-${parent.id}` : "decision",
+    // Not `decision-<id>`: that is the paragraph itself (MinuteParagraphs), which the register links to.
+    id: parent ? `sub-paragraph-${parent.id}` : "decision-form",
     lastResult: answer ?? (parent ? resultForOne(actionData, "decision.record", "parentId", parent.id) : mainFormResult(actionData)),
   });
   const picker = useFetcher<{ picker?: PickerEntry[] }>();

@@ -3,10 +3,10 @@
  * document, attendance, the minutes and rescheduling, and (for the chair or secretary) naming an
  * acting chair.
  */
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import type { MeetingPageData } from "../../models/meeting-page.server.js";
 import { setActingChairSchema } from "../../meetings/schemas.js";
-import { IntentInput, SelectField, formProps, resultFor, useAppForm } from "../forms/fields.js";
+import { ChoiceForm } from "./ChoiceForm.js";
 
 export function MeetingDetails({ page }: { page: MeetingPageData }) {
   const { group, meeting, minute, may } = page;
@@ -69,25 +69,19 @@ export function MeetingDetails({ page }: { page: MeetingPageData }) {
 }
 
 function ActingChairForm({ page }: { page: MeetingPageData }) {
-  const [form, fields] = useAppForm(setActingChairSchema, {
-    id: "acting-chair",
-    lastResult: resultFor(useActionData(), "chair.set"),
-    defaultValue: { actingChairUserId: page.meeting.actingChairUserId ?? "" },
-  });
   return (
-    <Form method="post" className="inline-forms" {...formProps(form)}>
-      <IntentInput value="chair.set" />
-      <SelectField
-        meta={fields.actingChairUserId}
-        label="Chaired by"
-        placeholder="The chair"
-        options={page.chairCandidates
-          .filter((candidate) => !candidate.isChair)
-          .map((candidate) => ({ value: candidate.userId, label: `${candidate.name} (acting chair)` }))}
-      />
-      <button type="submit" className="button button--secondary">
-        Save
-      </button>
-    </Form>
+    <ChoiceForm
+      schema={setActingChairSchema}
+      intent="chair.set"
+      name="actingChairUserId"
+      label="Chaired by"
+      placeholder="The chair"
+      options={page.chairCandidates
+        .filter((candidate) => !candidate.isChair)
+        .map((candidate) => ({ value: candidate.userId, label: `${candidate.name} (acting chair)` }))}
+      defaultValue={page.meeting.actingChairUserId ?? ""}
+      className="inline-forms"
+      submitLabel="Save"
+    />
   );
 }
