@@ -7,11 +7,11 @@
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { decisionVerbs } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
 import { CheckboxField, SelectField, TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { DecisionText } from "../components/meetings/MinuteParagraphs.js";
 import { requireGroupMeetings } from "../http/require-meeting.server.js";
+import { decisionVerbOptions } from "../meetings/decision-verbs.js";
 import { registerSearchSchema } from "../meetings/schemas.js";
 import { searchDecisions } from "../models/decision-register.server.js";
 import { membersOnDate } from "../models/memberships.server.js";
@@ -193,8 +193,6 @@ export default function DecisionRegister() {
   );
 }
 
-const verbOptions = decisionVerbs.map((verb) => ({ value: verb, label: verb }));
-
 /** The register's search: a GET form, so a search is a link that can be kept and shared. */
 function SearchForm({
   groupId,
@@ -216,7 +214,7 @@ function SearchForm({
     <Form method="get" className="panel register-filters" role="search" aria-label="Search the decisions" {...formProps(form)}>
       <TextField meta={fields.words} label="Words" hint="With or without macrons: “whanau” finds “whānau”." type="search" />
       <div className="field-row">
-        <SelectField meta={fields.verb} label="Verb" placeholder="Any verb" options={verbOptions} />
+        <SelectField meta={fields.verb} label="Verb" placeholder="Any verb" options={decisionVerbOptions} />
         <TextField meta={fields.from} label="Meetings from" type="date" />
         <TextField meta={fields.to} label="Meetings to" type="date" />
         <TextField meta={fields.reference} label="Minute reference" placeholder={`${groupCode}-26-MIN-0001`} />

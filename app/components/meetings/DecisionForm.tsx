@@ -8,7 +8,7 @@
 import { useActionData, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { referencePattern } from "../../meetings/decision-reference.js";
-import { decisionVerbs, isActionVerb } from "../../meetings/decision-verbs.js";
+import { decisionVerbOptions, isActionVerb } from "../../meetings/decision-verbs.js";
 import { recordDecisionSchema } from "../../meetings/schemas.js";
 import { ErrorList, FormErrors, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../forms/fields.js";
 import { TeReo } from "../TeReo.js";
@@ -27,8 +27,6 @@ export interface DecisionFormProps {
   today: string;
   onDone?: () => void;
 }
-
-const verbOptions = decisionVerbs.map((verb) => ({ value: verb, label: verb }));
 
 interface PickerEntry {
   id: string;
@@ -153,7 +151,7 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
           meta={fields.verb}
           label={parent ? "Verb (optional)" : "Verb"}
           placeholder={parent ? "No verb" : undefined}
-          options={verbOptions}
+          options={decisionVerbOptions}
           value={verb}
           onChange={(event) => setVerb(event.target.value)}
           className="decision-form__verb"

@@ -5,7 +5,7 @@
  */
 import { Form, useActionData } from "@remix-run/react";
 import { useState } from "react";
-import { decisionVerbs } from "../../meetings/decision-verbs.js";
+import { decisionVerbOptions } from "../../meetings/decision-verbs.js";
 import { updateDecisionSchema } from "../../meetings/schemas.js";
 import type { MeetingPageData } from "../../models/meeting-page.server.js";
 import { IntentInput, SelectField, TextAreaField, TextField, formProps, useAppForm } from "../forms/fields.js";
@@ -97,7 +97,7 @@ function ParagraphEditForm({ paragraph, actionPath }: { paragraph: ParagraphView
         meta={fields.verb}
         label={<>Verb{ofParagraph}</>}
         placeholder={paragraph.parentId !== null ? "No verb" : undefined}
-        options={decisionVerbs.map((verb) => ({ value: verb, label: verb }))}
+        options={decisionVerbOptions}
       />
       <TextAreaField meta={fields.body} label={<>Words{ofParagraph}</>} rows={3} />
       <div className="inline-forms">
