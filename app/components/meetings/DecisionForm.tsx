@@ -50,14 +50,16 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   });
   const picker = useFetcher<{ picker?: PickerEntry[] }>();
   const formRef = useRef<HTMLFormElement>(null);
-  const [verb, setVerb] = useState<string>(parent ? "" : "noted");
+  // After a refused post without JavaScript, the choices as they were sent.
+  const sent = (value: unknown, otherwise: string) => (typeof value === "string" ? value : otherwise);
+  const [verb, setVerb] = useState<string>(sent(fields.verb.initialValue, parent ? "" : "noted"));
   const [actionRows, setActionRows] = useState(1);
   const [corrects, setCorrects] = useState<PickerEntry | null>(null);
   const [search, setSearch] = useState("");
   // The agenda item and heading follow the item the meeting is on, until the person changes them.
-  const [itemId, setItemId] = useState(defaultItemId ?? "");
+  const [itemId, setItemId] = useState(sent(fields.agendaItemId.initialValue, defaultItemId ?? ""));
   const [itemChosen, setItemChosen] = useState(false);
-  const [heading, setHeading] = useState(defaultHeading);
+  const [heading, setHeading] = useState(sent(fields.heading.initialValue, defaultHeading));
   const [headingTyped, setHeadingTyped] = useState(false);
   useEffect(() => {
     if (!itemChosen) setItemId(defaultItemId ?? "");
