@@ -15,7 +15,6 @@ import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../aut
 import { type Actor, can } from "../policy/policy.js";
 import { forbidden } from "../errors.js";
 import { loadActor } from "./actor.server.js";
-import { recordAudit } from "./audit.server.js";
 import { runCommand } from "./command.server.js";
 import { type Db, meetingAgenda, meetingEndsAt } from "./meetings.server.js";
 import { groupResource } from "./policy-resources.server.js";
@@ -119,20 +118,21 @@ export async function createCalendarFeed(db: Kysely<Database>, actor: Actor, gro
 
 /** Stops the person's feed for the group. */
 export async function revokeCalendarFeed(db: Kysely<Database>, actor: Actor, groupId: string, ip?: string | null): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("calendar_feeds")
-      .set({ revoked_at: new Date() })
-      .where("user_id", "=", actor.id)
-      .where("group_id", "=", groupId)
-      .where("revoked_at", "is", null)
-      .returning("id")
-      .execute();
-    for (const feed of revoked) {
-      await recordAudit(trx, { actorId: actor.id, action: "calendar.feed_revoked", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null });
-    }
-    return revoked.length > 0;
+  const revoked = await runCommand(db, {
+    lock: async () => groupResource(groupId),
+    change: (trx) =>
+      trx
+        .updateTable("calendar_feeds")
+        .set({ revoked_at: new Date() })
+        .where("user_id", "=", actor.id)
+        .where("group_id", "=", groupId)
+        .where("revoked_at", "is", null)
+        .returning("id")
+        .execute(),
+    audit: (_group, feeds) =>
+      feeds.map((feed) => ({ actorId: actor.id, action: "calendar.feed_revoked", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null })),
   });
+  return revoked.length > 0;
 }
 
 /**

@@ -4,12 +4,12 @@
  * (`meeting:changed`). The chair or secretary names the acting chair.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/database.js";
+import type { Database, Meeting } from "../../db/database.js";
 import { conflict, invalidInput } from "../errors.js";
 import type { Actor } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
-import { type MeetingServices, assertMayOnMeeting, assertNotCancelled, findAgendaItem, lockMeeting, runMeetingCommand } from "./meeting-command.server.js";
+import { type MeetingAudit, type MeetingServices, assertMayOnMeeting, assertNotCancelled, findAgendaItem, lockMeeting, runMeetingCommand } from "./meeting-command.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 
 const notRunning = () => conflict("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
@@ -21,24 +21,49 @@ async function lockToRun(trx: Transaction<Database>, actor: Actor, meetingId: st
   return meeting;
 }
 
-/**
- * The chair opens the meeting: it is in progress, on its first agenda item, and its draft minute
- * exists so decisions can be recorded.
- */
-export async function startMeeting(
+type OpenOrClose = (
   db: Kysely<Database>,
   services: MeetingServices | null,
   actor: Actor,
   input: { meetingId: string; ip?: string | null; now?: Date },
+) => Promise<void>;
+
+/** Opening or closing the meeting, by the person who runs it, at `now`: locked, checked, changed, audited, announced. */
+async function openOrClose(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; ip?: string | null; now?: Date },
+  step: {
+    doing: string;
+    check(meeting: Meeting): void;
+    change(trx: Transaction<Database>, meeting: Meeting, now: Date): Promise<void>;
+    audit: (now: Date) => MeetingAudit;
+    announce: string;
+  },
 ): Promise<void> {
   const now = input.now ?? new Date();
   await runMeetingCommand(db, services, { actor, ip: input.ip }, {
-    lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, "start the meeting") }),
-    check: ({ meeting }) => {
+    lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, step.doing) }),
+    check: ({ meeting }) => step.check(meeting),
+    change: (trx, { meeting }) => step.change(trx, meeting, now),
+    audit: () => step.audit(now),
+    announce: step.announce,
+  });
+}
+
+/**
+ * The chair opens the meeting: it is in progress, on its first agenda item, and its draft minute
+ * exists so decisions can be recorded.
+ */
+export const startMeeting: OpenOrClose = (db, services, actor, input) =>
+  openOrClose(db, services, actor, input, {
+    doing: "start the meeting",
+    check: (meeting) => {
       assertNotCancelled(meeting);
       if (meeting.status !== "scheduled") throw conflict("MEETING_NOT_SCHEDULED", "This meeting has already started");
     },
-    change: async (trx, { meeting }) => {
+    change: async (trx, meeting, now) => {
       const first = await trx.selectFrom("agenda_items").select("id").where("meeting_id", "=", meeting.id).orderBy("position").executeTakeFirst();
       await trx
         .updateTable("meetings")
@@ -51,10 +76,9 @@ export async function startMeeting(
         .onConflict((oc) => oc.column("meeting_id").doNothing())
         .execute();
     },
-    audit: () => ({ action: "meeting.started", details: { startedAt: now.toISOString() } }),
+    audit: (now) => ({ action: "meeting.started", details: { startedAt: now.toISOString() } }),
     announce: "started",
   });
-}
 
 /** The chair moves the meeting to an agenda item; everyone's screen follows. */
 export async function moveToAgendaItem(
@@ -80,29 +104,22 @@ export async function moveToAgendaItem(
 }
 
 /** The chair closes the meeting; the secretary can go on drafting its minute. */
-export async function endMeeting(
-  db: Kysely<Database>,
-  services: MeetingServices | null,
-  actor: Actor,
-  input: { meetingId: string; ip?: string | null; now?: Date },
-): Promise<void> {
-  const now = input.now ?? new Date();
-  await runMeetingCommand(db, services, { actor, ip: input.ip }, {
-    lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, "end the meeting") }),
-    check: ({ meeting }) => {
+export const endMeeting: OpenOrClose = (db, services, actor, input) =>
+  openOrClose(db, services, actor, input, {
+    doing: "end the meeting",
+    check: (meeting) => {
       if (meeting.status !== "in_progress") throw notRunning();
     },
-    change: async (trx, { meeting }) => {
+    change: async (trx, meeting, now) => {
       await trx
         .updateTable("meetings")
         .set({ status: "closed", ended_at: now, current_agenda_item_id: null, updated_at: now })
         .where("id", "=", meeting.id)
         .execute();
     },
-    audit: () => ({ action: "meeting.ended", details: { endedAt: now.toISOString() } }),
+    audit: (now) => ({ action: "meeting.ended", details: { endedAt: now.toISOString() } }),
     announce: "ended",
   });
-}
 
 /**
  * Names a member to chair this meeting in the chair's place (null: the chair runs it). The chair
