@@ -5,6 +5,7 @@
  * ("[SSCSG-26-MIN-0003]") where the cursor is, or marks the new decision as correcting an earlier
  * one. Works without JavaScript as a plain form (one action row, no search).
  */
+import type { SubmissionResult } from "@conform-to/react";
 import { useActionData, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { referencePattern } from "../../meetings/decision-reference.js";
@@ -43,23 +44,30 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   const fetcher = useFetcher<unknown>();
   const actionData = useActionData();
   const answer = fetcher.data as { status?: string } | undefined;
+  const reply = (answer ?? (parent ? resultForOne(actionData, "decision.record", "parentId", parent.id) : mainFormResult(actionData))) as SubmissionResult<
+    string[]
+  > | null;
   const [form, fields] = useAppForm(recordDecisionSchema, {
     // Not `decision-<id>`: that is the paragraph itself (MinuteParagraphs), which the register links to.
     id: parent ? `sub-paragraph-${parent.id}` : "decision-form",
-    lastResult: answer ?? (parent ? resultForOne(actionData, "decision.record", "parentId", parent.id) : mainFormResult(actionData)),
+    // The verb, item and heading are this component's state (they follow the meeting), not Conform's.
+    lastResult: reply?.initialValue ? { ...reply, initialValue: { ...reply.initialValue, verb: undefined, agendaItemId: undefined, heading: undefined } } : reply,
   });
   const picker = useFetcher<{ picker?: PickerEntry[] }>();
   const formRef = useRef<HTMLFormElement>(null);
   // After a refused post without JavaScript, the choices as they were sent.
-  const sent = (value: unknown, otherwise: string) => (typeof value === "string" ? value : otherwise);
-  const [verb, setVerb] = useState<string>(sent(fields.verb.initialValue, parent ? "" : "noted"));
+  const sent = (name: "verb" | "agendaItemId" | "heading", otherwise: string) => {
+    const value = reply?.initialValue?.[name];
+    return typeof value === "string" ? value : otherwise;
+  };
+  const [verb, setVerb] = useState<string>(sent("verb", parent ? "" : "noted"));
   const [actionRows, setActionRows] = useState(1);
   const [corrects, setCorrects] = useState<PickerEntry | null>(null);
   const [search, setSearch] = useState("");
   // The agenda item and heading follow the item the meeting is on, until the person changes them.
-  const [itemId, setItemId] = useState(sent(fields.agendaItemId.initialValue, defaultItemId ?? ""));
+  const [itemId, setItemId] = useState(sent("agendaItemId", defaultItemId ?? ""));
   const [itemChosen, setItemChosen] = useState(false);
-  const [heading, setHeading] = useState(sent(fields.heading.initialValue, defaultHeading));
+  const [heading, setHeading] = useState(sent("heading", defaultHeading));
   const [headingTyped, setHeadingTyped] = useState(false);
   useEffect(() => {
     if (!itemChosen) setItemId(defaultItemId ?? "");
