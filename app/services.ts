@@ -5,10 +5,9 @@
  * server implements them; the app never imports the server.
  */
 import type { Kysely } from "kysely";
-import type { Session } from "lucia";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
-import type { Auth, SessionUser } from "./auth/lucia.server.js";
+import type { Auth, Session, SessionUser } from "./auth/lucia.server.js";
 import type { Mailer } from "./email/mailer.server.js";
 import type { ServerEvent, ServerEventPayload } from "./realtime/contract.js";
 

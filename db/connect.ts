@@ -19,6 +19,13 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
+  /**
+   * Claims the database for this server process until it closes: `alone` when no other process
+   * may use it (one process on PostgreSQL without Redis, and always the embedded database),
+   * `shared` for one of several processes (PostgreSQL with Redis). Resolves with false when another
+   * process holds it in a way that rules this one out.
+   */
+  claim(mode: "alone" | "shared"): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -49,13 +56,33 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     pool.on("error", () => undefined);
     pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // The claim is a session advisory lock on a connection of its own, held while the process runs:
+    // exclusive for a process alone, shared for one of several. Keyed by schema, so test schemas
+    // of one database do not collide.
+    let claimClient: pg.Client | undefined;
     return {
       db,
       kind: "postgres",
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      close: () => db.destroy(),
+      claim: async (mode) => {
+        claimClient ??= new pg.Client({
+          connectionString: options.databaseUrl,
+          ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+        });
+        claimClient.on("error", () => undefined);
+        await claimClient.connect();
+        const lock = mode === "alone" ? "pg_try_advisory_lock" : "pg_try_advisory_lock_shared";
+        const result = await claimClient.query<{ claimed: boolean }>(
+          `select ${lock}(hashtextextended('stewardship-server:' || current_schema(), 0)) as claimed`,
+        );
+        return result.rows[0]?.claimed === true;
+      },
+      close: async () => {
+        await claimClient?.end().catch(() => undefined);
+        await db.destroy();
+      },
     };
   }
 
@@ -66,6 +93,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   }
   const pglite = await PGliteThread.start(dataPath);
   const db = new Kysely<Database>({ dialect: new PGliteThreadDialect(pglite) });
+  const lockFile = dataPath ? path.join(path.dirname(dataPath), "server.lock") : null;
+  let claimed = false;
   return {
     db,
     kind: "pglite",
@@ -73,6 +102,42 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       if (pglite.closed) throw new Error("PGlite is closed");
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    // The embedded database serves one process: a lock file with its pid in DATA_DIR.
+    claim: async (mode) => {
+      if (mode === "shared") return false;
+      if (!lockFile) return true;
+      claimed = await claimLockFile(lockFile);
+      return claimed;
+    },
+    close: async () => {
+      await db.destroy();
+      if (claimed && lockFile) await fs.rm(lockFile, { force: true });
+    },
   };
+}
+
+/** Takes `file` for this process unless a running process named in it holds it. */
+async function claimLockFile(file: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(file, `${process.pid}\n`, { flag: "wx" });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number((await fs.readFile(file, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsRunning(holder)) return false;
+      // Left behind by a process that is gone (a crash, kill -9): take it over.
+      await fs.rm(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -10,11 +10,7 @@
  * As on PGlite's one connection, statements run one at a time: Kysely gets one connection, and a
  * second caller waits until the first releases it (a transaction holds it from begin to commit).
  */
-import fs from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -28,21 +24,15 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { type ThreadReply, type ThreadRequest, type ThreadStart, reviveError } from "./pglite-protocol.js";
+import { startWorker } from "./start-worker.js";
 
 /**
  * The worker's code: built next to the server's bundle by `npm run build` (`build/pglite-worker.mjs`,
  * plain JavaScript), or, when the server runs from its TypeScript sources (`npm run dev`, tests),
- * `pglite-worker.ts` through tsx.
+ * `pglite-worker.ts` through tsx (db/start-worker.ts).
  */
-const bundledWorkerFile = fileURLToPath(new URL("./pglite-worker.mjs", import.meta.url));
-const workerFile = fileURLToPath(new URL("./pglite-worker.ts", import.meta.url));
-
-/** tsx's ESM API (its `import` export; require.resolve would give the CommonJS one). */
-function tsxApiUrl(): string {
-  const manifest = createRequire(import.meta.url).resolve("tsx/package.json");
-  const exports = JSON.parse(fs.readFileSync(manifest, "utf8")).exports as Record<string, { import: { default: string } }>;
-  return pathToFileURL(path.join(path.dirname(manifest), exports["./esm/api"]!.import.default)).href;
-}
+const bundledWorker = new URL("./pglite-worker.mjs", import.meta.url);
+const sourceWorker = new URL("./pglite-worker.ts", import.meta.url);
 
 interface Waiting {
   resolve(result: { rows: Record<string, unknown>[]; affectedRows: number }): void;
@@ -63,15 +53,7 @@ export class PGliteThread {
   /** Starts the thread and opens PGlite there (in memory when `dataDir` is undefined). */
   static start(dataDir: string | undefined): Promise<PGliteThread> {
     const workerData = { dataDir } satisfies ThreadStart;
-    const worker = fs.existsSync(bundledWorkerFile)
-      ? new Worker(bundledWorkerFile, { workerData })
-      : // From the TypeScript sources, tsx is registered in the worker first.
-        new Worker(
-          `import(${JSON.stringify(tsxApiUrl())})
-            .then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(workerFile).href)}); })
-            .catch((error) => { console.error(error); process.exit(1); });`,
-          { eval: true, workerData },
-        );
+    const worker = startWorker(bundledWorker, sourceWorker, workerData);
     return new Promise((resolve, reject) => {
       const onMessage = (reply: ThreadReply) => {
         if (reply.type === "ready") {

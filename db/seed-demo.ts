@@ -9,7 +9,8 @@
 import { hash } from "@node-rs/argon2";
 import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
-import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../app/documents/content.js";
+import { renderHtml } from "../app/documents/render-html.server.js";
+import { type DocumentBlock, buildDoc, renderText } from "../app/documents/content.js";
 import type { AgendaItemKind, Database, MembershipRole, OrganisationSector } from "./database.js";
 
 export const DEMO_PASSWORD = "kia-ora-demo";

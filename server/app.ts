@@ -23,7 +23,7 @@ import { meetingRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
 import { createMailer } from "../app/email/mailer.server.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
-import type { CollabLimits } from "./collab/shared-document.js";
+import type { CollabLimits } from "./collab/collab-limits.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
@@ -33,6 +33,8 @@ import { createRealtime } from "./realtime.js";
 import type { RequestContext, ServerServices } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
 import { createUpgradeRouter } from "./upgrade.js";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import { Cluster } from "./cluster/cluster.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
 import { createRemixHandler } from "./http/remix-handler.js";
 import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
@@ -114,6 +116,14 @@ export async function startServer({
     await database.close().catch(() => undefined);
     throw new DatabaseUnreachableError(error instanceof Error ? error.message : String(error));
   }
+  // One process or several: claimed before anything is written, refused with one line if it cannot be.
+  let cluster: Cluster;
+  try {
+    cluster = await Cluster.join(config, database, logger);
+  } catch (error) {
+    if (!givenDatabase) await database.close().catch(() => undefined);
+    throw error;
+  }
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ category: "db", migrations: applied }, "applied migrations");
 
@@ -130,6 +140,7 @@ export async function startServer({
     database,
     logger,
     authenticate: (cookieHeader) => auth.userFromCookieHeader(cookieHeader),
+    fanout: cluster.fanout,
     ...(collabLimits ? { limits: collabLimits } : {}),
   });
   // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
@@ -143,22 +154,31 @@ export async function startServer({
     mailer,
     collaboration,
     realtime,
+    // Every process rechecks its own open connections; the others are told on the bus.
     accessChanged: async (filter = {}) => {
-      try {
-        await collaboration.recheckAccess(filter.userId ? { userId: filter.userId } : {});
-        await realtime.disconnectInvalidSessions(filter.userId, async (cookie) => (await auth.userFromCookieHeader(cookie)) !== null);
-        // Meeting rooms carry only "something changed", but nobody stays in one they may no longer see.
-        await realtime.leaveRoomsNoLongerAllowed(meetingRoom(""), async (user, meetingId) => {
-          const meeting = await findMeeting(database.db, meetingId);
-          if (!meeting) return false;
-          const actor = await loadActor(database.db, user);
-          return can(actor, "meeting.view", meetingResource(actor, meeting));
-        });
-      } catch (error) {
-        logger.error({ category: "access", err: error }, "rechecking open connections failed");
-      }
+      cluster.tellOthersAccessChanged(filter.userId ? { userId: filter.userId } : {});
+      await recheckOpenConnections(filter.userId).catch((error: unknown) =>
+        logger.error({ category: "access", err: error }, "rechecking open connections failed"),
+      );
     },
   };
+  cluster.onAccessChange((change) => {
+    void recheckOpenConnections(change.userId).catch((error: unknown) =>
+      logger.error({ category: "access", err: error }, "rechecking open connections failed"),
+    );
+  });
+  /** Closes this process's connections that are no longer allowed (collaboration and Socket.io). */
+  async function recheckOpenConnections(userId: string | undefined): Promise<void> {
+    await collaboration.recheckAccess(userId ? { userId } : {});
+    await realtime.disconnectInvalidSessions(userId, async (cookie) => (await auth.userFromCookieHeader(cookie)) !== null);
+    // Meeting rooms carry only "something changed", but nobody stays in one they may no longer see.
+    await realtime.leaveRoomsNoLongerAllowed(meetingRoom(""), async (user, meetingId) => {
+      const meeting = await findMeeting(database.db, meetingId);
+      if (!meeting) return false;
+      const actor = await loadActor(database.db, user);
+      return can(actor, "meeting.view", meetingResource(actor, meeting));
+    });
+  }
 
   const app = express();
   app.disable("x-powered-by");
@@ -223,7 +243,7 @@ export async function startServer({
     }),
   );
 
-  app.get("/healthz", healthCheck(database, version));
+  app.get("/healthz", healthCheck({ database, cluster, version }));
 
   app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }), notFound);
   app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
@@ -288,7 +308,13 @@ export async function startServer({
 
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
-  const sockets = createSocketService(httpServer, { logger, origins, auth, db: database.db });
+  const sockets = createSocketService(httpServer, {
+    logger,
+    origins,
+    auth,
+    db: database.db,
+    ...(cluster.bus ? { adapter: createAdapter(await cluster.bus.adapterClient()) } : {}),
+  });
   realtime.attach(sockets.io);
   httpServer.on(
     "upgrade",
@@ -349,6 +375,7 @@ export async function startServer({
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await stopped;
       clearTimeout(forceAfter);
+      await cluster.close();
       if (!givenDatabase) await database.close();
       logger.info({ category: "server" }, "stopped");
     })();

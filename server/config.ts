@@ -3,6 +3,7 @@
  * A wrong value stops the process with one line naming the variable (see `loadConfigOrExit`).
  */
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -67,6 +68,13 @@ const configSchema = z.object({
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ),
   SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(["auto", "never"]).default("auto")),
+  INSTANCE_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, "must be 1 to 64 letters, digits, dots, colons, dashes or underscores")
+      .optional(),
+  ),
   TRUST_PROXY: z.preprocess(
     emptyAsUndefined,
     z
@@ -128,6 +136,8 @@ export type Config = {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   seedDemo: "auto" | "never";
   trustProxy: TrustProxy;
+  /** This process's name among several (logs, Redis messages): INSTANCE_ID, or host and pid. */
+  instanceId: string;
 };
 
 export class ConfigError extends Error {
@@ -151,6 +161,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(variable, `${issue?.message ?? "is invalid"}${shown}`);
   }
   const parsed = result.data;
+  if (parsed.REDIS_URL && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      "REDIS_URL",
+      "needs DATABASE_URL: several processes share one PostgreSQL database; the embedded database serves one process",
+    );
+  }
   if (parsed.NODE_ENV === "production" && parsed.PUBLIC_URL?.startsWith("https:") && !parsed.SESSION_SECRET) {
     throw new ConfigError("SESSION_SECRET", "must be set when PUBLIC_URL is https (at least 32 characters)");
   }
@@ -168,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: parsed.LOG_LEVEL,
     seedDemo: parsed.SEED_DEMO,
     trustProxy: parsed.TRUST_PROXY,
+    instanceId: parsed.INSTANCE_ID ?? `${os.hostname()}:${process.pid}`,
   };
 }
 

@@ -5,6 +5,7 @@ import { DatabaseUnreachableError, startServer } from "./app.js";
 import { createLogger } from "./logger.js";
 import { exitOnConfigError } from "./exit-on-config-error.js";
 import { installProcessFailureHandlers } from "./process-failures.js";
+import { StartRefusedError } from "./cluster/cluster.js";
 
 const config = exitOnConfigError();
 const logger = createLogger(config);
@@ -19,6 +20,8 @@ try {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") {
     process.stderr.write(`Cannot start: port ${config.port} is already in use (set PORT to another port).\n`);
+  } else if (error instanceof StartRefusedError) {
+    process.stderr.write(`Cannot start: ${message}.\n`);
   } else if (error instanceof DatabaseUnreachableError) {
     const where = config.databaseUrl ? "the database in DATABASE_URL" : `the embedded database in ${config.dataDir}`;
     process.stderr.write(`Cannot start: ${where} could not be reached (${message.replace(/^the database could not be reached \((.*)\)$/, "$1")}).\n`);

@@ -28,7 +28,8 @@ export function createRealtime(): LateBoundRealtime {
     },
     async disconnectInvalidSessions(userId, isValid) {
       if (!io) return;
-      const sockets = userId ? await io.in(userRoom(userId)).fetchSockets() : await io.fetchSockets();
+      // This process's own sockets: every process checks its own (the cluster tells them).
+      const sockets = userId ? await io.local.in(userRoom(userId)).fetchSockets() : await io.local.fetchSockets();
       for (const socket of sockets) {
         if (!(await isValid(socket.handshake.headers.cookie))) socket.disconnect(true);
       }
@@ -36,7 +37,7 @@ export function createRealtime(): LateBoundRealtime {
     async leaveRoomsNoLongerAllowed(prefix, mayStay) {
       if (!io) return;
       const answers = new Map<string, Promise<boolean>>();
-      for (const socket of await io.fetchSockets()) {
+      for (const socket of await io.local.fetchSockets()) {
         const user = (socket.data as { user?: SessionUser }).user;
         if (!user) continue;
         for (const room of socket.rooms) {

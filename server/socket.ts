@@ -16,7 +16,7 @@
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Kysely } from "kysely";
-import { type Socket, Server as SocketServer } from "socket.io";
+import { type ServerOptions, type Socket, Server as SocketServer } from "socket.io";
 import type { Auth, SessionUser } from "../app/auth/lucia.server.js";
 import { AppError, isAppError } from "../app/errors.js";
 import { loadActor } from "../app/models/actor.server.js";
@@ -49,12 +49,20 @@ export interface SocketServerOptions {
   auth: Auth;
   /** For presence and rooms: who may read a document or see a meeting, and their organisation. */
   db: Kysely<Database>;
+  /**
+   * With several processes: the Socket.io adapter that carries events, rooms and presence between
+   * them (@socket.io/redis-streams-adapter, docs/decisions/015).
+   */
+  adapter?: ServerOptions["adapter"];
 }
 
 export interface SocketData {
   user: SessionUser;
-  /** Documents this socket has joined, by id, with how it appears in the presence list. */
-  documents: Map<string, DocumentViewer>;
+  /**
+   * Documents this socket has joined, by id, with how it appears in the presence list. A plain
+   * object: with several processes it travels to the others (fetchSockets) serialised.
+   */
+  documents: Record<string, DocumentViewer>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -84,6 +92,10 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     maxHttpBufferSize: 64 * 1024,
     pingInterval: 20_000,
     pingTimeout: 20_000,
+    // A tab that drops for a moment (or whose process restarts, with several) gets the events it
+    // missed and keeps its rooms; one that was away longer reloads its data (socket.recovered false).
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     // Non-browser clients send no Origin; browsers always do, and it must be ours. The rule never
     // throws: an exception here would escape Engine.IO's request handler and stop the process.
     allowRequest: (request, callback) => {
@@ -106,7 +118,7 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
       .then((user) => {
         if (!user) return next(Object.assign(new Error("UNAUTHENTICATED"), { data: { code: "UNAUTHENTICATED" } }));
         socket.data.user = user;
-        socket.data.documents = new Map();
+        socket.data.documents = {};
         next();
       })
       .catch(() => next(Object.assign(new Error("UNAVAILABLE"), { data: { code: "UNAVAILABLE" } })));
@@ -148,7 +160,7 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     const sockets = await io.in(documentRoom(documentId)).fetchSockets();
     const viewers = new Map<string, DocumentViewer>();
     for (const member of sockets) {
-      const viewer = member.data.documents?.get(documentId);
+      const viewer = member.data.documents?.[documentId];
       if (viewer && !viewers.has(viewer.userId)) viewers.set(viewer.userId, viewer);
     }
     return [...viewers.values()];
@@ -169,13 +181,16 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
   };
 
   const leaveDocument = async (socket: TypedSocket, documentId: string) => {
-    if (!socket.data.documents.delete(documentId)) return;
+    if (!socket.data.documents[documentId]) return;
+    delete socket.data.documents[documentId];
     await socket.leave(documentRoom(documentId));
     await broadcastPresence(documentId);
   };
 
   io.on("connection", (socket) => {
     const { user } = socket.data;
+    // A recovered connection keeps its rooms and data; the presence it had is rebuilt by its page.
+    socket.data.documents ??= {};
     void socket.join(userRoom(user.id));
     logger.debug({ category: "socket", socketId: socket.id, userId: user.id }, "socket connected");
 
@@ -185,7 +200,7 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
       const viewer = await admitToDocument(user, documentId);
       // The socket may have gone while the database answered.
       if (socket.disconnected) return;
-      socket.data.documents.set(documentId, viewer);
+      socket.data.documents[documentId] = viewer;
       await socket.join(documentRoom(documentId));
       // Presence goes out after the acknowledgement, so the joiner is ready for it.
       setImmediate(() => {
@@ -215,8 +230,8 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
     socket.on("disconnect", (reason) => {
       logger.debug({ category: "socket", socketId: socket.id, reason }, "socket disconnected");
       // The socket has already left its rooms; tell the others who is still here.
-      const left = [...socket.data.documents.keys()];
-      socket.data.documents.clear();
+      const left = Object.keys(socket.data.documents);
+      socket.data.documents = {};
       for (const documentId of left) {
         broadcastPresence(documentId).catch((error: unknown) =>
           logger.error({ category: "socket", documentId, err: error }, "presence broadcast failed"),

@@ -10,6 +10,8 @@ import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, type Sess
 import { batchedReads } from "../../db/batched-reads.js";
 import type { Database } from "../../db/database.js";
 
+export type { Session };
+
 export interface SessionUser {
   id: string;
   email: string;

@@ -5,7 +5,8 @@
  * (attributes are the node's attrs), and text is Y.XmlText whose formatting attributes are the
  * marks (mark name, possibly suffixed `--<hash>` for overlapping marks, mapped to the mark's attrs).
  *
- * Pure: no Node-only imports, so the browser bundle can use it too.
+ * Pure: no Node-only imports, so the browser bundle can use it too. The HTML rendering, which needs
+ * a DOM, is render-html.server.ts.
  */
 import { toHexString } from "lib0/buffer";
 import { digest as sha256 } from "lib0/hash/sha256";
@@ -109,137 +110,6 @@ type XmlNode = Y.XmlElement | Y.XmlText | Y.XmlHook;
 interface DeltaOp {
   insert?: unknown;
   attributes?: Record<string, unknown>;
-}
-
-/** The document as HTML (for search results, exports and versions); every text and attribute escaped. */
-export function renderHtml(doc: Y.Doc): string {
-  const out: string[] = [];
-  for (const node of doc.getXmlFragment(COLLAB_FIELD).toArray()) renderNodeHtml(node, out);
-  return out.join("");
-}
-
-function renderNodeHtml(node: XmlNode, out: string[]): void {
-  if (node instanceof Y.XmlText) {
-    renderTextHtml(node, out);
-    return;
-  }
-  if (!(node instanceof Y.XmlElement)) return;
-  const children = () => {
-    for (const child of node.toArray()) renderNodeHtml(child, out);
-  };
-  const wrap = (tag: string, attributes = "") => {
-    out.push(`<${tag}${attributes}>`);
-    children();
-    out.push(`</${tag}>`);
-  };
-  switch (node.nodeName) {
-    case "paragraph":
-      return wrap("p");
-    case "heading":
-      return wrap(`h${headingLevel(node.getAttribute("level"))}`);
-    case "bulletList":
-      return wrap("ul");
-    case "orderedList": {
-      const start = Number(node.getAttribute("start") ?? 1);
-      return wrap("ol", Number.isInteger(start) && start !== 1 ? ` start="${start}"` : "");
-    }
-    case "listItem":
-      return wrap("li");
-    case "blockquote":
-      return wrap("blockquote");
-    case "codeBlock": {
-      const language = String(node.getAttribute("language") ?? "");
-      out.push(/^[\w-]{1,40}$/.test(language) ? `<pre><code class="language-${language}">` : "<pre><code>");
-      children();
-      out.push("</code></pre>");
-      return;
-    }
-    case "hardBreak":
-      out.push("<br>");
-      return;
-    case "horizontalRule":
-      out.push("<hr>");
-      return;
-    case "table":
-      out.push("<table><tbody>");
-      children();
-      out.push("</tbody></table>");
-      return;
-    case "tableRow":
-      return wrap("tr");
-    case "tableHeader":
-    case "tableCell":
-      return wrap(node.nodeName === "tableHeader" ? "th" : "td", cellSpans(node));
-    default:
-      // A node type this renderer does not know yet: keep its text rather than lose it.
-      return children();
-  }
-}
-
-function headingLevel(value: unknown): number {
-  const level = Number(value);
-  return Number.isInteger(level) && level >= 1 && level <= 6 ? level : 1;
-}
-
-function cellSpans(node: Y.XmlElement): string {
-  let attributes = "";
-  for (const name of ["colspan", "rowspan"]) {
-    const span = Number(node.getAttribute(name) ?? 1);
-    if (Number.isInteger(span) && span > 1 && span < 1000) attributes += ` ${name}="${span}"`;
-  }
-  return attributes;
-}
-
-/** Marks in the order they nest, outermost first; mark names may carry a `--hash` suffix. */
-const markTags: [mark: string, open: (attrs: unknown) => string | null, close: string][] = [
-  ["link", (attrs) => linkOpenTag(attrs), "</a>"],
-  ["bold", () => "<strong>", "</strong>"],
-  ["italic", () => "<em>", "</em>"],
-  ["underline", () => "<u>", "</u>"],
-  ["strike", () => "<s>", "</s>"],
-  ["code", () => "<code>", "</code>"],
-];
-
-function renderTextHtml(text: Y.XmlText, out: string[]): void {
-  for (const op of text.toDelta() as DeltaOp[]) {
-    if (typeof op.insert !== "string") continue;
-    const marks = new Map<string, unknown>();
-    for (const [name, value] of Object.entries(op.attributes ?? {})) marks.set(name.replace(/--.*$/, ""), value);
-    const closing: string[] = [];
-    for (const [mark, open, close] of markTags) {
-      if (!marks.has(mark)) continue;
-      const tag = open(marks.get(mark));
-      if (tag === null) continue;
-      out.push(tag);
-      closing.unshift(close);
-    }
-    out.push(escapeHtml(op.insert));
-    out.push(...closing);
-  }
-}
-
-function linkOpenTag(attrs: unknown): string | null {
-  const href = typeof attrs === "object" && attrs !== null ? (attrs as { href?: unknown }).href : undefined;
-  if (typeof href !== "string" || !isSafeHref(href)) return null;
-  return `<a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow">`;
-}
-
-/** Web, mail and telephone links, and links within the site; never `javascript:` or `data:`. */
-function isSafeHref(href: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  const compact = href.replace(/[\u0000-\u0020\u007f]/g, "").toLowerCase();
-  if (/^(https?:|mailto:|tel:)/.test(compact)) return true;
-  return !/^[a-z][a-z0-9+.-]*:/.test(compact) && compact.length > 0;
-}
-
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 }
 
 /** Text blocks: each becomes one line of `renderText`. */

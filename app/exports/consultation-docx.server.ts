@@ -1,12 +1,12 @@
 /**
  * A consultation's summary of comments as a Word document (.docx): each anchored thread with the
  * words it points at, then every comment with who (and their organisation) and when in New
- * Zealand time. Every page carries the classification marking in its header and footer, as in
- * app/exports/docx.server.ts.
+ * Zealand time. The page shell (marking on every page) is classified-document.server.ts.
  */
-import { AlignmentType, Document, Footer, Header, HeadingLevel, Packer, PageNumber, Paragraph, TextRun } from "docx";
+import { HeadingLevel, Paragraph, TextRun } from "docx";
 import type { SummaryThread } from "../models/consultations.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
+import { classifiedDocumentToDocx, exportAuthor } from "./classified-document.server.js";
 
 export interface ConsultationSummaryExport {
   documentTitle: string;
@@ -15,12 +15,12 @@ export interface ConsultationSummaryExport {
   /** E.g. "Open for comments until Friday 5 March 2027 at 11:59 pm". */
   consultationLine: string | null;
   threads: SummaryThread[];
+  /** The group's secretary, named with the group in the file's properties. */
+  secretaryName?: string | null;
 }
 
 /** Builds the .docx file for a consultation summary. */
 export async function consultationSummaryToDocx(input: ConsultationSummaryExport): Promise<Buffer> {
-  const marking = () =>
-    new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: input.classification, bold: true })] });
   const title = `Consultation summary: ${input.documentTitle}`;
   const children: Paragraph[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(title)] }),
@@ -48,27 +48,11 @@ export async function consultationSummaryToDocx(input: ConsultationSummaryExport
     }
   });
 
-  const document = new Document({
+  return classifiedDocumentToDocx({
     title,
-    creator: "Stewardship Workspace",
-    description: `${input.classification}: ${title}`,
-    sections: [
-      {
-        headers: { default: new Header({ children: [marking()] }) },
-        footers: {
-          default: new Footer({
-            children: [
-              marking(),
-              new Paragraph({
-                alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: ["Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES], size: 18 })],
-              }),
-            ],
-          }),
-        },
-        children,
-      },
-    ],
+    classification: input.classification,
+    description: title,
+    author: exportAuthor(input.groupName, input.secretaryName),
+    children,
   });
-  return Packer.toBuffer(document);
 }

@@ -8,24 +8,11 @@
  * top-level numbered list starts again at 1. Tables are written as one line per row (cells
  * separated by tabs): enough for the record, not a laid-out table.
  */
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  ExternalHyperlink,
-  Footer,
-  Header,
-  HeadingLevel,
-  LevelFormat,
-  Packer,
-  PageNumber,
-  Paragraph,
-  type ParagraphChild,
-  TextRun,
-} from "docx";
+import { AlignmentType, BorderStyle, ExternalHyperlink, HeadingLevel, LevelFormat, Paragraph, type ParagraphChild, TextRun } from "docx";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../documents/content.js";
 import { type ExportApproval, approvalHashLine, approvalSentence } from "./approval.js";
+import { classifiedDocumentToDocx, exportAuthor } from "./classified-document.server.js";
 
 export type { ExportApproval };
 
@@ -37,6 +24,8 @@ export interface VersionExport {
   content: Uint8Array | Y.Doc;
   /** E.g. "Version 3, saved Tuesday 8 December 2026"; shown under the title. */
   versionLabel?: string;
+  /** The group's secretary, named with the group in the file's properties. */
+  secretaryName?: string | null;
   approval?: ExportApproval;
 }
 
@@ -58,11 +47,6 @@ export async function versionToDocx(input: VersionExport): Promise<Buffer> {
   const writer = new BodyWriter();
   for (const node of doc.getXmlFragment(COLLAB_FIELD).toArray()) writer.block(node, null);
 
-  const marking = () =>
-    new Paragraph({
-      alignment: AlignmentType.CENTER,
-      children: [new TextRun({ text: input.classification, bold: true })],
-    });
   const children: Paragraph[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(input.title)] }),
     new Paragraph({ children: [new TextRun({ text: input.groupName, italics: true })] }),
@@ -70,11 +54,11 @@ export async function versionToDocx(input: VersionExport): Promise<Buffer> {
     ...writer.paragraphs,
     ...(input.approval ? approvalBlock(input.approval) : []),
   ];
-
-  const document = new Document({
+  return classifiedDocumentToDocx({
     title: input.title,
-    creator: "Stewardship Workspace",
-    description: `${input.classification}: ${input.title}`,
+    classification: input.classification,
+    description: input.versionLabel ? `${input.title}, ${input.versionLabel}` : input.title,
+    author: exportAuthor(input.groupName, input.secretaryName),
     numbering: {
       config: [
         {
@@ -90,25 +74,8 @@ export async function versionToDocx(input: VersionExport): Promise<Buffer> {
         },
       ],
     },
-    sections: [
-      {
-        headers: { default: new Header({ children: [marking()] }) },
-        footers: {
-          default: new Footer({
-            children: [
-              marking(),
-              new Paragraph({
-                alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: ["Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES], size: 18 })],
-              }),
-            ],
-          }),
-        },
-        children,
-      },
-    ],
+    children,
   });
-  return Packer.toBuffer(document);
 }
 
 function docFromState(state: Uint8Array): Y.Doc {

@@ -8,18 +8,12 @@
  * Paragraph numbers are written as text followed by a tab, not as Word list numbering: the
  * numbers are part of the record (other minutes cite "paragraph 3 of SSCSG-26-MIN-0002"), so they
  * must read back exactly as the minute page shows them, whatever Word or another reader does with
- * list definitions. Every page carries the classification marking in its header and footer, as in
- * app/exports/docx.server.ts.
+ * list definitions. The page shell (marking on every page) is classified-document.server.ts.
  */
 import {
   AlignmentType,
   BorderStyle,
-  Document,
-  Footer,
-  Header,
   HeadingLevel,
-  Packer,
-  PageNumber,
   Paragraph,
   Tab,
   TabStopType,
@@ -29,6 +23,7 @@ import { quorumRecord } from "../meetings/quorum.js";
 import type { Attendee } from "../models/attendance.server.js";
 import type { MinuteParagraph, MinuteView } from "../models/minutes.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
+import { classifiedDocumentToDocx, exportAuthor } from "./classified-document.server.js";
 
 /** Twentieths of a point: where numbered paragraphs' text starts, and sub-paragraphs' text. */
 const NUMBER_INDENT = 851; // 1.5 cm
@@ -43,11 +38,6 @@ export async function minutesToDocx(view: MinuteView): Promise<Buffer> {
   const classification = minute.classification;
   const draft = minute.status === "draft";
 
-  const marking = () =>
-    new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: classification, bold: true })] });
-  // A draft printed and separated from its first page must still say it is a draft.
-  const draftMarking = () =>
-    new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: DRAFT_LINE, size: 18 })] });
 
   const children: Paragraph[] = [
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: view.group.name, bold: true, size: 32 })] }),
@@ -70,30 +60,15 @@ export async function minutesToDocx(view: MinuteView): Promise<Buffer> {
   ];
 
   const title = `Minute of Decision: ${clean(view.meeting.title)}`;
-  const document = new Document({
+  return classifiedDocumentToDocx({
     title,
-    creator: "Stewardship Workspace",
-    description: `${classification}: ${draft ? "draft minute" : minute.reference} of the ${view.group.name}`,
-    sections: [
-      {
-        headers: { default: new Header({ children: [marking(), ...(draft ? [draftMarking()] : [])] }) },
-        footers: {
-          default: new Footer({
-            children: [
-              ...(draft ? [draftMarking()] : []),
-              marking(),
-              new Paragraph({
-                alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: ["Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES], size: 18 })],
-              }),
-            ],
-          }),
-        },
-        children,
-      },
-    ],
+    classification,
+    description: `${draft ? "draft minute" : minute.reference} of the ${view.group.name}`,
+    author: exportAuthor(view.group.name, minute.secretaryName),
+    // A draft printed and separated from its first page must still say it is a draft.
+    ...(draft ? { note: DRAFT_LINE } : {}),
+    children,
   });
-  return Packer.toBuffer(document);
 }
 
 function confirmationLine(view: MinuteView): Paragraph[] {

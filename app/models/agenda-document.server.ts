@@ -6,7 +6,8 @@
 import type { Transaction } from "kysely";
 import * as Y from "yjs";
 import type { Database } from "../../db/database.js";
-import { type DocumentBlock, buildDoc, renderHtml, renderText } from "../documents/content.js";
+import { type DocumentBlock, buildDoc, renderText } from "../documents/content.js";
+import { renderHtml } from "../documents/render-html.server.js";
 
 function agendaDocumentBlocks(title: string, when: string, items: readonly { title: string }[]): DocumentBlock[] {
   return [

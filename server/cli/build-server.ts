@@ -10,6 +10,8 @@
  * - Also outside: pino (its transports start worker threads from its own files) and the optional
  *   native add-ons ws and pg look for.
  * - `build/pglite-worker.mjs`: the PGlite thread (ADR 009), packages outside.
+ * - `build/render-worker.mjs`: the thread that renders documents to HTML and text
+ *   (server/collab/render-thread.ts), packages outside.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -50,5 +52,12 @@ await build({
   ...nodeBundle,
   entryPoints: [path.join(root, "db", "pglite-worker.ts")],
   outfile: path.join(root, "build", "pglite-worker.mjs"),
+  packages: "external",
+});
+
+await build({
+  ...nodeBundle,
+  entryPoints: [path.join(root, "server", "collab", "render-worker.ts")],
+  outfile: path.join(root, "build", "render-worker.mjs"),
   packages: "external",
 });

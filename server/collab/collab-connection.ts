@@ -83,6 +83,12 @@ export class CollabConnection {
     this.uncompressed = Object.keys((ws as unknown as WsInternals)._extensions ?? {}).length === 0;
   }
 
+  /** Whether broadcasts go straight to the socket (ws's private fields are as ADR 008 expects). */
+  fastPathAvailable(): boolean {
+    const internals = this.ws as unknown as WsInternals;
+    return this.uncompressed && internals._socket !== undefined && Array.isArray(internals._sender?._queue) && typeof internals._sender?._state === "number";
+  }
+
   /** Sends one message: a payload for this connection alone, or a broadcast framed once for all. */
   send(message: Uint8Array | Broadcast): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;

@@ -3,14 +3,17 @@
  * (document_snapshots) plus the update log after it (document_updates), appended in batches and
  * folded into the snapshot by compaction. Also writes the document's HTML and text renderings.
  *
- * Every function takes `db | trx` first. The log is written by one process per document (the
- * endpoint serialises each document's appends and compactions), which is what makes "delete the
- * rows up to the id folded into the snapshot" safe. Reads and appends are one statement each: one
- * round trip, and atomic without a transaction.
+ * Every function takes `db | trx` first. Several processes may append to one document's log at
+ * once (docs/decisions/015): compaction takes the document's advisory lock, folds exactly the rows
+ * it read and deletes exactly those, so a row another process commits meanwhile, whatever its id,
+ * stays in the log; and a load reads every row still in the log, not only those after the
+ * snapshot's last id. Reads and appends are one statement each: one round trip, and atomic
+ * without a transaction.
  */
 import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
-import { renderHtml, renderText } from "../../app/documents/content.js";
+import { renderHtml } from "../../app/documents/render-html.server.js";
+import { renderText } from "../../app/documents/content.js";
 import type { Database } from "../../db/database.js";
 
 /** bytea arrives as Buffer (pg) or Uint8Array (PGlite); Yjs wants a plain Uint8Array view. */
@@ -23,7 +26,7 @@ export interface StoredState {
   snapshot: Uint8Array | null;
   /** The snapshot's last_update_id, or null when there is no snapshot. */
   snapshotLastUpdateId: number | null;
-  /** The log rows after the snapshot, oldest first. */
+  /** The log rows not yet folded into the snapshot, oldest first. */
   tail: { id: number; update: Uint8Array }[];
   /** The id of the last update included (the snapshot's, when the tail is empty; 0 when none). */
   lastUpdateId: number;
@@ -52,8 +55,7 @@ export async function readStoredStates(db: Kysely<Database>, documentIds: readon
             from document_snapshots where document_id in (${sql.join(ids)})
             union all
             select u.document_id, false, u.id, u.update from document_updates as u
-            left join document_snapshots as s on s.document_id = u.document_id
-            where u.document_id in (${sql.join(ids)}) and u.id > coalesce(s.last_update_id, 0)
+            where u.document_id in (${sql.join(ids)})
             order by document_id, snapshot desc, id`.execute(db)
         ).rows;
   const rowsOf = new Map<string, typeof rows>();
@@ -75,7 +77,7 @@ function storedStateOf(rows: { snapshot: boolean; id: number; data: Uint8Array }
     snapshot: snapshot ? toBytes(snapshot.data) : null,
     snapshotLastUpdateId: snapshot ? after : null,
     tail,
-    lastUpdateId: tail.at(-1)?.id ?? after,
+    lastUpdateId: Math.max(after, tail.at(-1)?.id ?? 0),
   };
 }
 
@@ -166,85 +168,52 @@ function renderingColumns(rendering: Rendering) {
 export interface CompactionResult {
   /** Log rows folded into the snapshot and deleted. */
   folded: number;
+  /** The highest id among them (the snapshot's last_update_id). */
   lastUpdateId: number;
-  /** The compacted document (the committed state), for rendering. */
+  /** The compacted document (the stored state), for rendering. */
   doc: Y.Doc;
 }
 
-export class SnapshotMovedError extends Error {
-  constructor(reason: string) {
-    super(`${reason}; nothing was changed`);
-    this.name = "SnapshotMovedError";
-  }
-}
-
-export interface SnapshotReplacement {
-  /** The whole state, covering at least every log row up to `lastUpdateId`. */
-  state: Uint8Array;
-  /** The last log row the state covers: it and the rows before it are deleted. */
-  lastUpdateId: number;
-  /** The current snapshot's last_update_id (null: no snapshot yet); the write is refused if it moved. */
-  previousLastUpdateId: number | null;
-  /** How many log rows there are up to `lastUpdateId`; the write is refused if that is not exactly right. */
-  foldedRows: number;
+/** The advisory lock that makes one compaction of a document run at a time, across processes. */
+function compactionLock(documentId: string) {
+  return sql`select pg_advisory_xact_lock(hashtextextended(${`compact:${documentId}`}, 0))`;
 }
 
 /**
- * Replaces the snapshot and the log rows it covers, in one transaction: upserts the snapshot (only
- * if nobody moved it meanwhile) and deletes exactly the rows folded in (the transaction rolls back
- * with SnapshotMovedError if the snapshot or those rows are not what the caller said). Rows
- * appended after `lastUpdateId` stay in the log.
- */
-export async function replaceLogWithSnapshot(
-  db: Kysely<Database>,
-  documentId: string,
-  replacement: SnapshotReplacement,
-  rendering: Rendering | null,
-): Promise<void> {
-  const { state, lastUpdateId, previousLastUpdateId, foldedRows } = replacement;
-  await db.transaction().execute(async (trx) => {
-    const result = await trx
-      .insertInto("document_snapshots")
-      .values({ document_id: documentId, state, last_update_id: lastUpdateId, updated_at: new Date() })
-      .onConflict((conflict) =>
-        conflict
-          .column("document_id")
-          .doUpdateSet({ state, last_update_id: lastUpdateId, updated_at: new Date() })
-          .where("document_snapshots.last_update_id", "=", previousLastUpdateId ?? -1),
-      )
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) throw new SnapshotMovedError("the snapshot moved while compacting");
-    const deleted = await trx
-      .deleteFrom("document_updates")
-      .where("document_id", "=", documentId)
-      .where("id", "<=", lastUpdateId)
-      .executeTakeFirst();
-    // A row that committed late with a lower id would be deleted without being folded: refuse.
-    if (Number(deleted.numDeletedRows) !== foldedRows) throw new SnapshotMovedError("the update log changed under compaction");
-    if (rendering) await saveRendering(trx, documentId, rendering);
-  });
-}
-
-/**
- * Folds the log into the snapshot from the database alone (for a document nobody has loaded):
- * reads the snapshot and every row after it, encodes their merged state, and replaces them (see
- * `replaceLogWithSnapshot`). Rows appended while this runs have higher ids and stay in the log.
- * Returns null when there was nothing to fold.
+ * Folds the log into the snapshot, from the database alone, under the document's advisory lock:
+ * reads the snapshot and every row in the log, writes their merged state as the snapshot and
+ * deletes exactly the rows it read. A row appended meanwhile by any process is not among them and
+ * stays in the log; two compactions of one document wait for each other. Returns null when there
+ * was nothing to fold.
  */
 export async function compactDocument(
   db: Kysely<Database>,
   documentId: string,
-  renderingFor: (doc: Y.Doc) => Rendering | null,
+  renderingFor: (doc: Y.Doc) => Rendering | null = () => null,
 ): Promise<CompactionResult | null> {
-  const stored = await readStoredState(db, documentId);
-  if (stored.tail.length === 0) return null;
-  const doc = applyStoredState(stored);
-  const replacement = {
-    state: Y.encodeStateAsUpdate(doc),
-    lastUpdateId: stored.lastUpdateId,
-    previousLastUpdateId: stored.snapshotLastUpdateId,
-    foldedRows: stored.tail.length,
-  };
-  await replaceLogWithSnapshot(db, documentId, replacement, renderingFor(doc));
-  return { folded: stored.tail.length, lastUpdateId: stored.lastUpdateId, doc };
+  return db.transaction().execute(async (trx) => {
+    await compactionLock(documentId).execute(trx);
+    const stored = await readStoredState(trx, documentId);
+    if (stored.tail.length === 0) return null;
+    const doc = applyStoredState(stored);
+    const state = Y.encodeStateAsUpdate(doc);
+    const lastUpdateId = stored.lastUpdateId;
+    await trx
+      .insertInto("document_snapshots")
+      .values({ document_id: documentId, state, last_update_id: lastUpdateId, updated_at: new Date() })
+      .onConflict((conflict) => conflict.column("document_id").doUpdateSet({ state, last_update_id: lastUpdateId, updated_at: new Date() }))
+      .execute();
+    await trx
+      .deleteFrom("document_updates")
+      .where("document_id", "=", documentId)
+      .where(
+        "id",
+        "in",
+        stored.tail.map((row) => row.id),
+      )
+      .execute();
+    const rendering = renderingFor(doc);
+    if (rendering) await saveRendering(trx, documentId, rendering);
+    return { folded: stored.tail.length, lastUpdateId, doc };
+  });
 }

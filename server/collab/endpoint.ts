@@ -27,9 +27,12 @@ import { refuseUpgrade } from "../upgrade.js";
 import { CollabConnection } from "./collab-connection.js";
 import type { CollaborationService } from "./collaboration-service.js";
 import { CommitQueue } from "./commit-queue.js";
+import { RenderThread } from "./render-thread.js";
+import type { DocumentFanout } from "../cluster/document-fanout.js";
 import { type StoredState, applyStoredState, readStoredState, readStoredStates } from "./document-store.js";
 import { type ClientMessage, CloseCode, MalformedMessageError, decodeClientMessage } from "./protocol.js";
-import { type CollabLimits, SharedDocument, defaultLimits } from "./shared-document.js";
+import { type CollabLimits, defaultLimits } from "./collab-limits.js";
+import { SharedDocument } from "./shared-document.js";
 
 /** Largest websocket message accepted; larger frames are closed with 1009 by `ws`. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -42,6 +45,8 @@ export interface CollaborationEndpointOptions {
   logger: Logger;
   /** Resolves the signed-in person from a Cookie header, or null. */
   authenticate(cookieHeader: string | undefined): Promise<SessionUser | null>;
+  /** With several processes (REDIS_URL): how documents reach the same document in the others. */
+  fanout?: DocumentFanout | null;
   limits?: Partial<CollabLimits>;
 }
 
@@ -70,6 +75,8 @@ export class CollaborationEndpoint implements CollaborationService {
   });
   private readonly documents = new Map<string, SharedDocument>();
   private readonly commits: CommitQueue;
+  /** Renders documents to HTML and text off the event loop, for every document loaded here. */
+  private readonly renderer = new RenderThread();
   private readonly unloads = new Map<string, Promise<void>>();
   private readonly connections = new Set<CollabConnection>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -253,6 +260,8 @@ export class CollaborationEndpoint implements CollaborationService {
       limits: this.limits,
       previousUnload: this.unloads.get(documentId),
       commits: this.commits,
+      renderer: this.renderer,
+      fanout: this.options.fanout ?? null,
       readStoredState: async (id) => (await this.reads.storedState(id))!,
       onIdle: (idle) => this.unload(idle),
     });
@@ -303,7 +312,16 @@ export class CollaborationEndpoint implements CollaborationService {
     if (shared && !shared.failed) {
       return this.withDocument(documentId, async (held) => {
         await held.flush();
-        return Y.encodeStateAsUpdate(held.doc);
+        if (!this.options.fanout) return Y.encodeStateAsUpdate(held.doc);
+        // With several processes, everything committed anywhere is in the database, even what
+        // this process has not heard of yet: the two together.
+        const stored = applyStoredState(await readStoredState(this.options.database.db, documentId));
+        try {
+          Y.applyUpdate(stored, Y.encodeStateAsUpdate(held.doc));
+          return Y.encodeStateAsUpdate(stored);
+        } finally {
+          stored.destroy();
+        }
       });
     }
     if (!(await findDocument(this.options.database.db, documentId))) throw new DocumentNotFoundError(documentId);
@@ -362,6 +380,7 @@ export class CollaborationEndpoint implements CollaborationService {
       }, closeGraceMs);
       cutOff.unref();
       await Promise.allSettled([...this.unloads.values()]);
+      await this.renderer.close();
       this.wss.close();
       this.logger.info({ documents: open.length, connections: connections.length }, "collaboration endpoint closed");
     })();

@@ -49,6 +49,8 @@ export type ClientMessage =
       update: Uint8Array;
       /** The Yjs client ids whose content the update carries (deletions alone carry none). */
       clients: number[];
+      /** For each of those clients, the lowest clock of its content here. */
+      minClocks: Map<number, number>;
       /** The whole message as received: for an update, exactly what relaying it sends. */
       received: Uint8Array;
     }
@@ -80,9 +82,9 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
           for (const ranges of ds.clients.values()) {
             if (ranges.some((range) => range.len <= 0)) throw new MalformedMessageError("an empty deletion in the update");
           }
-          const clients = [...new Set(structs.map((struct) => struct.id.client))];
+          const minClocks = lowestClocks(structs);
           const kind = syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update";
-          message = { kind, update: payload, clients, received: bytes };
+          message = { kind, update: payload, clients: [...minClocks.keys()], minClocks, received: bytes };
         } else {
           throw new MalformedMessageError(`unknown sync message type ${syncType}`);
         }
@@ -106,6 +108,21 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
     if (error instanceof MalformedMessageError) throw error;
     throw new MalformedMessageError(error instanceof Error ? error.message : "undecodable message");
   }
+}
+
+/** For each client whose content `structs` hold, the lowest clock of it. */
+export function lowestClocks(structs: readonly { id: { client: number; clock: number } }[]): Map<number, number> {
+  const lowest = new Map<number, number>();
+  for (const struct of structs) {
+    const known = lowest.get(struct.id.client);
+    if (known === undefined || struct.id.clock < known) lowest.set(struct.id.client, struct.id.clock);
+  }
+  return lowest;
+}
+
+/** The lowest clock of each client whose content a Yjs update holds. */
+export function updateLowestClocks(update: Uint8Array): Map<number, number> {
+  return lowestClocks(Y.decodeUpdate(update).structs);
 }
 
 /** An awareness update: a count, then per client its id, clock and state as JSON (or "null"). */

@@ -1,11 +1,10 @@
 /**
  * One collaborative document held in memory while someone has it open: its Y.Doc and awareness,
- * the connections on it, and its persistence. It loads the stored state (snapshot + log tail)
- * before it answers anything, queues what arrives meanwhile in order, applies and relays accepted
- * updates, drops read-only connections' updates, appends each ≤ 50 ms batch to the log (through
- * the commit queue, in one statement with other documents' batches due at the same time), tells
- * the connections whose typing was committed ("saved", message 100), and compacts the log into the
- * snapshot. All database work for one document runs one task at a time.
+ * and the connections on it. It loads the stored state (snapshot + log tail) before it answers
+ * anything, queues what arrives meanwhile in order, applies accepted updates, drops read-only
+ * connections' updates, and tells the connections whose typing was committed ("saved", message
+ * 100). Relaying (document-relay.ts), storing and compacting (document-persistence.ts) and
+ * rendering (document-rendering.ts) are its parts.
  */
 import type { Kysely } from "kysely";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -14,13 +13,12 @@ import type { Database } from "../../db/database.js";
 import type { Logger } from "../logger.js";
 import { type Broadcast, CollabConnection, prepareBroadcast } from "./collab-connection.js";
 import type { CommitQueue } from "./commit-queue.js";
-import {
-  applyStoredState,
-  type StoredState,
-  renderDocument,
-  replaceLogWithSnapshot,
-  saveRendering,
-} from "./document-store.js";
+import type { DocumentFanout } from "../cluster/document-fanout.js";
+import { DocumentPeers, peerOrigin } from "./document-peers.js";
+import { DocumentPersistence } from "./document-persistence.js";
+import { DocumentRelay } from "./document-relay.js";
+import { DocumentRendering } from "./document-rendering.js";
+import { type StoredState, applyStoredState } from "./document-store.js";
 import {
   type ClientMessage,
   CloseCode,
@@ -28,40 +26,11 @@ import {
   encodeSaved,
   encodeSyncStep1,
   encodeSyncStep2,
-  encodeUpdate,
+  updateLowestClocks,
 } from "./protocol.js";
+import type { RenderThread } from "./render-thread.js";
+import type { CollabLimits } from "./collab-limits.js";
 
-export interface CollabLimits {
-  /** At most this long between an accepted update and the start of its batch's commit. */
-  batchWindowMs: number;
-  /** Compact once the log after the snapshot has more rows than this. */
-  compactAfterRows: number;
-  /** Rewrite documents.content_html/content_text at most this often while people type. */
-  renderEveryMs: number;
-  /** Largest encoded document state accepted; an update that would pass it is refused (4413). */
-  maxDocumentBytes: number;
-  /** Messages a document holds for its connections while it loads, before the sender is closed. */
-  maxQueuedMessages: number;
-  maxQueuedBytes: number;
-  /**
-   * Wait before retrying a batch whose commit failed; it doubles with each failure in a row, up to
-   * `maxRetryAfterMs`, so a database that refuses writes is not asked again by every document every
-   * second.
-   */
-  retryAfterMs: number;
-  maxRetryAfterMs: number;
-}
-
-export const defaultLimits: CollabLimits = {
-  batchWindowMs: 50,
-  compactAfterRows: 200,
-  renderEveryMs: 5_000,
-  maxDocumentBytes: 5 * 1024 * 1024,
-  maxQueuedMessages: 10_000,
-  maxQueuedBytes: 16 * 1024 * 1024,
-  retryAfterMs: 1_000,
-  maxRetryAfterMs: 16_000,
-};
 
 /** Transaction origin of updates the server makes itself (restoring a version, for example). */
 export const serverOrigin = Symbol("server");
@@ -82,6 +51,10 @@ export interface SharedDocumentOptions {
   previousUnload: Promise<void> | undefined;
   /** Where batches are appended, together with other documents' (group commit). */
   commits: CommitQueue;
+  /** Where the document is rendered to HTML and text, off the event loop. */
+  renderer: RenderThread;
+  /** The other server processes, when there are several (REDIS_URL): null for one process. */
+  fanout: DocumentFanout | null;
   /** Reads the stored state, together with other documents loading at the same time (batched reads). */
   readStoredState(documentId: string): Promise<StoredState>;
   /** Called when no connection and no server task holds the document any more. */
@@ -89,14 +62,6 @@ export interface SharedDocumentOptions {
 }
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
-
-/**
- * A message waiting to go to everyone on the document: an update (from `origin`; `received`: the
- * sync message it arrived in, which relaying it alone sends as it is) or presence.
- */
-type Relay =
-  | { update: Uint8Array; origin: unknown; received?: Uint8Array; awareness?: undefined }
-  | { awareness: Uint8Array; update?: undefined; origin?: undefined; received?: undefined };
 
 export class SharedDocument {
   readonly documentId: string;
@@ -108,55 +73,28 @@ export class SharedDocument {
   loaded = false;
   failed = false;
 
-  private readonly db: Kysely<Database>;
   private readonly readStoredState: (documentId: string) => Promise<StoredState>;
-  private readonly commits: CommitQueue;
   private readonly logger: Logger;
   private readonly limits: CollabLimits;
   private readonly onIdle: (shared: SharedDocument) => void;
+  private readonly relays: DocumentRelay;
+  private readonly persistence: DocumentPersistence;
+  private readonly rendering: DocumentRendering;
+  private readonly peers: DocumentPeers | null;
   private holds = 0;
   private idleSignalled = false;
-  private unloading = false;
 
   /** Messages received before the stored state was loaded, in arrival order. */
   private waiting: { connection: CollabConnection; message: ClientMessage; bytes: number }[] = [];
   private waitingBytes = 0;
 
-  /** Messages for everyone, sent together at the end of this turn of the event loop. */
-  private outbox: Relay[] = [];
-  /** A message for everyone has gone out in this turn of the event loop: the next ones wait. */
-  private turnOpen = false;
   /**
    * While a client's update is being applied: what Yjs reports of it, held back until the update
    * has applied completely (then stored and relayed), or thrown away if it failed halfway.
    */
   private applying: Uint8Array[] | null = null;
-  /** An update failed halfway: this copy holds part of it, so it is never compacted or rendered. */
-  private poisoned = false;
-  /** Accepted updates not yet committed, in the order they were applied. */
-  private pending: Uint8Array[] = [];
-  /** Set while a failed commit waits for its retry: batches wait for it too. */
-  private retryTimer: NodeJS.Timeout | undefined;
-  /** Commits that failed in a row (0: the last one succeeded). */
-  private failedCommits = 0;
-  private renderTimer: NodeJS.Timeout | undefined;
-  /** The tail of this document's database tasks: each runs after the one before it. */
-  private tasks: Promise<unknown> = Promise.resolve();
-
-  /** State vector of what is committed: the loaded state plus every committed batch. */
-  private committedStateVector: Uint8Array = new Uint8Array([0]);
-  /** Rows in the log after the snapshot. */
-  private tailRows = 0;
-  /** The snapshot's last_update_id (null: no snapshot), and the id of the last row committed. */
-  private snapshotLastUpdateId: number | null = null;
-  private lastUpdateId = 0;
-  /** After a failed compaction, the next waits until the log has grown this long. */
-  private compactAgainAtRows = 0;
   /** An upper estimate of the encoded state's size; measured exactly when near the limit. */
   private estimatedBytes = 0;
-  private lastRenderAt = 0;
-  private renderDirty = false;
-  private lastEditorId: string | null = null;
 
   constructor(options: SharedDocumentOptions) {
     this.documentId = options.documentId;
@@ -165,11 +103,43 @@ export class SharedDocument {
     this.doc = new Y.Doc({ guid: options.documentId });
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.readStoredState = options.readStoredState;
-    this.db = options.db;
-    this.commits = options.commits;
     this.logger = options.logger;
     this.limits = options.limits;
     this.onIdle = options.onIdle;
+    this.relays = new DocumentRelay(() => this.connections);
+    this.persistence = new DocumentPersistence({
+      documentId: options.documentId,
+      doc: this.doc,
+      db: options.db,
+      commits: options.commits,
+      logger: options.logger,
+      limits: options.limits,
+      onCommitted: (rowId, seq) => {
+        this.peers?.committed(rowId, seq);
+        this.acknowledge();
+        this.rendering.changed();
+      },
+    });
+    this.peers = options.fanout
+      ? new DocumentPeers({
+          documentId: options.documentId,
+          doc: this.doc,
+          awareness: this.awareness,
+          fanout: options.fanout,
+          persistence: this.persistence,
+          readStoredState: options.readStoredState,
+          logger: options.logger,
+          onSavedChanged: () => this.acknowledge(),
+          graceMs: options.limits.peerGraceMs,
+        })
+      : null;
+    this.rendering = new DocumentRendering({
+      doc: this.doc,
+      logger: options.logger,
+      renderer: options.renderer,
+      renderEveryMs: options.limits.renderEveryMs,
+      save: (rendering) => this.persistence.saveRendering(rendering),
+    });
     // The server has no presence of its own.
     this.awareness.setLocalState(null);
     this.ready = this.load(options.previousUnload);
@@ -215,13 +185,11 @@ export class SharedDocument {
   private async load(previousUnload: Promise<void> | undefined): Promise<void> {
     await previousUnload?.catch(() => undefined);
     const started = performance.now();
+    // Subscribed before reading: whatever a peer commits after the read reaches us on the bus.
+    await this.peers?.join();
     const stored = await this.readStoredState(this.documentId);
     applyStoredState(stored, this.doc);
-    this.tailRows = stored.tail.length;
-    this.snapshotLastUpdateId = stored.snapshotLastUpdateId;
-    this.lastUpdateId = stored.lastUpdateId;
     this.estimatedBytes = (stored.snapshot?.byteLength ?? 0) + stored.tail.reduce((sum, row) => sum + row.update.byteLength, 0);
-    this.committedStateVector = Y.encodeStateVector(this.doc);
     this.doc.on("update", this.onDocumentUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
     this.loaded = true;
@@ -234,7 +202,8 @@ export class SharedDocument {
     this.waiting = [];
     this.waitingBytes = 0;
     for (const { connection, message } of waiting) this.handle(connection, message);
-    if (this.compactionDue()) this.compactInBackground();
+    this.persistence.loaded(stored);
+    this.peers?.loaded();
   }
 
   private loadFailed(error: unknown): void {
@@ -276,7 +245,7 @@ export class SharedDocument {
     switch (message.kind) {
       case "sync-step-1":
         connection.send(encodeSyncStep2(this.doc, message.stateVector));
-        if (connection.wantsSaved) connection.send(encodeSaved(this.committedStateVector));
+        if (connection.wantsSaved) connection.send(encodeSaved(Y.encodeStateVector(this.savedVector())));
         return;
       case "sync-step-2":
       case "sync-update":
@@ -323,7 +292,7 @@ export class SharedDocument {
    */
   private acceptClientUpdate(
     connection: CollabConnection,
-    { kind, update, clients, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
+    { kind, update, clients, minClocks, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
   ): void {
     if (!this.fitsSizeLimit(update)) {
       connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
@@ -344,11 +313,16 @@ export class SharedDocument {
     } finally {
       this.applying = null;
     }
-    for (const change of changes) this.queueForCommit(change, connection);
+    if (changes.length > 0) {
+      // The other processes get what this one accepted, whole (duplicates are harmless).
+      const seq = this.peers?.publishUpdate(update) ?? 0;
+      this.rendering.lastEditorId = connection.user.id;
+      for (const change of changes) this.persistence.queue({ update: change, minClocks, seq });
+    }
     if (asReceived) {
-      this.relay({ update, origin: connection, received });
+      this.relays.relay({ update, origin: connection, received });
     } else {
-      for (const change of changes) this.relay({ update: change, origin: connection });
+      for (const change of changes) this.relays.relay({ update: change, origin: connection });
     }
     // Whose typing this connection brought: it is told when that is committed.
     for (const client of clients) connection.editingClients.add(client);
@@ -362,7 +336,8 @@ export class SharedDocument {
    */
   private reloadAfterFailedUpdate(): void {
     this.logger.error({ connections: this.connections.size }, "an update failed halfway; reloading the document");
-    this.poisoned = true;
+    this.persistence.poison();
+    this.rendering.stop();
     this.failed = true;
     const connections = [...this.connections];
     for (const connection of connections) connection.close(CloseCode.serverRestarting, "document reloading");
@@ -407,176 +382,82 @@ export class SharedDocument {
       this.applying.push(update);
       return;
     }
-    this.queueForCommit(update, origin);
-    this.relay({ update, origin });
+    // Another process's (or read back from the log): its process stores it (document-peers.ts).
+    if (origin !== peerOrigin) {
+      // A change the server made itself: stored here, and sent to the other processes.
+      const seq = this.peers?.publishUpdate(update) ?? 0;
+      this.persistence.queue({ update, minClocks: updateLowestClocks(update), seq });
+    }
+    this.relays.relay({ update, origin });
   };
-
-  private queueForCommit(update: Uint8Array, origin: unknown): void {
-    this.pending.push(update);
-    if (origin instanceof CollabConnection) this.lastEditorId = origin.user.id;
-    this.scheduleBatch();
-  }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     if (origin instanceof CollabConnection) {
       for (const client of added.concat(updated)) origin.awarenessClients.add(client);
       for (const client of removed) origin.awarenessClients.delete(client);
     }
-    const awareness = encodeAwareness(this.awareness, added.concat(updated, removed));
-    if (awareness) this.relay({ awareness });
-  };
-
-  // ---- relaying ------------------------------------------------------------------------------
-
-  /**
-   * Sends a message to everyone on the document. The first of a turn of the event loop goes at
-   * once; those that follow in the same turn are queued and sent when it ends (setImmediate), in
-   * order, each run of consecutive updates merged into one: under load, many keystrokes cost one
-   * send per connection instead of one each. Alone, an update goes to everyone but its sender;
-   * merged, it also goes back to the senders, whose Yjs ignores what it already has.
-   */
-  private relay(message: Relay): void {
-    this.outbox.push(message);
-    if (this.turnOpen) return;
-    // The first message of a turn goes at once; what follows in the same turn waits for its end.
-    this.turnOpen = true;
-    setImmediate(this.endTurn);
-    this.sendOutbox();
-  }
-
-  private readonly endTurn = (): void => {
-    this.turnOpen = false;
-    this.sendOutbox();
-  };
-
-  private sendOutbox(): void {
-    const outbox = this.outbox;
-    this.outbox = [];
-    for (let start = 0; start < outbox.length; ) {
-      const first = outbox[start]!;
-      if (first.awareness) {
-        // To everyone, the sender included: the provider counts its own echo as a sign of life.
-        const message = prepareBroadcast(first.awareness);
-        for (const connection of this.connections) connection.send(message);
-        start++;
-        continue;
-      }
-      let end = start + 1;
-      while (end < outbox.length && outbox[end]!.update) end++;
-      const run = outbox.slice(start, end);
-      const sender = run.every((item) => item.origin === first.origin) ? first.origin : undefined;
-      const message =
-        run.length === 1
-          ? prepareBroadcast(first.received ?? encodeUpdate(first.update!))
-          : prepareBroadcast(encodeUpdate(mergeBatch(run.map((item) => item.update!))));
-      for (const connection of this.connections) if (connection !== sender) connection.send(message);
-      start = end;
+    const changed = added.concat(updated, removed);
+    // Presence of this process's connections (and their leaving) goes to the other processes.
+    if (this.peers && origin !== peerOrigin && changed.length > 0) {
+      this.peers.publishAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     }
-  }
+    const awareness = encodeAwareness(this.awareness, changed);
+    if (awareness) this.relays.relay({ awareness });
+  };
 
-  // ---- persistence ---------------------------------------------------------------------------
-
-  private scheduleBatch(): void {
-    // After a failed commit the retry takes what has arrived since, when it is due.
-    if (!this.unloading && !this.retryTimer) this.commits.schedule(this);
-  }
+  // ---- persistence -------------------------------------------------------------------------
 
   /** Commits everything accepted so far (after any database task already running). */
   flush(): Promise<void> {
-    return this.serially(() => this.commitPending(false));
+    return this.persistence.flush();
   }
 
-  private serially<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.tasks.then(task, task);
-    this.tasks = run.catch(() => undefined);
-    return run;
-  }
-
-  /**
-   * One batch: every pending update merged into one row, appended in one statement (with the
-   * document's rendering when it is due), with other documents' batches when they are due too.
-   * Then the connections whose typing it held learn that it is committed.
-   */
-  private async commitPending(forceRender: boolean): Promise<void> {
-    if (!this.loaded) return;
-    if (this.pending.length === 0) {
-      if (forceRender && this.renderDirty && !this.poisoned) {
-        // Nothing pending and no task running: the live document is exactly the committed state.
-        await saveRendering(this.db, this.documentId, renderDocument(this.doc, this.lastEditorId));
-        this.lastRenderAt = Date.now();
-        this.renderDirty = false;
-      }
-      return;
-    }
-    const updates = this.pending;
-    this.pending = [];
-    const stateVector = Y.encodeStateVector(this.doc);
-    const merged = mergeBatch(updates);
-    const renderNow = !this.poisoned && (forceRender || Date.now() - this.lastRenderAt >= this.limits.renderEveryMs);
-    // Rendered now, synchronously, so the rendering is exactly the state this batch commits.
-    const rendering = renderNow ? renderDocument(this.doc, this.lastEditorId) : null;
-    try {
-      this.lastUpdateId = await this.commits.append(this.documentId, merged, rendering);
-    } catch (error) {
-      this.pending = updates.concat(this.pending);
-      this.failedCommits++;
-      const { retryAfterMs, maxRetryAfterMs } = this.limits;
-      // Each document's wait differs a little, so documents that failed together retry apart.
-      const wait = Math.min(retryAfterMs * 2 ** (this.failedCommits - 1), maxRetryAfterMs) * (0.9 + Math.random() * 0.2);
-      const details = { err: error, updates: updates.length, failedInARow: this.failedCommits, retryInMs: Math.round(wait) };
-      // The first failure in a row is an error; the retries that fail again are the same error.
-      if (this.failedCommits === 1) this.logger.error(details, "could not commit a batch; keeping it to retry");
-      else this.logger.debug(details, "could not commit a batch again; keeping it to retry");
-      if (!this.unloading) {
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = undefined;
-          this.flush().catch(() => undefined);
-        }, wait);
-        this.retryTimer.unref();
-      }
-      throw error;
-    }
-    if (this.failedCommits > 0) {
-      this.logger.info({ failedInARow: this.failedCommits }, "committed the batch that had failed");
-      this.failedCommits = 0;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-    this.tailRows++;
-    this.committedStateVector = stateVector;
-    if (rendering) {
-      this.lastRenderAt = Date.now();
-      this.renderDirty = false;
-    } else {
-      this.renderDirty = true;
-      this.scheduleRender();
-    }
-    this.acknowledge(stateVector);
-    if (this.compactionDue()) this.compactInBackground();
+  /** Folds the update log into the snapshot (after pending tasks). */
+  compact(): Promise<void> {
+    return this.persistence.compact();
   }
 
   /**
-   * Tells each connection what of its own typing is now committed: the committed clocks of the
-   * client ids it edits as or speaks for in awareness, only when one has moved. A connection that
-   * has not said who it is gets the whole committed state vector, as after the initial sync.
+   * What is saved: the document's state, except anything not yet known to be stored (this
+   * process's batches waiting or in flight, and other processes' updates they have not said they
+   * committed). Per client, nothing from the lowest clock still pending on is claimed.
    */
-  private acknowledge(stateVector: Uint8Array): void {
-    let committed: Map<number, number> | undefined;
+  private savedVector(): Map<number, number> {
+    const vector = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    const cap = (entries: Iterable<{ minClocks: ReadonlyMap<number, number> }>) => {
+      for (const entry of entries) {
+        for (const [client, clock] of entry.minClocks) {
+          if ((vector.get(client) ?? 0) > clock) vector.set(client, clock);
+        }
+      }
+    };
+    cap(this.persistence.uncommitted());
+    if (this.peers) cap(this.peers.uncommitted());
+    return vector;
+  }
+
+  /**
+   * Tells each connection (that asked for "saved" messages) what of its own typing is now stored:
+   * the saved clocks of the client ids it edits as or speaks for in awareness, only when one has
+   * moved. A connection that has not said who it is gets the whole saved state vector, as after
+   * the initial sync.
+   */
+  private acknowledge(): void {
+    let saved: Map<number, number> | undefined;
     let whole: Broadcast | undefined;
     for (const connection of this.connections) {
       if (!connection.wantsSaved) continue;
+      saved ??= this.savedVector();
       if (connection.editingClients.size === 0 && connection.awarenessClients.size === 0) {
-        whole ??= prepareBroadcast(encodeSaved(stateVector));
+        whole ??= prepareBroadcast(encodeSaved(Y.encodeStateVector(saved)));
         connection.send(whole);
         continue;
       }
-      committed ??= Y.decodeStateVector(stateVector);
       let moved: Map<number, number> | undefined;
       const acknowledged = (connection.acknowledged ??= new Map());
       for (const clients of [connection.editingClients, connection.awarenessClients]) {
         for (const client of clients) {
-          const clock = committed.get(client);
+          const clock = saved.get(client);
           if (clock === undefined || clock <= (acknowledged.get(client) ?? 0)) continue;
           acknowledged.set(client, clock);
           (moved ??= new Map()).set(client, clock);
@@ -586,111 +467,32 @@ export class SharedDocument {
     }
   }
 
-  /** The rendering skipped by the throttle is written once the throttle allows it. */
-  private scheduleRender(): void {
-    if (this.renderTimer || this.unloading) return;
-    const wait = Math.max(0, this.lastRenderAt + this.limits.renderEveryMs - Date.now());
-    this.renderTimer = setTimeout(() => {
-      this.renderTimer = undefined;
-      this.serially(() => this.commitPending(true)).catch((error: unknown) =>
-        this.logger.error({ err: error }, "could not save the document's rendering"),
-      );
-    }, wait);
-    this.renderTimer.unref();
-  }
-
-  private compactionDue(): boolean {
-    return this.tailRows > this.limits.compactAfterRows && this.tailRows >= this.compactAgainAtRows;
-  }
-
-  private compactInBackground(): void {
-    this.compact().catch(() => undefined); // logged in compact
-  }
-
-  /**
-   * Folds the log into the snapshot, after pending tasks. The snapshot is the loaded document
-   * itself, encoded: no database read, no second copy of the document. Every row up to the last
-   * one committed is in it; so may be updates still waiting for their batch (they are committed
-   * later as rows after the snapshot, and applying them twice changes nothing), which only makes
-   * the snapshot more complete, never less.
-   */
-  compact(): Promise<void> {
-    return this.serially(async () => {
-      if (!this.loaded || this.tailRows === 0 || this.poisoned) return;
-      const started = performance.now();
-      const folded = this.tailRows;
-      const replacement = {
-        state: Y.encodeStateAsUpdate(this.doc),
-        lastUpdateId: this.lastUpdateId,
-        previousLastUpdateId: this.snapshotLastUpdateId,
-        foldedRows: folded,
-      };
-      const rendering = renderDocument(this.doc, this.lastEditorId);
-      try {
-        await replaceLogWithSnapshot(this.db, this.documentId, replacement, rendering);
-      } catch (error) {
-        this.compactAgainAtRows = this.tailRows * 2;
-        this.logger.error({ err: error }, "compaction failed; the log is kept");
-        throw error;
-      }
-      this.tailRows = 0;
-      this.compactAgainAtRows = 0;
-      this.snapshotLastUpdateId = replacement.lastUpdateId;
-      this.lastRenderAt = Date.now();
-      this.renderDirty = false;
-      this.logger.info(
-        { folded, lastUpdateId: replacement.lastUpdateId, ms: Math.round(performance.now() - started) },
-        "compacted the update log",
-      );
-    });
-  }
-
   /**
    * Unloads: commits what is pending, compacts, saves the rendering, then frees everything, even
    * when the database failed (logged: the clients still hold their changes and resend them on
    * their next sync).
    */
   async unload(): Promise<void> {
-    this.unloading = true;
-    this.commits.cancel(this);
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.renderTimer);
+    this.persistence.stop();
     try {
       await this.ready;
-      await this.flush();
-      await this.compact();
-      await this.serially(() => this.commitPending(true));
+      // What other processes sent and never confirmed is stored before the document goes.
+      await this.peers?.leave();
+      await this.persistence.flush();
+      await this.persistence.compact();
+      if (!this.failed) await this.rendering.finish();
     } catch (error) {
       if (!this.failed) {
-        this.logger.error({ err: error, uncommittedUpdates: this.pending.length }, "could not save the document while unloading");
+        this.logger.error({ err: error, uncommittedUpdates: this.persistence.pendingUpdates }, "could not save the document while unloading");
       }
     } finally {
+      this.rendering.stop();
       this.doc.off("update", this.onDocumentUpdate);
       this.awareness.off("update", this.onAwarenessUpdate);
       this.awareness.destroy();
       this.doc.destroy();
-      this.pending = [];
+      this.persistence.discard();
       this.logger.debug("document unloaded");
     }
   }
 }
-
-/**
- * Merges a batch into one update. Y.mergeUpdates slows down quadratically with the number of
- * inputs (2,000 keystrokes: ~50 ms; 60,000: ~2 minutes), so a flood is merged as a tree of groups
- * of 32, which stays linear (60,000: ~150 ms).
- */
-export function mergeBatch(updates: Uint8Array[]): Uint8Array {
-  let level = updates;
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += mergeFanIn) {
-      const group = level.slice(i, i + mergeFanIn);
-      next.push(group.length === 1 ? group[0]! : Y.mergeUpdates(group));
-    }
-    level = next;
-  }
-  return level[0] ?? new Uint8Array([0, 0]);
-}
-
-const mergeFanIn = 32;

@@ -57,4 +57,20 @@ describe("a collaboration connection", () => {
     await once(client, "close");
     expect(received).toHaveLength(before);
   });
+
+  it("finds the private fields of ws it writes frames through (ADR 008): a ws upgrade that renames them fails here", async () => {
+    // ws is pinned exactly in package.json because of this; when it is upgraded, this says whether
+    // the fast path still applies or every broadcast would silently fall back to ws.send.
+    const internals = connection.ws as unknown as {
+      _socket?: unknown;
+      _sender?: { _queue?: unknown; _state?: unknown };
+      _extensions?: unknown;
+    };
+    expect(internals._socket, "ws's _socket").toBeDefined();
+    expect(internals._sender, "ws's _sender").toBeDefined();
+    expect(Array.isArray(internals._sender?._queue), "ws's _sender._queue").toBe(true);
+    expect(typeof internals._sender?._state, "ws's _sender._state").toBe("number");
+    expect(typeof internals._extensions, "ws's _extensions").toBe("object");
+    expect(connection.fastPathAvailable()).toBe(true);
+  });
 });

@@ -21,6 +21,7 @@ describe("configuration", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ SMTP_URL: "mail.example.org" }, "SMTP_URL"],
     [{ TRUST_PROXY: "yes please" }, "TRUST_PROXY"],
+    [{ REDIS_URL: "redis://127.0.0.1:6379" }, "REDIS_URL"],
     [{ TRUST_PROXY: "999" }, "TRUST_PROXY"],
     [{ TRUST_PROXY: "10.0.0.0/99" }, "TRUST_PROXY"],
   ])("names the variable in one line when %o is wrong", (env, variable) => {

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { type RunningServer, startServer } from "../../server/app.js";
 import { type Config, loadConfig } from "../../server/config.js";
-import type { CollabLimits } from "../../server/collab/shared-document.js";
+import type { CollabLimits } from "../../server/collab/collab-limits.js";
 import { createLogger } from "../../server/logger.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import { openTestDatabase } from "./database.js";

@@ -19,7 +19,7 @@ import { CommentForm } from "../comments/CommentsPanel.js";
 import { COMMENT_QUOTE_MAX } from "../../documents/limits.js";
 import { EditorToolbar } from "./EditorToolbar.js";
 import { CommentHighlights, type HighlightAnchor, anchorForSelection, setHighlightAnchors } from "./comment-highlights.js";
-import { documentEditorExtensions } from "./extensions.js";
+import { documentEditorExtensions } from "../../documents/editor-schema.js";
 import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.js";
 
 export interface CollaborativeEditorProps {

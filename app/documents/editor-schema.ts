@@ -1,7 +1,9 @@
 /**
- * The editor's schema: the node and mark types a document may hold. Every type here must be one
- * that app/documents/content.ts renders to HTML and text (versions, search, exports).
- * Undo is left to the Collaboration extension (Yjs' own undo manager), so StarterKit's is off.
+ * The editor's schema: the node and mark types a document may hold, shared by the browser editor
+ * and the server's rendering (render-html.server.ts renders with this very schema, so the HTML of
+ * versions and exports is what the editor shows). Every type here must also be one content.ts
+ * renders as text (search). Undo is left to the Collaboration extension (Yjs' own undo manager),
+ * so StarterKit's is off.
  */
 import type { Extensions } from "@tiptap/core";
 import { TableKit } from "@tiptap/extension-table";
