@@ -1,7 +1,7 @@
 /**
  * How a minute of decision is referred to: `<GROUP CODE>-<YY>-MIN-<NNNN>`, like SWC-22-MIN-0140,
  * where YY is the year of the meeting in New Zealand and NNNN the minute's number in that group
- * and year. The numbers themselves are handed out by `confirmMinutes` (app/models/minutes.server.ts)
+ * and year. The numbers themselves are handed out by `confirmMinutes` (app/models/minute-confirmation.server.ts)
  * from a counter in the database; this module only writes and reads the references.
  */
 

@@ -12,3 +12,6 @@ export const actionVerbs: readonly DecisionVerb[] = ["directed", "invited", "req
 export function isActionVerb(verb: string | null | undefined): boolean {
   return verb !== null && verb !== undefined && (actionVerbs as readonly string[]).includes(verb);
 }
+
+/** The verbs as a form's choices. */
+export const decisionVerbOptions = decisionVerbs.map((verb) => ({ value: verb, label: verb }));

@@ -6,17 +6,15 @@
  */
 import type { Kysely } from "kysely";
 import type { ActionStatus, Database } from "../../db/database.js";
-import { actionStatuses } from "../../db/database.js";
+import { forbidden, invalidInput, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
-import { recordAudit } from "./audit.server.js";
 import { isUuid } from "../utils/ids.js";
-import { type Db } from "./meetings.server.js";
+import { runCommand } from "./command.server.js";
+import type { Db } from "./meetings.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { paragraphNumbersIn } from "./minutes.server.js";
-import { AppError } from "../errors.js";
-
-export const ACTION_NOTE_MAX = 1000;
+import { actionResource, groupResource } from "./policy-resources.server.js";
 
 export interface ActionView {
   id: string;
@@ -94,7 +92,7 @@ export async function listActions(db: Db, actor: Actor, groupId: string, filter:
     dueOn: row.due_on,
     status: row.status,
     overdue: (row.status === "open" || row.status === "in_progress") && row.due_on < today,
-    mayUpdate: can(actor, "action.update", { type: "action", groupId, actorOwns: owns(actor, organisations, row) }),
+    mayUpdate: can(actor, "action.update", actionResource(groupId, owns(actor, organisations, row))),
     decision: { id: row.decision_id, number: numbers.get(row.decision_id) ?? "", verb: row.verb, reference: row.reference, meetingId: row.meeting_id, meetingTitle: row.meeting_title },
     updates: updates
       .filter((update) => update.action_id === row.id)
@@ -110,27 +108,31 @@ export async function updateActionProgress(
   input: { groupId: string; actionId: string; status: ActionStatus; note: string | null; ip?: string | null; now?: Date },
 ): Promise<void> {
   const now = input.now ?? new Date();
-  if (!actionStatuses.includes(input.status)) throw new AppError("INVALID_INPUT", "Choose the action's status", "status");
-  const note = input.note?.trim() || null;
-  if (note && note.length > ACTION_NOTE_MAX) throw new AppError("INVALID_INPUT", `Keep the note to ${ACTION_NOTE_MAX} characters`, "note");
-  await db.transaction().execute(async (trx) => {
-    const action = isUuid(input.actionId)
-      ? await trx.selectFrom("actions").selectAll().where("id", "=", input.actionId).where("group_id", "=", input.groupId).forUpdate().executeTakeFirst()
-      : undefined;
-    if (!action || !can(actor, "meeting.view", { type: "group", groupId: action.group_id })) throw new AppError("NOT_FOUND", "There is no such action");
-    const organisations = await actorOrganisations(trx, actor, action.group_id);
-    if (!can(actor, "action.update", { type: "action", groupId: action.group_id, actorOwns: owns(actor, organisations, action) })) {
-      throw new AppError("FORBIDDEN", "Only the action's owner, the chair or the secretary can record progress on it");
-    }
-    if (action.status === input.status && !note) throw new AppError("INVALID_INPUT", "Change the status or add a note", "note");
-    await trx
-      .updateTable("actions")
-      // Done keeps the day it was first done; a note added later does not move it.
-      .set({ status: input.status, updated_at: now, completed_at: input.status === "done" ? (action.completed_at ?? now) : null })
-      .where("id", "=", action.id)
-      .execute();
-    await trx.insertInto("action_updates").values({ action_id: action.id, status: input.status, note, created_by: actor.id, created_at: now }).execute();
-    await recordAudit(trx, {
+  const note = input.note || null;
+  await runCommand(db, {
+    lock: async (trx) => {
+      const action = isUuid(input.actionId)
+        ? await trx.selectFrom("actions").selectAll().where("id", "=", input.actionId).where("group_id", "=", input.groupId).forUpdate().executeTakeFirst()
+        : undefined;
+      if (!action || !can(actor, "meeting.view", groupResource(action.group_id))) throw notFound("There is no such action");
+      return { action, organisations: await actorOrganisations(trx, actor, action.group_id) };
+    },
+    check: ({ action, organisations }) => {
+      if (!can(actor, "action.update", actionResource(action.group_id, owns(actor, organisations, action)))) {
+        throw forbidden("Only the action's owner, the chair or the secretary can record progress on it");
+      }
+      if (action.status === input.status && !note) throw invalidInput("Change the status or add a note", "note");
+    },
+    change: async (trx, { action }) => {
+      await trx
+        .updateTable("actions")
+        // Done keeps the day it was first done; a note added later does not move it.
+        .set({ status: input.status, updated_at: now, completed_at: input.status === "done" ? (action.completed_at ?? now) : null })
+        .where("id", "=", action.id)
+        .execute();
+      await trx.insertInto("action_updates").values({ action_id: action.id, status: input.status, note, created_by: actor.id, created_at: now }).execute();
+    },
+    audit: ({ action }) => ({
       actorId: actor.id,
       action: "action.progress",
       groupId: action.group_id,
@@ -138,6 +140,6 @@ export async function updateActionProgress(
       subjectId: action.id,
       ip: input.ip ?? null,
       details: { from: action.status, to: input.status, noted: note !== null },
-    });
+    }),
   });
 }

@@ -9,14 +9,14 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { AttendanceStatus, Database, Meeting, MembershipRole } from "../../db/database.js";
+import { conflict, invalidInput, notFound } from "../errors.js";
 import { type Quorum, computeQuorum } from "../meetings/quorum.js";
-import { type Actor, can } from "../policy/policy.js";
+import type { Actor } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
-import { recordAudit } from "./audit.server.js";
-import { type Db, type MeetingServices, announceMeetingChange } from "./meetings.server.js";
+import { type MeetingServices, assertMayOnMeeting, assertNotCancelled, lockMeeting, runMeetingChange } from "./meeting-command.server.js";
+import type { Db } from "./meetings.server.js";
 import { membersOnDate } from "./memberships.server.js";
-import { AppError } from "../errors.js";
 
 /** Roles expected at meetings (consultees comment on papers; they do not attend). */
 const attendingRoles: readonly MembershipRole[] = ["chair", "secretary", "member", "minister_office", "observer"];
@@ -93,17 +93,13 @@ export async function meetingQuorum(db: Db, meeting: Pick<Meeting, "id" | "group
   return computeQuorum(attendees ?? (await meetingAttendees(db, meeting)), group.quorum);
 }
 
-/** Locks a meeting whose record may still change; its minute must not be confirmed. */
-async function lockRecordableMeeting(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<Meeting> {
-  if (!isUuid(meetingId)) throw new AppError("NOT_FOUND", "There is no such meeting");
-  const meeting = await trx.selectFrom("meetings").selectAll().where("id", "=", meetingId).forUpdate().executeTakeFirst();
-  if (!meeting) throw new AppError("NOT_FOUND", "There is no such meeting");
-  if (!can(actor, "meeting.manage", { type: "group", groupId: meeting.group_id })) {
-    throw new AppError("FORBIDDEN", "Only the chair or the secretary keeps the meeting's record");
-  }
-  if (meeting.status === "cancelled") throw new AppError("MEETING_CANCELLED", "This meeting was cancelled");
+/** Locks a meeting whose record may still change (its minute not confirmed), for the chair or secretary. */
+async function lockRecord(trx: Transaction<Database>, actor: Actor, meetingId: string): Promise<Meeting> {
+  const meeting = await lockMeeting(trx, meetingId);
+  assertMayOnMeeting(actor, "meeting.manage", meeting, "Only the chair or the secretary keeps the meeting's record");
+  assertNotCancelled(meeting);
   const minute = await trx.selectFrom("minutes").select("status").where("meeting_id", "=", meeting.id).executeTakeFirst();
-  if (minute?.status === "confirmed") throw new AppError("MINUTES_CONFIRMED", "The minutes of this meeting are confirmed, so its record cannot change");
+  if (minute?.status === "confirmed") throw conflict("MINUTES_CONFIRMED", "The minutes of this meeting are confirmed, so its record cannot change");
   return meeting;
 }
 
@@ -114,14 +110,12 @@ export async function recordAttendance(
   actor: Actor,
   input: { meetingId: string; entries: readonly { membershipId: string; status: AttendanceStatus }[]; ip?: string | null },
 ): Promise<void> {
-  const meeting = await db.transaction().execute(async (trx) => {
-    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+  await runMeetingChange(db, services, { actor, ip: input.ip, announce: "attendance", lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
     const expected = new Map((await meetingAttendees(trx, meeting)).map((attendee) => [attendee.membershipId, attendee]));
     const changed: { membershipId: string; from: AttendanceStatus | null; to: AttendanceStatus }[] = [];
     for (const entry of input.entries) {
       const attendee = expected.get(entry.membershipId);
-      if (!attendee) throw new AppError("INVALID_INPUT", "Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
-      if (!["present", "apologies", "absent"].includes(entry.status)) throw new AppError("INVALID_INPUT", "Choose present, apologies or absent", "attendance");
+      if (!attendee) throw invalidInput("Attendance can be recorded only for the group's members on the day of the meeting", "attendance");
       if (attendee.status === entry.status) continue;
       // Who they are at the meeting, kept with the record (the minute reads these once confirmed).
       const person = {
@@ -139,20 +133,8 @@ export async function recordAttendance(
         .execute();
       changed.push({ membershipId: entry.membershipId, from: attendee.status, to: entry.status });
     }
-    if (changed.length > 0) {
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action: "meeting.attendance_recorded",
-        groupId: meeting.group_id,
-        subjectType: "meeting",
-        subjectId: meeting.id,
-        ip: input.ip ?? null,
-        details: { changes: changed },
-      });
-    }
-    return meeting;
+    return { result: undefined, audit: changed.length > 0 ? { action: "meeting.attendance_recorded", details: { changes: changed } } : null };
   });
-  if (services) announceMeetingChange(services, meeting.id, "attendance");
 }
 
 /** Adds an official present (not a member), e.g. "Ana Smith, Ministry of Social Development". */
@@ -162,26 +144,14 @@ export async function addOfficial(
   actor: Actor,
   input: { meetingId: string; name: string; agency: string; ip?: string | null },
 ): Promise<string> {
-  const name = input.name.trim();
-  const agency = input.agency.trim();
-  if (name.length === 0 || name.length > 200) throw new AppError("INVALID_INPUT", "Enter the official's name (up to 200 characters)", "name");
-  if (agency.length === 0 || agency.length > 200) throw new AppError("INVALID_INPUT", "Enter the official's agency (up to 200 characters)", "agency");
-  const { meeting, id } = await db.transaction().execute(async (trx) => {
-    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
-    const row = await trx.insertInto("meeting_officials").values({ meeting_id: meeting.id, name, agency, created_by: actor.id }).returning("id").executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "meeting.official_added",
-      groupId: meeting.group_id,
-      subjectType: "meeting",
-      subjectId: meeting.id,
-      ip: input.ip ?? null,
-      details: { officialId: row.id },
-    });
-    return { meeting, id: row.id };
+  return runMeetingChange(db, services, { actor, ip: input.ip, announce: "attendance", lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
+    const row = await trx
+      .insertInto("meeting_officials")
+      .values({ meeting_id: meeting.id, name: input.name, agency: input.agency, created_by: actor.id })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { result: row.id, audit: { action: "meeting.official_added", details: { officialId: row.id } } };
   });
-  if (services) announceMeetingChange(services, meeting.id, "attendance");
-  return id;
 }
 
 export async function removeOfficial(
@@ -190,36 +160,31 @@ export async function removeOfficial(
   actor: Actor,
   input: { meetingId: string; officialId: string; ip?: string | null },
 ): Promise<void> {
-  const meeting = await db.transaction().execute(async (trx) => {
-    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
-    if (!isUuid(input.officialId)) throw new AppError("NOT_FOUND", "There is no such official");
-    const removed = await trx
-      .deleteFrom("meeting_officials")
-      .where("id", "=", input.officialId)
-      .where("meeting_id", "=", meeting.id)
-      .returning("id")
-      .executeTakeFirst();
-    if (!removed) throw new AppError("NOT_FOUND", "There is no such official");
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "meeting.official_removed",
-      groupId: meeting.group_id,
-      subjectType: "meeting",
-      subjectId: meeting.id,
-      ip: input.ip ?? null,
-      details: { officialId: input.officialId },
-    });
-    return meeting;
+  await removeFromRecord(db, services, actor, input, { table: "meeting_officials", id: input.officialId, what: "attendance", missing: "There is no such official" });
+}
+
+/** Removes an official or a declaration from the meeting's record; NOT_FOUND when it is not this meeting's. */
+async function removeFromRecord(
+  db: Kysely<Database>,
+  services: MeetingServices | null,
+  actor: Actor,
+  input: { meetingId: string; ip?: string | null },
+  row: { table: "meeting_officials" | "conflict_declarations"; id: string; what: "attendance" | "conflicts"; missing: string },
+): Promise<void> {
+  const [action, detail] = row.table === "meeting_officials" ? ["meeting.official_removed", "officialId"] : ["meeting.conflict_removed", "conflictId"];
+  await runMeetingChange(db, services, { actor, ip: input.ip, announce: row.what, lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
+    const removed = isUuid(row.id)
+      ? await trx.deleteFrom(row.table).where("id", "=", row.id).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst()
+      : undefined;
+    if (!removed) throw notFound(row.missing);
+    return { result: undefined, audit: { action, details: { [detail]: row.id } } };
   });
-  if (services) announceMeetingChange(services, meeting.id, "attendance");
 }
 
 /** The officials present, in the order they were added. */
 export async function meetingOfficials(db: Db, meetingId: string) {
   return db.selectFrom("meeting_officials").select(["id", "name", "agency"]).where("meeting_id", "=", meetingId).orderBy("created_at").orderBy("id").execute();
 }
-
-export const CONFLICT_TEXT_MAX = 1000;
 
 /** Records a conflict of interest a member declared (for one agenda item, or in general) and how it was managed. */
 export async function declareConflict(
@@ -228,24 +193,15 @@ export async function declareConflict(
   actor: Actor,
   input: { meetingId: string; membershipId: string; agendaItemId: string | null; interest: string; management: string; ip?: string | null },
 ): Promise<string> {
-  const interest = input.interest.trim();
-  const management = input.management.trim();
-  if (interest.length === 0 || interest.length > CONFLICT_TEXT_MAX) {
-    throw new AppError("INVALID_INPUT", `Describe the interest (up to ${CONFLICT_TEXT_MAX} characters)`, "interest");
-  }
-  if (management.length === 0 || management.length > CONFLICT_TEXT_MAX) {
-    throw new AppError("INVALID_INPUT", `Say how the conflict was managed (up to ${CONFLICT_TEXT_MAX} characters)`, "management");
-  }
-  const { meeting, id } = await db.transaction().execute(async (trx) => {
-    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
+  return runMeetingChange(db, services, { actor, ip: input.ip, announce: "conflicts", lock: (trx) => lockRecord(trx, actor, input.meetingId) }, async (trx, meeting) => {
     const attendees = await meetingAttendees(trx, meeting);
     const declarer = attendees.find((attendee) => attendee.membershipId === input.membershipId);
-    if (!declarer) throw new AppError("INVALID_INPUT", "Choose who declared the interest from the meeting's members", "membershipId");
+    if (!declarer) throw invalidInput("Choose who declared the interest from the meeting's members", "membershipId");
     if (input.agendaItemId !== null) {
       const item = isUuid(input.agendaItemId)
         ? await trx.selectFrom("agenda_items").select("id").where("id", "=", input.agendaItemId).where("meeting_id", "=", meeting.id).executeTakeFirst()
         : undefined;
-      if (!item) throw new AppError("INVALID_INPUT", "Choose an item on this meeting's agenda", "agendaItemId");
+      if (!item) throw invalidInput("Choose an item on this meeting's agenda", "agendaItemId");
     }
     const row = await trx
       .insertInto("conflict_declarations")
@@ -255,25 +211,17 @@ export async function declareConflict(
         member_name: declarer.name,
         organisation_name: declarer.organisation,
         agenda_item_id: input.agendaItemId,
-        interest,
-        management,
+        interest: input.interest,
+        management: input.management,
         recorded_by: actor.id,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "meeting.conflict_declared",
-      groupId: meeting.group_id,
-      subjectType: "meeting",
-      subjectId: meeting.id,
-      ip: input.ip ?? null,
-      details: { conflictId: row.id, membershipId: input.membershipId, agendaItemId: input.agendaItemId },
-    });
-    return { meeting, id: row.id };
+    return {
+      result: row.id,
+      audit: { action: "meeting.conflict_declared", details: { conflictId: row.id, membershipId: input.membershipId, agendaItemId: input.agendaItemId } },
+    };
   });
-  if (services) announceMeetingChange(services, meeting.id, "conflicts");
-  return id;
 }
 
 export async function removeConflict(
@@ -282,23 +230,7 @@ export async function removeConflict(
   actor: Actor,
   input: { meetingId: string; conflictId: string; ip?: string | null },
 ): Promise<void> {
-  const meeting = await db.transaction().execute(async (trx) => {
-    const meeting = await lockRecordableMeeting(trx, actor, input.meetingId);
-    if (!isUuid(input.conflictId)) throw new AppError("NOT_FOUND", "There is no such declaration");
-    const removed = await trx.deleteFrom("conflict_declarations").where("id", "=", input.conflictId).where("meeting_id", "=", meeting.id).returning("id").executeTakeFirst();
-    if (!removed) throw new AppError("NOT_FOUND", "There is no such declaration");
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "meeting.conflict_removed",
-      groupId: meeting.group_id,
-      subjectType: "meeting",
-      subjectId: meeting.id,
-      ip: input.ip ?? null,
-      details: { conflictId: input.conflictId },
-    });
-    return meeting;
-  });
-  if (services) announceMeetingChange(services, meeting.id, "conflicts");
+  await removeFromRecord(db, services, actor, input, { table: "conflict_declarations", id: input.conflictId, what: "conflicts", missing: "There is no such declaration" });
 }
 
 /** The conflicts declared at the meeting, with who (as they were when declared) and which item. */

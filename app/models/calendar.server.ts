@@ -13,10 +13,11 @@ import type { Kysely } from "kysely";
 import type { Database, Meeting } from "../../db/database.js";
 import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../auth/tokens.server.js";
 import { type Actor, can } from "../policy/policy.js";
-import { recordAudit } from "./audit.server.js";
+import { forbidden } from "../errors.js";
 import { loadActor } from "./actor.server.js";
+import { runCommand } from "./command.server.js";
 import { type Db, meetingAgenda, meetingEndsAt } from "./meetings.server.js";
-import { AppError } from "../errors.js";
+import { groupResource } from "./policy-resources.server.js";
 
 export interface CalendarGroup {
   id: string;
@@ -94,38 +95,44 @@ export async function activeCalendarFeed(db: Db, userId: string, groupId: string
  * stopping) any earlier one. Returns the secret for the address; it is not kept anywhere.
  */
 export async function createCalendarFeed(db: Kysely<Database>, actor: Actor, groupId: string, ip?: string | null): Promise<string> {
-  if (!can(actor, "meeting.view", { type: "group", groupId })) throw new AppError("FORBIDDEN", "You cannot see this group's meetings");
   const { token, tokenHash } = createEmailToken();
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("calendar_feeds")
-      .set({ revoked_at: new Date() })
-      .where("user_id", "=", actor.id)
-      .where("group_id", "=", groupId)
-      .where("revoked_at", "is", null)
-      .execute();
-    const feed = await trx.insertInto("calendar_feeds").values({ user_id: actor.id, group_id: groupId, token_hash: tokenHash }).returning("id").executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId: actor.id, action: "calendar.feed_created", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null });
+  await runCommand(db, {
+    lock: async () => groupResource(groupId),
+    check: (group) => {
+      if (!can(actor, "meeting.view", group)) throw forbidden("You cannot see this group's meetings");
+    },
+    change: async (trx) => {
+      await trx
+        .updateTable("calendar_feeds")
+        .set({ revoked_at: new Date() })
+        .where("user_id", "=", actor.id)
+        .where("group_id", "=", groupId)
+        .where("revoked_at", "is", null)
+        .execute();
+      return trx.insertInto("calendar_feeds").values({ user_id: actor.id, group_id: groupId, token_hash: tokenHash }).returning("id").executeTakeFirstOrThrow();
+    },
+    audit: (_group, feed) => ({ actorId: actor.id, action: "calendar.feed_created", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null }),
   });
   return token;
 }
 
 /** Stops the person's feed for the group. */
 export async function revokeCalendarFeed(db: Kysely<Database>, actor: Actor, groupId: string, ip?: string | null): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("calendar_feeds")
-      .set({ revoked_at: new Date() })
-      .where("user_id", "=", actor.id)
-      .where("group_id", "=", groupId)
-      .where("revoked_at", "is", null)
-      .returning("id")
-      .execute();
-    for (const feed of revoked) {
-      await recordAudit(trx, { actorId: actor.id, action: "calendar.feed_revoked", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null });
-    }
-    return revoked.length > 0;
+  const revoked = await runCommand(db, {
+    lock: async () => groupResource(groupId),
+    change: (trx) =>
+      trx
+        .updateTable("calendar_feeds")
+        .set({ revoked_at: new Date() })
+        .where("user_id", "=", actor.id)
+        .where("group_id", "=", groupId)
+        .where("revoked_at", "is", null)
+        .returning("id")
+        .execute(),
+    audit: (_group, feeds) =>
+      feeds.map((feed) => ({ actorId: actor.id, action: "calendar.feed_revoked", groupId, subjectType: "calendar_feed", subjectId: feed.id, ip: ip ?? null })),
   });
+  return revoked.length > 0;
 }
 
 /**
@@ -144,6 +151,6 @@ export async function calendarForFeedToken(db: Kysely<Database>, token: string, 
     .executeTakeFirst();
   if (!feed || feed.disabled_at !== null) return undefined;
   const actor = await loadActor(db, { id: feed.userId, email: feed.email, displayName: feed.display_name, isPlatformAdmin: feed.is_platform_admin });
-  if (!can(actor, "meeting.view", { type: "group", groupId: feed.groupId })) return undefined;
+  if (!can(actor, "meeting.view", groupResource(feed.groupId))) return undefined;
   return groupCalendarIcs(db, { id: feed.groupId, name: feed.name }, publicUrl);
 }

@@ -7,7 +7,6 @@
 import { sql } from "kysely";
 import type { DecisionVerb } from "../../db/database.js";
 import { decisionVerbs } from "../../db/database.js";
-
 import { isCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import { likeContains, searchTerms } from "../utils/search-text.js";
 import type { Db } from "./meetings.server.js";

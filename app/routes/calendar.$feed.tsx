@@ -9,7 +9,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { calendarForFeedToken } from "../models/calendar.server.js";
 
-function notFound(): Response {
+/** The one answer to every address that does not work, for calendar apps (plain text, never cached). */
+function notInUse(): Response {
   return new Response("This calendar address is not in use. Get a new one from your group's meetings page.\n", {
     status: 404,
     headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
@@ -20,7 +21,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   // Apps are given the address with ".ics"; some people paste it without.
   const token = (params.feed ?? "").replace(/\.ics$/, "");
   const ics = await calendarForFeedToken(context.services.db, token, context.services.config.publicUrl);
-  if (ics === undefined) return notFound();
+  if (ics === undefined) return notInUse();
   return new Response(ics, {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",

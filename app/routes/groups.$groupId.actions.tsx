@@ -3,14 +3,18 @@
  * when it is due (overdue ones flagged and first) and how it is going. The owner (or a member of
  * the owning organisation), the chair and the secretary record progress; each update is kept.
  */
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { type ActionStatus, actionStatuses } from "../../db/database.js";
+import { actionStatuses } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
-import { listActions, updateActionProgress } from "../models/actions.server.js";
+import { FormErrors, SelectField, TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { requireGroupMeetings } from "../http/require-meeting.server.js";
-import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { actionProgressSchema } from "../meetings/schemas.js";
+import { listActions, updateActionProgress } from "../models/actions.server.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { actionStatusLabels } from "../utils/labels.js";
@@ -39,36 +43,21 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, group } = await requireGroupMeetings(request, context, params);
-  const form = await request.formData();
-  const status = form.get("status");
-  const note = form.get("note");
-  const actionId = form.get("actionId");
-  if (typeof status !== "string" || !actionStatuses.includes(status as ActionStatus) || typeof actionId !== "string") {
-    return data<MeetingFormError>({ intent: "progress", formError: "Choose the action's status", field: "status" }, { status: 400 });
-  }
+  const submission = parseWithZod(await request.formData(), { schema: actionProgressSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   try {
-    await updateActionProgress(context.services.db, actor, {
-      groupId: group.id,
-      actionId,
-      status: status as ActionStatus,
-      note: typeof note === "string" ? note.slice(0, 1100) : null,
-      ip: context.clientIp,
-    });
+    await updateActionProgress(context.services.db, actor, { groupId: group.id, ...submission.value, note: submission.value.note ?? null, ip: context.clientIp });
   } catch (error) {
-    return meetingErrorResponse(error, `progress:${actionId}`);
+    return replyWithError(submission, error);
   }
   return redirect(`/groups/${group.id}/actions${new URL(request.url).search}`);
 }
 
 export default function Actions() {
   const { group, showAll, actions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<MeetingFormError>();
   const overdue = actions.filter((action) => action.overdue).length;
   return (
     <>
-      <p className="muted">
-        <Link to={`/groups/${group.id}`}>{group.name}</Link> › <Link to={`/groups/${group.id}/meetings`}>Meetings</Link>
-      </p>
       <h1>Actions</h1>
       <nav aria-label="Show actions" className="inline-forms">
         <Link to="?" aria-current={showAll ? undefined : "page"}>
@@ -78,11 +67,6 @@ export default function Actions() {
           All, including done
         </Link>
       </nav>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
       <p role="status">
         {actions.length === 0
           ? showAll
@@ -123,37 +107,37 @@ export default function Actions() {
                 <summary>
                   Record progress<span className="visually-hidden"> on “{action.description}”</span>
                 </summary>
-                <Form method="post" className="inline-forms">
-                  <input type="hidden" name="actionId" value={action.id} />
-                  <div className="field">
-                    <label htmlFor={`status-${action.id}`}>Status</label>
-                    <select id={`status-${action.id}`} name="status" defaultValue={action.status}>
-                      {actionStatuses.map((status) => (
-                        <option key={status} value={status}>
-                          {actionStatusLabels[status]}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`note-${action.id}`}>Note (optional)</label>
-                    <input id={`note-${action.id}`} name="note" type="text" maxLength={1000} />
-                  </div>
-                  <button type="submit" className="button button--secondary">
-                    Save progress
-                  </button>
-                </Form>
-                {actionData?.intent === `progress:${action.id}` && actionData.formError ? (
-                  <p className="field-error" role="alert">
-                    {actionData.formError}
-                  </p>
-                ) : null}
+                <ProgressForm item={action} />
               </details>
             ) : null}
           </li>
         ))}
       </ul>
       ) : null}
+    </>
+  );
+}
+
+/** Progress on one action: its status and a note. */
+function ProgressForm({ item }: { item: { id: string; status: string } }) {
+  const reply = useActionData() as SubmissionResult<string[]> | undefined;
+  const [form, fields] = useAppForm(actionProgressSchema, {
+    id: `progress-${item.id}`,
+    // Each action has its own form: only the one that was sent shows the reply.
+    lastResult: reply?.initialValue?.actionId === item.id ? reply : null,
+    defaultValue: { status: item.status },
+  });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" className="inline-forms" {...formProps(form)}>
+        <input type="hidden" name="actionId" value={item.id} />
+        <SelectField meta={fields.status} label="Status" options={actionStatuses.map((status) => ({ value: status, label: actionStatusLabels[status] }))} />
+        <TextField meta={fields.note} label="Note (optional)" />
+        <button type="submit" className="button button--secondary">
+          Save progress
+        </button>
+      </Form>
     </>
   );
 }

@@ -7,14 +7,16 @@
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { type DecisionVerb, decisionVerbs } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
+import { CheckboxField, SelectField, TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { DecisionText } from "../components/meetings/MinuteParagraphs.js";
-import { searchDecisions } from "../models/decision-register.server.js";
 import { requireGroupMeetings } from "../http/require-meeting.server.js";
+import { decisionVerbOptions } from "../meetings/decision-verbs.js";
+import { registerSearchSchema } from "../meetings/schemas.js";
+import { searchDecisions } from "../models/decision-register.server.js";
 import { membersOnDate } from "../models/memberships.server.js";
 import meetingStyles from "../styles/meetings.css";
-import { formatNzDate, isCalendarDate, nzCalendarDate } from "../utils/dates.js";
+import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -28,19 +30,10 @@ const PAGE_SIZE = 50;
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { group } = await requireGroupMeetings(request, context, params);
   const db = context.services.db;
-  const url = new URL(request.url);
-  const param = (name: string, max = 200) => (url.searchParams.get(name) ?? "").slice(0, max).trim();
-  const verb = decisionVerbs.includes(param("verb") as DecisionVerb) ? (param("verb") as DecisionVerb) : null;
-  const query = {
-    words: param("words"),
-    verb,
-    from: isCalendarDate(param("from")) ? param("from") : null,
-    to: isCalendarDate(param("to")) ? param("to") : null,
-    reference: param("reference", 40),
-    confirmedOnly: url.searchParams.get("confirmed") === "1",
-  };
+  const search = registerSearchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const query = { words: search.words, verb: search.verb, from: search.from, to: search.to, reference: search.reference, confirmedOnly: search.confirmed === "1" };
 
-  if (url.searchParams.get("picker") === "1") {
+  if (search.picker === "1") {
     const { entries } = await searchDecisions(db, group.id, { words: query.words, reference: query.reference, confirmedOnly: true, limit: 10 });
     return {
       picker: entries.map((entry) => ({
@@ -54,7 +47,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     };
   }
 
-  const page = Math.max(1, Math.min(1000, Number(param("page", 5)) || 1));
+  const page = search.page;
   const { entries, total } = await searchDecisions(db, group.id, { ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   // One group of results per meeting, with the members on the day it met.
   const meetings: {
@@ -113,7 +106,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function DecisionRegister() {
   const loaderData = useLoaderData<typeof loader>();
-  const navigation = useNavigation();
   if ("picker" in loaderData) return null;
   const { group, query, total, meetings, page, pages } = loaderData;
   const searching = query.words || query.verb || query.from || query.to || query.reference || query.confirmedOnly;
@@ -128,57 +120,9 @@ export default function DecisionRegister() {
   };
   return (
     <>
-      <p className="muted">
-        <Link to={`/groups/${group.id}`}>{group.name}</Link> › <Link to={`/groups/${group.id}/meetings`}>Meetings</Link>
-      </p>
       <h1>Decision register</h1>
       <p className="lede">Every decision the group has recorded, with who was a member when it was made.</p>
-
-      <Form method="get" className="panel register-filters" role="search" aria-label="Search the decisions">
-        <div className="field">
-          <label htmlFor="words">Words</label>
-          <span className="hint" id="words-hint">
-            With or without macrons: “whanau” finds “whānau”.
-          </span>
-          <input id="words" name="words" type="search" defaultValue={query.words} aria-describedby="words-hint" />
-        </div>
-        <div className="field-row">
-          <div className="field">
-            <label htmlFor="verb">Verb</label>
-            <select id="verb" name="verb" defaultValue={query.verb}>
-              <option value="">Any verb</option>
-              {decisionVerbs.map((verb) => (
-                <option key={verb} value={verb}>
-                  {verb}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="from">Meetings from</label>
-            <input id="from" name="from" type="date" defaultValue={query.from ?? ""} />
-          </div>
-          <div className="field">
-            <label htmlFor="to">Meetings to</label>
-            <input id="to" name="to" type="date" defaultValue={query.to ?? ""} />
-          </div>
-          <div className="field">
-            <label htmlFor="reference">Minute reference</label>
-            <input id="reference" name="reference" type="text" placeholder={`${group.code}-26-MIN-0001`} defaultValue={query.reference} />
-          </div>
-        </div>
-        <div className="field field--check">
-          <label>
-            <input type="checkbox" name="confirmed" value="1" defaultChecked={query.confirmedOnly} /> Confirmed minutes only
-          </label>
-        </div>
-        <div className="inline-forms">
-          <button type="submit" className="button">
-            {navigation.state === "loading" ? "Searching…" : "Search"}
-          </button>
-          {searching ? <Link to={`/groups/${group.id}/decisions`}>Clear the search</Link> : null}
-        </div>
-      </Form>
+      <SearchForm groupId={group.id} groupCode={group.code} query={query} searching={Boolean(searching)} />
 
       <p role="status">
         {total === 0 ? (searching ? "No decisions match." : "No decisions recorded yet.") : `${total} decision${total === 1 ? "" : "s"}${searching ? " match" : ""}.`}
@@ -246,5 +190,42 @@ export default function DecisionRegister() {
         </nav>
       ) : null}
     </>
+  );
+}
+
+/** The register's search: a GET form, so a search is a link that can be kept and shared. */
+function SearchForm({
+  groupId,
+  groupCode,
+  query,
+  searching,
+}: {
+  groupId: string;
+  groupCode: string;
+  query: { words: string; verb: string; from: string | null; to: string | null; reference: string; confirmedOnly: boolean };
+  searching: boolean;
+}) {
+  const navigation = useNavigation();
+  const [form, fields] = useAppForm(registerSearchSchema, {
+    id: "register-search",
+    defaultValue: { ...query, from: query.from ?? "", to: query.to ?? "", confirmed: query.confirmedOnly ? "1" : undefined },
+  });
+  return (
+    <Form method="get" className="panel register-filters" role="search" aria-label="Search the decisions" {...formProps(form)}>
+      <TextField meta={fields.words} label="Words" hint="With or without macrons: “whanau” finds “whānau”." type="search" />
+      <div className="field-row">
+        <SelectField meta={fields.verb} label="Verb" placeholder="Any verb" options={decisionVerbOptions} />
+        <TextField meta={fields.from} label="Meetings from" type="date" />
+        <TextField meta={fields.to} label="Meetings to" type="date" />
+        <TextField meta={fields.reference} label="Minute reference" placeholder={`${groupCode}-26-MIN-0001`} />
+      </div>
+      <CheckboxField meta={fields.confirmed} label="Confirmed minutes only" value="1" />
+      <div className="inline-forms">
+        <button type="submit" className="button">
+          {navigation.state === "loading" ? "Searching…" : "Search"}
+        </button>
+        {searching ? <Link to={`/groups/${groupId}/decisions`}>Clear the search</Link> : null}
+      </div>
+    </Form>
   );
 }

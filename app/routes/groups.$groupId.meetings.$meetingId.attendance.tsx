@@ -5,31 +5,25 @@
  * quorum updates as attendance is recorded. Read-only for everyone else, and for everyone once
  * the minutes are confirmed.
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { type AttendanceStatus, attendanceStatuses } from "../../db/database.js";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { attendanceStatuses } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
-import { Field } from "../components/forms/Field.js";
+import { ErrorList, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { IntentButton } from "../components/meetings/IntentButton.js";
 import { MeetingRoom } from "../components/meetings/MeetingRoom.js";
-import { computeQuorum, quorumSentence } from "../meetings/quorum.js";
-import {
-  addOfficial,
-  declareConflict,
-  meetingAttendees,
-  meetingConflicts,
-  meetingOfficials,
-  recordAttendance,
-  removeConflict,
-  removeOfficial,
-} from "../models/attendance.server.js";
+import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
-import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { addOfficialSchema, attendanceEntries, attendancePageSchema, declareConflictSchema, recordAttendanceSchema } from "../meetings/schemas.js";
+import { computeQuorum, quorumSentence } from "../meetings/quorum.js";
+import { addOfficial, declareConflict, meetingAttendees, meetingConflicts, meetingOfficials, recordAttendance, removeConflict, removeOfficial } from "../models/attendance.server.js";
 import { meetingAgenda, meetingWhen } from "../models/meetings.server.js";
 import { findMinuteStatus } from "../models/minutes.server.js";
-import { can } from "../policy/policy.js";
+import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
-import { formText } from "../utils/form-data.js";
 import { attendanceStatusLabels, roleLabels } from "../utils/labels.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -44,6 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const attendees = await meetingAttendees(db, meeting);
   const minute = await findMinuteStatus(db, meeting.id);
   const quorum = computeQuorum(attendees, group.quorum);
+  const may = permissionsFor(actor, resource, ["meeting.manage"]);
   return {
     group: { id: group.id, name: group.name },
     meeting: { id: meeting.id, title: meeting.title, when: meetingWhen(meeting), status: meeting.status },
@@ -60,7 +55,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     officials: await meetingOfficials(db, meeting.id),
     conflicts: await meetingConflicts(db, meeting.id),
     agenda: (await meetingAgenda(db, meeting.id)).map((item) => ({ id: item.id, position: item.position, title: item.title })),
-    mayRecord: can(actor, "meeting.manage", resource) && meeting.status !== "cancelled" && minute?.status !== "confirmed",
+    // The record is kept by the chair or secretary until the minutes are confirmed.
+    mayRecord: may["meeting.manage"] && meeting.status !== "cancelled" && minute?.status !== "confirmed",
     confirmedAs: minute?.status === "confirmed" ? minute.reference : null,
   };
 }
@@ -69,69 +65,45 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params);
   const services = context.services;
   const db = services.db;
-  const form = await request.formData();
-  const intent = formText(form, "intent", 50);
+  const submission = parseWithZod(await request.formData(), { schema: attendancePageSchema });
+  if (submission.status !== "success") return invalidForm(submission);
+  const value = submission.value;
   const base = { meetingId: meeting.id, ip: context.clientIp };
   const here = `/groups/${group.id}/meetings/${meeting.id}/attendance`;
   try {
-    switch (intent) {
-      case "attendance.record": {
-        // One radio group per member, named "status-<membershipId>".
-        const entries: { membershipId: string; status: AttendanceStatus }[] = [];
-        for (const [name, value] of form.entries()) {
-          if (!name.startsWith("status-") || typeof value !== "string") continue;
-          if (!attendanceStatuses.includes(value as AttendanceStatus)) {
-            return data<MeetingFormError>({ intent, formError: "Choose present, apologies or absent for each member", field: "attendance" }, { status: 400 });
-          }
-          entries.push({ membershipId: name.slice("status-".length), status: value as AttendanceStatus });
-        }
-        await recordAttendance(db, services, actor, { ...base, entries });
+    switch (value.intent) {
+      case "attendance.record":
+        await recordAttendance(db, services, actor, { ...base, entries: attendanceEntries(value) });
         return redirect(`${here}?saved=1`);
-      }
       case "official.add":
-        await addOfficial(db, services, actor, { ...base, name: formText(form, "name", 300), agency: formText(form, "agency", 300) });
-        return redirect(here);
+        await addOfficial(db, services, actor, { ...base, name: value.name, agency: value.agency });
+        break;
       case "official.remove":
-        await removeOfficial(db, services, actor, { ...base, officialId: formText(form, "officialId", 100) });
-        return redirect(here);
+        await removeOfficial(db, services, actor, { ...base, officialId: value.officialId });
+        break;
       case "conflict.declare":
-        await declareConflict(db, services, actor, {
-          ...base,
-          membershipId: formText(form, "membershipId", 100),
-          agendaItemId: formText(form, "agendaItemId", 100) || null,
-          interest: formText(form, "interest"),
-          management: formText(form, "management"),
-        });
-        return redirect(here);
+        await declareConflict(db, services, actor, { ...base, ...value, agendaItemId: value.agendaItemId ?? null });
+        break;
       case "conflict.remove":
-        await removeConflict(db, services, actor, { ...base, conflictId: formText(form, "conflictId", 100) });
-        return redirect(here);
-      default:
-        return data<MeetingFormError>({ intent, formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
+        await removeConflict(db, services, actor, { ...base, conflictId: value.conflictId });
+        break;
     }
   } catch (error) {
-    return meetingErrorResponse(error, intent);
+    return replyWithError(submission, error);
   }
+  return redirect(here);
 }
 
 export default function Attendance() {
-  const { group, meeting, attendees, quorum, quorumMet, officials, conflicts, agenda, mayRecord, confirmedAs } = useLoaderData<typeof loader>();
-  const actionData = useActionData<MeetingFormError>();
-  const base = `/groups/${group.id}/meetings/${meeting.id}`;
-  const error = (field: string) => (actionData?.field === field ? actionData.formError : null);
+  const { meeting, attendees, quorum, quorumMet, officials, conflicts, agenda, mayRecord, confirmedAs } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [attendanceForm] = useAppForm(recordAttendanceSchema, { id: "attendance", lastResult: resultFor(actionData, "attendance.record") });
   return (
     <>
-      <p className="muted">
-        <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> › <Link to={base}><TeReo text={meeting.title} /></Link>
-      </p>
       <h1>Attendance and conflicts of interest</h1>
       <p className="muted">{meeting.when} (New Zealand time)</p>
       <MeetingRoom meetingId={meeting.id} live={false} />
-      {actionData?.formError && !actionData.field ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
+      <ReplyErrors reply={actionData} />
       {confirmedAs ? (
         <div className="alert" role="note">
           <p>The minutes of this meeting are confirmed ({confirmedAs}); this record can no longer change.</p>
@@ -144,13 +116,9 @@ export default function Attendance() {
       <section className="panel" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <p className="muted">The group&apos;s members on the day of the meeting, from the membership record.</p>
-        <Form method="post">
-          <input type="hidden" name="intent" value="attendance.record" />
-          {error("attendance") ? (
-            <p className="field-error" role="alert">
-              {error("attendance")}
-            </p>
-          ) : null}
+        <Form method="post" {...formProps(attendanceForm)}>
+          <IntentInput value="attendance.record" />
+          <ErrorList errors={attendanceForm.allErrors.attendance} />
           <table className="data">
             <thead>
               <tr>
@@ -219,34 +187,15 @@ export default function Attendance() {
                   {official.name}, <TeReo text={official.agency} />
                 </span>
                 {mayRecord ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="official.remove" />
-                    <input type="hidden" name="officialId" value={official.id} />
-                    <button type="submit" className="button button--link">
-                      Remove<span className="visually-hidden"> {official.name}</span>
-                    </button>
-                  </Form>
+                  <IntentButton intent="official.remove" values={{ officialId: official.id }} className="button button--link">
+                    Remove<span className="visually-hidden"> {official.name}</span>
+                  </IntentButton>
                 ) : null}
               </li>
             ))}
           </ul>
         )}
-        {mayRecord ? (
-          <Form method="post" className="after-form" noValidate key={`officials-${officials.length}`}>
-            <input type="hidden" name="intent" value="official.add" />
-            <div className="field-row">
-              <Field name="name" id="official-name" label="Official's name" error={error("name")}>
-                {(control) => <input {...control} type="text" maxLength={200} required />}
-              </Field>
-              <Field name="agency" id="official-agency" label="Agency" error={error("agency")}>
-                {(control) => <input {...control} type="text" maxLength={200} required />}
-              </Field>
-            </div>
-            <button type="submit" className="button button--secondary">
-              Add the official
-            </button>
-          </Form>
-        ) : null}
+        {mayRecord ? <OfficialForm key={`officials-${officials.length}`} /> : null}
       </section>
 
       <section className="panel" aria-labelledby="conflicts-heading">
@@ -277,13 +226,9 @@ export default function Attendance() {
                   <td>{conflict.management}</td>
                   {mayRecord ? (
                     <td>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="conflict.remove" />
-                        <input type="hidden" name="conflictId" value={conflict.id} />
-                        <button type="submit" className="button button--link">
-                          Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
-                        </button>
-                      </Form>
+                      <IntentButton intent="conflict.remove" values={{ conflictId: conflict.id }} className="button button--link">
+                        Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
+                      </IntentButton>
                     </td>
                   ) : null}
                 </tr>
@@ -291,53 +236,65 @@ export default function Attendance() {
             </tbody>
           </table>
         )}
-        {mayRecord ? (
-          <Form method="post" className="after-form" noValidate key={`conflicts-${conflicts.length}`}>
-            <input type="hidden" name="intent" value="conflict.declare" />
-            <h3>Record a declaration</h3>
-            <div className="field-row">
-              <Field name="membershipId" id="conflict-member" label="Member" error={error("membershipId")}>
-                {(control) => (
-                  <select {...control} defaultValue="">
-                    <option value="">Choose a member</option>
-                    {attendees.map((attendee) => (
-                      <option key={attendee.membershipId} value={attendee.membershipId}>
-                        {attendee.name}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-              <Field name="agendaItemId" id="conflict-item" label="Agenda item" error={error("agendaItemId")}>
-                {(control) => (
-                  <select {...control} defaultValue="">
-                    <option value="">General (the whole meeting)</option>
-                    {agenda.map((item) => (
-                      <option key={item.id} value={item.id}>
-                        {item.position}. {item.title}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            </div>
-            <Field name="interest" id="conflict-interest" label="The interest" hint="For example: trustee of a provider named in the paper." error={error("interest")}>
-              {(control) => <textarea {...control} rows={2} maxLength={1000} />}
-            </Field>
-            <Field name="management" id="conflict-management" label="How it was managed" hint="For example: left the room for the item; took part in discussion but not the decision." error={error("management")}>
-              {(control) => <input {...control} type="text" maxLength={1000} list="conflict-managements" />}
-            </Field>
-            <datalist id="conflict-managements">
-              <option value="Left the room for the item" />
-              <option value="Took part in the discussion but not the decision" />
-              <option value="Noted; no further action needed" />
-            </datalist>
-            <button type="submit" className="button button--secondary">
-              Record the declaration
-            </button>
-          </Form>
-        ) : null}
+        {mayRecord ? <ConflictForm key={`conflicts-${conflicts.length}`} attendees={attendees} agenda={agenda} /> : null}
       </section>
     </>
+  );
+}
+
+/** An official present: their name and agency. */
+function OfficialForm() {
+  const [form, fields] = useAppForm(addOfficialSchema, { id: "official", lastResult: resultFor(useActionData(), "official.add") });
+  return (
+    <Form method="post" className="after-form" {...formProps(form)}>
+      <IntentInput value="official.add" />
+      <div className="field-row">
+        <TextField meta={fields.name} label="Official's name" />
+        <TextField meta={fields.agency} label="Agency" />
+      </div>
+      <button type="submit" className="button button--secondary">
+        Add the official
+      </button>
+    </Form>
+  );
+}
+
+/** A conflict of interest declared: who, for which item, the interest and how it was managed. */
+function ConflictForm({ attendees, agenda }: { attendees: { membershipId: string; name: string }[]; agenda: { id: string; position: number; title: string }[] }) {
+  const [form, fields] = useAppForm(declareConflictSchema, { id: "conflict", lastResult: resultFor(useActionData(), "conflict.declare") });
+  return (
+    <Form method="post" className="after-form" {...formProps(form)}>
+      <IntentInput value="conflict.declare" />
+      <h3>Record a declaration</h3>
+      <div className="field-row">
+        <SelectField
+          meta={fields.membershipId}
+          label="Member"
+          placeholder="Choose a member"
+          options={attendees.map((attendee) => ({ value: attendee.membershipId, label: attendee.name }))}
+        />
+        <SelectField
+          meta={fields.agendaItemId}
+          label="Agenda item"
+          placeholder="General (the whole meeting)"
+          options={agenda.map((item) => ({ value: item.id, label: `${item.position}. ${item.title}` }))}
+        />
+      </div>
+      <TextAreaField meta={fields.interest} label="The interest" hint="For example: trustee of a provider named in the paper." rows={2} />
+      <TextField
+        meta={fields.management}
+        label="How it was managed"
+        hint="For example: left the room for the item; took part in discussion but not the decision."
+        list="conflict-managements"
+      />
+      <datalist id="conflict-managements">
+        <option value="Left the room for the item" />
+        <option value="Took part in the discussion but not the decision" />
+        <option value="Noted; no further action needed" />
+      </datalist>
+      <button type="submit" className="button button--secondary">
+        Record the declaration
+      </button>
+    </Form>
   );
 }

@@ -2,17 +2,17 @@
  * Rescheduling a meeting (date, time, length, place, link) or cancelling it with a reason; members
  * are told, and calendars replace the event (its SEQUENCE goes up). Only before it starts.
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { TeReo } from "../components/TeReo.js";
-import { Field, FormError } from "../components/forms/Field.js";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { IntentInput, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
-import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
-import { cancelMeeting, rescheduleMeeting } from "../models/meetings.server.js";
-import { fieldMessages, meetingDetailsSchema, type MeetingDetailsField } from "../meetings/meeting-form.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { cancelMeetingSchema, editMeetingSchema, rescheduleMeetingSchema } from "../meetings/schemas.js";
+import { cancelMeeting, rescheduleMeeting } from "../models/meeting-scheduling.server.js";
 import { nzCalendarDate, nzClockTime } from "../utils/dates.js";
-import { formText } from "../utils/form-data.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Reschedule or cancel: ${loaderData?.meeting.title ?? "Meeting"} · Stewardship Workspace` },
@@ -22,9 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { meeting, group } = await requireMeeting(request, context, params, "meeting.manage");
   if (meeting.status !== "scheduled") throw redirect(`/groups/${group.id}/meetings/${meeting.id}`);
   return {
-    group: { id: group.id },
     meeting: {
-      id: meeting.id,
       title: meeting.title,
       date: nzCalendarDate(meeting.starts_at),
       time: nzClockTime(meeting.starts_at),
@@ -37,90 +35,57 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params, "meeting.manage");
-  const form = await request.formData();
-  const intent = formText(form, "intent", 50);
+  const submission = parseWithZod(await request.formData(), { schema: editMeetingSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const services = context.services;
-  const back = `/groups/${group.id}/meetings/${meeting.id}`;
+  const value = submission.value;
   try {
-    if (intent === "reschedule") {
-      const parsed = meetingDetailsSchema.safeParse({
-        title: formText(form, "title", 300),
-        date: formText(form, "date", 20),
-        time: formText(form, "time", 10),
-        durationMinutes: formText(form, "durationMinutes", 10),
-        location: formText(form, "location", 600),
-        onlineUrl: formText(form, "onlineUrl", 600),
-      });
-      if (!parsed.success) {
-        const [field, message] = Object.entries(fieldMessages<MeetingDetailsField>(parsed.error))[0] ?? ["title", "Check the meeting's details"];
-        return data<MeetingFormError>({ intent, formError: message ?? "Check the meeting's details", field }, { status: 400 });
-      }
+    if (value.intent === "reschedule") {
       await rescheduleMeeting(services.db, services, actor, {
         meetingId: meeting.id,
-        ...parsed.data,
-        location: parsed.data.location || null,
-        onlineUrl: parsed.data.onlineUrl || null,
+        ...value,
+        location: value.location || null,
+        onlineUrl: value.onlineUrl || null,
         ip: context.clientIp,
       });
-      return redirect(back);
-    }
-    if (intent === "cancel") {
-      await cancelMeeting(services.db, services, actor, { meetingId: meeting.id, reason: formText(form, "reason", 600), ip: context.clientIp });
-      return redirect(back);
+    } else {
+      await cancelMeeting(services.db, services, actor, { meetingId: meeting.id, reason: value.reason, ip: context.clientIp });
     }
   } catch (error) {
-    return meetingErrorResponse(error, intent);
+    return replyWithError(submission, error);
   }
-  return data<MeetingFormError>({ intent, formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
+  return redirect(`/groups/${group.id}/meetings/${meeting.id}`);
 }
 
 export default function EditMeeting() {
-  const { group, meeting } = useLoaderData<typeof loader>();
-  const actionData = useActionData<MeetingFormError>();
-  const error = (intent: string, field: string) => (actionData?.intent === intent && actionData.field === field ? actionData.formError : null);
+  const { meeting } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [reschedule, details] = useAppForm(rescheduleMeetingSchema, { id: "reschedule", lastResult: resultFor(actionData, "reschedule"), defaultValue: meeting });
+  const [cancel, cancelFields] = useAppForm(cancelMeetingSchema, { id: "cancel", lastResult: resultFor(actionData, "cancel") });
   return (
     <>
-      <p className="muted">
-        <Link to={`/groups/${group.id}/meetings/${meeting.id}`}>
-          <TeReo text={meeting.title} />
-        </Link>
-      </p>
       <h1>Reschedule or cancel</h1>
-      <FormError message={actionData && !actionData.field ? actionData.formError : null} />
-      <Form method="post" className="panel" noValidate aria-labelledby="reschedule-heading">
+      <ReplyErrors reply={actionData} />
+      <Form method="post" className="panel" aria-labelledby="reschedule-heading" {...formProps(reschedule)}>
         <h2 id="reschedule-heading">Reschedule</h2>
-        <input type="hidden" name="intent" value="reschedule" />
-        <Field name="title" id="title" label="Title" error={error("reschedule", "title")}>
-          {(control) => <input {...control} type="text" maxLength={200} defaultValue={meeting.title} />}
-        </Field>
+        <IntentInput value="reschedule" />
+        <TextField meta={details.title} label="Title" />
         <div className="field-row">
-          <Field name="date" label="Date" hint="In New Zealand." error={error("reschedule", "date")}>
-            {(control) => <input {...control} type="date" defaultValue={meeting.date} />}
-          </Field>
-          <Field name="time" label="Start time" hint="New Zealand time." error={error("reschedule", "time")}>
-            {(control) => <input {...control} type="time" defaultValue={meeting.time} />}
-          </Field>
-          <Field name="durationMinutes" label="Length in minutes" error={error("reschedule", "durationMinutes")}>
-            {(control) => <input {...control} type="number" min={5} max={1440} defaultValue={meeting.durationMinutes} />}
-          </Field>
+          <TextField meta={details.date} label="Date" hint="In New Zealand." type="date" />
+          <TextField meta={details.time} label="Start time" hint="New Zealand time." type="time" />
+          <TextField meta={details.durationMinutes} label="Length in minutes" type="number" />
         </div>
-        <Field name="location" label="Place" error={error("reschedule", "location")}>
-          {(control) => <input {...control} type="text" maxLength={300} defaultValue={meeting.location} />}
-        </Field>
-        <Field name="onlineUrl" label="Online meeting link" error={error("reschedule", "onlineUrl")}>
-          {(control) => <input {...control} type="url" maxLength={300} defaultValue={meeting.onlineUrl} />}
-        </Field>
+        <TextField meta={details.location} label="Place" />
+        <TextField meta={details.onlineUrl} label="Online meeting link" type="url" />
         <button type="submit" className="button">
           Save and tell the members
         </button>
       </Form>
-      <Form method="post" className="panel" noValidate aria-labelledby="cancel-heading">
+      <Form method="post" className="panel" aria-labelledby="cancel-heading" {...formProps(cancel)}>
         <h2 id="cancel-heading">Cancel the meeting</h2>
-        <input type="hidden" name="intent" value="cancel" />
+        <IntentInput value="cancel" />
         <p>The meeting stays on record as cancelled, and members are told the reason.</p>
-        <Field name="reason" label="Reason" error={error("cancel", "reason")}>
-          {(control) => <textarea {...control} rows={2} maxLength={500} />}
-        </Field>
+        <TextAreaField meta={cancelFields.reason} label="Reason" rows={2} />
         <button type="submit" className="button button--danger">
           Cancel the meeting
         </button>

@@ -6,18 +6,26 @@
  * interest. Printing it (or "Save as PDF") gives the PDF (docs/decisions/005); the Word version
  * is /minutes.docx. The chair or secretary confirms a draft here, after which it never changes.
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { classifications } from "../../db/database.js";
 import { TeReo } from "../components/TeReo.js";
 import { ClassificationMarking } from "../components/editor/ClassificationMarking.js";
+import { ChoiceForm } from "../components/meetings/ChoiceForm.js";
+import { IntentButton } from "../components/meetings/IntentButton.js";
 import { MinuteParagraphs } from "../components/meetings/MinuteParagraphs.js";
+import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
+import { notFound } from "../errors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
-import { type MeetingFormError, meetingErrorResponse } from "../http/meeting-replies.server.js";
-import { type Classification, classifications } from "../../db/database.js";
+import { invalidForm, invariantResponse, replyWithError } from "../http/responses.server.js";
 import { quorumRecord } from "../meetings/quorum.js";
-import { confirmMinutes, minuteView, setMinuteClassification } from "../models/minutes.server.js";
-import { can } from "../policy/policy.js";
+import { classifyMinutesSchema, minutesPageSchema } from "../meetings/schemas.js";
+import { setMinuteClassification } from "../models/decisions.server.js";
+import { confirmMinutes } from "../models/minute-confirmation.server.js";
+import { minuteView } from "../models/minutes.server.js";
+import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 
@@ -30,7 +38,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, meeting, resource } = await requireMeeting(request, context, params);
   const view = await minuteView(context.services.db, meeting);
-  if (!view.minute) throw new Response("This meeting has no minutes yet: they start when the meeting does.", { status: 404 });
+  invariantResponse(view.minute, notFound("This meeting has no minutes yet: they start when the meeting does."));
+  const may = permissionsFor(actor, resource, ["minutes.confirm", "decision.record"]);
   const person = (attendee: (typeof view.present)[number]) => ({
     id: attendee.membershipId,
     name: attendee.name,
@@ -65,8 +74,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     apologies: view.apologies.map(person),
     officials: view.officials,
     conflicts: view.conflicts,
-    mayConfirm: can(actor, "minutes.confirm", resource) && view.minute.status === "draft" && meeting.status === "closed",
-    mayClassify: can(actor, "decision.record", resource) && view.minute.status === "draft",
+    // A draft is confirmed once its meeting has ended; its classification is set while it is a draft.
+    mayConfirm: may["minutes.confirm"] && view.minute.status === "draft" && meeting.status === "closed",
+    mayClassify: may["decision.record"] && view.minute.status === "draft",
     quorum: quorumRecord(view.quorum),
     quorumMet: view.quorum.met,
     // Confirming is for good: it is asked for twice, the second time with a summary.
@@ -77,23 +87,20 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, meeting, group } = await requireMeeting(request, context, params);
-  const form = await request.formData();
-  const intent = form.get("intent");
+  const submission = parseWithZod(await request.formData(), { schema: minutesPageSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const services = context.services;
+  const here = `/groups/${group.id}/meetings/${meeting.id}/minutes`;
   try {
-    if (intent === "confirm") {
+    if (submission.value.intent === "confirm") {
       await confirmMinutes(services.db, services, actor, { meetingId: meeting.id, ip: context.clientIp });
-      return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes?confirmed=1`);
+      return redirect(`${here}?confirmed=1`);
     }
-    if (intent === "classify") {
-      const classification = String(form.get("classification") ?? "") as Classification;
-      await setMinuteClassification(services.db, services, actor, { meetingId: meeting.id, classification, ip: context.clientIp });
-      return redirect(`/groups/${group.id}/meetings/${meeting.id}/minutes`);
-    }
+    await setMinuteClassification(services.db, services, actor, { meetingId: meeting.id, classification: submission.value.classification, ip: context.clientIp });
+    return redirect(here);
   } catch (error) {
-    return meetingErrorResponse(error, String(intent));
+    return replyWithError(submission, error);
   }
-  return data<MeetingFormError>({ intent: "unknown", formError: "That action is not recognised. Reload the page and try again.", field: null }, { status: 400 });
 }
 
 /** "1 sub-paragraph", "2 sub-paragraphs" */
@@ -102,22 +109,12 @@ const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 
 export default function Minutes() {
   const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, reviewing } =
     useLoaderData<typeof loader>();
-  const actionData = useActionData<MeetingFormError>();
+  const actionData = useActionData<typeof action>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
   return (
     <>
       <div className="no-print">
-        <p className="muted">
-          <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> ›{" "}
-          <Link to={base}>
-            <TeReo text={meeting.title} />
-          </Link>
-        </p>
-        {actionData?.formError ? (
-          <div className="alert alert--error" role="alert">
-            <p>{actionData.formError}</p>
-          </div>
-        ) : null}
+        <ReplyErrors reply={actionData} />
         <p className="inline-forms">
           <a href={`${base}/minutes.docx`} download>
             Download as a Word document
@@ -133,22 +130,7 @@ export default function Minutes() {
                 ? "The meeting has not ended; decisions are still being recorded."
                 : "These minutes are waiting to be confirmed, at the next meeting or by the secretary. Once confirmed they get their reference and never change."}
             </p>
-            {mayClassify ? (
-              <Form method="post" className="inline-forms classify-form">
-                <input type="hidden" name="intent" value="classify" />
-                <label htmlFor="classification">Security classification</label>
-                <select id="classification" name="classification" defaultValue={minute.classification}>
-                  {classifications.map((classification) => (
-                    <option key={classification} value={classification}>
-                      {classification}
-                    </option>
-                  ))}
-                </select>
-                <button type="submit" className="button button--secondary">
-                  Set the classification
-                </button>
-              </Form>
-            ) : null}
+            {mayClassify ? <ClassifyForm classification={minute.classification} /> : null}
             {mayConfirm && !reviewing ? (
               <p>
                 <Link className="button" to="?review=1">
@@ -172,13 +154,12 @@ export default function Minutes() {
                   <li className={quorumMet ? undefined : "field-error"}>{quorum}</li>
                   <li>Security classification: {minute.classification}</li>
                 </ul>
-                <Form method="post" className="inline-forms">
-                  <input type="hidden" name="intent" value="confirm" />
-                  <button type="submit" className="button">
+                <div className="inline-forms">
+                  <IntentButton intent="confirm" className="button">
                     Yes, confirm these minutes
-                  </button>
+                  </IntentButton>
                   <Link to=".">Not yet</Link>
-                </Form>
+                </div>
               </section>
             ) : null}
           </div>
@@ -285,5 +266,21 @@ export default function Minutes() {
       </article>
       <ClassificationMarking classification={minute.classification} position="bottom" note={minute.status === "draft" ? "DRAFT" : undefined} />
     </>
+  );
+}
+
+/** The draft's security classification, never above what the platform may hold. */
+function ClassifyForm({ classification }: { classification: string }) {
+  return (
+    <ChoiceForm
+      schema={classifyMinutesSchema}
+      intent="classify"
+      name="classification"
+      label="Security classification"
+      options={classifications.map((option) => ({ value: option, label: option }))}
+      defaultValue={classification}
+      className="inline-forms classify-form"
+      submitLabel="Set the classification"
+    />
   );
 }

@@ -4,8 +4,10 @@
  * meeting that has not started has no minute, so there is nothing to download (not found).
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { notFound } from "../errors.js";
 import { minutesToDocx } from "../exports/minutes-docx.server.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
+import { invariantResponse } from "../http/responses.server.js";
 import { minuteView } from "../models/minutes.server.js";
 import { nzCalendarDate } from "../utils/dates.js";
 
@@ -14,7 +16,7 @@ const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { meeting } = await requireMeeting(request, context, params, "meeting.view");
   const view = await minuteView(context.services.db, meeting);
-  if (!view.minute) throw new Response("This meeting has no minutes yet.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  invariantResponse(view.minute, notFound("This meeting has no minutes yet."));
   const file = await minutesToDocx(view);
   // References are ASCII by construction (SSCSG-26-MIN-0001); a draft is named by its NZ date.
   const fileName = view.minute.reference ? `${view.minute.reference}.docx` : `draft-minutes-${nzCalendarDate(meeting.starts_at)}.docx`;

@@ -2,14 +2,18 @@
  * A group's meetings: upcoming and past (with where their minutes stand), scheduling a new one,
  * and each person's private calendar feed of the group's meetings (create, replace, stop).
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TeReo } from "../components/TeReo.js";
-import { activeCalendarFeed, createCalendarFeed, revokeCalendarFeed } from "../models/calendar.server.js";
+import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { requireGroupMeetings } from "../http/require-meeting.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
+import { calendarFeedSchema } from "../meetings/schemas.js";
+import { activeCalendarFeed, createCalendarFeed, revokeCalendarFeed } from "../models/calendar.server.js";
 import { listMeetings, meetingWhen } from "../models/meetings.server.js";
-import { can } from "../policy/policy.js";
+import { groupResource } from "../models/policy-resources.server.js";
+import { permissionsFor } from "../policy/policy.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { meetingStatusLabels } from "../utils/labels.js";
 
@@ -40,48 +44,40 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     group: { id: group.id, name: group.name },
     upcoming: upcoming.map(view),
     past: past.map(view),
-    mayManage: can(actor, "meeting.manage", { type: "group", groupId: group.id }),
+    may: permissionsFor(actor, groupResource(group.id), ["meeting.manage"]),
     feed: feed ? { createdOn: formatNzShortDate(feed.created_at) } : null,
   };
 }
 
-type ActionData = { feedUrl: string } | { revoked: true } | { formError: string };
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, group } = await requireGroupMeetings(request, context, params);
-  const form = await request.formData();
-  const intent = form.get("intent");
+  const submission = parseWithZod(await request.formData(), { schema: calendarFeedSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const db = context.services.db;
-  if (intent === "feed.create") {
-    const token = await createCalendarFeed(db, actor, group.id, context.clientIp);
-    // Shown once: only its hash is stored.
-    return data<ActionData>({ feedUrl: `${context.services.config.publicUrl}/calendar/${token}.ics` });
-  }
-  if (intent === "feed.revoke") {
+  try {
+    if (submission.value.intent === "feed.create") {
+      const token = await createCalendarFeed(db, actor, group.id, context.clientIp);
+      // Shown once: only its hash is stored.
+      return { feedUrl: `${context.services.config.publicUrl}/calendar/${token}.ics` };
+    }
     await revokeCalendarFeed(db, actor, group.id, context.clientIp);
-    return data<ActionData>({ revoked: true });
+    return { revoked: true as const };
+  } catch (error) {
+    return replyWithError(submission, error);
   }
-  return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
 }
 
 export default function Meetings() {
-  const { group, upcoming, past, mayManage, feed } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const { group, upcoming, past, may, feed } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   return (
     <>
-      <p className="muted">
-        <Link to={`/groups/${group.id}`}>{group.name}</Link>
-      </p>
       <h1>Meetings</h1>
-      {actionData && "formError" in actionData ? (
-        <div className="alert alert--error" role="alert">
-          {actionData.formError}
-        </div>
-      ) : null}
+      <ReplyErrors reply={actionData} />
       <p>
         <Link to={`/groups/${group.id}/decisions`}>Decision register</Link> · <Link to={`/groups/${group.id}/actions`}>Actions</Link>
       </p>
-      {mayManage ? (
+      {may["meeting.manage"] ? (
         <p>
           <Link className="button" to={`/groups/${group.id}/meetings/new`}>
             Schedule a meeting

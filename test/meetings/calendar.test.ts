@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database, Meeting } from "../../db/database.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import { createCalendarFeed, meetingInviteIcs, revokeCalendarFeed } from "../../app/models/calendar.server.js";
-import { cancelMeeting, rescheduleMeeting, scheduleMeeting } from "../../app/models/meetings.server.js";
+import { cancelMeeting, rescheduleMeeting, scheduleMeeting } from "../../app/models/meeting-scheduling.server.js";
 import { addDays, endMembership } from "../../app/models/memberships.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { nzCalendarDate } from "../../app/utils/dates.js";

@@ -4,10 +4,13 @@
  * down" buttons (keyboard and mouse, and without JavaScript) or by dragging an item with the
  * mouse; edits or removes an item; adds one. In a live meeting the chair can go to any item.
  */
-import { Form, Link, useFetcher } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher } from "@remix-run/react";
 import { type DragEvent, useEffect, useState } from "react";
-import { Field } from "../forms/Field.js";
+import { addAgendaItemSchema, updateAgendaItemSchema } from "../../meetings/schemas.js";
+import { IntentInput, TextField, formProps, resultFor, useAppForm } from "../forms/fields.js";
 import { TeReo } from "../TeReo.js";
+import { IntentButton } from "./IntentButton.js";
+import { refusalOf, resultForOne } from "./ReplyErrors.js";
 
 export interface AgendaListItem {
   id: string;
@@ -36,7 +39,8 @@ export function AgendaList({
   mayGoTo: boolean;
   documents: { id: string; title: string }[];
 }) {
-  const mover = useFetcher<{ ok?: boolean; formError?: string }>();
+  // The reorder updates in place (js=1): the server answers success, or the form's reply with why not.
+  const mover = useFetcher<unknown>();
   const [dragging, setDragging] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<number | null>(null);
   const [pendingMove, setPendingMove] = useState<{ title: string; toPosition: number } | null>(null);
@@ -45,7 +49,8 @@ export function AgendaList({
   // Say what happened once the server has answered: the move, or why it was refused.
   useEffect(() => {
     if (mover.state !== "idle" || !pendingMove || !mover.data) return;
-    setAnnouncement(mover.data.ok ? `Moved “${pendingMove.title}” to position ${pendingMove.toPosition}.` : (mover.data.formError ?? "The item could not be moved."));
+    const refused = refusalOf(mover.data);
+    setAnnouncement(refused ?? `Moved “${pendingMove.title}” to position ${pendingMove.toPosition}.`);
     setPendingMove(null);
   }, [mover.state, mover.data, pendingMove]);
 
@@ -64,7 +69,7 @@ export function AgendaList({
   if (items.length === 0) return <p>The agenda has no items yet.</p>;
   return (
     <>
-      <p className={announcement && mover.data && !mover.data.ok ? "field-error" : "visually-hidden"} role="status">
+      <p className={announcement && refusalOf(mover.data) ? "field-error" : "visually-hidden"} role="status">
         {announcement}
       </p>
       <ol className="agenda-list">
@@ -121,56 +126,27 @@ export function AgendaList({
               {mayGoTo || mayEdit ? (
                 <div className="agenda-item__tools">
                   {mayGoTo && !current ? (
-                    <Form method="post" action={actionPath}>
-                      <input type="hidden" name="intent" value="live.move" />
-                      <input type="hidden" name="itemId" value={item.id} />
-                      <button type="submit" className="button button--secondary" aria-label={`Go to this item: ${item.title}`}>
-                        Go to this item
-                      </button>
-                    </Form>
+                    <IntentButton intent="live.move" values={{ itemId: item.id }} action={actionPath} label={`Go to this item: ${item.title}`}>
+                      Go to this item
+                    </IntentButton>
                   ) : null}
                   {mayEdit ? (
                     <>
-                      <Form method="post" action={actionPath} onSubmit={(event) => {
-                        event.preventDefault();
-                        move(item.id, item.position - 1, item.title);
-                      }}>
-                        <input type="hidden" name="intent" value="agenda.move" />
-                        <input type="hidden" name="itemId" value={item.id} />
-                        <input type="hidden" name="toPosition" value={item.position - 1} />
-                        <button type="submit" className="button button--secondary" disabled={index === 0} aria-label={`Move up: ${item.title}`}>
-                          Move up
-                        </button>
-                      </Form>
-                      <Form method="post" action={actionPath} onSubmit={(event) => {
-                        event.preventDefault();
-                        move(item.id, item.position + 1, item.title);
-                      }}>
-                        <input type="hidden" name="intent" value="agenda.move" />
-                        <input type="hidden" name="itemId" value={item.id} />
-                        <input type="hidden" name="toPosition" value={item.position + 1} />
-                        <button
-                          type="submit"
-                          className="button button--secondary"
-                          disabled={index === items.length - 1}
-                          aria-label={`Move down: ${item.title}`}
-                        >
-                          Move down
-                        </button>
-                      </Form>
+                      <MoveButton item={item} to={item.position - 1} actionPath={actionPath} onMove={move} disabled={index === 0}>
+                        Move up
+                      </MoveButton>
+                      <MoveButton item={item} to={item.position + 1} actionPath={actionPath} onMove={move} disabled={index === items.length - 1}>
+                        Move down
+                      </MoveButton>
                       <details className="agenda-item__edit">
                         <summary>
                           Change<span className="visually-hidden"> item {item.position}</span>
                         </summary>
                         <AgendaItemForm actionPath={actionPath} item={item} documents={documents} />
                         {item.id !== currentItemId ? (
-                          <Form method="post" action={actionPath}>
-                            <input type="hidden" name="intent" value="agenda.remove" />
-                            <input type="hidden" name="itemId" value={item.id} />
-                            <button type="submit" className="button button--secondary">
-                              Remove this item
-                            </button>
-                          </Form>
+                          <IntentButton intent="agenda.remove" values={{ itemId: item.id }} action={actionPath}>
+                            Remove this item
+                          </IntentButton>
                         ) : null}
                       </details>
                     </>
@@ -185,6 +161,44 @@ export function AgendaList({
   );
 }
 
+/**
+ * "Move up" and "Move down": a plain form without JavaScript; with it, the move is sent in place
+ * (the list follows, and the status line says what happened).
+ */
+function MoveButton({
+  item,
+  to,
+  actionPath,
+  onMove,
+  disabled,
+  children,
+}: {
+  item: AgendaListItem;
+  to: number;
+  actionPath: string;
+  onMove: (itemId: string, toPosition: number, title: string) => void;
+  disabled: boolean;
+  children: string;
+}) {
+  return (
+    <Form
+      method="post"
+      action={actionPath}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onMove(item.id, to, item.title);
+      }}
+    >
+      <IntentInput value="agenda.move" />
+      <input type="hidden" name="itemId" value={item.id} />
+      <input type="hidden" name="toPosition" value={to} />
+      <button type="submit" className="button button--secondary" disabled={disabled} aria-label={`${children}: ${item.title}`}>
+        {children}
+      </button>
+    </Form>
+  );
+}
+
 /** Adding an item, or changing one: title, presenter, time, papers. */
 export function AgendaItemForm({
   actionPath,
@@ -195,22 +209,21 @@ export function AgendaItemForm({
   item?: AgendaListItem;
   documents: { id: string; title: string }[];
 }) {
-  const prefix = item ? `item-${item.id}` : "new-item";
+  const actionData = useActionData();
+  const [form, fields] = useAppForm(item ? updateAgendaItemSchema : addAgendaItemSchema, {
+    id: item ? `agenda-item-${item.id}` : "agenda-item-new",
+    lastResult: item ? resultForOne(actionData, "agenda.update", "itemId", item.id) : resultFor(actionData, "agenda.add"),
+    defaultValue: item ? { title: item.title, presenter: item.presenter ?? "", minutesAllotted: item.minutesAllotted ?? "" } : undefined,
+  });
   const linked = new Set(item?.papers.map((paper) => paper.id) ?? []);
   return (
-    <Form method="post" action={actionPath} className="agenda-item-form">
-      <input type="hidden" name="intent" value={item ? "agenda.update" : "agenda.add"} />
+    <Form method="post" action={actionPath} className="agenda-item-form" {...formProps(form)}>
+      <IntentInput value={item ? "agenda.update" : "agenda.add"} />
       {item ? <input type="hidden" name="itemId" value={item.id} /> : null}
-      <Field name="title" id={`${prefix}-title`} label="Title">
-        {(control) => <input {...control} type="text" required maxLength={200} defaultValue={item?.title ?? ""} />}
-      </Field>
+      <TextField meta={fields.title} label="Title" />
       <div className="field-row">
-        <Field name="presenter" id={`${prefix}-presenter`} label="Presenter (optional)">
-          {(control) => <input {...control} type="text" maxLength={200} defaultValue={item?.presenter ?? ""} />}
-        </Field>
-        <Field name="minutesAllotted" id={`${prefix}-minutes`} label="Minutes (optional)">
-          {(control) => <input {...control} type="number" min={1} max={600} defaultValue={item?.minutesAllotted ?? ""} />}
-        </Field>
+        <TextField meta={fields.presenter} label="Presenter (optional)" />
+        <TextField meta={fields.minutesAllotted} label="Minutes (optional)" type="number" />
       </div>
       {documents.length > 0 ? (
         <fieldset className="fieldset">
@@ -218,7 +231,7 @@ export function AgendaItemForm({
           {documents.map((document) => (
             <div className="field field--check" key={document.id}>
               <label>
-                <input type="checkbox" name="paperId" value={document.id} defaultChecked={linked.has(document.id)} /> <TeReo text={document.title} />
+                <input type="checkbox" name={fields.paperId.name} value={document.id} defaultChecked={linked.has(document.id)} /> <TeReo text={document.title} />
               </label>
             </div>
           ))}

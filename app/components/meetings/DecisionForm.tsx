@@ -5,12 +5,15 @@
  * ("[SSCSG-26-MIN-0003]") where the cursor is, or marks the new decision as correcting an earlier
  * one. Works without JavaScript as a plain form (one action row, no search).
  */
-import { useFetcher } from "@remix-run/react";
+import type { SubmissionResult } from "@conform-to/react";
+import { useActionData, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { referencePattern } from "../../meetings/decision-reference.js";
-import { decisionVerbs, isActionVerb } from "../../meetings/decision-verbs.js";
-import { Field } from "../forms/Field.js";
+import { decisionVerbOptions, isActionVerb } from "../../meetings/decision-verbs.js";
+import { recordDecisionSchema } from "../../meetings/schemas.js";
+import { ErrorList, FormErrors, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../forms/fields.js";
 import { TeReo } from "../TeReo.js";
+import { resultForOne } from "./ReplyErrors.js";
 
 export interface DecisionFormProps {
   actionPath: string;
@@ -26,8 +29,6 @@ export interface DecisionFormProps {
   onDone?: () => void;
 }
 
-type Answer = { ok?: boolean; intent?: string; formError?: string; field?: string | null };
-
 interface PickerEntry {
   id: string;
   number: string;
@@ -38,24 +39,35 @@ interface PickerEntry {
 }
 
 export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defaultHeading, parent = null, owners, today, onDone }: DecisionFormProps) {
-  const fetcher = useFetcher<Answer>();
+  // With JavaScript the form is sent in place (the page stays and the form clears); without it,
+  // the page's own reply fills the same messages in.
+  const fetcher = useFetcher<unknown>();
+  const actionData = useActionData();
+  const answer = fetcher.data as { status?: string } | undefined;
+  const reply = (answer ?? (parent ? resultForOne(actionData, "decision.record", "parentId", parent.id) : mainFormResult(actionData))) as SubmissionResult<
+    string[]
+  > | null;
+  const [form, fields] = useAppForm(recordDecisionSchema, {
+    // Not `decision-<id>`: that is the paragraph itself (MinuteParagraphs), which the register links to.
+    id: parent ? `sub-paragraph-${parent.id}` : "decision-form",
+    // The verb, item and heading are this component's state (they follow the meeting), not Conform's.
+    lastResult: reply?.initialValue ? { ...reply, initialValue: { ...reply.initialValue, verb: undefined, agendaItemId: undefined, heading: undefined } } : reply,
+  });
   const picker = useFetcher<{ picker?: PickerEntry[] }>();
   const formRef = useRef<HTMLFormElement>(null);
-  const bodyRef = useRef<HTMLTextAreaElement>(null);
-  const [verb, setVerb] = useState<string>(parent ? "" : "noted");
+  // After a refused post without JavaScript, the choices as they were sent.
+  const sent = (name: "verb" | "agendaItemId" | "heading", otherwise: string) => {
+    const value = reply?.initialValue?.[name];
+    return typeof value === "string" ? value : otherwise;
+  };
+  const [verb, setVerb] = useState<string>(sent("verb", parent ? "" : "noted"));
   const [actionRows, setActionRows] = useState(1);
   const [corrects, setCorrects] = useState<PickerEntry | null>(null);
   const [search, setSearch] = useState("");
-  const idPrefix = parent ? `sub-${parent.id}` : "decision";
-  const answer = fetcher.data;
-  const error = (field: string) => (answer && !answer.ok && answer.field === field ? answer.formError : null);
-  // A refusal about anything this form does not show a field for is shown for the whole form.
-  const fieldsShown = parent ? ["verb", "body"] : ["agendaItemId", "heading", "verb", "body", "actions", "correctsDecisionId"];
-  const formError = answer && !answer.ok && (!answer.field || !fieldsShown.includes(answer.field)) ? answer.formError : null;
   // The agenda item and heading follow the item the meeting is on, until the person changes them.
-  const [itemId, setItemId] = useState(defaultItemId ?? "");
+  const [itemId, setItemId] = useState(sent("agendaItemId", defaultItemId ?? ""));
   const [itemChosen, setItemChosen] = useState(false);
-  const [heading, setHeading] = useState(defaultHeading);
+  const [heading, setHeading] = useState(sent("heading", defaultHeading));
   const [headingTyped, setHeadingTyped] = useState(false);
   useEffect(() => {
     if (!itemChosen) setItemId(defaultItemId ?? "");
@@ -68,9 +80,9 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   // Each successful answer clears the form once.
-  const handled = useRef<Answer | undefined>(undefined);
+  const handled = useRef<unknown>(undefined);
   useEffect(() => {
-    if (fetcher.state !== "idle" || !answer?.ok || handled.current === answer) return;
+    if (fetcher.state !== "idle" || answer?.status !== "success" || handled.current === answer) return;
     handled.current = answer;
     formRef.current?.reset();
     setCorrects(null);
@@ -83,8 +95,8 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   }, [fetcher.state, answer, parent, onDone]);
 
   const insertReference = (reference: string) => {
-    const box = bodyRef.current;
-    if (!box) return;
+    const box = document.getElementById(fields.body.id);
+    if (!(box instanceof HTMLTextAreaElement)) return;
     const text = `[${reference}]`;
     const start = box.selectionStart ?? box.value.length;
     const end = box.selectionEnd ?? start;
@@ -101,88 +113,74 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
   };
 
   const wantsActions = !parent && (!hydrated || isActionVerb(verb));
+  const rowId = (row: number, part: string) => `${form.id}-action-${row}-${part}`;
   return (
-    <fetcher.Form method="post" action={actionPath} ref={formRef} className="decision-form" noValidate aria-label={parent ? `Sub-paragraph of paragraph ${parent.number}` : "Record a decision"}>
-      <input type="hidden" name="intent" value="decision.record" />
-      {/* With JavaScript the page stays put and this form clears; without it, the page reloads. */}
+    <fetcher.Form
+      method="post"
+      action={actionPath}
+      ref={formRef}
+      className="decision-form"
+      {...formProps(form)}
+      aria-label={parent ? `Sub-paragraph of paragraph ${parent.number}` : "Record a decision"}
+    >
+      <IntentInput value="decision.record" />
       {hydrated ? <input type="hidden" name="js" value="1" /> : null}
       {parent ? <input type="hidden" name="parentId" value={parent.id} /> : null}
       {corrects ? <input type="hidden" name="correctsDecisionId" value={corrects.id} /> : null}
-      {formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{formError}</p>
-        </div>
-      ) : null}
+      {/* A refusal sent in place is shown here; without JavaScript the page shows it above its forms. */}
+      {answer ? <FormErrors form={form} /> : null}
       {parent ? (
         <input type="hidden" name="agendaItemId" value={defaultItemId ?? ""} />
       ) : (
         <div className="field-row">
-          <Field name="agendaItemId" id={`${idPrefix}-item`} label="Agenda item" error={error("agendaItemId")}>
-            {(control) => (
-              <select
-                {...control}
-                value={itemId}
-                onChange={(event) => {
-                  setItemId(event.target.value);
-                  setItemChosen(true);
-                }}
-              >
-                <option value="">Not under an agenda item</option>
-                {agenda.map((item) => (
-                  <option key={item.id} value={item.id}>
-                    {item.position}. {item.title}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="heading" id={`${idPrefix}-heading`} label="Heading (optional)" hint="Starts a new heading above this paragraph." error={error("heading")}>
-            {(control) => (
-              <input
-                {...control}
-                type="text"
-                maxLength={200}
-                value={heading}
-                onChange={(event) => {
-                  setHeading(event.target.value);
-                  setHeadingTyped(true);
-                }}
-              />
-            )}
-          </Field>
+          <SelectField
+            meta={fields.agendaItemId}
+            label="Agenda item"
+            placeholder="Not under an agenda item"
+            options={agenda.map((item) => ({ value: item.id, label: `${item.position}. ${item.title}` }))}
+            value={itemId}
+            onChange={(event) => {
+              setItemId(event.target.value);
+              setItemChosen(true);
+            }}
+          />
+          <TextField
+            meta={fields.heading}
+            label="Heading (optional)"
+            hint="Starts a new heading above this paragraph."
+            value={heading}
+            onChange={(event) => {
+              setHeading(event.target.value);
+              setHeadingTyped(true);
+            }}
+          />
         </div>
       )}
       <div className="field-row">
-        <Field name="verb" id={`${idPrefix}-verb`} label={parent ? "Verb (optional)" : "Verb"} error={error("verb")}>
-          {(control) => (
-            <select {...control} value={verb} onChange={(event) => setVerb(event.target.value)} className="decision-form__verb">
-              {parent ? <option value="">No verb</option> : null}
-              {decisionVerbs.map((option) => (
-                <option key={option} value={option}>
-                  {option}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          meta={fields.verb}
+          label={parent ? "Verb (optional)" : "Verb"}
+          placeholder={parent ? "No verb" : undefined}
+          options={decisionVerbOptions}
+          value={verb}
+          onChange={(event) => setVerb(event.target.value)}
+          className="decision-form__verb"
+        />
       </div>
-      <Field
-        name="body"
-        id={`${idPrefix}-body`}
+      <TextAreaField
+        meta={fields.body}
         label={parent ? `Paragraph ${parent.number}.x` : "Decision"}
         hint={`Follows the verb, as in “${verb || "agreed"} that the group …”. Cite an earlier minute in square brackets, like [SSCSG-26-MIN-0001].`}
-        error={error("body")}
-      >
-        {(control) => <textarea {...control} ref={bodyRef} rows={3} maxLength={4000} required />}
-      </Field>
+        rows={3}
+      />
 
       {!parent ? (
         <details className="reference-picker">
           <summary>Find an earlier decision to cite or correct</summary>
           <div className="reference-picker__search">
-            <label htmlFor={`${idPrefix}-find`}>Words or reference</label>
+            <label htmlFor={`${form.id}-find`}>Words or reference</label>
             <input
-              id={`${idPrefix}-find`}
+              id={`${form.id}-find`}
               type="search"
               value={search}
               onChange={(event) => setSearch(event.target.value)}
@@ -237,39 +235,36 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
           </button>
         </p>
       ) : null}
-      {error("correctsDecisionId") ? <p className="field-error">{error("correctsDecisionId")}</p> : null}
+      <ErrorList id={fields.correctsDecisionId.errorId} errors={fields.correctsDecisionId.errors} />
 
       {!parent ? (
-        <fieldset className="fieldset decision-form__actions" hidden={!wantsActions} aria-describedby={`${idPrefix}-actions-hint`}>
+        <fieldset className="fieldset decision-form__actions" hidden={!wantsActions} aria-describedby={`${form.id}-actions-hint`}>
           <legend>Actions</legend>
-          <p className="hint" id={`${idPrefix}-actions-hint`}>
+          <p className="hint" id={`${form.id}-actions-hint`}>
             A decision that directs, invites or requests someone creates actions: who owns each one and when it is due.
           </p>
-          {error("actions") ? (
-            <p className="field-error" role="alert">
-              {error("actions")}
-            </p>
-          ) : null}
+          <ErrorList errors={form.allErrors.actions} />
           {Array.from({ length: actionRows }, (_, row) => (
             <div className="field-row action-row" key={row} role="group" aria-label={`Action ${row + 1}`}>
-              <Field name="actionDescription" id={`${idPrefix}-action-${row}`} label="What is to be done">
-                {(control) => <input {...control} type="text" maxLength={1000} disabled={!wantsActions} />}
-              </Field>
-              <Field name="actionOwner" id={`${idPrefix}-owner-${row}`} label="Owner">
-                {(control) => (
-                  <select {...control} defaultValue="" disabled={!wantsActions}>
-                    <option value="">Choose a member or an organisation</option>
-                    {owners.map((owner) => (
-                      <option key={owner.value} value={owner.value}>
-                        {owner.label}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-              <Field name="actionDue" id={`${idPrefix}-due-${row}`} label="Due">
-                {(control) => <input {...control} type="date" min={today} disabled={!wantsActions} />}
-              </Field>
+              <div className="field">
+                <label htmlFor={rowId(row, "description")}>What is to be done</label>
+                <input id={rowId(row, "description")} name="actionDescription" type="text" maxLength={1000} disabled={!wantsActions} />
+              </div>
+              <div className="field">
+                <label htmlFor={rowId(row, "owner")}>Owner</label>
+                <select id={rowId(row, "owner")} name="actionOwner" defaultValue="" disabled={!wantsActions}>
+                  <option value="">Choose a member or an organisation</option>
+                  {owners.map((owner) => (
+                    <option key={owner.value} value={owner.value}>
+                      {owner.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={rowId(row, "due")}>Due</label>
+                <input id={rowId(row, "due")} name="actionDue" type="date" min={today} disabled={!wantsActions} />
+              </div>
             </div>
           ))}
           <button type="button" className="button button--secondary" onClick={() => setActionRows((rows) => Math.min(rows + 1, 10))}>
@@ -289,4 +284,10 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
       </div>
     </fetcher.Form>
   );
+}
+
+/** The page's reply to the main decision form (not to a sub-paragraph's). */
+function mainFormResult(actionData: unknown) {
+  const result = resultFor(actionData, "decision.record");
+  return result && !result.initialValue?.parentId ? result : null;
 }

@@ -7,6 +7,8 @@
  */
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import type { Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../realtime/contract.js";
 
 type RoomState = "joining" | "live" | "offline" | "refused";
 
@@ -31,24 +33,24 @@ export function MeetingRoom({ meetingId, live }: { meetingId: string; live: bool
     let disconnect = () => {};
     void import("socket.io-client").then(({ io }) => {
       if (cancelled) return;
-      const socket = io({ path: "/socket.io/" });
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/" });
       const refresh = () => {
         if (revalidate.current.state === "idle") revalidate.current.revalidate();
         else setPending(true);
       };
       socket.on("connect", () => {
-        socket.emit("meeting:join", { meetingId }, (ack: { ok: boolean } | undefined) => {
+        socket.emit("meeting:join", { meetingId }, (ack) => {
           if (cancelled) return;
-          setState(ack?.ok ? "live" : "refused");
+          setState(ack.ok ? "live" : "refused");
           // Whatever happened while we were away: catch up now.
-          if (ack?.ok) refresh();
+          if (ack.ok) refresh();
         });
       });
       socket.on("disconnect", () => {
         if (!cancelled) setState("offline");
       });
-      socket.on("meeting:changed", (payload: { meetingId?: string } | undefined) => {
-        if (!cancelled && payload?.meetingId === meetingId) refresh();
+      socket.on("meeting:changed", (payload) => {
+        if (!cancelled && payload.meetingId === meetingId) refresh();
       });
       disconnect = () => {
         socket.emit("meeting:leave", { meetingId });
