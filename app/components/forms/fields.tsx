@@ -9,6 +9,7 @@ import {
   type FieldMetadata,
   type FormMetadata,
   type SubmissionResult,
+  getCollectionProps,
   getFormProps,
   getInputProps,
   getSelectProps,
@@ -221,6 +222,39 @@ export function CheckboxField({
       ) : null}
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
+  );
+}
+
+/** One choice of several, as radio buttons in a fieldset whose legend is the question. */
+export function RadioGroupField({
+  meta,
+  legend,
+  hint,
+  options,
+}: {
+  meta: Meta;
+  legend: ReactNode;
+  hint?: ReactNode;
+  options: readonly { value: string; label: string }[];
+}) {
+  const inputs = getCollectionProps(meta, { type: "radio", options: options.map((option) => option.value), ...hintOf(meta, hint) });
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {hint ? (
+        <span className="hint" id={meta.descriptionId}>
+          {hint}
+        </span>
+      ) : null}
+      {inputs.map(({ key, ...input }, index) => (
+        <div className="field" key={key ?? input.value}>
+          <label>
+            <input {...input} /> {options[index]!.label}
+          </label>
+        </div>
+      ))}
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </fieldset>
   );
 }
 
