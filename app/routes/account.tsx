@@ -6,13 +6,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  PASSWORD_MIN_LENGTH,
-  accountCommandSchema,
-  changePasswordSchema,
-  passwordFields,
-  signOutEverywhereSchema,
-} from "../auth/schemas.js";
+import { accountCommandSchema, changePasswordSchema, passwordFields, signOutEverywhereSchema } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
 import { FormErrors, IntentInput, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requireUser } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
@@ -148,14 +143,12 @@ function ChangePasswordForm({ lastResult }: { lastResult: unknown }) {
       <Form method="post" {...formProps(form)} aria-labelledby="password-heading">
         <IntentInput value="change-password" />
         <TextField meta={fields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
-        <TextField
-          meta={fields.password}
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "New password", confirmPassword: "New password again" }}
+          advice="A few unrelated words make a strong password."
         />
-        <TextField meta={fields.confirmPassword} label="New password again" type="password" autoComplete="new-password" />
         <button type="submit" className="button" disabled={submitting}>
           Change password
         </button>

@@ -12,7 +12,8 @@ import { resultFor } from "../components/forms/fields.js";
 import { ChangeRoleForm } from "../components/members/ChangeRoleForm.js";
 import { EndMembershipForm } from "../components/members/EndMembershipForm.js";
 import { MembersOnDate } from "../components/members/MembersOnDate.js";
-import { type MemberRow, MembersTable } from "../components/members/MembersTable.js";
+import { MembersSection } from "../components/members/MembersSection.js";
+import type { MemberRow } from "../components/members/MembersTable.js";
 import { requireGroup } from "../http/require-group.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { membersOnDateSchema, membershipCommandSchema } from "../identity/schemas.js";
@@ -123,30 +124,22 @@ export default function GroupMembers() {
         </div>
       ) : null}
 
-      <section className="panel" aria-labelledby="current-heading">
-        <h2 id="current-heading">Current members</h2>
-        {current.length === 0 ? (
-          <p>The group has no members today.</p>
-        ) : (
-          <MembersTable members={current} caption={`Members on ${todayLabel}`} showEnd={false} />
-        )}
-      </section>
-
-      {upcoming.length > 0 ? (
-        <section className="panel" aria-labelledby="upcoming-heading">
-          <h2 id="upcoming-heading">Joining later</h2>
-          <MembersTable members={upcoming} caption="Memberships that start after today" showEnd={false} />
-        </section>
-      ) : null}
-
-      <section className="panel" aria-labelledby="past-heading">
-        <h2 id="past-heading">Past members</h2>
-        {past.length === 0 ? (
-          <p>No one has left the group.</p>
-        ) : (
-          <MembersTable members={past} caption="Memberships that have ended, most recent first" showEnd />
-        )}
-      </section>
+      <MembersSection
+        id="current"
+        heading="Current members"
+        members={current}
+        caption={`Members on ${todayLabel}`}
+        whenEmpty="The group has no members today."
+      />
+      <MembersSection id="upcoming" heading="Joining later" members={upcoming} caption="Memberships that start after today" />
+      <MembersSection
+        id="past"
+        heading="Past members"
+        members={past}
+        caption="Memberships that have ended, most recent first"
+        showEnd
+        whenEmpty="No one has left the group."
+      />
 
       <MembersOnDate lastResult={onDateQuery} onDate={onDate} />
 

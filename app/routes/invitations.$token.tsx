@@ -10,13 +10,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { normaliseEmail } from "../auth/sign-in.server.js";
-import {
-  PASSWORD_MIN_LENGTH,
-  createAccountSchema,
-  invitationResponseSchema,
-  joinGroupSchema,
-  passwordFields,
-} from "../auth/schemas.js";
+import { createAccountSchema, invitationResponseSchema, joinGroupSchema, passwordFields } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
+import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";
 import { FormErrors, IntentInput, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { isAppError } from "../errors.js";
 import { requireUser } from "../http/require.server.js";
@@ -130,7 +126,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-const unavailableMessages: Record<Exclude<InvitationState, "pending">, { heading: string; body: string }> = {
+const notFoundMessage: UnusableLinkMessage = {
+  heading: "We could not find this invitation",
+  body: "Check that you copied the whole link from the email. If it still does not work, ask the group's secretary to send a new one.",
+};
+
+const unavailableMessages: Record<Exclude<InvitationState, "pending">, UnusableLinkMessage> = {
   expired: {
     heading: "This invitation has expired",
     body: "This invitation link has expired. Ask the group's secretary to send a new one.",
@@ -151,26 +152,8 @@ export default function AcceptInvitation() {
   const actionData = useActionData<Unavailable | SubmissionResult<string[]>>();
   const view = actionData && "kind" in actionData ? actionData : loaded;
 
-  if (view.kind === "not_found") {
-    return (
-      <section className="panel narrow" aria-labelledby="invitation-heading">
-        <h1 id="invitation-heading">We could not find this invitation</h1>
-        <p>Check that you copied the whole link from the email. If it still does not work, ask the group's secretary to send a new one.</p>
-      </section>
-    );
-  }
-  if (view.kind === "unavailable") {
-    const message = unavailableMessages[view.state];
-    return (
-      <section className="panel narrow" aria-labelledby="invitation-heading">
-        <h1 id="invitation-heading">{message.heading}</h1>
-        <p>{message.body}</p>
-        <p>
-          <Link to="/login">Sign in</Link>
-        </p>
-      </section>
-    );
-  }
+  if (view.kind === "not_found") return <UnusableLink message={notFoundMessage} />;
+  if (view.kind === "unavailable") return <UnusableLink message={unavailableMessages[view.state]} next={{ to: "/login", label: "Sign in" }} />;
   return <PendingInvitation view={view} actionData={actionData} />;
 }
 
@@ -258,14 +241,12 @@ function CreateAccountForm({ view, lastResult }: { view: PendingView; lastResult
           <input id="account-email" type="email" autoComplete="username" value={view.email} readOnly />
         </div>
         <TextField meta={fields.displayName} label="Your name" hint="As you would like other members to see it." autoComplete="name" />
-        <TextField
-          meta={fields.password}
-          label="Choose a password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few words you will remember works well.`}
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "Choose a password", confirmPassword: "Type the password again" }}
+          advice="A few words you will remember works well."
         />
-        <TextField meta={fields.confirmPassword} label="Type the password again" type="password" autoComplete="new-password" />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? "Creating your account…" : "Create account and join"}
         </button>

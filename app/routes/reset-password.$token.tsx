@@ -5,12 +5,14 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { type PasswordResetLinkState, passwordResetLinkState, resetPassword } from "../auth/password-reset.server.js";
-import { PASSWORD_MIN_LENGTH, passwordFields, resetPasswordSchema } from "../auth/schemas.js";
-import { TextField, formProps, useAppForm } from "../components/forms/fields.js";
+import { passwordFields, resetPasswordSchema } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
+import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";
+import { formProps, useAppForm } from "../components/forms/fields.js";
 import { invalidForm } from "../http/responses.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Stewardship Workspace" }];
@@ -49,7 +51,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect("/login?reset=1");
 }
 
-const linkMessages: Record<Exclude<PasswordResetLinkState, "valid">, { heading: string; body: string }> = {
+const linkMessages: Record<Exclude<PasswordResetLinkState, "valid">, UnusableLinkMessage> = {
   expired: {
     heading: "This link has expired",
     body: "This password reset link has expired: each link works for one hour. Ask for a new one.",
@@ -71,18 +73,7 @@ export default function ResetPassword() {
   const linkState = actionData && "linkState" in actionData ? actionData.linkState : loaded.linkState;
 
   if (linkState !== "valid") {
-    const message = linkMessages[linkState];
-    return (
-      <section className="panel narrow" aria-labelledby="reset-heading">
-        <h1 id="reset-heading">{message.heading}</h1>
-        <p>{message.body}</p>
-        <p>
-          <Link className="button" to="/forgot-password">
-            Ask for a new link
-          </Link>
-        </p>
-      </section>
-    );
+    return <UnusableLink message={linkMessages[linkState]} next={{ to: "/forgot-password", label: "Ask for a new link", button: true }} />;
   }
   return <NewPasswordForm lastResult={actionData} />;
 }
@@ -96,14 +87,12 @@ function NewPasswordForm({ lastResult }: { lastResult: unknown }) {
       <h1 id="reset-heading">Choose a new password</h1>
       <p>Once you have chosen it, you will be signed out everywhere and can sign in again with the new password.</p>
       <Form method="post" {...formProps(form)}>
-        <TextField
-          meta={fields.password}
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few words you will remember works well.`}
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "New password", confirmPassword: "Type the new password again" }}
+          advice="A few words you will remember works well."
         />
-        <TextField meta={fields.confirmPassword} label="Type the new password again" type="password" autoComplete="new-password" />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? "Saving…" : "Save new password"}
         </button>
