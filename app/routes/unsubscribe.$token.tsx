@@ -6,9 +6,10 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { formProps, useAppForm } from "../components/forms/fields.js";
 import { notFound } from "../errors.js";
-import { invariantResponse } from "../http/responses.server.js";
+import { invalidForm, invariantResponse } from "../http/responses.server.js";
 import { findUnsubscribeToken, unsubscribeWithToken } from "../models/notification-preferences.server.js";
 import { unsubscribeSchema } from "../notifications/schemas.js";
 
@@ -22,7 +23,9 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
   return { email: owner.email };
 }
 
-export async function action({ context, params }: ActionFunctionArgs) {
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: unsubscribeSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const done = await unsubscribeWithToken(context.services.db, params.token ?? "");
   invariantResponse(done, invalidLink);
   context.services.logger.info({ category: "notification", requestId: context.requestId }, "unsubscribed from notification email");
@@ -31,7 +34,7 @@ export async function action({ context, params }: ActionFunctionArgs) {
 
 export default function Unsubscribe() {
   const { email } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<{ unsubscribed?: boolean }>();
   const [form] = useAppForm(unsubscribeSchema, { id: "unsubscribe" });
   return (
     <>
