@@ -6,7 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { FormErrors, RadioGroupField, formProps, useAppForm } from "../components/forms/fields.js";
+import { ChoiceField, FormErrors, formProps, useAppForm } from "../components/forms/fields.js";
 import { requireUser } from "../http/require.server.js";
 import { invalidForm } from "../http/responses.server.js";
 import { emailModeFor, emailModeLabels, emailModes, setEmailMode } from "../models/notification-preferences.server.js";
@@ -45,7 +45,7 @@ export default function NotificationEmails() {
       ) : null}
       <FormErrors form={form} />
       <Form method="post" {...formProps(form)}>
-        <RadioGroupField meta={fields.emailMode} legend="Email me about notifications" options={options} />
+        <ChoiceField meta={fields.emailMode} type="radio" legend="Email me about notifications" options={options} />
         <button type="submit" className="button">
           Save
         </button>

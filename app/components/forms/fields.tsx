@@ -225,32 +225,35 @@ export function CheckboxField({
   );
 }
 
-/** One choice of several, as radio buttons in a fieldset whose legend is the question. */
-export function RadioGroupField({
+/**
+ * A choice among options under one legend: radio buttons (one of them) or checkboxes (any of
+ * them, sent as a list under the field's name). The hint and the messages describe every option.
+ */
+export function ChoiceField({
   meta,
   legend,
   hint,
+  type,
   options,
 }: {
   meta: Meta;
   legend: ReactNode;
   hint?: ReactNode;
-  options: readonly { value: string; label: string }[];
+  type: "radio" | "checkbox";
+  options: readonly { value: string; label: ReactNode }[];
 }) {
-  const inputs = getCollectionProps(meta, { type: "radio", options: options.map((option) => option.value), ...hintOf(meta, hint) });
+  const inputs = getCollectionProps(meta, { type, options: options.map((option) => option.value), ...hintOf(meta, hint) });
   return (
-    <fieldset>
+    <fieldset className="field fieldset">
       <legend>{legend}</legend>
       {hint ? (
-        <span className="hint" id={meta.descriptionId}>
+        <p className="hint" id={meta.descriptionId}>
           {hint}
-        </span>
+        </p>
       ) : null}
       {inputs.map(({ key, ...input }, index) => (
-        <div className="field" key={key ?? input.value}>
-          <label>
-            <input {...input} /> {options[index]!.label}
-          </label>
+        <div className={type === "radio" ? "radio" : "field field--check"} key={key ?? input.value}>
+          <input {...input} /> <label htmlFor={input.id}>{options[index]!.label}</label>
         </div>
       ))}
       <ErrorList id={meta.errorId} errors={meta.errors} />
