@@ -15,6 +15,8 @@ export const errorStatuses = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   FORBIDDEN_ORIGIN: 403,
+  /** Signed in as someone other than the person an invitation is for. */
+  WRONG_ACCOUNT: 403,
   NOT_FOUND: 404,
   // What was sent.
   BAD_REQUEST: 400,
@@ -46,6 +48,11 @@ export const errorStatuses = {
   NOT_CURRENT: 409,
   ALREADY_MEMBER: 409,
   CANNOT_DISABLE_SELF: 409,
+  INVITATION_EXPIRED: 409,
+  INVITATION_USED: 409,
+  INVITATION_REVOKED: 409,
+  /** The invited email already has an account with a password: sign in and join instead. */
+  ACCOUNT_EXISTS: 409,
   CONFLICT: 409,
   // Ours.
   UNAVAILABLE: 503,

@@ -1,7 +1,7 @@
 /**
- * Single-use tokens for links sent by email (invitations, password resets): 32 random bytes as
+ * Tokens for links sent by email (invitations, password resets, unsubscribing): 32 random bytes as
  * base64url in the link, and only their SHA-256 in the database, so a copy of the database
- * cannot be used to accept an invitation or reset a password.
+ * cannot be used to accept an invitation, reset a password or turn someone's emails off.
  */
 import crypto from "node:crypto";
 

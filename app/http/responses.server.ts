@@ -19,9 +19,12 @@ export function invariantResponse(condition: unknown, error: AppError | (() => A
   if (!condition) refuse(typeof error === "function" ? error() : error);
 }
 
-/** A form that did not pass its schema: 400, with each message beside its field. */
-export function invalidForm<Schema>(submission: Submission<Schema>) {
-  return data(submission.reply(), { status: 400 });
+/**
+ * A form that did not pass its schema: 400, with each message beside its field. `hideFields`
+ * (passwords) are not sent back to be filled in again.
+ */
+export function invalidForm<Schema>(submission: Submission<Schema>, options: { hideFields?: string[] } = {}) {
+  return data(submission.reply(options.hideFields ? { hideFields: options.hideFields } : {}), { status: 400 });
 }
 
 /**

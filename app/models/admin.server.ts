@@ -1,25 +1,31 @@
 /**
  * The Hub's administration: organisations, groups, accounts and the audit log. Every command
  * checks `platform.administer` through the policy, runs in one transaction and writes its audit
- * entry in that transaction. Nothing here reads a group's documents: administrators manage the
- * platform, not its content.
+ * entry in that transaction (`runCommand`). Nothing here reads a group's documents:
+ * administrators manage the platform, not its content.
  */
 import { type Kysely, sql } from "kysely";
 import type { Database, OrganisationSector } from "../../db/database.js";
+import { AppError, forbidden, invalidInput, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
-import { recordAudit } from "./audit.server.js";
-import { AppError } from "../errors.js";
+import { isUuid } from "../utils/ids.js";
+import { runCommand } from "./command.server.js";
 
 const platform = { type: "platform" } as const;
 
 function assertAdministers(actor: Actor): void {
-  if (!can(actor, "platform.administer", platform)) {
-    throw new AppError("FORBIDDEN", "Only a platform administrator can do this");
-  }
+  if (!can(actor, "platform.administer", platform)) throw forbidden("Only a platform administrator can do this");
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+/** Two administrators creating the same name at once: the unique index decides, with the same refusal. */
+async function refusingDuplicates<T>(command: () => Promise<T>, duplicate: () => AppError): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+    if (code === "23505") throw duplicate();
+    throw error;
+  }
 }
 
 /** Names keep their macrons exactly; NFC only makes "ā" typed two ways the same stored text. */
@@ -48,44 +54,47 @@ export interface CreateOrganisationInput {
   ip: string | null;
 }
 
-/** Creates an organisation; a name already used (ignoring case) is refused with DUPLICATE_NAME. */
+/** Creates an organisation; a name already used (ignoring case) is refused with DUPLICATE_NAME on `name`. */
 export async function createOrganisation(
   db: Kysely<Database>,
   actor: Actor,
   input: CreateOrganisationInput,
 ): Promise<string> {
-  assertAdministers(actor);
   const name = cleanName(input.name);
   const shortName = input.shortName ? cleanName(input.shortName) || null : null;
-  const duplicate = () => new AppError("DUPLICATE_NAME", "There is already an organisation with that name");
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom("organisations")
-        .select("id")
-        .where(sql<string>`lower(name)`, "=", sql<string>`lower(${name})`)
-        .executeTakeFirst();
-      if (existing) throw duplicate();
-      const created = await trx
-        .insertInto("organisations")
-        .values({ name, short_name: shortName, sector: input.sector })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action: "organisation.created",
-        subjectType: "organisation",
-        subjectId: created.id,
-        ip: input.ip,
-        details: { name, sector: input.sector, ...(shortName ? { shortName } : {}) },
-      });
-      return created.id;
-    });
-  } catch (error) {
-    // Two administrators creating the same name at once: the unique index decides.
-    if (isUniqueViolation(error)) throw duplicate();
-    throw error;
-  }
+  const duplicate = () => new AppError("DUPLICATE_NAME", "There is already an organisation with that name", "name");
+  return refusingDuplicates(
+    () =>
+      runCommand(db, {
+        lock: (trx) =>
+          trx
+            .selectFrom("organisations")
+            .select("id")
+            .where(sql<string>`lower(name)`, "=", sql<string>`lower(${name})`)
+            .executeTakeFirst(),
+        check(existing) {
+          assertAdministers(actor);
+          if (existing) throw duplicate();
+        },
+        async change(trx) {
+          const created = await trx
+            .insertInto("organisations")
+            .values({ name, short_name: shortName, sector: input.sector })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          return created.id;
+        },
+        audit: (_existing, id) => ({
+          actorId: actor.id,
+          action: "organisation.created",
+          subjectType: "organisation",
+          subjectId: id,
+          ip: input.ip,
+          details: { name, sector: input.sector, ...(shortName ? { shortName } : {}) },
+        }),
+      }),
+    duplicate,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,37 +118,40 @@ export interface CreateGroupInput {
   ip: string | null;
 }
 
-/** Creates a group; a code already in use is refused with DUPLICATE_CODE. */
+/** Creates a group; a code already in use is refused with DUPLICATE_CODE on `code`. */
 export async function createGroup(db: Kysely<Database>, actor: Actor, input: CreateGroupInput): Promise<string> {
-  assertAdministers(actor);
   const name = cleanName(input.name);
   const portfolio = cleanName(input.portfolio);
   const description = cleanName(input.description ?? "");
-  const duplicate = () => new AppError("DUPLICATE_CODE", "Another group already uses that code");
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom("groups").select("id").where("code", "=", input.code).executeTakeFirst();
-      if (existing) throw duplicate();
-      const created = await trx
-        .insertInto("groups")
-        .values({ code: input.code, name, description, portfolio, quorum: input.quorum })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action: "group.created",
-        groupId: created.id,
-        subjectType: "group",
-        subjectId: created.id,
-        ip: input.ip,
-        details: { code: input.code, name, portfolio, quorum: input.quorum },
-      });
-      return created.id;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicate();
-    throw error;
-  }
+  const duplicate = () => new AppError("DUPLICATE_CODE", "Another group already uses that code", "code");
+  return refusingDuplicates(
+    () =>
+      runCommand(db, {
+        lock: (trx) => trx.selectFrom("groups").select("id").where("code", "=", input.code).executeTakeFirst(),
+        check(existing) {
+          assertAdministers(actor);
+          if (existing) throw duplicate();
+        },
+        async change(trx) {
+          const created = await trx
+            .insertInto("groups")
+            .values({ code: input.code, name, description, portfolio, quorum: input.quorum })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          return created.id;
+        },
+        audit: (_existing, id) => ({
+          actorId: actor.id,
+          action: "group.created",
+          groupId: id,
+          subjectType: "group",
+          subjectId: id,
+          ip: input.ip,
+          details: { code: input.code, name, portfolio, quorum: input.quorum },
+        }),
+      }),
+    duplicate,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,47 +183,42 @@ export async function setAccountDisabled(
 ): Promise<{ changed: boolean; sessionsRevoked: number }> {
   assertAdministers(actor);
   if (input.disabled && input.userId === actor.id) {
-    throw new AppError("CANNOT_DISABLE_SELF", "You cannot disable your own account");
+    // A choice the form should not offer (its own row has no button): the page says why, as for any input.
+    throw invalidInput("You cannot disable your own account. Ask another platform administrator if it needs to be disabled.");
   }
-  if (!/^[0-9a-f-]{36}$/i.test(input.userId)) throw new AppError("NOT_FOUND", "There is no such account");
-  return db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom("users")
-      .select(["id", "email", "disabled_at"])
-      .where("id", "=", input.userId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!user) throw new AppError("NOT_FOUND", "There is no such account");
-
-    if (!input.disabled) {
-      if (user.disabled_at === null) return { changed: false, sessionsRevoked: 0 };
-      await trx.updateTable("users").set({ disabled_at: null, updated_at: new Date() }).where("id", "=", user.id).execute();
-      await recordAudit(trx, {
-        actorId: actor.id,
-        action: "account.enabled",
-        subjectType: "user",
-        subjectId: user.id,
-        ip: input.ip,
-        details: { email: user.email },
-      });
-      return { changed: true, sessionsRevoked: 0 };
-    }
-
-    // Sessions go even when the account was already disabled: none should outlive it.
-    const revoked = await trx.deleteFrom("sessions").where("user_id", "=", user.id).executeTakeFirst();
-    const sessionsRevoked = Number(revoked.numDeletedRows);
-    if (user.disabled_at !== null) return { changed: false, sessionsRevoked };
-    const now = new Date();
-    await trx.updateTable("users").set({ disabled_at: now, updated_at: now }).where("id", "=", user.id).execute();
-    await recordAudit(trx, {
-      actorId: actor.id,
-      action: "account.disabled",
-      subjectType: "user",
-      subjectId: user.id,
-      ip: input.ip,
-      details: { email: user.email, sessionsRevoked },
-    });
-    return { changed: true, sessionsRevoked };
+  const now = new Date();
+  return runCommand(db, {
+    async lock(trx) {
+      const user = isUuid(input.userId)
+        ? await trx.selectFrom("users").select(["id", "email", "disabled_at"]).where("id", "=", input.userId).forUpdate().executeTakeFirst()
+        : undefined;
+      if (!user) throw notFound("That account no longer exists. Reload the page and try again.");
+      return user;
+    },
+    async change(trx, user) {
+      if (!input.disabled) {
+        if (user.disabled_at === null) return { changed: false, sessionsRevoked: 0 };
+        await trx.updateTable("users").set({ disabled_at: null, updated_at: now }).where("id", "=", user.id).execute();
+        return { changed: true, sessionsRevoked: 0 };
+      }
+      // Sessions go even when the account was already disabled: none should outlive it.
+      const revoked = await trx.deleteFrom("sessions").where("user_id", "=", user.id).executeTakeFirst();
+      const sessionsRevoked = Number(revoked.numDeletedRows);
+      if (user.disabled_at !== null) return { changed: false, sessionsRevoked };
+      await trx.updateTable("users").set({ disabled_at: now, updated_at: now }).where("id", "=", user.id).execute();
+      return { changed: true, sessionsRevoked };
+    },
+    audit: (user, { changed, sessionsRevoked }) =>
+      !changed
+        ? []
+        : {
+            actorId: actor.id,
+            action: input.disabled ? "account.disabled" : "account.enabled",
+            subjectType: "user",
+            subjectId: user.id,
+            ip: input.ip,
+            details: input.disabled ? { email: user.email, sessionsRevoked } : { email: user.email },
+          },
   });
 }
 

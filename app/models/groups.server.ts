@@ -3,9 +3,10 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
+import { isUuid } from "../utils/ids.js";
 
 export async function findGroup(db: Kysely<Database>, groupId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(groupId)) return undefined;
+  if (!isUuid(groupId)) return undefined;
   return db
     .selectFrom("groups")
     .select(["id", "code", "name", "description", "portfolio", "quorum"])

@@ -2,16 +2,20 @@
  * Membership history: who was a member of a group on any date, and the commands that change it.
  * A membership row is never deleted or rewritten into something else: a person leaving sets its end
  * date, and a role change ends one row and starts another, so "who was a member when this decision
- * was made" always has an answer. Every command runs in one transaction with its audit entry.
+ * was made" always has an answer. Every command runs in one transaction with its audit entry
+ * (`runCommand`); the forms' schemas (app/identity/schemas.ts) have checked the dates and the
+ * reason before a command sees them.
  */
 import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import type { Database, MembershipRole, OrganisationSector } from "../../db/database.js";
+import { AppError, conflict, forbidden, invalidInput, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { isCalendarDate, nzCalendarDate } from "../utils/dates.js";
+import { isUuid } from "../utils/ids.js";
 import { roleLabels } from "../utils/labels.js";
-import { recordAudit } from "./audit.server.js";
-import { AppError } from "../errors.js";
+import { runCommand } from "./command.server.js";
+import { groupResource } from "./policy-resources.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -40,7 +44,7 @@ export function membershipActiveOn(onDate: string) {
 }
 
 function requireCalendarDate(value: string, field: string): void {
-  if (!isCalendarDate(value)) throw new AppError("INVALID_INPUT", `${field} must be a date written YYYY-MM-DD`);
+  if (!isCalendarDate(value)) throw invalidInput(`${field} must be a date written YYYY-MM-DD`);
 }
 
 /** The calendar date `days` after (or before, when negative) `date`. */
@@ -122,23 +126,17 @@ export async function membershipHistory(db: Db, groupId: string): Promise<Member
 }
 
 async function lockMembership(trx: Transaction<Database>, membershipId: string, expectedGroupId?: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(membershipId)) throw new AppError("NOT_FOUND", "There is no such membership");
-  const membership = await trx
-    .selectFrom("memberships")
-    .selectAll()
-    .where("id", "=", membershipId)
-    .forUpdate()
-    .executeTakeFirst();
+  const membership = isUuid(membershipId)
+    ? await trx.selectFrom("memberships").selectAll().where("id", "=", membershipId).forUpdate().executeTakeFirst()
+    : undefined;
   if (!membership || (expectedGroupId !== undefined && membership.group_id !== expectedGroupId)) {
-    throw new AppError("NOT_FOUND", "There is no such membership in this group");
+    throw notFound("There is no such membership in this group");
   }
   return membership;
 }
 
 function assertMayManage(actor: Actor, groupId: string): void {
-  if (!can(actor, "group.members.manage", { type: "group", groupId })) {
-    throw new AppError("FORBIDDEN", "You may not manage this group's members");
-  }
+  if (!can(actor, "group.members.manage", groupResource(groupId))) throw forbidden("You may not manage this group's members");
 }
 
 export interface EndMembershipInput {
@@ -157,24 +155,24 @@ export async function endMembership(
   membershipId: string,
   input: EndMembershipInput,
 ): Promise<void> {
-  requireCalendarDate(input.endsOn, "The end date");
   const reason = input.reason.trim();
-  if (reason.length === 0) throw new AppError("INVALID_INPUT", "Give a reason the membership ended");
-  await db.transaction().execute(async (trx) => {
-    const membership = await lockMembership(trx, membershipId, input.groupId);
-    assertMayManage(actor, membership.group_id);
-    if (membership.ends_on !== null) {
-      throw new AppError("ALREADY_ENDED", "This membership has already ended");
-    }
-    if (input.endsOn < membership.starts_on) {
-      throw new AppError("END_BEFORE_START", "The end date cannot be before the membership started");
-    }
-    await trx
-      .updateTable("memberships")
-      .set({ ends_on: input.endsOn, end_reason: reason })
-      .where("id", "=", membership.id)
-      .execute();
-    await recordAudit(trx, {
+  await runCommand(db, {
+    lock: (trx) => lockMembership(trx, membershipId, input.groupId),
+    check(membership) {
+      assertMayManage(actor, membership.group_id);
+      if (membership.ends_on !== null) throw conflict("ALREADY_ENDED", "This membership has already ended", "membershipId");
+      if (input.endsOn < membership.starts_on) {
+        throw new AppError("END_BEFORE_START", "The end date cannot be before the membership started", "endsOn");
+      }
+    },
+    async change(trx, membership) {
+      await trx
+        .updateTable("memberships")
+        .set({ ends_on: input.endsOn, end_reason: reason })
+        .where("id", "=", membership.id)
+        .execute();
+    },
+    audit: (membership) => ({
       actorId: actor.id,
       action: "membership.ended",
       groupId: membership.group_id,
@@ -182,7 +180,7 @@ export async function endMembership(
       subjectId: membership.id,
       ip: input.ip,
       details: { userId: membership.user_id, role: membership.role, endsOn: input.endsOn, reason },
-    });
+    }),
   });
 }
 
@@ -205,46 +203,46 @@ export async function changeRole(
   newRole: MembershipRole,
   input: ChangeRoleInput,
 ): Promise<string> {
-  requireCalendarDate(input.onDate, "The date of the change");
-  return db.transaction().execute(async (trx) => {
-    const membership = await lockMembership(trx, membershipId, input.groupId);
-    assertMayManage(actor, membership.group_id);
-    if (membership.role === newRole) throw new AppError("SAME_ROLE", "The member already has that role");
-    if (membership.ends_on !== null && membership.ends_on < input.onDate) {
-      throw new AppError("NOT_CURRENT", "The membership has ended by that date");
-    }
-    if (input.onDate <= membership.starts_on) {
-      throw new AppError(
-        "CHANGE_ON_START_DAY",
-        "A role change must take effect after the day the membership started",
-      );
-    }
-    const endsOn = addDays(input.onDate, -1);
-    await trx
-      .updateTable("memberships")
-      .set({ ends_on: endsOn, end_reason: `Role changed to ${roleLabels[newRole]}` })
-      .where("id", "=", membership.id)
-      .execute();
-    const created = await trx
-      .insertInto("memberships")
-      .values({
-        group_id: membership.group_id,
-        user_id: membership.user_id,
-        organisation_id: membership.organisation_id,
-        role: newRole,
-        starts_on: input.onDate,
-        ends_on: membership.ends_on,
-        end_reason: membership.end_reason,
-        alternate_for_id: membership.alternate_for_id,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
+  return runCommand(db, {
+    lock: (trx) => lockMembership(trx, membershipId, input.groupId),
+    check(membership) {
+      assertMayManage(actor, membership.group_id);
+      if (membership.role === newRole) throw new AppError("SAME_ROLE", "The member already has that role", "newRole");
+      if (membership.ends_on !== null && membership.ends_on < input.onDate) {
+        throw conflict("NOT_CURRENT", "The membership has ended by that date", "onDate");
+      }
+      if (input.onDate <= membership.starts_on) {
+        throw conflict("CHANGE_ON_START_DAY", "A role change must take effect after the day the membership started", "onDate");
+      }
+    },
+    async change(trx, membership) {
+      await trx
+        .updateTable("memberships")
+        .set({ ends_on: addDays(input.onDate, -1), end_reason: `Role changed to ${roleLabels[newRole]}` })
+        .where("id", "=", membership.id)
+        .execute();
+      const created = await trx
+        .insertInto("memberships")
+        .values({
+          group_id: membership.group_id,
+          user_id: membership.user_id,
+          organisation_id: membership.organisation_id,
+          role: newRole,
+          starts_on: input.onDate,
+          ends_on: membership.ends_on,
+          end_reason: membership.end_reason,
+          alternate_for_id: membership.alternate_for_id,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return created.id;
+    },
+    audit: (membership, createdId) => ({
       actorId: actor.id,
       action: "membership.role_changed",
       groupId: membership.group_id,
       subjectType: "membership",
-      subjectId: created.id,
+      subjectId: createdId,
       ip: input.ip,
       details: {
         userId: membership.user_id,
@@ -253,8 +251,7 @@ export async function changeRole(
         onDate: input.onDate,
         previousMembershipId: membership.id,
       },
-    });
-    return created.id;
+    }),
   });
 }
 
@@ -274,61 +271,69 @@ export interface AddAlternateInput {
  * delegated), and their term ends when the member's planned term does. Returns the new id.
  */
 export async function addAlternate(db: Kysely<Database>, actor: Actor, input: AddAlternateInput): Promise<string> {
-  requireCalendarDate(input.startsOn, "The start date");
-  return db.transaction().execute(async (trx) => {
-    const principal = await lockMembership(trx, input.forMembershipId, input.groupId);
-    assertMayManage(actor, principal.group_id);
-    if (principal.alternate_for_id !== null) {
-      throw new AppError("INVALID_INPUT", "An alternate cannot have an alternate of their own");
-    }
-    if (input.startsOn < principal.starts_on || (principal.ends_on !== null && principal.ends_on < input.startsOn)) {
-      throw new AppError("NOT_CURRENT", "The member is not a member of the group on that date");
-    }
-    if (input.userId === principal.user_id) {
-      throw new AppError("INVALID_INPUT", "A member cannot be their own alternate");
-    }
-    const person = await trx.selectFrom("users").select(["id"]).where("id", "=", input.userId).executeTakeFirst();
-    if (!person) throw new AppError("NOT_FOUND", "There is no such person");
-    const overlapping = await trx
-      .selectFrom("memberships")
-      .select("id")
-      .where("group_id", "=", principal.group_id)
-      .where("user_id", "=", input.userId)
-      .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", input.startsOn)]))
-      .executeTakeFirst();
-    if (overlapping) throw new AppError("ALREADY_MEMBER", "That person already has a membership of this group");
-
-    const role: MembershipRole =
-      principal.role === "chair" || principal.role === "secretary" ? "member" : principal.role;
-    const created = await trx
-      .insertInto("memberships")
-      .values({
-        group_id: principal.group_id,
-        user_id: input.userId,
-        organisation_id: input.organisationId,
-        role,
-        starts_on: input.startsOn,
-        ends_on: principal.ends_on,
-        alternate_for_id: principal.id,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, {
+  return runCommand(db, {
+    async lock(trx) {
+      const principal = await lockMembership(trx, input.forMembershipId, input.groupId);
+      const person = isUuid(input.userId)
+        ? await trx.selectFrom("users").select(["id"]).where("id", "=", input.userId).executeTakeFirst()
+        : undefined;
+      const overlapping = person
+        ? await trx
+            .selectFrom("memberships")
+            .select("id")
+            .where("group_id", "=", principal.group_id)
+            .where("user_id", "=", person.id)
+            .where((eb) => eb.or([eb("ends_on", "is", null), eb("ends_on", ">=", input.startsOn)]))
+            .executeTakeFirst()
+        : undefined;
+      return { principal, personExists: person !== undefined, overlapping: overlapping !== undefined };
+    },
+    check({ principal, personExists, overlapping }) {
+      assertMayManage(actor, principal.group_id);
+      if (principal.alternate_for_id !== null) throw invalidInput("An alternate cannot have an alternate of their own");
+      if (input.startsOn < principal.starts_on || (principal.ends_on !== null && principal.ends_on < input.startsOn)) {
+        throw conflict("NOT_CURRENT", "The member is not a member of the group on that date");
+      }
+      if (input.userId === principal.user_id) throw invalidInput("A member cannot be their own alternate");
+      if (!personExists) throw notFound("There is no such person");
+      if (overlapping) throw conflict("ALREADY_MEMBER", "That person already has a membership of this group");
+    },
+    async change(trx, { principal }) {
+      const created = await trx
+        .insertInto("memberships")
+        .values({
+          group_id: principal.group_id,
+          user_id: input.userId,
+          organisation_id: input.organisationId,
+          role: alternateRole(principal.role),
+          starts_on: input.startsOn,
+          ends_on: principal.ends_on,
+          alternate_for_id: principal.id,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return created.id;
+    },
+    audit: ({ principal }, createdId) => ({
       actorId: actor.id,
       action: "membership.alternate_added",
       groupId: principal.group_id,
       subjectType: "membership",
-      subjectId: created.id,
+      subjectId: createdId,
       ip: input.ip,
       details: {
         userId: input.userId,
         forMembershipId: principal.id,
         forUserId: principal.user_id,
         organisationId: input.organisationId,
-        role,
+        role: alternateRole(principal.role),
         startsOn: input.startsOn,
       },
-    });
-    return created.id;
+    }),
   });
+}
+
+/** A chair's or secretary's alternate attends as a member: the office is not delegated. */
+function alternateRole(principalRole: MembershipRole): MembershipRole {
+  return principalRole === "chair" || principalRole === "secretary" ? "member" : principalRole;
 }

@@ -4,9 +4,9 @@
  * unsubscribe link, which works without signing in; only the token's SHA-256 is stored, and a
  * token can do one thing: turn that person's notification email off.
  */
-import crypto from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { type Database, type EmailMode, emailModes } from "../../db/database.js";
+import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../auth/tokens.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,14 +34,10 @@ export async function setEmailMode(db: Db, userId: string, mode: EmailMode, now 
     .execute();
 }
 
-function hashToken(token: string): string {
-  return crypto.createHash("sha256").update(token).digest("hex");
-}
-
 /** A fresh unsubscribe token for one email; only its hash is kept. */
 export async function issueUnsubscribeToken(db: Db, userId: string): Promise<string> {
-  const token = crypto.randomBytes(32).toString("base64url");
-  await db.insertInto("unsubscribe_tokens").values({ token_hash: hashToken(token), user_id: userId }).execute();
+  const { token, tokenHash } = createEmailToken();
+  await db.insertInto("unsubscribe_tokens").values({ token_hash: tokenHash, user_id: userId }).execute();
   return token;
 }
 
@@ -52,12 +48,12 @@ export function unsubscribeUrl(publicUrl: string, token: string): string {
 
 /** Whose token this is (with their email, to show on the confirm page), or undefined. */
 export async function findUnsubscribeToken(db: Db, token: string) {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+  if (!isWellFormedEmailToken(token)) return undefined;
   return db
     .selectFrom("unsubscribe_tokens")
     .innerJoin("users", "users.id", "unsubscribe_tokens.user_id")
     .select(["users.id as userId", "users.email"])
-    .where("unsubscribe_tokens.token_hash", "=", hashToken(token))
+    .where("unsubscribe_tokens.token_hash", "=", hashEmailToken(token))
     .executeTakeFirst();
 }
 

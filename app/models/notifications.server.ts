@@ -11,6 +11,7 @@ import { type Kysely, type Transaction, sql } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { NotificationEvent } from "../realtime/contract.js";
 import type { AppServices } from "../services.js";
+import { isUuid } from "../utils/ids.js";
 import { issueUnsubscribeToken, unsubscribeUrl } from "./notification-preferences.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -143,7 +144,7 @@ export async function unreadCount(db: Db, userId: string): Promise<number> {
  * undefined when there is no such notification of theirs.
  */
 export async function markRead(db: Db, userId: string, notificationId: string): Promise<string | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(notificationId)) return undefined;
+  if (!isUuid(notificationId)) return undefined;
   const row = await db
     .updateTable("notifications")
     .set({ read_at: sql<Date>`coalesce(read_at, now())` })

@@ -3,36 +3,18 @@
  * password (which signs out every other device) and signing out of all devices. Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { PASSWORD_MAX_LENGTH, newPasswordFields, passwordsMatch } from "../auth/new-password.server.js";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { accountCommandSchema, changePasswordSchema, passwordFields, signOutEverywhereSchema } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
+import { FormErrors, IntentInput, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requireUser } from "../http/require.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
-
-// Built on demand: its pieces come from a .server module, which the browser bundle leaves empty.
-function changePasswordSchema() {
-  return z
-    .object({
-      currentPassword: z
-        .string({ error: "Enter your current password" })
-        .min(1, "Enter your current password")
-        .max(PASSWORD_MAX_LENGTH, "That password is too long"),
-      ...newPasswordFields,
-    })
-    .superRefine(passwordsMatch)
-    .superRefine((value, context) => {
-      if (value.password.length > 0 && value.password === value.currentPassword) {
-        context.addIssue({ code: "custom", path: ["password"], message: "Choose a password different from your current one" });
-      }
-    });
-}
-
-type PasswordField = "currentPassword" | "password" | "confirmPassword";
-type ActionData = { formError?: string; fieldErrors?: Partial<Record<PasswordField, string>> };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = requireUser(request, context);
@@ -56,104 +38,40 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = requireUser(request, context);
   const session = context.session;
   if (!session) throw redirect("/login");
-  const form = Object.fromEntries(await request.formData());
+  const submission = parseWithZod(await request.formData(), { schema: accountCommandSchema });
+  if (submission.status !== "success") return invalidForm(submission, { hideFields: passwordFields });
   const db = context.services.db;
 
-  if (form.intent === "sign-out-everywhere") {
+  if (submission.value.intent === "sign-out-everywhere") {
     await signOutEverywhere(db, { userId: user.id, ip: context.clientIp });
     await context.services.accessChanged({ userId: user.id });
     return redirect("/login", { headers: { "Set-Cookie": context.services.auth.lucia.createBlankSessionCookie().serialize() } });
   }
 
-  if (form.intent === "change-password") {
-    const parsed = changePasswordSchema().safeParse(form);
-    if (!parsed.success) {
-      const fieldErrors: Partial<Record<PasswordField, string>> = {};
-      for (const issue of parsed.error.issues) {
-        const field = issue.path[0];
-        if ((field === "currentPassword" || field === "password" || field === "confirmPassword") && !fieldErrors[field]) {
-          fieldErrors[field] = issue.message;
-        }
-      }
-      return data<ActionData>({ fieldErrors }, { status: 400 });
-    }
-    const result = await changePassword(db, {
+  try {
+    await changePassword(db, {
       userId: user.id,
       currentSessionId: session.id,
-      currentPassword: parsed.data.currentPassword,
-      newPassword: parsed.data.password,
+      currentPassword: submission.value.currentPassword,
+      newPassword: submission.value.password,
       ip: context.clientIp,
     });
-    if (!result.ok) {
-      return data<ActionData>(
-        { fieldErrors: { currentPassword: "That is not your current password. Check it and try again." } },
-        { status: 400 },
-      );
-    }
-    await context.services.accessChanged({ userId: user.id });
-    return redirect("/account?changed=password");
+  } catch (error) {
+    return replyWithError(submission, error, { hideFields: passwordFields });
   }
-
-  return data<ActionData>({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
-}
-
-function PasswordInput({
-  id,
-  label,
-  autoComplete,
-  error,
-  hint,
-}: {
-  id: PasswordField;
-  label: string;
-  autoComplete: string;
-  error: string | undefined;
-  hint?: string;
-}) {
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <span className="hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-      <input
-        id={id}
-        name={id}
-        type="password"
-        autoComplete={autoComplete}
-        required
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+  await context.services.accessChanged({ userId: user.id });
+  return redirect("/account?changed=password");
 }
 
 export default function Account() {
   const { name, email, devices, passwordChanged } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
-  const navigation = useNavigation();
-  const submitting = navigation.state === "submitting";
-  const fieldErrors = actionData?.fieldErrors ?? {};
+  const actionData = useActionData<typeof action>();
   return (
     <>
       <h1>Your account</h1>
       {passwordChanged ? (
         <div className="alert alert--success" role="status">
           <p>Your password has changed. You have been signed out on every other device.</p>
-        </div>
-      ) : null}
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
         </div>
       ) : null}
 
@@ -173,31 +91,7 @@ export default function Account() {
       <section className="panel" aria-labelledby="password-heading">
         <h2 id="password-heading">Change your password</h2>
         <p className="muted">Changing your password signs you out on every other device.</p>
-        <Form method="post" noValidate aria-labelledby="password-heading">
-          <input type="hidden" name="intent" value="change-password" />
-          <PasswordInput
-            id="currentPassword"
-            label="Current password"
-            autoComplete="current-password"
-            error={fieldErrors.currentPassword}
-          />
-          <PasswordInput
-            id="password"
-            label="New password"
-            autoComplete="new-password"
-            hint="At least 12 characters. A few unrelated words make a strong password."
-            error={fieldErrors.password}
-          />
-          <PasswordInput
-            id="confirmPassword"
-            label="New password again"
-            autoComplete="new-password"
-            error={fieldErrors.confirmPassword}
-          />
-          <button type="submit" className="button" disabled={submitting}>
-            Change password
-          </button>
-        </Form>
+        <ChangePasswordForm lastResult={resultFor(actionData, "change-password")} />
       </section>
 
       <section className="panel" aria-labelledby="devices-heading">
@@ -234,14 +128,45 @@ export default function Account() {
             </tbody>
           </table>
         )}
-        <Form method="post">
-          <input type="hidden" name="intent" value="sign-out-everywhere" />
-          <p>If you have lost a device or signed in somewhere you should not have, sign out everywhere and sign in again here.</p>
-          <button type="submit" className="button button--danger" disabled={submitting}>
-            Sign out of all devices
-          </button>
-        </Form>
+        <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
       </section>
     </>
+  );
+}
+
+function ChangePasswordForm({ lastResult }: { lastResult: unknown }) {
+  const submitting = useNavigation().state === "submitting";
+  const [form, fields] = useAppForm(changePasswordSchema, { id: "change-password", lastResult });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)} aria-labelledby="password-heading">
+        <IntentInput value="change-password" />
+        <TextField meta={fields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "New password", confirmPassword: "New password again" }}
+          advice="A few unrelated words make a strong password."
+        />
+        <button type="submit" className="button" disabled={submitting}>
+          Change password
+        </button>
+      </Form>
+    </>
+  );
+}
+
+function SignOutEverywhereForm({ lastResult }: { lastResult: unknown }) {
+  const submitting = useNavigation().state === "submitting";
+  const [form] = useAppForm(signOutEverywhereSchema, { id: "sign-out-everywhere", lastResult });
+  return (
+    <Form method="post" {...formProps(form)}>
+      <IntentInput value="sign-out-everywhere" />
+      <p>If you have lost a device or signed in somewhere you should not have, sign out everywhere and sign in again here.</p>
+      <button type="submit" className="button button--danger" disabled={submitting}>
+        Sign out of all devices
+      </button>
+    </Form>
   );
 }

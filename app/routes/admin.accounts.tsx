@@ -4,22 +4,16 @@
  * Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { FormErrors, IntentInput, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
+import { accountStatusSchema } from "../identity/schemas.js";
 import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
-import { AppError } from "../errors.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
-
-const accountActionSchema = z.object({
-  intent: z.enum(["disable", "enable"], { error: "Choose to disable or enable the account" }),
-  userId: z.string({ error: "Choose an account" }).min(1, "Choose an account"),
-});
-
-type ActionData = { formError: string };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requirePlatformAdmin(request, context);
@@ -42,42 +36,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { actor } = await requirePlatformAdmin(request, context);
-  const parsed = accountActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return data<ActionData>({ formError: parsed.error.issues[0]?.message ?? "Choose an account" }, { status: 400 });
-  }
-  const disabled = parsed.data.intent === "disable";
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: accountStatusSchema });
+  if (submission.status !== "success") return invalidForm(submission);
+  const { intent, userId } = submission.value;
+  const disabled = intent === "disable";
   try {
-    await setAccountDisabled(context.services.db, actor, { userId: parsed.data.userId, disabled, ip: context.clientIp });
-    await context.services.accessChanged({ userId: parsed.data.userId });
+    await setAccountDisabled(context.services.db, actor, { userId, disabled, ip: context.clientIp });
   } catch (error) {
-    if (error instanceof AppError && (error.code === "CANNOT_DISABLE_SELF" || error.code === "NOT_FOUND")) {
-      const formError =
-        error.code === "CANNOT_DISABLE_SELF"
-          ? "You cannot disable your own account. Ask another platform administrator if it needs to be disabled."
-          : "That account no longer exists. Reload the page and try again.";
-      return data<ActionData>({ formError }, { status: 400 });
-    }
-    throw error;
+    return replyWithError(submission, error);
   }
-  return redirect(`/admin/accounts?${disabled ? "disabled" : "enabled"}=${parsed.data.userId}`);
+  await context.services.accessChanged({ userId });
+  return afterChange(request, formData, `/admin/accounts?${disabled ? "disabled" : "enabled"}=${userId}`);
 }
+
+/** One form per change: each row's button submits it (its `form` attribute), naming the account. */
+const statusForms = { disable: "disable-account", enable: "enable-account" } as const;
 
 export default function AdminAccounts() {
   const { accounts, disabledName, enabledName } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
-  const navigation = useNavigation();
+  const actionData = useActionData<typeof action>();
+  const submitting = useNavigation().state === "submitting";
   return (
     <>
-      <p className="muted">
-        <Link to="/admin">Administration</Link>
-      </p>
       <h1>Accounts</h1>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
+      <AccountStatusForm intent="disable" lastResult={resultFor(actionData, "disable")} />
+      <AccountStatusForm intent="enable" lastResult={resultFor(actionData, "enable")} />
       {disabledName ? (
         <div className="alert alert--success" role="status">
           <p>Disabled the account of {disabledName}. They have been signed out on every device.</p>
@@ -114,32 +98,17 @@ export default function AdminAccounts() {
                   {account.isSelf ? (
                     <span className="muted">Your own account</span>
                   ) : (
-                    <Form method="post">
-                      <input type="hidden" name="userId" value={account.id} />
-                      {account.disabledOn ? (
-                        <button
-                          type="submit"
-                          name="intent"
-                          value="enable"
-                          className="button button--secondary"
-                          aria-label={`Enable the account of ${account.name}`}
-                          disabled={navigation.state === "submitting"}
-                        >
-                          Enable
-                        </button>
-                      ) : (
-                        <button
-                          type="submit"
-                          name="intent"
-                          value="disable"
-                          className="button button--danger"
-                          aria-label={`Disable the account of ${account.name}`}
-                          disabled={navigation.state === "submitting"}
-                        >
-                          Disable
-                        </button>
-                      )}
-                    </Form>
+                    <button
+                      type="submit"
+                      form={statusForms[account.disabledOn ? "enable" : "disable"]}
+                      name="userId"
+                      value={account.id}
+                      className={account.disabledOn ? "button button--secondary" : "button button--danger"}
+                      aria-label={`${account.disabledOn ? "Enable" : "Disable"} the account of ${account.name}`}
+                      disabled={submitting}
+                    >
+                      {account.disabledOn ? "Enable" : "Disable"}
+                    </button>
                   )}
                 </td>
               </tr>
@@ -147,6 +116,19 @@ export default function AdminAccounts() {
           </tbody>
         </table>
       </section>
+    </>
+  );
+}
+
+/** The reply's message above the table, and the form the rows' buttons submit. */
+function AccountStatusForm({ intent, lastResult }: { intent: keyof typeof statusForms; lastResult: unknown }) {
+  const [form] = useAppForm(accountStatusSchema, { id: statusForms[intent], lastResult });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value={intent} />
+      </Form>
     </>
   );
 }

@@ -4,17 +4,14 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { SelectField, formProps, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
+import { auditFilterSchema } from "../identity/schemas.js";
 import { AUDIT_PAGE_SIZE, auditActions, listAuditLog } from "../models/admin.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Administration · Stewardship Workspace" }];
-
-const querySchema = z.object({
-  action: z.string().trim().max(100).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
-});
 
 const subjectLabels: Record<string, string> = {
   user: "Account",
@@ -46,11 +43,9 @@ function readableValue(value: unknown): string {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePlatformAdmin(request, context);
   const db = context.services.db;
-  const url = new URL(request.url);
-  const query = querySchema.parse({
-    action: url.searchParams.get("action") || undefined,
-    page: url.searchParams.get("page") ?? undefined,
-  });
+  const filter = parseWithZod(new URL(request.url).searchParams, { schema: auditFilterSchema });
+  // An odd filter (a hand-made address) shows the first page of everything.
+  const query = filter.status === "success" ? { action: filter.value.action, page: filter.value.page ?? 1 } : { action: undefined, page: 1 };
   const [actions, { total, rows }] = await Promise.all([
     auditActions(db),
     listAuditLog(db, { action: query.action ?? null, page: query.page }),
@@ -93,30 +88,12 @@ export default function AdminAudit() {
   const { actions, action, page, pageCount, total, entries } = useLoaderData<typeof loader>();
   return (
     <>
-      <p className="muted">
-        <Link to="/admin">Administration</Link>
-      </p>
       <h1>Audit log</h1>
       <p className="lede">Every entry is permanent: the database refuses to change or delete one. Times are New Zealand time.</p>
 
       <section className="panel" aria-labelledby="filter-heading">
         <h2 id="filter-heading">Filter</h2>
-        <Form method="get">
-          <div className="field">
-            <label htmlFor="action">Action</label>
-            <select id="action" name="action" defaultValue={action}>
-              <option value="">All actions</option>
-              {actions.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" className="button button--secondary">
-            Show entries
-          </button>
-        </Form>
+        <AuditFilter actions={actions} action={action} />
       </section>
 
       <section className="panel" aria-labelledby="entries-heading">
@@ -180,5 +157,22 @@ export default function AdminAudit() {
         ) : null}
       </section>
     </>
+  );
+}
+
+function AuditFilter({ actions, action }: { actions: string[]; action: string }) {
+  const [form, fields] = useAppForm(auditFilterSchema, { id: "audit-filter", defaultValue: { action } });
+  return (
+    <Form method="get" {...formProps(form)}>
+      <SelectField
+        meta={fields.action}
+        label="Action"
+        placeholder="All actions"
+        options={actions.map((name) => ({ value: name, label: name }))}
+      />
+      <button type="submit" className="button button--secondary">
+        Show entries
+      </button>
+    </Form>
   );
 }

@@ -5,35 +5,23 @@
  * Works without JavaScript.
  */
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { requestPasswordReset } from "../auth/password-reset.server.js";
+import { forgotPasswordSchema } from "../auth/schemas.js";
+import { TextField, formProps, useAppForm } from "../components/forms/fields.js";
+import { invalidForm } from "../http/responses.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Forgotten your password? · Stewardship Workspace" }];
 
-const forgotPasswordSchema = z.object({
-  email: z
-    .string({ error: "Enter your email address" })
-    .trim()
-    .min(1, "Enter your email address")
-    .max(254, "That email address is too long")
-    .email("Enter an email address like name@example.org"),
-});
-
-type ActionData = { fieldErrors?: { email?: string }; email?: string };
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const { db, mailer, config, logger } = context.services;
-  const form = Object.fromEntries(await request.formData());
-  const email = typeof form.email === "string" ? form.email.slice(0, 254) : "";
-  const parsed = forgotPasswordSchema.safeParse(form);
-  if (!parsed.success) {
-    return data<ActionData>({ fieldErrors: { email: parsed.error.issues[0]?.message }, email }, { status: 400 });
-  }
+  const submission = parseWithZod(await request.formData(), { schema: forgotPasswordSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   const message = await requestPasswordReset(
     db,
-    { email: parsed.data.email, publicUrl: config.publicUrl },
+    { email: submission.value.email, publicUrl: config.publicUrl },
     { ip: context.clientIp },
   );
   if (message) {
@@ -46,12 +34,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ForgotPassword() {
-  const actionData = useActionData<ActionData>();
+  const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
+  const [form, fields] = useAppForm(forgotPasswordSchema, { id: "forgot-password", lastResult });
   const submitting = navigation.state === "submitting";
-  const emailError = actionData?.fieldErrors?.email;
-  const sent = searchParams.get("sent") === "1" && !actionData;
+  const sent = searchParams.get("sent") === "1" && !lastResult;
 
   return (
     <section className="panel narrow" aria-labelledby="forgot-heading">
@@ -65,41 +53,21 @@ export default function ForgotPassword() {
             The link works once, for one hour. If the email has not arrived in a few minutes, check your junk mail
             folder, or <Link to="/forgot-password">ask for another link</Link>.
           </p>
-          <p>
-            <Link to="/login">Back to sign in</Link>
-          </p>
         </>
       ) : (
         <>
           <p>Enter the email address you sign in with. We will email you a link to choose a new password.</p>
-          <Form method="post" noValidate>
-            <div className="field">
-              <label htmlFor="email">Email address</label>
-              <input
-                id="email"
-                name="email"
-                type="email"
-                autoComplete="username"
-                required
-                defaultValue={actionData?.email ?? ""}
-                aria-invalid={emailError ? true : undefined}
-                aria-describedby={emailError ? "email-error" : undefined}
-              />
-              {emailError ? (
-                <p className="field-error" id="email-error">
-                  {emailError}
-                </p>
-              ) : null}
-            </div>
+          <Form method="post" {...formProps(form)}>
+            <TextField meta={fields.email} label="Email address" type="email" autoComplete="username" />
             <button type="submit" className="button" disabled={submitting}>
               {submitting ? "Sending…" : "Send me a link"}
             </button>
           </Form>
-          <p>
-            <Link to="/login">Back to sign in</Link>
-          </p>
         </>
       )}
+      <p>
+        <Link to="/login">Back to sign in</Link>
+      </p>
     </section>
   );
 }

@@ -1,17 +1,17 @@
 /** A group's home page: what the group is, its documents and its next meeting with the agenda. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireActor } from "../http/require.server.js";
+import { requireGroup } from "../http/require-group.server.js";
 import { approvalStatus } from "../models/approvals.server.js";
 import {
   consultationClosingLabel,
   listClosedConsultationsForConsultee,
   listDocumentsOpenToConsultee,
 } from "../models/consultations.server.js";
-import { findGroup, findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
+import { findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
 import { meetingEndsAt } from "../models/meetings.server.js";
 import { TeReo } from "../components/TeReo.js";
-import { can } from "../policy/policy.js";
+import { permissionsFor } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, formatNzTime } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels, roleLabels } from "../utils/labels.js";
 
@@ -20,22 +20,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { actor } = await requireActor(request, context);
+  const { actor, group, resource } = await requireGroup(request, context, params, "group.view");
   const db = context.services.db;
-  const group = await findGroup(db, params.groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  const resource = { type: "group", groupId: group.id } as const;
-  if (!can(actor, "group.view", resource)) throw new Response("Forbidden", { status: 403 });
+  const may = permissionsFor(actor, resource, ["document.list", "meeting.view", "group.members.view", "group.members.invite"]);
 
-  const mayListDocuments = can(actor, "document.list", resource);
-  const documents = mayListDocuments ? await listGroupDocuments(db, group.id) : [];
-  const meeting = can(actor, "meeting.view", resource) ? await findNextMeeting(db, group.id) : undefined;
+  const documents = may["document.list"] ? await listGroupDocuments(db, group.id) : [];
+  const meeting = may["meeting.view"] ? await findNextMeeting(db, group.id) : undefined;
   const role = actor.rolesByGroup.get(group.id);
-  // A consultee sees only the documents opened to them for consultation, and nothing else.
-  const consultationDocuments =
-    role === "consultee" && !mayListDocuments ? await listDocumentsOpenToConsultee(db, actor.id, group.id) : [];
-  const closedConsultations =
-    role === "consultee" && !mayListDocuments ? await listClosedConsultationsForConsultee(db, actor.id, group.id) : [];
+  // Someone who may see the group but not list its documents is a consultee: they see only the
+  // documents opened to them for consultation, and nothing else.
+  const consultationDocuments = may["document.list"] ? [] : await listDocumentsOpenToConsultee(db, actor.id, group.id);
+  const closedConsultations = may["document.list"] ? [] : await listClosedConsultationsForConsultee(db, actor.id, group.id);
   return {
     closedConsultations: closedConsultations.map((document) => ({
       id: document.id,
@@ -52,9 +47,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     })),
     group,
     role: role ? roleLabels[role] : "Platform administrator",
-    mayListDocuments,
-    mayViewMembers: can(actor, "group.members.view", resource),
-    mayInvite: can(actor, "group.members.invite", resource),
+    may,
     documents: await Promise.all(documents.map(async (document) => ({
       // The terms of reference show where they stand with the Lead Minister's office.
       approval:
@@ -69,7 +62,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       updatedOn: formatNzShortDate(document.updated_at),
       updatedBy: document.updated_by_name,
     }))),
-    mayViewMeetings: can(actor, "meeting.view", resource),
     meeting: meeting
       ? {
           id: meeting.id,
@@ -86,8 +78,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function GroupHome() {
-  const { group, role, documents, consultationDocuments, closedConsultations, meeting, mayListDocuments, mayViewMembers, mayInvite, mayViewMeetings } =
-    useLoaderData<typeof loader>();
+  const { group, role, documents, consultationDocuments, closedConsultations, meeting, may } = useLoaderData<typeof loader>();
   return (
     <>
       <p className="muted">Portfolio: {group.portfolio || "Not set"}</p>
@@ -95,20 +86,20 @@ export default function GroupHome() {
       <p className="lede">{group.description}</p>
       <p>
         Your role: <span className="tag">{role}</span>
-        {mayViewMembers ? (
+        {may["group.members.view"] ? (
           <>
             {" "}
             · <Link to={`/groups/${group.id}/members`}>Members</Link>
           </>
         ) : null}
-        {mayInvite ? (
+        {may["group.members.invite"] ? (
           <>
             {" "}
             · <Link to={`/groups/${group.id}/invite`}>Invite someone</Link>
           </>
         ) : null}
       </p>
-      {mayViewMeetings ? (
+      {may["meeting.view"] ? (
         <nav aria-label="Meetings and decisions">
           <p>
             <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> · <Link to={`/groups/${group.id}/decisions`}>Decision register</Link> ·{" "}
@@ -120,7 +111,7 @@ export default function GroupHome() {
       <div className="grid">
         <section className="panel" aria-labelledby="documents-heading">
           <h2 id="documents-heading">Documents</h2>
-          {!mayListDocuments ? (
+          {!may["document.list"] ? (
             <>
               {consultationDocuments.length === 0 ? (
                 <p>You will see documents here when one is opened to you for consultation.</p>
@@ -201,7 +192,7 @@ export default function GroupHome() {
               ))}
             </ul>
           )}
-          {mayListDocuments ? (
+          {may["document.list"] ? (
             <p className="after-form">
               <Link to={`/groups/${group.id}/documents`}>All documents</Link>
             </p>

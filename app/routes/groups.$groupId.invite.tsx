@@ -4,20 +4,16 @@
  * Works without JavaScript.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { membershipRoles } from "../../db/database.js";
-import { requireActor } from "../http/require.server.js";
-import { findGroup } from "../models/groups.server.js";
-import {
-  createInvitation,
-  invitationEmail,
-  listOrganisationChoices,
-  listPendingInvitations,
-  revokeInvitation,
-} from "../models/invitations.server.js";
-import { can } from "../policy/policy.js";
+import { FormErrors, IntentInput, SelectField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { requireGroup } from "../http/require-group.server.js";
+import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
+import { invitationCommandSchema, inviteSchema, revokeInvitationSchema } from "../identity/schemas.js";
+import { createInvitation, invitationEmail, listPendingInvitations, revokeInvitation } from "../models/invitations.server.js";
+import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 
@@ -25,47 +21,13 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
 ];
 
-const inviteSchema = z.object({
-  email: z
-    .string({ error: "Enter their email address" })
-    .trim()
-    .min(1, "Enter their email address")
-    .max(254, "That email address is too long")
-    .email("Enter an email address like name@example.org"),
-  role: z.enum(membershipRoles, { error: "Choose the role they will have" }),
-  organisationId: z.uuid({ error: "Choose the organisation they represent" }),
-});
-
-const revokeSchema = z.object({ invitationId: z.uuid() });
-
-type Field = "email" | "role" | "organisationId";
-type FieldErrors = Partial<Record<Field, string>>;
-type ActionData = {
-  formError?: string;
-  fieldErrors?: FieldErrors;
-  values?: { email: string; role: string; organisationId: string };
-};
-
-async function loadInvitingGroup(request: Request, context: LoaderFunctionArgs["context"], groupId: string | undefined) {
-  const { user, actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, groupId ?? "");
-  if (!group) throw new Response("Not found", { status: 404 });
-  if (!can(actor, "group.members.invite", { type: "group", groupId: group.id })) {
-    throw new Response("Forbidden", { status: 403 });
-  }
-  return { user, actor, group };
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { group } = await loadInvitingGroup(request, context, params.groupId);
+  const { group } = await requireGroup(request, context, params, "group.members.invite");
   const db = context.services.db;
-  const [organisations, pending] = await Promise.all([
-    listOrganisationChoices(db),
-    listPendingInvitations(db, group.id),
-  ]);
+  const [organisations, pending] = await Promise.all([listOrganisationNames(db), listPendingInvitations(db, group.id)]);
   return {
     group: { id: group.id, name: group.name },
-    organisations,
+    organisations: organisations.map((organisation) => ({ value: organisation.id, label: organisation.name })),
     roles: membershipRoles.map((role) => ({ value: role, label: roleLabels[role] })),
     pending: pending.map((invitation) => ({
       id: invitation.id,
@@ -80,95 +42,54 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const { actor, group } = await loadInvitingGroup(request, context, params.groupId);
+  const { actor, group } = await requireGroup(request, context, params, "group.members.invite");
   const { db, mailer, config, logger } = context.services;
-  const form = Object.fromEntries(await request.formData());
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: invitationCommandSchema });
+  if (submission.status !== "success") return invalidForm(submission);
+  const command = submission.value;
   const ip = context.clientIp;
   const invitePath = `/groups/${group.id}/invite`;
 
-  if (form.intent === "revoke") {
-    const parsed = revokeSchema.safeParse(form);
-    const result = parsed.success
-      ? await revokeInvitation(db, actor, { groupId: group.id, invitationId: parsed.data.invitationId }, { ip })
-      : ({ ok: false, error: "INVITATION_NOT_FOUND" } as const);
-    if (!result.ok) {
-      if (result.error === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-      return data<ActionData>(
-        { formError: "That invitation has already been accepted, revoked or has expired, so there is nothing to revoke." },
-        { status: 409 },
-      );
+  if (command.intent === "revoke") {
+    try {
+      await revokeInvitation(db, actor, { groupId: group.id, invitationId: command.invitationId }, { ip });
+    } catch (error) {
+      return replyWithError(submission, error);
     }
-    return redirect(`${invitePath}?revoked=1`);
+    return afterChange(request, formData, `${invitePath}?revoked=1`);
   }
 
-  const values = {
-    email: typeof form.email === "string" ? form.email.slice(0, 254) : "",
-    role: typeof form.role === "string" ? form.role : "",
-    organisationId: typeof form.organisationId === "string" ? form.organisationId : "",
-  };
-  const parsed = inviteSchema.safeParse(form);
-  if (!parsed.success) {
-    const fieldErrors: FieldErrors = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0];
-      if ((field === "email" || field === "role" || field === "organisationId") && !fieldErrors[field]) {
-        fieldErrors[field] = issue.message;
-      }
-    }
-    return data<ActionData>({ fieldErrors, values }, { status: 400 });
-  }
-
-  const result = await createInvitation(db, actor, { groupId: group.id, ...parsed.data }, { ip });
-  if (!result.ok) {
-    if (result.error === "FORBIDDEN") throw new Response("Forbidden", { status: 403 });
-    if (result.error === "GROUP_NOT_FOUND") throw new Response("Not found", { status: 404 });
-    return data<ActionData>(
-      { fieldErrors: { organisationId: "Choose the organisation they represent" }, values },
-      { status: 400 },
-    );
+  let invitation;
+  try {
+    invitation = await createInvitation(db, actor, { groupId: group.id, ...command }, { ip });
+  } catch (error) {
+    return replyWithError(submission, error);
   }
   try {
-    await mailer.send(invitationEmail(result, config.publicUrl));
+    await mailer.send(invitationEmail(invitation, config.publicUrl));
   } catch (error) {
-    logger.error({ category: "email", requestId: context.requestId, invitationId: result.invitationId, err: error }, "invitation email failed");
-    return data<ActionData>(
-      {
-        formError:
-          "We saved the invitation but could not send the email. Please try again in a few minutes: sending it again replaces the first invitation.",
-        values,
-      },
-      { status: 502 },
-    );
+    logger.error({ category: "email", requestId: context.requestId, invitationId: invitation.invitationId, err: error }, "invitation email failed");
+    const message =
+      "We saved the invitation but could not send the email. Please try again in a few minutes: sending it again replaces the first invitation.";
+    return data(submission.reply({ formErrors: [message] }), { status: 502 });
   }
-  return redirect(`${invitePath}?sent=1`);
+  return afterChange(request, formData, `${invitePath}?sent=1`);
 }
 
 export default function InviteToGroup() {
   const { group, organisations, roles, pending } = useLoaderData<typeof loader>();
-  const actionData = useActionData<ActionData>();
+  const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
-  const navigation = useNavigation();
-  const submitting = navigation.state === "submitting" && navigation.formData?.get("intent") === "invite";
-  const fieldErrors = actionData?.fieldErrors ?? {};
-  const values = actionData?.values;
   const notice = searchParams.get("sent")
     ? "Invitation sent. It is listed below until it is accepted."
     : searchParams.get("revoked")
       ? "Invitation revoked. Its link no longer works."
       : null;
-  const describedBy = (field: Field) => (fieldErrors[field] ? `${field}-error` : undefined);
 
   return (
     <>
-      <p>
-        <Link to={`/groups/${group.id}`}>Back to {group.name}</Link>
-      </p>
       <h1>Invite someone to the group</h1>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert" id="form-error">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
       {notice && !actionData ? (
         <div className="alert alert--success" role="status">
           <p>{notice}</p>
@@ -180,79 +101,12 @@ export default function InviteToGroup() {
         <p className="muted">
           We email them a link to join {group.name}. The link works once and expires after 7 days.
         </p>
-        <Form method="post" noValidate aria-describedby={actionData?.formError ? "form-error" : undefined}>
-          <input type="hidden" name="intent" value="invite" />
-          <div className="field">
-            <label htmlFor="email">Email address</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autoComplete="off"
-              required
-              defaultValue={values?.email ?? ""}
-              aria-invalid={fieldErrors.email ? true : undefined}
-              aria-describedby={describedBy("email")}
-            />
-            {fieldErrors.email ? (
-              <p className="field-error" id="email-error">
-                {fieldErrors.email}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="role">Role</label>
-            <select
-              id="role"
-              name="role"
-              required
-              defaultValue={values?.role ?? "member"}
-              aria-invalid={fieldErrors.role ? true : undefined}
-              aria-describedby={describedBy("role")}
-            >
-              {roles.map((role) => (
-                <option key={role.value} value={role.value}>
-                  {role.label}
-                </option>
-              ))}
-            </select>
-            {fieldErrors.role ? (
-              <p className="field-error" id="role-error">
-                {fieldErrors.role}
-              </p>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor="organisationId">Organisation they represent</label>
-            <select
-              id="organisationId"
-              name="organisationId"
-              required
-              defaultValue={values?.organisationId ?? ""}
-              aria-invalid={fieldErrors.organisationId ? true : undefined}
-              aria-describedby={describedBy("organisationId")}
-            >
-              <option value="">Choose an organisation</option>
-              {organisations.map((organisation) => (
-                <option key={organisation.id} value={organisation.id}>
-                  {organisation.name}
-                </option>
-              ))}
-            </select>
-            {fieldErrors.organisationId ? (
-              <p className="field-error" id="organisationId-error">
-                {fieldErrors.organisationId}
-              </p>
-            ) : null}
-          </div>
-          <button type="submit" className="button" disabled={submitting}>
-            {submitting ? "Sending…" : "Send invitation"}
-          </button>
-        </Form>
+        <InviteForm organisations={organisations} roles={roles} lastResult={resultFor(actionData, "invite")} />
       </section>
 
       <section className="panel" aria-labelledby="pending-heading">
         <h2 id="pending-heading">Invitations waiting to be accepted</h2>
+        <RevokeForm lastResult={resultFor(actionData, "revoke")} />
         {pending.length === 0 ? (
           <p>There are no invitations waiting.</p>
         ) : (
@@ -281,17 +135,17 @@ export default function InviteToGroup() {
                   </td>
                   <td>{invitation.expiresOn}</td>
                   <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="invitationId" value={invitation.id} />
-                      <button
-                        type="submit"
-                        className="button button--secondary"
-                        aria-label={`Revoke the invitation for ${invitation.email}`}
-                      >
-                        Revoke
-                      </button>
-                    </Form>
+                    {/* Each row's button submits the one revoke form, naming its invitation. */}
+                    <button
+                      type="submit"
+                      form={REVOKE_FORM}
+                      name="invitationId"
+                      value={invitation.id}
+                      className="button button--secondary"
+                      aria-label={`Revoke the invitation for ${invitation.email}`}
+                    >
+                      Revoke
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -299,6 +153,48 @@ export default function InviteToGroup() {
           </table>
         )}
       </section>
+    </>
+  );
+}
+
+type Options = readonly { value: string; label: string }[];
+
+function InviteForm({ organisations, roles, lastResult }: { organisations: Options; roles: Options; lastResult: unknown }) {
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting" && navigation.formData?.get("intent") === "invite";
+  const [form, fields] = useAppForm(inviteSchema, { id: "invite", lastResult, defaultValue: { role: "member" } });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value="invite" />
+        <TextField meta={fields.email} label="Email address" type="email" autoComplete="off" />
+        <SelectField meta={fields.role} label="Role" options={roles} />
+        <SelectField
+          meta={fields.organisationId}
+          label="Organisation they represent"
+          placeholder="Choose an organisation"
+          options={organisations}
+        />
+        <button type="submit" className="button" disabled={submitting}>
+          {submitting ? "Sending…" : "Send invitation"}
+        </button>
+      </Form>
+    </>
+  );
+}
+
+const REVOKE_FORM = "revoke";
+
+/** The one revoke form: the buttons in the table submit it (their `form` attribute), each naming its invitation. */
+function RevokeForm({ lastResult }: { lastResult: unknown }) {
+  const [form] = useAppForm(revokeInvitationSchema, { id: REVOKE_FORM, lastResult });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value="revoke" />
+      </Form>
     </>
   );
 }

@@ -7,42 +7,34 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { normaliseEmail } from "../auth/sign-in.server.js";
-import { PASSWORD_MIN_LENGTH, newPasswordFields, passwordsMatch } from "../auth/new-password.server.js";
+import { createAccountSchema, invitationResponseSchema, joinGroupSchema, passwordFields } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
+import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";
+import { FormErrors, IntentInput, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { isAppError } from "../errors.js";
+import { requireUser } from "../http/require.server.js";
+import { invalidForm, replyWithError } from "../http/responses.server.js";
 import {
-  type AcceptInvitationResult,
   type InvitationForAcceptance,
-  type InvitationState,
   acceptInvitationAsUser,
   acceptInvitationWithNewAccount,
   findInvitationByToken,
-} from "../models/invitations.server.js";
+  wrongAccount,
+} from "../models/invitation-acceptance.server.js";
+import type { InvitationState } from "../models/invitations.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Stewardship Workspace" }];
 
-// Built on demand: the password rules are server-only, so nothing here runs in the browser.
-const newAccountSchema = () =>
-  z
-    .object({
-      displayName: z
-        .string({ error: "Enter your name" })
-        .trim()
-        .min(1, "Enter your name")
-        .max(100, "Use 100 characters or fewer for your name"),
-      ...newPasswordFields,
-    })
-    .superRefine(passwordsMatch);
-
-type Field = "displayName" | "password" | "confirmPassword";
-type FieldErrors = Partial<Record<Field, string>>;
+type Unavailable = { kind: "not_found" } | { kind: "unavailable"; state: Exclude<InvitationState, "pending"> };
 
 /** What the page can be showing. */
 type InvitationView =
-  | { kind: "not_found" }
-  | { kind: "unavailable"; state: Exclude<InvitationState, "pending"> }
+  | Unavailable
   | {
       kind: "pending";
       /** What the person can do next. */
@@ -55,12 +47,7 @@ type InvitationView =
       expiresOn: string;
       suggestedName: string;
       signedInAs: string | null;
-      passwordMinLength: number;
     };
-
-type ActionData =
-  | { kind: "form"; formError?: string; fieldErrors?: FieldErrors; displayName?: string }
-  | Extract<InvitationView, { kind: "unavailable" | "not_found" }>;
 
 function viewOf(invitation: InvitationForAcceptance | undefined, token: string, user: { email: string } | null): InvitationView {
   if (!invitation) return { kind: "not_found" };
@@ -86,7 +73,6 @@ function viewOf(invitation: InvitationForAcceptance | undefined, token: string, 
     expiresOn: formatNzShortDate(invitation.expiresAt),
     suggestedName: invitation.account?.displayName ?? "",
     signedInAs: user?.email ?? null,
-    passwordMinLength: PASSWORD_MIN_LENGTH,
   };
 }
 
@@ -98,31 +84,20 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return data(view, { status: statusOf(view) });
 }
 
-/** The answer when accepting failed because of the link itself, or the account. */
-function refusal(result: Extract<AcceptInvitationResult, { ok: false }>, displayName?: string) {
-  switch (result.error) {
-    case "INVITATION_NOT_FOUND":
-      return data<ActionData>({ kind: "not_found" }, { status: 404 });
+/** A refusal about the link itself (no such invitation, or no longer pending), as the page shows it. */
+function unavailableView(error: unknown): Unavailable | null {
+  if (!isAppError(error)) return null;
+  switch (error.code) {
+    case "NOT_FOUND":
+      return { kind: "not_found" };
     case "INVITATION_EXPIRED":
-      return data<ActionData>({ kind: "unavailable", state: "expired" }, { status: 410 });
+      return { kind: "unavailable", state: "expired" };
     case "INVITATION_USED":
-      return data<ActionData>({ kind: "unavailable", state: "accepted" }, { status: 410 });
+      return { kind: "unavailable", state: "accepted" };
     case "INVITATION_REVOKED":
-      return data<ActionData>({ kind: "unavailable", state: "revoked" }, { status: 410 });
-    case "ACCOUNT_EXISTS":
-      return data<ActionData>(
-        { kind: "form", formError: "An account already uses this email address. Sign in, then open this link again.", displayName },
-        { status: 409 },
-      );
-    case "WRONG_ACCOUNT":
-      return data<ActionData>(
-        {
-          kind: "form",
-          formError: "This invitation is for a different email address. Sign out, then open this link again.",
-          displayName,
-        },
-        { status: 403 },
-      );
+      return { kind: "unavailable", state: "revoked" };
+    default:
+      return null;
   }
 }
 
@@ -130,43 +105,33 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
   const { db, auth } = context.services;
   const ip = context.clientIp;
-  const form = Object.fromEntries(await request.formData());
-  const userAgent = request.headers.get("user-agent");
-
-  if (form.intent === "join") {
-    if (!context.user) throw redirect(`/login?redirectTo=${encodeURIComponent(`/invitations/${token}`)}`);
-    const result = await acceptInvitationAsUser(db, token, context.user, { ip });
-    if (!result.ok) return refusal(result);
-    return redirect(`/groups/${result.groupId}`);
-  }
-
-  const displayName = typeof form.displayName === "string" ? form.displayName.slice(0, 100) : "";
-  if (context.user) {
-    return refusal({ ok: false, error: "WRONG_ACCOUNT" }, displayName);
-  }
-  const parsed = newAccountSchema().safeParse(form);
-  if (!parsed.success) {
-    const fieldErrors: FieldErrors = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0];
-      if ((field === "displayName" || field === "password" || field === "confirmPassword") && !fieldErrors[field]) {
-        fieldErrors[field] = issue.message;
-      }
+  const submission = parseWithZod(await request.formData(), { schema: invitationResponseSchema });
+  if (submission.status !== "success") return invalidForm(submission, { hideFields: passwordFields });
+  const command = submission.value;
+  // Joining needs the invited person signed in: the sign-in page brings them back here.
+  const user = command.intent === "join" ? requireUser(request, context) : context.user;
+  try {
+    if (command.intent === "join") {
+      const accepted = await acceptInvitationAsUser(db, token, user!, { ip });
+      return redirect(`/groups/${accepted.groupId}`);
     }
-    return data<ActionData>({ kind: "form", fieldErrors, displayName }, { status: 400 });
+    if (user) throw wrongAccount();
+    const accepted = await acceptInvitationWithNewAccount(db, token, { displayName: command.displayName, password: command.password }, { ip });
+    const { setCookie } = await auth.signIn(accepted.userId, { ip, userAgent: request.headers.get("user-agent") });
+    return redirect(`/groups/${accepted.groupId}`, { headers: { "Set-Cookie": setCookie } });
+  } catch (error) {
+    const unavailable = unavailableView(error);
+    if (unavailable) return data<InvitationView>(unavailable, { status: statusOf(unavailable) });
+    return replyWithError(submission, error, { hideFields: passwordFields });
   }
-  const result = await acceptInvitationWithNewAccount(
-    db,
-    token,
-    { displayName: parsed.data.displayName, password: parsed.data.password },
-    { ip },
-  );
-  if (!result.ok) return refusal(result, displayName);
-  const { setCookie } = await auth.signIn(result.userId, { ip, userAgent });
-  return redirect(`/groups/${result.groupId}`, { headers: { "Set-Cookie": setCookie } });
 }
 
-const unavailableMessages: Record<Exclude<InvitationState, "pending">, { heading: string; body: string }> = {
+const notFoundMessage: UnusableLinkMessage = {
+  heading: "We could not find this invitation",
+  body: "Check that you copied the whole link from the email. If it still does not work, ask the group's secretary to send a new one.",
+};
+
+const unavailableMessages: Record<Exclude<InvitationState, "pending">, UnusableLinkMessage> = {
   expired: {
     heading: "This invitation has expired",
     body: "This invitation link has expired. Ask the group's secretary to send a new one.",
@@ -183,46 +148,19 @@ const unavailableMessages: Record<Exclude<InvitationState, "pending">, { heading
 
 export default function AcceptInvitation() {
   const loaded = useLoaderData<InvitationView>();
-  const actionData = useActionData<ActionData>();
-  const view: InvitationView = actionData && actionData.kind !== "form" ? actionData : loaded;
+  // The action answers with the page's state when the link is the problem, else the form's reply.
+  const actionData = useActionData<Unavailable | SubmissionResult<string[]>>();
+  const view = actionData && "kind" in actionData ? actionData : loaded;
 
-  if (view.kind === "not_found") {
-    return (
-      <section className="panel narrow" aria-labelledby="invitation-heading">
-        <h1 id="invitation-heading">We could not find this invitation</h1>
-        <p>Check that you copied the whole link from the email. If it still does not work, ask the group's secretary to send a new one.</p>
-      </section>
-    );
-  }
-  if (view.kind === "unavailable") {
-    const message = unavailableMessages[view.state];
-    return (
-      <section className="panel narrow" aria-labelledby="invitation-heading">
-        <h1 id="invitation-heading">{message.heading}</h1>
-        <p>{message.body}</p>
-        <p>
-          <Link to="/login">Sign in</Link>
-        </p>
-      </section>
-    );
-  }
-  return <PendingInvitation view={view} actionData={actionData?.kind === "form" ? actionData : undefined} />;
+  if (view.kind === "not_found") return <UnusableLink message={notFoundMessage} />;
+  if (view.kind === "unavailable") return <UnusableLink message={unavailableMessages[view.state]} next={{ to: "/login", label: "Sign in" }} />;
+  return <PendingInvitation view={view} actionData={actionData} />;
 }
 
-function PendingInvitation({
-  view,
-  actionData,
-}: {
-  view: Extract<InvitationView, { kind: "pending" }>;
-  actionData: Extract<ActionData, { kind: "form" }> | undefined;
-}) {
-  const navigation = useNavigation();
-  const submitting = navigation.state === "submitting";
-  const fieldErrors = actionData?.fieldErrors ?? {};
-  const describedBy = (field: Field, hint?: string) =>
-    [hint, fieldErrors[field] ? `${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
-  const returnPath = `/invitations/${view.token}`;
+type PendingView = Extract<InvitationView, { kind: "pending" }>;
 
+function PendingInvitation({ view, actionData }: { view: PendingView; actionData: unknown }) {
+  const returnPath = `/invitations/${view.token}`;
   return (
     <section className="panel narrow" aria-labelledby="invitation-heading">
       <h1 id="invitation-heading">{`Join the ${view.groupName}`}</h1>
@@ -243,11 +181,6 @@ function PendingInvitation({
         <dt>Link expires</dt>
         <dd>{view.expiresOn}</dd>
       </dl>
-      {actionData?.formError ? (
-        <div className="alert alert--error" role="alert" id="form-error">
-          <p>{actionData.formError}</p>
-        </div>
-      ) : null}
 
       {view.next === "signed_in_as_someone_else" ? (
         <div className="alert" role="status">
@@ -266,86 +199,58 @@ function PendingInvitation({
           </p>
         </>
       ) : view.next === "join" ? (
-        <Form method="post" aria-describedby={actionData?.formError ? "form-error" : undefined}>
-          <input type="hidden" name="intent" value="join" />
-          <button type="submit" className="button" disabled={submitting}>
-            {submitting ? "Joining…" : "Join the group"}
-          </button>
-        </Form>
+        <JoinForm lastResult={resultFor(actionData, "join")} />
       ) : (
-        <>
-          <h2>Create your account</h2>
-          <Form method="post" noValidate aria-describedby={actionData?.formError ? "form-error" : undefined}>
-            <input type="hidden" name="intent" value="create_account" />
-            <div className="field">
-              <label htmlFor="account-email">Email address</label>
-              <input id="account-email" type="email" autoComplete="username" value={view.email} readOnly />
-            </div>
-            <div className="field">
-              <label htmlFor="displayName">Your name</label>
-              <span className="hint" id="displayName-hint">
-                As you would like other members to see it.
-              </span>
-              <input
-                id="displayName"
-                name="displayName"
-                type="text"
-                autoComplete="name"
-                required
-                defaultValue={actionData?.displayName ?? view.suggestedName}
-                aria-invalid={fieldErrors.displayName ? true : undefined}
-                aria-describedby={describedBy("displayName", "displayName-hint")}
-              />
-              {fieldErrors.displayName ? (
-                <p className="field-error" id="displayName-error">
-                  {fieldErrors.displayName}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="password">Choose a password</label>
-              <span className="hint" id="password-hint">
-                At least {view.passwordMinLength} characters. A few words you will remember works well.
-              </span>
-              <input
-                id="password"
-                name="password"
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={view.passwordMinLength}
-                aria-invalid={fieldErrors.password ? true : undefined}
-                aria-describedby={describedBy("password", "password-hint")}
-              />
-              {fieldErrors.password ? (
-                <p className="field-error" id="password-error">
-                  {fieldErrors.password}
-                </p>
-              ) : null}
-            </div>
-            <div className="field">
-              <label htmlFor="confirmPassword">Type the password again</label>
-              <input
-                id="confirmPassword"
-                name="confirmPassword"
-                type="password"
-                autoComplete="new-password"
-                required
-                aria-invalid={fieldErrors.confirmPassword ? true : undefined}
-                aria-describedby={describedBy("confirmPassword")}
-              />
-              {fieldErrors.confirmPassword ? (
-                <p className="field-error" id="confirmPassword-error">
-                  {fieldErrors.confirmPassword}
-                </p>
-              ) : null}
-            </div>
-            <button type="submit" className="button" disabled={submitting}>
-              {submitting ? "Creating your account…" : "Create account and join"}
-            </button>
-          </Form>
-        </>
+        <CreateAccountForm view={view} lastResult={resultFor(actionData, "create_account")} />
       )}
     </section>
+  );
+}
+
+function JoinForm({ lastResult }: { lastResult: unknown }) {
+  const submitting = useNavigation().state === "submitting";
+  const [form] = useAppForm(joinGroupSchema, { id: "join", lastResult });
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value="join" />
+        <button type="submit" className="button" disabled={submitting}>
+          {submitting ? "Joining…" : "Join the group"}
+        </button>
+      </Form>
+    </>
+  );
+}
+
+function CreateAccountForm({ view, lastResult }: { view: PendingView; lastResult: unknown }) {
+  const submitting = useNavigation().state === "submitting";
+  const [form, fields] = useAppForm(createAccountSchema, {
+    id: "create-account",
+    lastResult,
+    defaultValue: { displayName: view.suggestedName },
+  });
+  return (
+    <>
+      <h2>Create your account</h2>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value="create_account" />
+        <div className="field">
+          <label htmlFor="account-email">Email address</label>
+          <input id="account-email" type="email" autoComplete="username" value={view.email} readOnly />
+        </div>
+        <TextField meta={fields.displayName} label="Your name" hint="As you would like other members to see it." autoComplete="name" />
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "Choose a password", confirmPassword: "Type the password again" }}
+          advice="A few words you will remember works well."
+        />
+        <button type="submit" className="button" disabled={submitting}>
+          {submitting ? "Creating your account…" : "Create account and join"}
+        </button>
+      </Form>
+    </>
   );
 }

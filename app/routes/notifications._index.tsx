@@ -3,10 +3,13 @@
  * Each opens through /notifications/<id>, which marks it read; "Mark all as read" clears the count.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { IntentInput, formProps, useAppForm } from "../components/forms/fields.js";
 import { requireUser } from "../http/require.server.js";
+import { afterChange, invalidForm } from "../http/responses.server.js";
 import { listNotifications, markAllRead } from "../models/notifications.server.js";
+import { markAllReadSchema } from "../notifications/schemas.js";
 import { formatNzDateTime } from "../utils/dates.js";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Stewardship Workspace" }];
@@ -28,17 +31,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requireUser(request, context);
-  const form = await request.formData();
-  if (form.get("intent") !== "mark-all-read") {
-    return data({ formError: "That action is not recognised. Reload the page and try again." }, { status: 400 });
-  }
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: markAllReadSchema });
+  if (submission.status !== "success") return invalidForm(submission);
   await markAllRead(context.services.db, user.id);
-  return redirect("/notifications");
+  return afterChange(request, formData, "/notifications");
 }
 
 export default function Notifications() {
   const { notifications } = useLoaderData<typeof loader>();
-  const navigation = useNavigation();
   const unread = notifications.filter((notification) => notification.unread).length;
   return (
     <>
@@ -51,12 +52,7 @@ export default function Notifications() {
         <>
           <p>{unread === 0 ? "You have read them all." : `${unread} unread.`}</p>
           {unread > 0 ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="mark-all-read" />
-              <button type="submit" className="button button--secondary" disabled={navigation.state === "submitting"}>
-                Mark all as read
-              </button>
-            </Form>
+            <MarkAllReadForm />
           ) : null}
           <ul className="list-plain panel notification-list" aria-label="Your notifications">
             {notifications.map((notification) => (
@@ -75,5 +71,18 @@ export default function Notifications() {
         </>
       )}
     </>
+  );
+}
+
+function MarkAllReadForm() {
+  const submitting = useNavigation().state === "submitting";
+  const [form] = useAppForm(markAllReadSchema, { id: "mark-all-read" });
+  return (
+    <Form method="post" {...formProps(form)}>
+      <IntentInput value="mark-all-read" />
+      <button type="submit" className="button button--secondary" disabled={submitting}>
+        Mark all as read
+      </button>
+    </Form>
   );
 }

@@ -5,56 +5,53 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
-import { PASSWORD_MIN_LENGTH, newPasswordFields, passwordsMatch } from "../auth/new-password.server.js";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { type PasswordResetLinkState, passwordResetLinkState, resetPassword } from "../auth/password-reset.server.js";
+import { passwordFields, resetPasswordSchema } from "../auth/schemas.js";
+import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
+import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";
+import { formProps, useAppForm } from "../components/forms/fields.js";
+import { invalidForm } from "../http/responses.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Stewardship Workspace" }];
 
-// Built on demand: the password rules are server-only, so nothing here runs in the browser.
-const resetPasswordSchema = () => z.object(newPasswordFields).superRefine(passwordsMatch);
-
-type Field = "password" | "confirmPassword";
-type LinkView = { state: PasswordResetLinkState; passwordMinLength: number };
-type ActionData =
-  | { kind: "form"; fieldErrors: Partial<Record<Field, string>> }
-  | { kind: "link"; state: Exclude<PasswordResetLinkState, "valid"> };
+type LinkState = { linkState: PasswordResetLinkState };
 
 const statusOf = (state: PasswordResetLinkState) => (state === "valid" ? 200 : state === "not_found" ? 404 : 410);
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const state = await passwordResetLinkState(context.services.db, params.token);
-  return data<LinkView>({ state, passwordMinLength: PASSWORD_MIN_LENGTH }, { status: statusOf(state) });
+  const linkState = await passwordResetLinkState(context.services.db, params.token);
+  return data<LinkState>({ linkState }, { status: statusOf(linkState) });
 }
+
+const linkStateOf = {
+  RESET_LINK_EXPIRED: "expired",
+  RESET_LINK_USED: "used",
+  RESET_LINK_NOT_FOUND: "not_found",
+} as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { db, auth } = context.services;
-  const form = Object.fromEntries(await request.formData());
-  const parsed = resetPasswordSchema().safeParse(form);
-  if (!parsed.success) {
-    const fieldErrors: Partial<Record<Field, string>> = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0];
-      if ((field === "password" || field === "confirmPassword") && !fieldErrors[field]) fieldErrors[field] = issue.message;
-    }
-    return data<ActionData>({ kind: "form", fieldErrors }, { status: 400 });
-  }
+  const submission = parseWithZod(await request.formData(), { schema: resetPasswordSchema });
+  if (submission.status !== "success") return invalidForm(submission, { hideFields: passwordFields });
   const result = await resetPassword(
     db,
     auth,
-    { token: params.token ?? "", password: parsed.data.password },
+    { token: params.token ?? "", password: submission.value.password },
     { ip: context.clientIp },
   );
   if (!result.ok) {
-    const state = result.error === "RESET_LINK_EXPIRED" ? "expired" : result.error === "RESET_LINK_USED" ? "used" : "not_found";
-    return data<ActionData>({ kind: "link", state }, { status: statusOf(state) });
+    // The link, not the form, is the problem: the page says so, as when it is opened.
+    const linkState = linkStateOf[result.error];
+    return data<LinkState>({ linkState }, { status: statusOf(linkState) });
   }
   await context.services.accessChanged({ userId: result.userId });
   return redirect("/login?reset=1");
 }
 
-const linkMessages: Record<Exclude<PasswordResetLinkState, "valid">, { heading: string; body: string }> = {
+const linkMessages: Record<Exclude<PasswordResetLinkState, "valid">, UnusableLinkMessage> = {
   expired: {
     heading: "This link has expired",
     body: "This password reset link has expired: each link works for one hour. Ask for a new one.",
@@ -70,73 +67,32 @@ const linkMessages: Record<Exclude<PasswordResetLinkState, "valid">, { heading: 
 };
 
 export default function ResetPassword() {
-  const loaded = useLoaderData<LinkView>();
-  const actionData = useActionData<ActionData>();
-  const navigation = useNavigation();
-  const state = actionData?.kind === "link" ? actionData.state : loaded.state;
-  const fieldErrors = actionData?.kind === "form" ? actionData.fieldErrors : {};
-  const submitting = navigation.state === "submitting";
+  const loaded = useLoaderData<LinkState>();
+  // The action answers with the link's state when the link is the problem, else the form's reply.
+  const actionData = useActionData<LinkState | SubmissionResult<string[]>>();
+  const linkState = actionData && "linkState" in actionData ? actionData.linkState : loaded.linkState;
 
-  if (state !== "valid") {
-    const message = linkMessages[state];
-    return (
-      <section className="panel narrow" aria-labelledby="reset-heading">
-        <h1 id="reset-heading">{message.heading}</h1>
-        <p>{message.body}</p>
-        <p>
-          <Link className="button" to="/forgot-password">
-            Ask for a new link
-          </Link>
-        </p>
-      </section>
-    );
+  if (linkState !== "valid") {
+    return <UnusableLink message={linkMessages[linkState]} next={{ to: "/forgot-password", label: "Ask for a new link", button: true }} />;
   }
+  return <NewPasswordForm lastResult={actionData} />;
+}
 
-  const describedBy = (field: Field, hint?: string) =>
-    [hint, fieldErrors[field] ? `${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
+function NewPasswordForm({ lastResult }: { lastResult: unknown }) {
+  const navigation = useNavigation();
+  const [form, fields] = useAppForm(resetPasswordSchema, { id: "reset-password", lastResult });
+  const submitting = navigation.state === "submitting";
   return (
     <section className="panel narrow" aria-labelledby="reset-heading">
       <h1 id="reset-heading">Choose a new password</h1>
       <p>Once you have chosen it, you will be signed out everywhere and can sign in again with the new password.</p>
-      <Form method="post" noValidate>
-        <div className="field">
-          <label htmlFor="password">New password</label>
-          <span className="hint" id="password-hint">
-            At least {loaded.passwordMinLength} characters. A few words you will remember works well.
-          </span>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={loaded.passwordMinLength}
-            aria-invalid={fieldErrors.password ? true : undefined}
-            aria-describedby={describedBy("password", "password-hint")}
-          />
-          {fieldErrors.password ? (
-            <p className="field-error" id="password-error">
-              {fieldErrors.password}
-            </p>
-          ) : null}
-        </div>
-        <div className="field">
-          <label htmlFor="confirmPassword">Type the new password again</label>
-          <input
-            id="confirmPassword"
-            name="confirmPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-invalid={fieldErrors.confirmPassword ? true : undefined}
-            aria-describedby={describedBy("confirmPassword")}
-          />
-          {fieldErrors.confirmPassword ? (
-            <p className="field-error" id="confirmPassword-error">
-              {fieldErrors.confirmPassword}
-            </p>
-          ) : null}
-        </div>
+      <Form method="post" {...formProps(form)}>
+        <NewPasswordFields
+          password={fields.password}
+          confirmPassword={fields.confirmPassword}
+          labels={{ password: "New password", confirmPassword: "Type the new password again" }}
+          advice="A few words you will remember works well."
+        />
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? "Saving…" : "Save new password"}
         </button>

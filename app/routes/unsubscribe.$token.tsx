@@ -6,26 +6,35 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { formProps, useAppForm } from "../components/forms/fields.js";
+import { notFound } from "../errors.js";
+import { invariantResponse } from "../http/responses.server.js";
 import { findUnsubscribeToken, unsubscribeWithToken } from "../models/notification-preferences.server.js";
+import { unsubscribeSchema } from "../notifications/schemas.js";
 
 export const meta: MetaFunction = () => [{ title: "Stop notification emails · Stewardship Workspace" }];
 
+const invalidLink = () => notFound("This unsubscribe link is not valid.");
+
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const owner = await findUnsubscribeToken(context.services.db, params.token ?? "");
-  if (!owner) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  invariantResponse(owner, invalidLink);
   return { email: owner.email };
 }
 
+// The confirm form has no fields (the link's token is the whole request), so its body is not read:
+// a POST with no body at all is answered as the form's is.
 export async function action({ context, params }: ActionFunctionArgs) {
   const done = await unsubscribeWithToken(context.services.db, params.token ?? "");
-  if (!done) throw new Response("This unsubscribe link is not valid.", { status: 404 });
+  invariantResponse(done, invalidLink);
   context.services.logger.info({ category: "notification", requestId: context.requestId }, "unsubscribed from notification email");
   return { unsubscribed: true };
 }
 
 export default function Unsubscribe() {
   const { email } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<{ unsubscribed?: boolean }>();
+  const [form] = useAppForm(unsubscribeSchema, { id: "unsubscribe" });
   return (
     <>
       <h1>Stop notification emails</h1>
@@ -37,7 +46,7 @@ export default function Unsubscribe() {
       ) : (
         <>
           <p>Stop sending notification emails to {email}?</p>
-          <Form method="post">
+          <Form method="post" {...formProps(form)}>
             <button type="submit" className="button">
               Stop notification emails
             </button>

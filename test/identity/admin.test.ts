@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { descriptionsOf } from "./form-html.js";
 
 describe("administration", () => {
   let server: TestServer;
@@ -85,8 +86,9 @@ describe("administration", () => {
     });
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(html).toContain('aria-describedby="name-hint name-error"');
-    expect(html).toContain("There is already an organisation with that name");
+    expect(descriptionsOf(html, "Name")).toEqual(
+      expect.arrayContaining([expect.stringContaining("As the organisation writes it"), "There is already an organisation with that name"]),
+    );
     expect(html).toContain('value="whaikaha – ministry of disabled people"');
     const count = await server.services.db.selectFrom("organisations").select("id").where("name", "ilike", "whaikaha%").execute();
     expect(count).toHaveLength(1);
@@ -96,8 +98,8 @@ describe("administration", () => {
     const response = await post("/admin/organisations", adminCookie, { name: "  ", sector: "" });
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(html).toContain('id="name-error"');
-    expect(html).toContain('id="sector-error"');
+    expect(descriptionsOf(html, "Name")).toContain("Enter the organisation's name");
+    expect(descriptionsOf(html, "Sector")).toEqual(["Choose the organisation's sector"]);
   });
 
   it("creates a group with an upper-case code and refuses a bad or duplicate code", async () => {
@@ -119,8 +121,8 @@ describe("administration", () => {
     const bad = await post("/admin/groups", adminCookie, { code: "1X", name: "Bad", quorum: "0" });
     expect(bad.status).toBe(400);
     const html = await bad.text();
-    expect(html).toContain('id="code-error"');
-    expect(html).toContain('id="quorum-error"');
+    expect(descriptionsOf(html, "Reference code")).toContain("Use 2 to 12 capital letters and digits, starting with a letter, like SSCSG");
+    expect(descriptionsOf(html, "Quorum")).toContain("The quorum must be at least 1");
   });
 
   it("disables an account: its sessions end at once and its cookie stops working", async () => {

@@ -14,6 +14,7 @@ import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
+import { descriptionsOf, fieldByLabel } from "./form-html.js";
 
 const TODAY = "2026-11-23";
 
@@ -300,7 +301,7 @@ describe("the group members page", () => {
     expect(html).toContain("31 August 2026");
     expect(html).toContain("Lead Minister&#x27;s office");
     expect(html).toContain('<th scope="col">Organisation</th>');
-    expect(html).toMatch(/<label for="on">Date<\/label>/);
+    expect(fieldByLabel(html, "Date")).toMatchObject({ name: "on", type: "date" });
   });
 
   it("answers who the members were on a date, either side of Hemi Walker leaving", async () => {
@@ -317,8 +318,9 @@ describe("the group members page", () => {
     const response = await page(secretaryCookie, "?on=2026-02-30");
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(html).toMatch(/aria-describedby="on-hint on-error"/);
-    expect(html).toContain('id="on-error"');
+    expect(descriptionsOf(html, "Date")).toEqual(
+      expect.arrayContaining([expect.stringContaining("the date of a meeting or decision"), "Enter a date like 2026-09-01"]),
+    );
   });
 
   it("refuses a consultee with 403 and answers 404 for an unknown group", async () => {
@@ -347,8 +349,7 @@ describe("the group members page", () => {
     const response = await post(secretaryCookie, { intent: "end", membershipId: priya.id, endsOn: "2026-08-01", reason: "Left early" });
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(html).toContain('aria-describedby="end-endsOn-error"');
-    expect(html).toContain("The end date cannot be before the membership started");
+    expect(descriptionsOf(html, "Last day of the membership")).toEqual(["The end date cannot be before the membership started"]);
     expect(html).toContain('value="Left early"');
   });
 

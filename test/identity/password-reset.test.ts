@@ -15,6 +15,7 @@ import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { descriptionsOf, fieldByLabel } from "./form-html.js";
 
 const NOW = new Date("2026-11-23T20:00:00Z");
 const MINUTE = 60_000;
@@ -180,12 +181,12 @@ describe("password reset over HTTP", () => {
 
   it("labels the email field and explains a malformed address", async () => {
     const page = await (await fetch(`${server.url}/forgot-password`)).text();
-    expect(page).toMatch(/<label for="email">Email address<\/label>/);
+    expect(fieldByLabel(page, "Email address")).toMatchObject({ name: "email", type: "email" });
     const response = await post("/forgot-password", { email: "not an email" });
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain("Enter an email address like name@example.org");
-    expect(html).toContain('aria-describedby="email-error"');
+    expect(descriptionsOf(html, "Email address")).toEqual(["Enter an email address like name@example.org"]);
   });
 
   it("resets the password from the emailed link and signs the person out everywhere", async () => {
@@ -201,13 +202,13 @@ describe("password reset over HTTP", () => {
 
     const form = await fetch(`${server.url}${resetPath}`);
     expect(form.status).toBe(200);
-    expect(await form.text()).toMatch(/<label for="password">New password<\/label>/);
+    expect(fieldByLabel(await form.text(), "New password")).toMatchObject({ name: "password", type: "password" });
 
     const mismatch = await post(resetPath, { password: "a brand new passphrase", confirmPassword: "a different passphrase" });
     expect(mismatch.status).toBe(400);
     const mismatchHtml = await mismatch.text();
     expect(mismatchHtml).toContain("The two passwords do not match");
-    expect(mismatchHtml).toContain('aria-describedby="confirmPassword-error"');
+    expect(descriptionsOf(mismatchHtml, "Type the new password again")).toEqual(["The two passwords do not match"]);
 
     const done = await post(resetPath, { password: "a brand new passphrase", confirmPassword: "a brand new passphrase" });
     expect(done.status).toBe(302);

@@ -1,11 +1,14 @@
 /**
  * The header's link to the notification centre with the unread count, kept up to date live: the
  * server pushes a `notification` event (with the new unread count) to every tab the person has
- * open (see app/models/notifications.server.ts). The socket.io client is loaded only in the
- * browser, after the page has rendered; without it the count is as the page was loaded.
+ * open (see app/models/notifications.server.ts), typed by the realtime contract
+ * (app/realtime/contract.ts). The socket.io client is loaded only in the browser, after the page
+ * has rendered; without it the count is as the page was loaded.
  */
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import type { Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../realtime/contract.js";
 
 export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
   const [count, setCount] = useState(unreadCount);
@@ -17,9 +20,10 @@ export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
     let disconnect = () => {};
     void import("socket.io-client").then(({ io }) => {
       if (cancelled) return;
-      const socket = io({ path: "/socket.io/", withCredentials: true });
-      socket.on("notification", (payload: { unreadCount?: unknown }) => {
-        if (typeof payload?.unreadCount === "number" && Number.isInteger(payload.unreadCount)) setCount(payload.unreadCount);
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/", withCredentials: true });
+      socket.on("notification", (payload) => {
+        // The server is trusted, but a count is only ever shown when it is one.
+        if (Number.isInteger(payload?.unreadCount)) setCount(payload.unreadCount);
       });
       disconnect = () => socket.disconnect();
     });

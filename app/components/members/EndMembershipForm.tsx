@@ -1,0 +1,31 @@
+/** Ending a membership on its last day, with a reason (the chair, secretary or platform administrator). */
+import { Form, useNavigation } from "@remix-run/react";
+import { FormErrors, IntentInput, SelectField, TextField, formProps, useAppForm } from "../forms/fields.js";
+import { MEMBERSHIP_END_REASON_MAX, endMembershipSchema } from "../../identity/schemas.js";
+
+export function EndMembershipForm({
+  memberships,
+  lastResult,
+}: {
+  memberships: readonly { value: string; label: string }[];
+  /** The action's reply when it came from this form (`resultFor(actionData, "end")`). */
+  lastResult: unknown;
+}) {
+  const submitting = useNavigation().state === "submitting";
+  const [form, fields] = useAppForm(endMembershipSchema, { id: "end", lastResult });
+  return (
+    <div>
+      <h3 id="end-heading">End a membership</h3>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)} aria-labelledby="end-heading">
+        <IntentInput value="end" />
+        <SelectField meta={fields.membershipId} label="Membership" placeholder="Choose a member" options={memberships} />
+        <TextField meta={fields.endsOn} label="Last day of the membership" type="date" />
+        <TextField meta={fields.reason} label="Reason" maxLength={MEMBERSHIP_END_REASON_MAX} />
+        <button type="submit" className="button button--danger" disabled={submitting}>
+          End membership
+        </button>
+      </Form>
+    </div>
+  );
+}
