@@ -80,6 +80,9 @@ export default tseslint.config(
       "app/services.ts",
       "app/email/**/*.ts",
       "app/auth/*.server.ts",
+      "app/auth/schemas.ts",
+      "app/identity/**/*.ts",
+      "app/notifications/**/*.ts",
     ],
     rules: {
       "no-restricted-imports": [
