@@ -194,22 +194,44 @@ async function validateForm(request: Request, body: Buffer): Promise<EdgeRefusal
 }
 
 /**
- * After refusing a body, keep none of it: the answer goes out at once, then whatever the client
- * is still sending is read and thrown away for at most `lingerMs` (a lingering close, as nginx
- * does), so the client reads the 413 instead of a connection reset, and a 50 MB upload costs no
- * memory and at most a few seconds of a socket.
+ * After refusing a body, keep none of it: the answer goes out at once and the connection closes
+ * behind it, the way nginx's lingering close does it. Node would end a "Connection: close"
+ * response with `socket.destroySoon()`, and the rest of the body, arriving at a closed socket,
+ * would be met with a reset that can reach the client before it has read the 413. Instead this
+ * socket is only half-closed (the answer, then FIN) and whatever the client is still sending is
+ * read and thrown away, until it stops for `lingerIdleMs` or `lingerMaxMs` have passed. So a
+ * 50 MB upload costs no memory, and a slow sender holds a socket for seconds, not minutes.
  */
-const lingerMs = 2_000;
+const lingerIdleMs = 2_000;
+const lingerMaxMs = 15_000;
 function stopReading(request: Request, response: Response): void {
   request.pause();
+  response.setHeader("Connection", "close");
+  const socket = request.socket as typeof request.socket & { destroySoon?: () => void };
+  socket.destroySoon = () => socket.end();
   response.once("finish", () => {
-    const cutOff = setTimeout(() => request.socket.destroy(), lingerMs);
-    cutOff.unref();
-    const done = () => clearTimeout(cutOff);
-    request.once("end", done);
+    const cut = () => socket.destroy();
+    const deadline = setTimeout(cut, lingerMaxMs);
+    let idle = setTimeout(cut, lingerIdleMs);
+    deadline.unref();
+    idle.unref();
+    const done = () => {
+      clearTimeout(deadline);
+      clearTimeout(idle);
+    };
+    // The whole body has been read: nothing is left that could draw a reset.
+    request.once("end", () => {
+      done();
+      socket.destroy();
+    });
     request.once("close", done);
-    // Flowing with no listener: the rest is discarded as it arrives.
+    // Flowing, with a listener that keeps nothing: each chunk only pushes the idle cut-off back.
     request.removeAllListeners("data");
+    request.on("data", () => {
+      clearTimeout(idle);
+      idle = setTimeout(cut, lingerIdleMs);
+      idle.unref();
+    });
     request.resume();
   });
 }

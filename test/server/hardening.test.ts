@@ -141,6 +141,41 @@ describe("the server's doors, attacked", () => {
     await stillServing();
   });
 
+  it("lets a client that keeps sending a refused 50 MB body read its 413, not a connection reset", async () => {
+    // The client writes the whole body before it looks at the answer, as a simple uploader does.
+    const total = 50 * 1024 * 1024;
+    const outcome = await new Promise<{ answer: string; error?: string }>((resolve) => {
+      const socket = net.connect(Number(port), "127.0.0.1");
+      let answer = "";
+      const piece = Buffer.alloc(256 * 1024, "a");
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          sent += piece.length;
+          if (!socket.write(piece)) return void socket.once("drain", pump);
+        }
+      };
+      socket.on("connect", () => {
+        socket.write(
+          `POST /login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n` +
+            `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${total}\r\nConnection: close\r\n\r\n`,
+        );
+        // Reads nothing until a second has passed: the answer waits in the socket meanwhile.
+        socket.pause();
+        setTimeout(() => socket.resume(), 1_000);
+        pump();
+      });
+      socket.on("data", (chunk) => (answer += chunk.toString("latin1")));
+      socket.on("error", (error: NodeJS.ErrnoException) => resolve({ answer, error: error.code }));
+      socket.on("close", () => resolve({ answer }));
+      socket.setTimeout(30_000, () => socket.destroy());
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(statusOf(outcome.answer)).toBe(413);
+    expect(outcome.answer.toLowerCase()).toContain("connection: close");
+    await stillServing();
+  });
+
   it("answers a chunked body that grows past the limit with 413", async () => {
     const chunk = "a".repeat(64 * 1024);
     const response = await fetch(`${server.url}/login`, {
