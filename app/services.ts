@@ -4,11 +4,11 @@
  * through the load context (docs/decisions/004-services-through-remix-load-context.md). The
  * server implements them; the app never imports the server.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { Auth, Session, SessionUser } from "./auth/lucia.server.js";
-import type { Mailer } from "./email/mailer.server.js";
+import type { EmailMessage } from "./email/message.js";
 import type { ServerEvent, ServerEventPayload } from "./realtime/contract.js";
 
 export type { Logger };
@@ -65,16 +65,55 @@ export interface CollaborationService {
   close(): Promise<void>;
 }
 
+/** An email that failed every retry (the job queue's dead letters), for the administrator. */
+/** An email that failed every retry: who it was for and why, never its body (it may hold a link). */
+export interface DeadLetter {
+  id: string;
+  to: string;
+  subject: string;
+  /** When the change that sent it queued it. */
+  firstQueuedAt: Date;
+  /** When its last attempt failed. */
+  failedAt: Date;
+  attempts: number;
+  /** The mail server's last answer, if any. */
+  lastError: string | null;
+}
+
+/** Background work on the durable job queue (server/jobs/job-queue.ts). */
+export interface JobsService {
+  /**
+   * Sends an email once the transaction `db` belongs to commits (the job is written in it: a
+   * rollback sends nothing), with retries until the mail server takes it.
+   */
+  sendEmail(db: Kysely<Database> | Transaction<Database>, message: EmailMessage): Promise<void>;
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Tries a dead letter again from the start; false when there is no such dead letter. */
+  resendDeadLetter(id: string): Promise<boolean>;
+  /** Drops a dead letter; false when there is no such dead letter. */
+  discardDeadLetter(id: string): Promise<boolean>;
+}
+
+/** What a model needs to send email: a place to put it, inside its own transaction. */
+export type Outbox = Pick<JobsService, "sendEmail">;
+
+/** What a command that sends email is given: the outbox, and the address its links point to. */
+export interface Emailing {
+  outbox: Outbox;
+  publicUrl: string;
+}
+
 export interface AppServices {
   config: AppConfig;
   logger: Logger;
   db: Kysely<Database>;
   auth: Auth;
-  mailer: Mailer;
   /** The Yjs collaboration endpoint: flush, read and change documents' state, recheck access. */
   collaboration: CollaborationService;
   /** Live pushes to a person's open tabs over Socket.io (e.g. a new notification). */
   realtime: RealtimeService;
+  /** The durable job queue: email and scheduled work. */
+  jobs: JobsService;
   /**
    * Call after anything that can take access away (membership ended or changed, account
    * disabled, sessions revoked): open websockets that are no longer allowed are closed, and

@@ -17,6 +17,10 @@ export type DatabaseKind = "pglite" | "postgres";
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /** PostgreSQL: the schema the app's tables are in (the first of the search path). */
+  schema?: string;
+  /** PostgreSQL: the connection string, for a pool of its own (the job queue's). */
+  url?: string;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   /**
@@ -63,6 +67,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     return {
       db,
       kind: "postgres",
+      schema: options.searchPath?.split(",")[0]?.trim() || "public",
+      url: options.databaseUrl,
       ping: async () => {
         await sql`select 1`.execute(db);
       },

@@ -318,7 +318,14 @@ export interface CalendarFeedTable {
   revoked_at: NullableTimestamp;
 }
 
+/** How far each scheduled check has got (db/migrations/20261204T1000_background_work.ts). */
+export interface ScheduleMarkTable {
+  name: string;
+  up_to: Date;
+}
+
 export interface Database {
+  schedule_marks: ScheduleMarkTable;
   organisations: OrganisationTable;
   users: UserTable;
   groups: GroupTable;

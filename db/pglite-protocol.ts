@@ -14,6 +14,8 @@ export interface ThreadStart {
 
 export type ThreadRequest =
   | { type: "query"; id: number; sql: string; parameters: readonly unknown[] }
+  /** Several statements without parameters (PGlite's `exec`): every statement's rows, in order. */
+  | { type: "exec"; id: number; sql: string }
   | { type: "close"; id: number };
 
 export type ThreadReply =

@@ -95,6 +95,11 @@ export class PGliteThread {
     return this.request({ type: "query", id: this.nextId++, sql, parameters });
   }
 
+  /** Several statements without parameters, as one script (PGlite's `exec`); every statement's rows. */
+  exec(sql: string): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
+    return this.request({ type: "exec", id: this.nextId++, sql });
+  }
+
   /** Closes PGlite (its files are consistent on disk) and ends the thread; idempotent. */
   async close(): Promise<void> {
     if (this.stopped) return;
@@ -154,11 +159,26 @@ export class PGliteThreadDialect implements Dialect {
   }
 }
 
+/**
+ * Scripts: several statements in one query with no parameters (what pg-boss sends to create its
+ * schema, or to take a lock and claim work in one go). Marked so the connection runs them with
+ * PGlite's `exec`, on the one connection Kysely hands out, in turn with every other statement.
+ */
+const scripts = new WeakSet<CompiledQuery>();
+
+export function scriptQuery(sql: string): CompiledQuery {
+  const query = CompiledQuery.raw(sql);
+  scripts.add(query);
+  return query;
+}
+
 class PGliteThreadConnection implements DatabaseConnection {
   constructor(private readonly thread: PGliteThread) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const { rows, affectedRows } = await this.thread.query(compiledQuery.sql, compiledQuery.parameters);
+    const { rows, affectedRows } = scripts.has(compiledQuery)
+      ? await this.thread.exec(compiledQuery.sql)
+      : await this.thread.query(compiledQuery.sql, compiledQuery.parameters);
     return affectedRows ? { rows: rows as R[], numAffectedRows: BigInt(affectedRows) } : { rows: rows as R[] };
   }
 

@@ -43,6 +43,11 @@ async function answer(pglite: PGlite, request: ThreadRequest): Promise<ThreadRep
       if (!pglite.closed) await pglite.close();
       return { type: "result", id: request.id, rows: [], affectedRows: 0 };
     }
+    if (request.type === "exec") {
+      const results = await pglite.exec(request.sql);
+      const rows = results.flatMap((result) => result.rows as Record<string, unknown>[]);
+      return { type: "result", id: request.id, rows, affectedRows: results.reduce((sum, result) => sum + (result.affectedRows ?? 0), 0) };
+    }
     // A fresh array: postMessage made it for this thread.
     const result = await pglite.query(request.sql, request.parameters as unknown[]);
     return { type: "result", id: request.id, rows: result.rows as Record<string, unknown>[], affectedRows: result.affectedRows ?? 0 };

@@ -21,14 +21,15 @@ import { findMeeting } from "../app/models/meetings.server.js";
 import { meetingResource } from "../app/models/policy-resources.server.js";
 import { meetingRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
-import { createMailer } from "../app/email/mailer.server.js";
+import { createMailer } from "./email/mailer.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { CollabLimits } from "./collab/collab-limits.js";
 import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
-import { startConsultationClosings } from "./consultation-closings.js";
-import { startDigestSchedule } from "./digest-schedule.js";
+import { runConsultationClosings } from "./consultation-closings.js";
+import { runDailyDigest } from "../app/models/digests.server.js";
+import { JobQueue, type JobTimings } from "./jobs/job-queue.js";
 import { createRealtime } from "./realtime.js";
 import type { RequestContext, ServerServices } from "./services.js";
 import { type SocketService, createSocketService } from "./socket.js";
@@ -75,6 +76,8 @@ export interface StartOptions {
   collabLimits?: Partial<CollabLimits>;
   /** How long after listening the web app loads if no page has been asked for (default 2 s). */
   appLoadDelayMs?: number;
+  /** The job queue's retries and polling where they differ from its defaults (tests). */
+  jobTimings?: Partial<JobTimings>;
 }
 
 const defaultAppLoadDelayMs = 2_000;
@@ -85,6 +88,7 @@ export async function startServer({
   database: givenDatabase,
   collabLimits,
   appLoadDelayMs = defaultAppLoadDelayMs,
+  jobTimings,
 }: StartOptions): Promise<RunningServer> {
   // The web app (the Remix build) is most of start-up's CPU: about two thirds of a second here.
   // After a restart the first to arrive are the open editors and Socket.io clients reconnecting,
@@ -145,15 +149,21 @@ export async function startServer({
   });
   // Sockets exist only once the HTTP server does; the realtime service is bound to them below.
   const realtime = createRealtime();
+  // The durable job queue (email, the digest, the consultation-closing check), on this database.
+  const jobs = await JobQueue.start({
+    database,
+    logger,
+    timings: { digestCheckCron: config.digestCheckCron, ...jobTimings },
+  });
   const services: ServerServices = {
     config,
     logger,
     database,
     db: database.db,
     auth,
-    mailer,
     collaboration,
     realtime,
+    jobs,
     // Every process rechecks its own open connections; the others are told on the bus.
     accessChanged: async (filter = {}) => {
       cluster.tellOthersAccessChanged(filter.userId ? { userId: filter.userId } : {});
@@ -162,6 +172,15 @@ export async function startServer({
       );
     },
   };
+  await jobs.work({
+    sendEmail: (message) => mailer.send(message),
+    dailyDigest: async () => {
+      await runDailyDigest(services);
+    },
+    consultationClosings: async () => {
+      await runConsultationClosings(services);
+    },
+  });
   cluster.onAccessChange((change) => {
     void recheckOpenConnections(change.userId).catch((error: unknown) =>
       logger.error({ category: "access", err: error }, "rechecking open connections failed"),
@@ -353,24 +372,20 @@ export async function startServer({
     });
   }
 
-  // The daily notification digest, sent at 7 am New Zealand time (server/digest-schedule.ts).
-  const stopDigests = startDigestSchedule(services);
-  // Consultations that reach their closing date end consultees' open connections then and there.
-  const stopConsultationClosings = startConsultationClosings(services);
+
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = "shutdown") => {
     closing ??= (async () => {
       logger.info({ category: "server", reason }, "shutting down");
       clearTimeout(appLoadTimer);
-      stopDigests();
-      stopConsultationClosings();
       // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
       // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await collaboration.close();
       realtime.detach();
       await sockets.close();
+      await jobs.stop();
       httpServer.closeIdleConnections();
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await stopped;

@@ -75,6 +75,13 @@ const configSchema = z.object({
       .regex(/^[\w.:-]{1,64}$/, "must be 1 to 64 letters, digits, dots, colons, dashes or underscores")
       .optional(),
   ),
+  DIGEST_CHECK_CRON: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\S+( \S+){4}$/, "must be a cron expression of five fields, such as 0 * * * *")
+      .default("0 * * * *"),
+  ),
   TRUST_PROXY: z.preprocess(
     emptyAsUndefined,
     z
@@ -138,6 +145,11 @@ export type Config = {
   trustProxy: TrustProxy;
   /** This process's name among several (logs, Redis messages): INSTANCE_ID, or host and pid. */
   instanceId: string;
+  /**
+   * When the daily digest check runs (cron, New Zealand time; hourly by default): the first run at
+   * or after 7 am sends that morning's digests.
+   */
+  digestCheckCron: string;
 };
 
 export class ConfigError extends Error {
@@ -185,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: parsed.SEED_DEMO,
     trustProxy: parsed.TRUST_PROXY,
     instanceId: parsed.INSTANCE_ID ?? `${os.hostname()}:${process.pid}`,
+    digestCheckCron: parsed.DIGEST_CHECK_CRON,
   };
 }
 

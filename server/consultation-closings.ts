@@ -2,18 +2,17 @@
  * Consultations close by themselves at 11:59 pm New Zealand time on their closing day: the policy
  * already refuses consultees from that instant (app/models/consultations.server.ts), but a
  * consultee who has the document open keeps a live editor connection until access is next checked.
- * This check runs every half minute: for each consultation that reached its closing instant since
- * the last check, open connections are rechecked (the consultee's Yjs connection closes with 1008)
+ * For each consultation that reached its closing instant since the last check, open connections are rechecked (the consultee's Yjs connection closes with 1008)
  * and everyone viewing the document is told over Socket.io, so their page reloads its data and
- * says comments are closed.
+ * says comments are closed. The check is a job that runs every minute, once across all processes
+ * (server/jobs/job-queue.ts); it covers the span since the last run, whichever process ran it.
  */
 import { consultationsClosedBetween } from "../app/models/consultations.server.js";
+import { readScheduleMark, writeScheduleMark } from "../app/models/schedule-marks.server.js";
 import { documentRoom } from "./realtime.js";
 import type { AppServices } from "./services.js";
 
 export type ClosingServices = Pick<AppServices, "db" | "logger" | "realtime" | "accessChanged">;
-
-const CHECK_EVERY_MS = 30_000;
 
 /**
  * Acts on the consultations that closed in (`after`, `upTo`]; returns the documents they were on.
@@ -31,25 +30,12 @@ export async function announceConsultationClosings(services: ClosingServices, af
   return documentIds;
 }
 
-/** Starts the check; returns a function that stops it (called on shutdown). */
-export function startConsultationClosings(services: ClosingServices, intervalMs = CHECK_EVERY_MS): () => void {
-  let checkedUpTo = new Date();
-  let running = false;
-  const check = async () => {
-    if (running) return;
-    running = true;
-    const now = new Date();
-    try {
-      await announceConsultationClosings(services, checkedUpTo, now);
-      checkedUpTo = now;
-    } catch (error) {
-      // The next check covers the same span again.
-      services.logger.error({ category: "consultation", err: error }, "checking for closed consultations failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void check(), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+const markName = "consultation-closings";
+
+/** One run of the check: from where the last run got to (or a minute ago, the first time) to now. */
+export async function runConsultationClosings(services: ClosingServices, now: Date = new Date()): Promise<string[]> {
+  const after = (await readScheduleMark(services.db, markName)) ?? new Date(now.getTime() - 60_000);
+  const documentIds = await announceConsultationClosings(services, after, now);
+  await writeScheduleMark(services.db, markName, now);
+  return documentIds;
 }

@@ -7,7 +7,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
-import type { EmailMessage } from "../email/mailer.server.js";
+import type { EmailMessage } from "../email/message.js";
+import type { Emailing } from "../services.js";
 import { recordAudit } from "../models/audit.server.js";
 import { formatNzTime } from "../utils/dates.js";
 import type { Auth } from "./lucia.server.js";
@@ -24,32 +25,34 @@ export interface RequestFacts {
 }
 
 /**
- * Starts a reset for the account using `email`, if there is one. Returns the email to send, or
- * null when nothing should be sent (no such account, account disabled, or rate limited).
+ * Starts a reset for the account using `email`, if there is one, and queues its email in the same
+ * transaction. Returns the email queued, or null when nothing is sent (no such account, account
+ * disabled, or rate limited).
  */
 export async function requestPasswordReset(
   db: Kysely<Database>,
-  input: { email: string; publicUrl: string },
+  emailing: Emailing,
+  input: { email: string },
   { ip = null, now = new Date() }: RequestFacts = {},
 ): Promise<EmailMessage | null> {
   const email = normaliseEmail(input.email);
   const { token, tokenHash } = createEmailToken();
   const expiresAt = new Date(now.getTime() + PASSWORD_RESET_LIFETIME_MS);
-  const issued = await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     const user = await trx
       .selectFrom("users")
       .select(["id", "disabled_at"])
       .where("email", "=", email)
       .forUpdate()
       .executeTakeFirst();
-    if (!user || user.disabled_at) return false;
+    if (!user || user.disabled_at) return null;
     const recent = await trx
       .selectFrom("password_resets")
       .select((eb) => eb.fn.countAll<number>().as("count"))
       .where("user_id", "=", user.id)
       .where("created_at", ">", new Date(now.getTime() - 60 * 60 * 1000))
       .executeTakeFirstOrThrow();
-    if (Number(recent.count) >= MAX_RESET_EMAILS_PER_HOUR) return false;
+    if (Number(recent.count) >= MAX_RESET_EMAILS_PER_HOUR) return null;
     const reset = await trx
       .insertInto("password_resets")
       .values({ token_hash: tokenHash, user_id: user.id, created_at: now, expires_at: expiresAt })
@@ -64,10 +67,14 @@ export async function requestPasswordReset(
       ip,
       details: { passwordResetId: reset.id, expiresAt: expiresAt.toISOString() },
     });
-    return true;
+    const message = resetEmail(email, `${emailing.publicUrl}/reset-password/${token}`, expiresAt);
+    // Queued in this transaction: the email goes out exactly when the link exists.
+    await emailing.outbox.sendEmail(trx, message);
+    return message;
   });
-  if (!issued) return null;
-  const link = `${input.publicUrl}/reset-password/${token}`;
+}
+
+function resetEmail(email: string, link: string, expiresAt: Date): EmailMessage {
   return {
     to: email,
     subject: "Reset your Stewardship Workspace password",

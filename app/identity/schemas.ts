@@ -104,6 +104,12 @@ export const accountStatusSchema = z.object({
   userId: z.string({ error: "Choose an account" }).min(1, "Choose an account"),
 });
 
+/** Trying an undelivered email again, or discarding it (/admin/email). */
+export const undeliveredEmailSchema = z.object({
+  intent: z.enum(["resend", "discard"], { error: "Choose to send the email again or discard it" }),
+  emailId: z.string({ error: "Choose an email" }).min(1, "Choose an email"),
+});
+
 /** The audit log's filter and page (a GET form: the loader parses it, and shows everything when it is odd). */
 export const auditFilterSchema = z.object({
   action: z.string().trim().max(100).optional(),

@@ -1,17 +1,45 @@
 /**
  * The daily digest: for each person who chose "daily_digest", one email with every notification
  * not yet emailed, grouped by group and then by document, each with a link to the exact item.
- * Sent notifications are marked `emailed_at`, so running it again sends nothing twice.
- * The server process runs it at 7 am New Zealand time (server/digest-schedule.ts).
+ * Sent notifications are marked `emailed_at` in the transaction that queues the email, so running
+ * it again, or in two processes at once, sends nothing twice.
+ *
+ * The job queue checks every hour, once across all processes (server/jobs/job-queue.ts): the first
+ * check at or after 7 am New Zealand time sends that morning's digests, so a server that was down
+ * at 7 catches up when it is back, and the mark in `schedule_marks` keeps it to once a day.
  */
-import { formatNzDateTime } from "../utils/dates.js";
+import { formatNzDateTime, nzCalendarDate, nzWallClockInstant } from "../utils/dates.js";
 import type { NotifyServices } from "./notifications.server.js";
 import { issueUnsubscribeToken, unsubscribeUrl } from "./notification-preferences.server.js";
+import { readScheduleMark, writeScheduleMark } from "./schedule-marks.server.js";
 
-export type DigestServices = Pick<NotifyServices, "db" | "logger" | "mailer" | "config">;
+export type DigestServices = Pick<NotifyServices, "db" | "logger" | "jobs" | "config">;
+
+export const DIGEST_HOUR = 7;
+const markName = "daily-digest";
+
+/**
+ * The hourly check: sends the digests due at the last 7 am (notifications up to then) unless they
+ * have gone already. Returns how many emails were queued, or null when there was nothing due.
+ */
+export async function runDailyDigest(services: DigestServices, now: Date = new Date()): Promise<number | null> {
+  const sendAt = lastDigestTime(now);
+  const sentUpTo = await readScheduleMark(services.db, markName);
+  if (sentUpTo && sentUpTo >= sendAt) return null;
+  const sent = await sendDailyDigests(services, sendAt);
+  await writeScheduleMark(services.db, markName, sendAt);
+  return sent;
+}
 
 const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const documentLinkPattern = new RegExp(`^/groups/(${uuid})/documents/(${uuid})(?:[/?#]|$)`, "i");
+
+/** The latest 7 am New Zealand time at or before `now`. */
+export function lastDigestTime(now: Date): Date {
+  const today = nzWallClockInstant(nzCalendarDate(now), DIGEST_HOUR);
+  if (today <= now) return today;
+  return nzWallClockInstant(nzCalendarDate(new Date(now.getTime() - 24 * 60 * 60 * 1000)), DIGEST_HOUR);
+}
 
 /**
  * Sends one digest email to each digest reader with notifications created up to `now` (since
@@ -66,19 +94,27 @@ export async function sendDailyDigests(services: DigestServices, now: Date = new
   for (const [userId, notifications] of byUser) {
     try {
       const first = notifications[0]!;
-      const token = await issueUnsubscribeToken(db, userId);
-      await services.mailer.send({
-        to: first.email,
-        subject: `Your daily summary: ${notifications.length} notification${notifications.length === 1 ? "" : "s"}`,
-        text: digestText(services.config.publicUrl, first.display_name, notifications, titles, token),
+      const queued = await db.transaction().execute(async (trx) => {
+        // Only those still unsent: another run that got here first has taken the rest.
+        const taken = await trx
+          .updateTable("notifications")
+          .set({ emailed_at: now })
+          .where("id", "in", notifications.map((notification) => notification.id))
+          .where("emailed_at", "is", null)
+          .returning("id")
+          .execute();
+        const takenIds = new Set(taken.map((row) => row.id));
+        const items = notifications.filter((notification) => takenIds.has(notification.id));
+        if (items.length === 0) return false;
+        const token = await issueUnsubscribeToken(trx, userId);
+        await services.jobs.sendEmail(trx, {
+          to: first.email,
+          subject: `Your daily summary: ${items.length} notification${items.length === 1 ? "" : "s"}`,
+          text: digestText(services.config.publicUrl, first.display_name, items, titles, token),
+        });
+        return true;
       });
-      await db
-        .updateTable("notifications")
-        .set({ emailed_at: now })
-        .where("id", "in", notifications.map((notification) => notification.id))
-        .where("emailed_at", "is", null)
-        .execute();
-      sent += 1;
+      if (queued) sent += 1;
     } catch (error) {
       logger.error({ category: "digest", userId, err: error }, "daily digest failed");
     }

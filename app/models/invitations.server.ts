@@ -8,7 +8,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database, MembershipRole } from "../../db/database.js";
 import { normaliseEmail } from "../auth/sign-in.server.js";
 import { createEmailToken } from "../auth/tokens.server.js";
-import type { EmailMessage } from "../email/mailer.server.js";
+import type { EmailMessage } from "../email/message.js";
+import type { Emailing } from "../services.js";
 import { type AppError, conflict, forbidden, invalidInput, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { isUuid } from "../utils/ids.js";
@@ -86,11 +87,12 @@ export interface CreatedInvitation {
 
 /**
  * Invites `email` to the group with a role, as the organisation's representative. Refuses with
- * FORBIDDEN, NOT_FOUND (no such group) or INVALID_INPUT on `organisationId`. Send the email
- * (`invitationEmail`) after this returns: the invitation is committed by then.
+ * FORBIDDEN, NOT_FOUND (no such group) or INVALID_INPUT on `organisationId`. The email with the
+ * link (`invitationEmail`) is queued in the same transaction.
  */
 export async function createInvitation(
   db: Kysely<Database>,
+  emailing: Emailing,
   actor: Actor,
   input: { groupId: string; email: string; role: MembershipRole; organisationId: string | null },
   { ip = null, now = new Date() }: RequestFacts = {},
@@ -142,7 +144,7 @@ export async function createInvitation(
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      return {
+      const created = {
         invitationId: invitation.id,
         token,
         email,
@@ -153,6 +155,9 @@ export async function createInvitation(
         expiresAt,
         replacedInvitationIds: replaced.map((row) => row.id),
       };
+      // Queued in this transaction: the email goes out exactly when the invitation exists.
+      await emailing.outbox.sendEmail(trx, invitationEmail(created, emailing.publicUrl));
+      return created;
     },
     audit({ group, organisationName }, created): AuditEntry[] {
       const entry = { actorId: actor.id, groupId: group.id, subjectType: "invitation", ip };

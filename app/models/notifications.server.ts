@@ -10,7 +10,7 @@
 import { type Kysely, type Transaction, sql } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { NotificationEvent } from "../realtime/contract.js";
-import type { AppServices } from "../services.js";
+import type { AppServices, Outbox } from "../services.js";
 import { isUuid } from "../utils/ids.js";
 import { issueUnsubscribeToken, unsubscribeUrl } from "./notification-preferences.server.js";
 
@@ -30,7 +30,8 @@ export interface NotifyInput {
 }
 
 /** The services `notify` uses: `context.services` in a loader or action. */
-export type NotifyServices = Pick<AppServices, "db" | "logger" | "mailer"> & {
+export type NotifyServices = Pick<AppServices, "db" | "logger"> & {
+  jobs: Outbox;
   realtime: Pick<AppServices["realtime"], "emitToUser">;
   config: Pick<AppServices["config"], "publicUrl">;
 };
@@ -63,53 +64,53 @@ export async function notify(services: NotifyServices, input: NotifyInput): Prom
       .execute();
     if (recipients.length === 0) return;
     const title = input.title.slice(0, NOTIFICATION_TITLE_MAX);
-    const rows = await db
-      .insertInto("notifications")
-      .values(
-        recipients.map((recipient) => ({
-          user_id: recipient.id,
-          group_id: input.groupId ?? null,
-          kind: input.kind,
-          title,
-          body: input.body,
-          link: input.link,
-        })),
-      )
-      .returning(["id", "user_id", "created_at"])
-      .execute();
-
     const absoluteLink = `${services.config.publicUrl}${input.link}`;
-    await Promise.all(
-      rows.map(async (row) => {
-        const recipient = recipients.find((candidate) => candidate.id === row.user_id)!;
-        try {
-          const event: NotificationEvent = {
-            id: row.id,
+    const rows = await db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .insertInto("notifications")
+        .values(
+          recipients.map((recipient) => ({
+            user_id: recipient.id,
+            group_id: input.groupId ?? null,
+            kind: input.kind,
             title,
             body: input.body,
             link: input.link,
-            createdAt: row.created_at.toISOString(),
-            unreadCount: await unreadCount(db, row.user_id),
-          };
-          services.realtime.emitToUser(row.user_id, "notification", event);
-        } catch (error) {
-          logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
-        }
-        // Email at once only for "immediate" (the default); digest readers get it in the morning.
-        if ((recipient.email_mode ?? "immediate") !== "immediate") return;
-        try {
-          const token = await issueUnsubscribeToken(db, row.user_id);
-          await services.mailer.send({
-            to: recipient.email,
-            subject: title,
-            text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n\nTo stop these emails: ${unsubscribeUrl(services.config.publicUrl, token)}\n`,
-          });
-          await db.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", row.id).execute();
-        } catch (error) {
-          logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "notification email failed");
-        }
-      }),
-    );
+          })),
+        )
+        .returning(["id", "user_id", "created_at"])
+        .execute();
+      // Email at once only for "immediate" (the default); digest readers get it in the morning.
+      // `emailed_at` records that the email was handed to the queue, which delivers it.
+      for (const row of stored) {
+        const recipient = recipients.find((candidate) => candidate.id === row.user_id)!;
+        if ((recipient.email_mode ?? "immediate") !== "immediate") continue;
+        const token = await issueUnsubscribeToken(trx, row.user_id);
+        await services.jobs.sendEmail(trx, {
+          to: recipient.email,
+          subject: title,
+          text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n\nTo stop these emails: ${unsubscribeUrl(services.config.publicUrl, token)}\n`,
+        });
+        await trx.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", row.id).execute();
+      }
+      return stored;
+    });
+
+    for (const row of rows) {
+      try {
+        const event: NotificationEvent = {
+          id: row.id,
+          title,
+          body: input.body,
+          link: input.link,
+          createdAt: row.created_at.toISOString(),
+          unreadCount: await unreadCount(db, row.user_id),
+        };
+        services.realtime.emitToUser(row.user_id, "notification", event);
+      } catch (error) {
+        logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
+      }
+    }
     logger.info({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, recipients: rows.length }, "notified");
   } catch (error) {
     logger.error({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, err: error }, "notify failed");

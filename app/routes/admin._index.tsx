@@ -7,12 +7,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { adminOverview } from "../models/admin.server.js";
+import { listUndeliveredEmail } from "../models/undelivered-email.server.js";
 
 export const meta: MetaFunction = () => [{ title: "Administration · Stewardship Workspace" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requirePlatformAdmin(request, context);
-  return adminOverview(context.services.db);
+  const { actor } = await requirePlatformAdmin(request, context);
+  const [counts, undelivered] = await Promise.all([adminOverview(context.services.db), listUndeliveredEmail(context.services.jobs, actor)]);
+  return { ...counts, undeliveredEmail: undelivered.length };
 }
 
 export default function AdminOverview() {
@@ -35,6 +37,12 @@ export default function AdminOverview() {
       title: "Accounts",
       count: `${counts.accounts} account${counts.accounts === 1 ? "" : "s"}`,
       about: "Disable an account to sign its holder out everywhere and stop them signing in.",
+    },
+    {
+      to: "/admin/email",
+      title: "Undelivered email",
+      count: counts.undeliveredEmail === 0 ? "Nothing undelivered" : `${counts.undeliveredEmail} not delivered`,
+      about: "Email the mail server would not take after a day of trying. Send it again once the cause is fixed.",
     },
     {
       to: "/admin/audit",

@@ -1,7 +1,8 @@
 /**
  * Asking for a password reset link. The answer is the same whether or not an account uses the
  * email (a redirect to the "we have sent a link" notice), so the page cannot be used to find out
- * who has an account. The email is sent after the answer, so its timing gives nothing away either.
+ * who has an account. The email is queued, not sent while the person waits, so its timing gives
+ * nothing away either.
  * Works without JavaScript.
  */
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -16,20 +17,10 @@ import { invalidForm } from "../http/responses.server.js";
 export const meta: MetaFunction = () => [{ title: "Forgotten your password? · Stewardship Workspace" }];
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { db, mailer, config, logger } = context.services;
+  const { db, jobs, config } = context.services;
   const submission = parseWithZod(await request.formData(), { schema: forgotPasswordSchema });
   if (submission.status !== "success") return invalidForm(submission);
-  const message = await requestPasswordReset(
-    db,
-    { email: submission.value.email, publicUrl: config.publicUrl },
-    { ip: context.clientIp },
-  );
-  if (message) {
-    const requestId = context.requestId;
-    void mailer.send(message).catch((error: unknown) => {
-      logger.error({ category: "email", requestId, err: error }, "password reset email failed");
-    });
-  }
+  await requestPasswordReset(db, { outbox: jobs, publicUrl: config.publicUrl }, { email: submission.value.email }, { ip: context.clientIp });
   return redirect("/forgot-password?sent=1");
 }
 

@@ -4,7 +4,6 @@
  * Works without JavaScript.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { membershipRoles } from "../../db/database.js";
@@ -12,7 +11,7 @@ import { FormErrors, IntentInput, SelectField, TextField, formProps, resultFor, 
 import { requireGroup } from "../http/require-group.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { invitationCommandSchema, inviteSchema, revokeInvitationSchema } from "../identity/schemas.js";
-import { createInvitation, invitationEmail, listPendingInvitations, revokeInvitation } from "../models/invitations.server.js";
+import { createInvitation, listPendingInvitations, revokeInvitation } from "../models/invitations.server.js";
 import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
@@ -43,7 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { actor, group } = await requireGroup(request, context, params, "group.members.invite");
-  const { db, mailer, config, logger } = context.services;
+  const { db, jobs, config } = context.services;
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: invitationCommandSchema });
   if (submission.status !== "success") return invalidForm(submission);
@@ -60,19 +59,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return afterChange(request, formData, `${invitePath}?revoked=1`);
   }
 
-  let invitation;
   try {
-    invitation = await createInvitation(db, actor, { groupId: group.id, ...command }, { ip });
+    await createInvitation(db, { outbox: jobs, publicUrl: config.publicUrl }, actor, { groupId: group.id, ...command }, { ip });
   } catch (error) {
     return replyWithError(submission, error);
-  }
-  try {
-    await mailer.send(invitationEmail(invitation, config.publicUrl));
-  } catch (error) {
-    logger.error({ category: "email", requestId: context.requestId, invitationId: invitation.invitationId, err: error }, "invitation email failed");
-    const message =
-      "We saved the invitation but could not send the email. Please try again in a few minutes: sending it again replaces the first invitation.";
-    return data(submission.reply({ formErrors: [message] }), { status: 502 });
   }
   return afterChange(request, formData, `${invitePath}?sent=1`);
 }

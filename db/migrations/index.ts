@@ -11,6 +11,7 @@ import * as m4 from "./20261123T1410_notifications.js";
 import * as m5 from "./20261123T1500_comments.js";
 import * as m6 from "./20261123T1510_consultations.js";
 import * as m7 from "./20261201T1000_meetings_and_decisions.js";
+import * as m8 from "./20261204T1000_background_work.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "20261123T1500_comments": m5,
   "20261123T1510_consultations": m6,
   "20261201T1000_meetings_and_decisions": m7,
+  "20261204T1000_background_work": m8,
 };

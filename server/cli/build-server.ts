@@ -7,8 +7,9 @@
  * - Packages the Remix build imports from `node_modules` stay outside, so the two bundles share one
  *   copy of each: one Yjs (its types are checked with `instanceof`), one `@remix-run/node`.
  *   The list is read from the Remix build's metafile, so it cannot drift.
- * - Also outside: pino (its transports start worker threads from its own files) and the optional
- *   native add-ons ws and pg look for.
+ * - Also outside: pino (its transports start worker threads from its own files), pg-boss (it imports
+ *   its own JSON files with import attributes, which the esbuild Remix pins cannot read) and the
+ *   optional native add-ons ws and pg look for.
  * - `build/pglite-worker.mjs`: the PGlite thread (ADR 009), packages outside.
  * - `build/render-worker.mjs`: the thread that renders documents to HTML and text
  *   (server/collab/render-thread.ts), packages outside.
@@ -38,7 +39,7 @@ function packagesTheRemixBuildImports(): string[] {
   return [...new Set(imports.filter((entry) => entry.external && !entry.path.startsWith("node:")).map((entry) => packageName(entry.path)))].sort();
 }
 
-const outside = [...packagesTheRemixBuildImports(), "pino", ...optionalNativeAddOns];
+const outside = [...packagesTheRemixBuildImports(), "pino", "pg-boss", ...optionalNativeAddOns];
 
 await build({
   ...nodeBundle,

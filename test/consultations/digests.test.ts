@@ -6,27 +6,22 @@
  */
 import fs from "node:fs/promises";
 import pino from "pino";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { EmailMessage, Mailer } from "../../app/email/mailer.server.js";
-import { sendDailyDigests } from "../../app/models/digests.server.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastDigestTime, runDailyDigest, sendDailyDigests } from "../../app/models/digests.server.js";
 import { emailModeFor, setEmailMode } from "../../app/models/notification-preferences.server.js";
 import { type NotifyServices, notify } from "../../app/models/notifications.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { recordingOutbox } from "../support/recording-outbox.js";
 import { linkPath, makeTempDataDir } from "../support/outbox.js";
 import { type TestServer, startTestServer } from "../support/server.js";
 
 function fakeServices(db: NotifyServices["db"]) {
-  const sent: EmailMessage[] = [];
-  const mailer: Mailer = {
-    send: (message) => {
-      sent.push(message);
-      return Promise.resolve();
-    },
-  };
+  const outbox = recordingOutbox();
+  const sent = outbox.sent;
   const services: NotifyServices = {
     db,
     logger: pino({ level: "silent" }),
-    mailer,
+    jobs: outbox,
     realtime: { emitToUser: () => undefined },
     config: { publicUrl: "https://stewardship.example.govt.nz" },
   };
@@ -138,5 +133,28 @@ describeEachDatabase("notification digests", (getDb, getHandle) => {
     expect(after.sent).toHaveLength(0);
     const stored = await getDb().selectFrom("notifications").select("id").where("user_id", "=", users.get("immediate")!).execute();
     expect(stored.length).toBe(4);
+  });
+
+  it("sends the digests due at the last 7 am once, whenever the hourly check first runs after it", async () => {
+    const { services, sent } = fakeServices(getDb());
+    await notifyAll(services, "HSG", "Minutes confirmed");
+    sent.length = 0;
+    // The server was down at 7: the check at 10 am the next day still sends that morning's digest.
+    const later = new Date(Date.now() + 24 * 60 * 60 * 1000);
+    expect(await runDailyDigest(services, later)).toBe(1);
+    expect(sent.map((message) => message.to)).toEqual(["digest.reader@example.org"]);
+    // The checks after it that day find it sent, whichever process runs them.
+    expect(await runDailyDigest(services, new Date(later.getTime() + 60 * 60 * 1000))).toBeNull();
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe("the daily digest's time", () => {
+  it("is the latest 7 am New Zealand time, in summer and in winter", () => {
+    // 6:59 am NZDT on 4 December is before that morning's 7 am: the digest due is the day before's.
+    expect(lastDigestTime(new Date("2026-12-03T17:59:00Z")).toISOString()).toBe("2026-12-02T18:00:00.000Z");
+    expect(lastDigestTime(new Date("2026-12-03T18:00:00Z")).toISOString()).toBe("2026-12-03T18:00:00.000Z");
+    // NZST (UTC+12) in July.
+    expect(lastDigestTime(new Date("2026-07-01T21:30:00Z")).toISOString()).toBe("2026-07-01T19:00:00.000Z");
   });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMailer } from "../../app/email/mailer.server.js";
+import { createMailer } from "../../server/email/mailer.js";
 import { makeTempDataDir, parseEml, readOutbox } from "../support/outbox.js";
 
 /** A pino logger whose lines land in an array, to check what is (and is not) logged. */

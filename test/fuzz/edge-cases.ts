@@ -183,6 +183,8 @@ const formRoutes: { path: string; role?: Role }[] = [
   { path: "/groups/{g}/members", role: "chair" },
   { path: "/notifications", role: "member" },
   { path: "/admin/accounts", role: "admin" },
+  { path: "/admin/email", role: "admin" },
+  { path: "/admin/email", role: "member" },
 ];
 
 /** Page routes to take odd values in their parameters. */

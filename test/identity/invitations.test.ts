@@ -19,8 +19,9 @@ import {
 import type { Database, MembershipRole } from "../../db/database.js";
 import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
+import { recordingOutbox } from "../support/recording-outbox.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";
-import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
+import { linkPath, makeTempDataDir, waitForMail } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 // A fixed moment (Tuesday 24 November 2026, 9:00 am in Wellington) so dates are deterministic.
@@ -48,6 +49,9 @@ async function actorFor(db: Kysely<Database>, email: string) {
   return { user: sessionUser, actor: await loadActor(db, sessionUser, TODAY_IN_NZ) };
 }
 
+const outbox = recordingOutbox();
+const emailing = { outbox, publicUrl: "https://stewardship.example.govt.nz" };
+
 describeEachDatabase("invitations", (getDb) => {
   let groupId: string;
   let organisationId: string;
@@ -63,6 +67,7 @@ describeEachDatabase("invitations", (getDb) => {
     const { actor } = await actorFor(getDb(), options.by ?? "secretary@example.org");
     return createInvitation(
       getDb(),
+      emailing,
       actor,
       { groupId, email, role: options.role ?? "member", organisationId },
       { ip: "10.1.0.1", now: options.now ?? NOW },
@@ -83,9 +88,10 @@ describeEachDatabase("invitations", (getDb) => {
     expect(JSON.stringify(audit)).not.toContain(invitation.token);
   });
 
-  it("puts the link in the email, addressed to the person invited", async () => {
+  it("queues the email with the link, addressed to the person invited", async () => {
     const invitation = await invite("  Link.Person@Example.org ");
     const email = invitationEmail(invitation, "https://stewardship.example.govt.nz");
+    expect(outbox.sent.at(-1)).toEqual(email);
     expect(email.to).toBe("link.person@example.org");
     expect(email.text).toContain(`https://stewardship.example.govt.nz/invitations/${invitation.token}`);
     expect(email.text).toContain("Te Puni Kōkiri");
@@ -202,6 +208,7 @@ describeEachDatabase("invitations", (getDb) => {
       const { actor } = await actorFor(getDb(), email);
       const result = createInvitation(
         getDb(),
+        emailing,
         actor,
         { groupId, email: "someone@example.org", role: "member", organisationId },
         { now: NOW },
@@ -315,8 +322,7 @@ describe("invitations over HTTP", () => {
     expect(listed).toContain("aroha.walker@example.org");
     expect(listed).toContain('aria-label="Revoke the invitation for aroha.walker@example.org"');
 
-    const messages = await readOutbox(dataDir);
-    const email = messages.find((message) => message.to === "aroha.walker@example.org");
+    const [email] = await waitForMail(dataDir, (message) => message.to === "aroha.walker@example.org");
     expect(email?.subject).toBe("Invitation to join the Social Sector Commissioning Stewardship Group");
     const invitationPath = linkPath(email!.text, "/invitations/");
 
@@ -362,6 +368,7 @@ describe("invitations over HTTP", () => {
     const { actor } = await actorFor(server.services.db, "chair@example.org");
     const old = await createInvitation(
       server.services.db,
+      { outbox: server.services.jobs, publicUrl: server.url },
       actor,
       { groupId, email: "old.link@example.org", role: "member", organisationId },
       { now: new Date(Date.now() - INVITATION_LIFETIME_MS - MINUTE) },
@@ -379,7 +386,7 @@ describe("invitations over HTTP", () => {
       chair,
     );
     expect(sent.status).toBe(302);
-    const email = (await readOutbox(dataDir)).find((message) => message.to === "ngo@example.org");
+    const [email] = await waitForMail(dataDir, (message) => message.to === "ngo@example.org");
     const invitationPath = linkPath(email!.text, "/invitations/");
 
     const anonymous = await (await fetch(`${server.url}${invitationPath}`)).text();
@@ -406,7 +413,7 @@ describe("invitations over HTTP", () => {
     const revoked = await post(`/groups/${groupId}/invite`, { intent: "revoke", invitationId: invitation.id }, chair);
     expect(revoked.status).toBe(302);
     expect(revoked.headers.get("location")).toBe(`/groups/${groupId}/invite?revoked=1`);
-    const path = linkPath((await readOutbox(dataDir)).find((message) => message.to === "to.revoke@example.org")!.text, "/invitations/");
+    const path = linkPath((await waitForMail(dataDir, (message) => message.to === "to.revoke@example.org"))[0]!.text, "/invitations/");
     const response = await fetch(`${server.url}${path}`);
     expect(response.status).toBe(410);
   });

@@ -13,6 +13,7 @@ import {
 import { attemptSignIn } from "../../app/auth/sign-in.server.js";
 import { seedDemo } from "../../db/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
+import { recordingOutbox } from "../support/recording-outbox.js";
 import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";
@@ -20,6 +21,8 @@ import { descriptionsOf, fieldByLabel } from "./form-html.js";
 const NOW = new Date("2026-11-23T20:00:00Z");
 const MINUTE = 60_000;
 const PUBLIC_URL = "https://stewardship.example.govt.nz";
+const outbox = recordingOutbox();
+const emailing = { outbox, publicUrl: PUBLIC_URL };
 
 function tokenOf(text: string): string {
   return linkPath(text, "/reset-password/").slice("/reset-password/".length);
@@ -34,15 +37,17 @@ describeEachDatabase("password reset", (getDb) => {
     (await getDb().selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
 
   it("sends nothing, and stores nothing, for an email no account uses", async () => {
-    const message = await requestPasswordReset(getDb(), { email: "nobody@example.org", publicUrl: PUBLIC_URL }, { now: NOW });
+    const message = await requestPasswordReset(getDb(), emailing, { email: "nobody@example.org" }, { now: NOW });
     expect(message).toBeNull();
     const rows = await getDb().selectFrom("password_resets").select("id").execute();
     expect(rows).toHaveLength(0);
   });
 
   it("emails a link whose token is stored only as its SHA-256 and expires in an hour", async () => {
-    const message = await requestPasswordReset(getDb(), { email: " Member@Example.org", publicUrl: PUBLIC_URL }, { now: NOW });
+    const message = await requestPasswordReset(getDb(), emailing, { email: " Member@Example.org" }, { now: NOW });
     expect(message?.to).toBe("member@example.org");
+    // Queued, in the transaction that stored the link.
+    expect(outbox.sent.at(-1)).toEqual(message);
     expect(message?.text).toContain(`${PUBLIC_URL}/reset-password/`);
     const token = tokenOf(message!.text);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -62,11 +67,11 @@ describeEachDatabase("password reset", (getDb) => {
     const email = "minister@example.org";
     const sent = [];
     for (let i = 0; i < MAX_RESET_EMAILS_PER_HOUR + 2; i++) {
-      sent.push(await requestPasswordReset(getDb(), { email, publicUrl: PUBLIC_URL }, { now: new Date(NOW.getTime() + i * MINUTE) }));
+      sent.push(await requestPasswordReset(getDb(), emailing, { email }, { now: new Date(NOW.getTime() + i * MINUTE) }));
     }
     expect(sent.map((message) => message !== null)).toEqual([true, true, true, false, false]);
     const anHourLater = new Date(NOW.getTime() + 60 * MINUTE + 1);
-    expect(await requestPasswordReset(getDb(), { email, publicUrl: PUBLIC_URL }, { now: anHourLater })).not.toBeNull();
+    expect(await requestPasswordReset(getDb(), emailing, { email }, { now: anHourLater })).not.toBeNull();
   });
 
   it("sets the new password, ends every session and records it", async () => {
@@ -75,8 +80,8 @@ describeEachDatabase("password reset", (getDb) => {
     const id = await userId("secretary@example.org");
     const laptop = await auth.lucia.createSession(id, {});
     const phone = await auth.lucia.createSession(id, {});
-    const message = await requestPasswordReset(db, { email: "secretary@example.org", publicUrl: PUBLIC_URL }, { now: NOW });
-    const other = await requestPasswordReset(db, { email: "secretary@example.org", publicUrl: PUBLIC_URL }, { now: NOW });
+    const message = await requestPasswordReset(db, emailing, { email: "secretary@example.org" }, { now: NOW });
+    const other = await requestPasswordReset(db, emailing, { email: "secretary@example.org" }, { now: NOW });
 
     const result = await resetPassword(
       db,
@@ -104,7 +109,7 @@ describeEachDatabase("password reset", (getDb) => {
 
   it("works once: the same link cannot reset the password again", async () => {
     const auth = createAuth(getDb(), { secureCookies: false });
-    const message = await requestPasswordReset(getDb(), { email: "chair@example.org", publicUrl: PUBLIC_URL }, { now: NOW });
+    const message = await requestPasswordReset(getDb(), emailing, { email: "chair@example.org" }, { now: NOW });
     const token = tokenOf(message!.text);
     expect((await resetPassword(getDb(), auth, { token, password: "first new passphrase" }, { now: NOW })).ok).toBe(true);
     expect(await passwordResetLinkState(getDb(), token, NOW)).toBe("used");
@@ -118,7 +123,7 @@ describeEachDatabase("password reset", (getDb) => {
 
   it("expires an hour after it was sent", async () => {
     const auth = createAuth(getDb(), { secureCookies: false });
-    const message = await requestPasswordReset(getDb(), { email: "ngo@example.org", publicUrl: PUBLIC_URL }, { now: NOW });
+    const message = await requestPasswordReset(getDb(), emailing, { email: "ngo@example.org" }, { now: NOW });
     const token = tokenOf(message!.text);
     const justBefore = new Date(NOW.getTime() + PASSWORD_RESET_LIFETIME_MS - 1);
     const atExpiry = new Date(NOW.getTime() + PASSWORD_RESET_LIFETIME_MS);

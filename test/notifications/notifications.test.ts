@@ -8,7 +8,6 @@ import fs from "node:fs/promises";
 import pino from "pino";
 import { type Socket, io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { EmailMessage, Mailer } from "../../app/email/mailer.server.js";
 import {
   type NotificationEvent,
   type NotifyServices,
@@ -19,22 +18,18 @@ import {
   unreadCount,
 } from "../../app/models/notifications.server.js";
 import { describeEachDatabase } from "../support/database.js";
-import { makeTempDataDir, readOutbox } from "../support/outbox.js";
+import { recordingOutbox } from "../support/recording-outbox.js";
+import { makeTempDataDir, waitForMail } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 function fakeServices(db: NotifyServices["db"]) {
-  const sent: EmailMessage[] = [];
+  const outbox = recordingOutbox();
+  const sent = outbox.sent;
   const pushed: { userId: string; event: string; payload: unknown }[] = [];
-  const mailer: Mailer = {
-    send: (message) => {
-      sent.push(message);
-      return Promise.resolve();
-    },
-  };
   const services: NotifyServices = {
     db,
     logger: pino({ level: "silent" }),
-    mailer,
+    jobs: outbox,
     realtime: { emitToUser: (userId, event, payload) => pushed.push({ userId, event, payload }) },
     config: { publicUrl: "https://stewardship.example.govt.nz" },
   };
@@ -111,14 +106,15 @@ describeEachDatabase("notifications", (getDb) => {
     expect(await unreadCount(getDb(), tama)).toBe(1);
   });
 
-  it("never throws to the caller: a failing mailer is logged and the others are still told", async () => {
+  it("never throws to the caller, and leaves nothing half-done when the email cannot be queued", async () => {
     const { services, pushed } = fakeServices(getDb());
-    services.mailer = { send: () => Promise.reject(new Error("SMTP down")) };
+    services.jobs = { sendEmail: () => Promise.reject(new Error("queue unavailable")) };
     await expect(
-      notify(services, { recipientIds: [tama], kind: "test", title: "Mail fails", body: "Body", link: "/groups" }),
+      notify(services, { recipientIds: [tama], kind: "test", title: "Queue fails", body: "Body", link: "/groups" }),
     ).resolves.toBeUndefined();
-    expect(pushed).toHaveLength(1);
-    expect((await listNotifications(getDb(), tama))[0]!.title).toBe("Mail fails");
+    // The rows and their emails are one transaction: neither without the other, and no push for it.
+    expect(pushed).toHaveLength(0);
+    expect((await listNotifications(getDb(), tama)).some((notification) => notification.title === "Queue fails")).toBe(false);
   });
 
   it("refuses a link to another site without throwing", async () => {
@@ -181,7 +177,7 @@ describe("notifications over HTTP and Socket.io", () => {
     expect(heard[0]).toMatchObject({ title: "Terms of reference approved", link: "/groups", unreadCount: 1 });
     expect(new Date(heard[0]!.createdAt).getTime()).not.toBeNaN();
 
-    const mail = (await readOutbox(dataDir)).filter((message) => message.subject === "Terms of reference approved");
+    const mail = await waitForMail(dataDir, (message) => message.subject === "Terms of reference approved");
     expect(mail).toHaveLength(1);
     expect(mail[0]!.to).toBe("member@example.org");
     expect(mail[0]!.text).toContain("Te Tūāpapa Kura Kāinga");

@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import pg from "pg";
+import { getConstructionPlans } from "pg-boss";
 import { afterAll, beforeAll, describe } from "vitest";
 import { type DatabaseHandle, connectDatabase } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
@@ -34,10 +35,17 @@ export async function openTestDatabase(target: DatabaseTarget): Promise<Database
     await admin.close();
     const handle = await connectDatabase({ databaseUrl: url, searchPath: `${schema},public` });
     await migrateToLatest(handle.db);
+    // The job queue's schema too (server/jobs/job-queue.ts), here under the lock: pg-boss creating
+    // it later, beside another file's migration, would be the very race the lock is for.
+    await sql.raw(getConstructionPlans(`${schema}_jobs`)).execute(handle.db);
     return {
       ...handle,
       close: async () => {
-        await withPostgresSchemaLock(() => sql`drop schema ${sql.id(schema)} cascade`.execute(handle.db));
+        await withPostgresSchemaLock(async () => {
+          await sql`drop schema ${sql.id(schema)} cascade`.execute(handle.db);
+          // The job queue's tables beside it.
+          await sql`drop schema if exists ${sql.id(`${schema}_jobs`)} cascade`.execute(handle.db);
+        });
         await handle.close();
       },
     };

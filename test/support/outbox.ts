@@ -33,6 +33,24 @@ export async function readOutbox(dataDir: string): Promise<OutboxMessage[]> {
   return messages;
 }
 
+/**
+ * Waits for the messages that `match` picks to arrive (email goes out through the job queue, a
+ * moment after the change that sent it) and for `count` of them; resolves with those, oldest first.
+ */
+export async function waitForMail(
+  dataDir: string,
+  match: (message: OutboxMessage) => boolean,
+  { count = 1, timeoutMs = 15_000 }: { count?: number; timeoutMs?: number } = {},
+): Promise<OutboxMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await readOutbox(dataDir)).filter(match);
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${count} email(s); ${found.length} arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Splits a single-part text message into its headers and its decoded body. */
 export function parseEml(raw: string): Omit<OutboxMessage, "file"> {
   const normalised = raw.replace(/\r\n/g, "\n");

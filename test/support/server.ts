@@ -8,6 +8,7 @@ import path from "node:path";
 import { type RunningServer, startServer } from "../../server/app.js";
 import { type Config, loadConfig } from "../../server/config.js";
 import type { CollabLimits } from "../../server/collab/collab-limits.js";
+import type { JobTimings } from "../../server/jobs/job-queue.js";
 import { createLogger } from "../../server/logger.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import { openTestDatabase } from "./database.js";
@@ -24,6 +25,7 @@ export async function startTestServer(
     env?: Record<string, string>;
     collabLimits?: Partial<CollabLimits>;
     appLoadDelayMs?: number;
+    jobTimings?: Partial<JobTimings>;
   } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await openTestDatabase("pglite"));
@@ -43,6 +45,8 @@ export async function startTestServer(
     database,
     ...(options.collabLimits ? { collabLimits: options.collabLimits } : {}),
     ...(options.appLoadDelayMs !== undefined ? { appLoadDelayMs: options.appLoadDelayMs } : {}),
+    // Idle workers look for email every half second (the least pg-boss allows), not every 2 s.
+    jobTimings: { pollingIntervalSeconds: 0.5, ...options.jobTimings },
   });
   return {
     ...server,

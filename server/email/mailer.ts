@@ -1,5 +1,6 @@
 /**
- * Sending email. With SMTP_URL set, messages go out through that SMTP server. Without it (on a
+ * Delivering email: only the job queue's email worker calls this (server/jobs/job-queue.ts); the
+ * app hands messages to the queue. With SMTP_URL set, messages go out through that SMTP server. Without it (on a
  * laptop, in tests, in a demo) each message is written as an RFC 822 file to DATA_DIR/outbox,
  * where it can be opened in any mail program. Only the recipient and subject are logged: the
  * body carries single-use links.
@@ -9,14 +10,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
+import type { EmailMessage } from "../../app/email/message.js";
 
-export interface EmailMessage {
-  to: string;
-  subject: string;
-  /** The plain-text body; every message has one. */
-  text: string;
-  html?: string;
-}
+export type { EmailMessage };
 
 export interface Mailer {
   /** Resolves once the SMTP server accepted the message, or once it is written to the outbox. */

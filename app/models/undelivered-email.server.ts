@@ -1,0 +1,52 @@
+/**
+ * Undelivered email, for the Hub's administrator: messages the job queue gave up on after every
+ * retry (server/jobs/job-queue.ts). The administrator sees who each was for, its subject and the
+ * mail server's last answer (never the body: it may hold a sign-in or invitation link), and can
+ * try one again or discard it. Both are audited.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/database.js";
+import { forbidden, notFound } from "../errors.js";
+import { type Actor, can } from "../policy/policy.js";
+import type { DeadLetter, JobsService } from "../services.js";
+import { isUuid } from "../utils/ids.js";
+import { recordAudit } from "./audit.server.js";
+
+type DeadLetters = Pick<JobsService, "deadLetters" | "resendDeadLetter" | "discardDeadLetter">;
+
+function requireAdministrator(actor: Actor): void {
+  if (!can(actor, "platform.administer", { type: "platform" })) throw forbidden();
+}
+
+export async function listUndeliveredEmail(jobs: DeadLetters, actor: Actor): Promise<DeadLetter[]> {
+  requireAdministrator(actor);
+  return jobs.deadLetters();
+}
+
+/** Tries the message again from its first attempt; NOT_FOUND when it is no longer there. */
+export async function resendUndeliveredEmail(
+  db: Kysely<Database>,
+  jobs: DeadLetters,
+  actor: Actor,
+  id: string,
+  { ip = null }: { ip?: string | null } = {},
+): Promise<void> {
+  requireAdministrator(actor);
+  const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
+  if (!letter || !(await jobs.resendDeadLetter(id))) throw notFound();
+  await recordAudit(db, { actorId: actor.id, action: "email.resent", subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
+}
+
+/** Drops the message; NOT_FOUND when it is no longer there. */
+export async function discardUndeliveredEmail(
+  db: Kysely<Database>,
+  jobs: DeadLetters,
+  actor: Actor,
+  id: string,
+  { ip = null }: { ip?: string | null } = {},
+): Promise<void> {
+  requireAdministrator(actor);
+  const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
+  if (!letter || !(await jobs.discardDeadLetter(id))) throw notFound();
+  await recordAudit(db, { actorId: actor.id, action: "email.discarded", subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
+}
