@@ -64,6 +64,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     // exclusive for a process alone, shared for one of several. Keyed by schema, so test schemas
     // of one database do not collide.
     let claimClient: pg.Client | undefined;
+    let claimed: "alone" | "shared" | undefined;
     return {
       db,
       kind: "postgres",
@@ -72,18 +73,26 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       ping: async () => {
         await sql`select 1`.execute(db);
       },
+      // Claiming again through the same handle (a server restarted on it, in tests) keeps the
+      // claim it already holds: the claimant is the handle.
       claim: async (mode) => {
-        claimClient ??= new pg.Client({
-          connectionString: options.databaseUrl,
-          ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-        });
-        claimClient.on("error", () => undefined);
-        await claimClient.connect();
+        if (claimed === mode) return true;
+        if (!claimClient) {
+          claimClient = new pg.Client({
+            connectionString: options.databaseUrl,
+            ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+          });
+          claimClient.on("error", () => undefined);
+          await claimClient.connect();
+        }
+        const key = "hashtextextended('stewardship-server:' || current_schema(), 0)";
+        if (claimed) await claimClient.query(`select ${claimed === "alone" ? "pg_advisory_unlock" : "pg_advisory_unlock_shared"}(${key})`);
+        claimed = undefined;
         const lock = mode === "alone" ? "pg_try_advisory_lock" : "pg_try_advisory_lock_shared";
-        const result = await claimClient.query<{ claimed: boolean }>(
-          `select ${lock}(hashtextextended('stewardship-server:' || current_schema(), 0)) as claimed`,
-        );
-        return result.rows[0]?.claimed === true;
+        const result = await claimClient.query<{ claimed: boolean }>(`select ${lock}(${key}) as claimed`);
+        if (result.rows[0]?.claimed !== true) return false;
+        claimed = mode;
+        return true;
       },
       close: async () => {
         await claimClient?.end().catch(() => undefined);
