@@ -101,7 +101,7 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": ["error", noQueries] },
   },
   {
-    files: ["test/**/*.ts", "db/seed-demo-cli.ts", "test/bench/**/*.ts"],
+    files: ["test/**/*.ts", "server/cli/seed-demo.ts"],
     rules: { "no-console": "off" },
   },
   {

@@ -14,7 +14,7 @@ import express from "express";
 import helmet from "helmet";
 import { type DatabaseHandle, connectDatabase } from "../db/connect.js";
 import { migrateToLatest } from "../db/migrate.js";
-import { isDatabaseEmpty, seedDemo } from "../db/seed-demo.js";
+import { isDatabaseEmpty, seedDemo } from "./seed-demo.js";
 import { createAuth } from "../app/auth/lucia.server.js";
 import { loadActor } from "../app/models/actor.server.js";
 import { findMeeting } from "../app/models/meetings.server.js";

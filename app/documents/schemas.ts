@@ -8,6 +8,7 @@
  * Shared with the browser: no server imports here.
  */
 import { z } from "zod";
+import type { ErrorCode } from "../errors.js";
 import { classifications, documentKinds } from "../../db/database.js";
 import { base64ToBytes } from "./comment-anchors.js";
 import {
@@ -32,6 +33,13 @@ const titleField = requiredText(DOCUMENT_TITLE_MAX, {
 });
 
 /** Anything but these three is refused: the platform is not accredited for higher markings. */
+/** The comment form's parts a refusal can be about: the two ends of the selection are one "anchor". */
+export type CommentField = "body" | "quote" | "anchor" | "form";
+export type CommentFieldErrors = Partial<Record<CommentField, string>>;
+
+/** What the comment commands answer the comments panel (a fetcher reads it). */
+export type CommentActionData = { ok: true; intent: string; threadId?: string } | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
+
 export const classificationRefusal =
   "This platform cannot hold material above SENSITIVE. Choose UNCLASSIFIED, IN-CONFIDENCE or SENSITIVE.";
 

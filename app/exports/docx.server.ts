@@ -11,7 +11,7 @@
 import { AlignmentType, BorderStyle, ExternalHyperlink, HeadingLevel, LevelFormat, Paragraph, type ParagraphChild, TextRun } from "docx";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../documents/content.js";
-import { type ExportApproval, approvalHashLine, approvalSentence } from "./approval.js";
+import { type ExportApproval, approvalHashLine, approvalSentence } from "../documents/approval-wording.js";
 import { classifiedDocumentToDocx, exportAuthor } from "./classified-document.server.js";
 
 export type { ExportApproval };

@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
-import type { ExportApproval } from "../exports/approval.js";
+import type { ExportApproval } from "../documents/approval-wording.js";
 import { type Actor, can } from "../policy/policy.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";

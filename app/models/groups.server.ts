@@ -26,26 +26,6 @@ export async function listGroupsByIds(db: Kysely<Database>, groupIds: string[]) 
     .execute();
 }
 
-export async function listGroupDocuments(db: Kysely<Database>, groupId: string) {
-  return db
-    .selectFrom("documents")
-    .leftJoin("users", "users.id", "documents.updated_by")
-    .select([
-      "documents.id",
-      "documents.kind",
-      "documents.title",
-      "documents.status",
-      "documents.classification",
-      "documents.updated_at",
-      "users.display_name as updated_by_name",
-    ])
-    .where("documents.group_id", "=", groupId)
-    .where("documents.archived_at", "is", null)
-    .orderBy("documents.kind")
-    .orderBy("documents.title")
-    .execute();
-}
-
 export async function findNextMeeting(db: Kysely<Database>, groupId: string, now = new Date()) {
   const meeting = await db
     .selectFrom("meetings")

@@ -7,7 +7,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database, MembershipRole } from "../../db/database.js";
 import { hashPassword } from "../auth/new-password.server.js";
-import { normaliseEmail } from "../auth/sign-in.server.js";
+import { normaliseEmail } from "./sign-in.server.js";
 import { hashEmailToken, isWellFormedEmailToken } from "../auth/tokens.server.js";
 import { AppError, conflict, notFound } from "../errors.js";
 import { nzCalendarDate } from "../utils/dates.js";

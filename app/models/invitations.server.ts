@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database, MembershipRole } from "../../db/database.js";
-import { normaliseEmail } from "../auth/sign-in.server.js";
+import { normaliseEmail } from "./sign-in.server.js";
 import { createEmailToken } from "../auth/tokens.server.js";
 import type { EmailMessage } from "../email/message.js";
 import type { Emailing } from "../services.js";

@@ -31,10 +31,7 @@ export async function resendUndeliveredEmail(
   id: string,
   { ip = null }: { ip?: string | null } = {},
 ): Promise<void> {
-  requireAdministrator(actor);
-  const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
-  if (!letter || !(await jobs.resendDeadLetter(id))) throw notFound();
-  await recordAudit(db, { actorId: actor.id, action: "email.resent", subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
+  await act(db, jobs, actor, id, ip, "email.resent", (found) => jobs.resendDeadLetter(found));
 }
 
 /** Drops the message; NOT_FOUND when it is no longer there. */
@@ -45,8 +42,21 @@ export async function discardUndeliveredEmail(
   id: string,
   { ip = null }: { ip?: string | null } = {},
 ): Promise<void> {
+  await act(db, jobs, actor, id, ip, "email.discarded", (found) => jobs.discardDeadLetter(found));
+}
+
+/** Finds the dead letter, does `change` to it and audits it (whom it was for, never its body). */
+async function act(
+  db: Kysely<Database>,
+  jobs: DeadLetters,
+  actor: Actor,
+  id: string,
+  ip: string | null,
+  action: string,
+  change: (id: string) => Promise<boolean>,
+): Promise<void> {
   requireAdministrator(actor);
   const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
-  if (!letter || !(await jobs.discardDeadLetter(id))) throw notFound();
-  await recordAudit(db, { actorId: actor.id, action: "email.discarded", subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
+  if (!letter || !(await change(id))) throw notFound();
+  await recordAudit(db, { actorId: actor.id, action, subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
 }

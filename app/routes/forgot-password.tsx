@@ -9,7 +9,7 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { requestPasswordReset } from "../auth/password-reset.server.js";
+import { requestPasswordReset } from "../models/password-reset.server.js";
 import { forgotPasswordSchema } from "../auth/schemas.js";
 import { TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { invalidForm } from "../http/responses.server.js";

@@ -8,7 +8,8 @@ import {
   listClosedConsultationsForConsultee,
   listDocumentsOpenToConsultee,
 } from "../models/consultations.server.js";
-import { findNextMeeting, listGroupDocuments } from "../models/groups.server.js";
+import { listDocuments } from "../models/documents.server.js";
+import { findNextMeeting } from "../models/groups.server.js";
 import { meetingEndsAt } from "../models/meetings.server.js";
 import { TeReo } from "../components/TeReo.js";
 import { permissionsFor } from "../policy/policy.js";
@@ -24,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const db = context.services.db;
   const may = permissionsFor(actor, resource, ["document.list", "meeting.view", "group.members.view", "group.members.invite"]);
 
-  const documents = may["document.list"] ? await listGroupDocuments(db, group.id) : [];
+  const documents = may["document.list"] ? await listDocuments(db, group.id, { archived: false }) : [];
   const meeting = may["meeting.view"] ? await findNextMeeting(db, group.id) : undefined;
   const role = actor.rolesByGroup.get(group.id);
   // Someone who may see the group but not list its documents is a consultee: they see only the

@@ -8,16 +8,12 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { commentCommandSchema, commentReloadMessage } from "../documents/schemas.js";
-import { type AppError, type ErrorCode, invalidInput, isAppError, notFound } from "../errors.js";
+import { type CommentActionData, type CommentField, commentCommandSchema, commentReloadMessage } from "../documents/schemas.js";
+import { type AppError, invalidInput, isAppError, notFound } from "../errors.js";
 import { requireReadableDocument } from "../http/require-document.server.js";
 import { refuse } from "../http/responses.server.js";
 import { createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
 
-export type CommentField = "body" | "quote" | "anchor" | "form";
-export type CommentFieldErrors = Partial<Record<CommentField, string>>;
-
-export type CommentActionData = { ok: true; intent: string; threadId?: string } | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
 
 /** A resource route answers with a real Response: `data()` would lose its status here. */
 function answer(body: CommentActionData, status = 200): Response {

@@ -9,7 +9,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { normaliseEmail } from "../auth/sign-in.server.js";
+import { normaliseEmail } from "../models/sign-in.server.js";
 import { createAccountSchema, invitationResponseSchema, joinGroupSchema, passwordFields } from "../auth/schemas.js";
 import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
 import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";

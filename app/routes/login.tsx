@@ -7,7 +7,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { signInSchema } from "../auth/schemas.js";
-import { attemptSignIn } from "../auth/sign-in.server.js";
+import { attemptSignIn } from "../models/sign-in.server.js";
 import { FormErrors, TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { safeRedirectPath } from "../http/require.server.js";
 import { invalidForm } from "../http/responses.server.js";

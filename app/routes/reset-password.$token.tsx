@@ -8,7 +8,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { type PasswordResetLinkState, passwordResetLinkState, resetPassword } from "../auth/password-reset.server.js";
+import { type PasswordResetLinkState, passwordResetLinkState, resetPassword } from "../models/password-reset.server.js";
 import { passwordFields, resetPasswordSchema } from "../auth/schemas.js";
 import { NewPasswordFields } from "../components/auth/NewPasswordFields.js";
 import { UnusableLink, type UnusableLinkMessage } from "../components/auth/UnusableLink.js";

@@ -19,7 +19,7 @@ import {
 import { approvalStatus, findApprovedVersion, findSubmission, listPendingForApprover } from "../../app/models/approvals.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import type { Database } from "../../db/database.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { CollaborationEndpoint } from "../../server/collab/endpoint.js";
 import { createLogger } from "../../server/logger.js";
 import { appendParagraph } from "../collab/collab-clients.js";

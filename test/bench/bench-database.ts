@@ -18,7 +18,7 @@ import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { connectDatabase } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
 import { migrateToLatest } from "../../db/migrate.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { compactDocument, renderDocument } from "../../server/collab/document-store.js";
 import { processCpuSeconds } from "./server-process.js";
 

@@ -14,7 +14,7 @@ import pg from "pg";
 import { vi } from "vitest";
 import { connectDatabase } from "../../db/connect.js";
 import { migrateToLatest } from "../../db/migrate.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 

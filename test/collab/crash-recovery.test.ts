@@ -12,7 +12,7 @@ import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { connectDatabase } from "../../db/connect.js";
 import { migrateToLatest } from "../../db/migrate.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { signIn } from "../support/server.js";
 import { type CollabClient, connectClient, documentIdOfKind, typeCharacters } from "./collab-clients.js";
 

@@ -9,7 +9,7 @@ import { type Socket, io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAuth } from "../../app/auth/lucia.server.js";
 import type { DatabaseHandle } from "../../db/connect.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { loadConfig } from "../../server/config.js";
 import { createLogger } from "../../server/logger.js";
 import { type SocketService, createSocketService } from "../../server/socket.js";

@@ -17,7 +17,7 @@ import {
   revokeInvitation,
 } from "../../app/models/invitations.server.js";
 import type { Database, MembershipRole } from "../../db/database.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { recordingOutbox } from "../support/recording-outbox.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";

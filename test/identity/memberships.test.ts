@@ -10,7 +10,7 @@ import {
 } from "../../app/models/memberships.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import type { Database } from "../../db/database.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";

@@ -9,9 +9,9 @@ import {
   passwordResetLinkState,
   requestPasswordReset,
   resetPassword,
-} from "../../app/auth/password-reset.server.js";
-import { attemptSignIn } from "../../app/auth/sign-in.server.js";
-import { seedDemo } from "../../db/seed-demo.js";
+} from "../../app/models/password-reset.server.js";
+import { attemptSignIn } from "../../app/models/sign-in.server.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { recordingOutbox } from "../support/recording-outbox.js";
 import { linkPath, makeTempDataDir, readOutbox } from "../support/outbox.js";

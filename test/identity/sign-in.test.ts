@@ -6,9 +6,9 @@ import {
   SLOW_ACCOUNT_AFTER_FAILURES,
   accountSlowdownMs,
   attemptSignIn,
-} from "../../app/auth/sign-in.server.js";
+} from "../../app/models/sign-in.server.js";
 import { loadActor } from "../../app/models/actor.server.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 

@@ -8,7 +8,7 @@
 import { type Kysely, sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../db/database.js";
-import { seedDemo } from "../../db/seed-demo.js";
+import { seedDemo } from "../../server/seed-demo.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import { listActions, updateActionProgress } from "../../app/models/actions.server.js";
 import { declareConflict, meetingAttendees, meetingQuorum, recordAttendance } from "../../app/models/attendance.server.js";

@@ -17,7 +17,7 @@ import {
   resolveThreadSchema,
 } from "../../documents/schemas.js";
 import type { CommentView, ThreadView } from "../../models/comment-threads.server.js";
-import type { CommentActionData } from "../../routes/groups.$groupId.documents.$documentId.comments.js";
+import type { CommentActionData } from "../../documents/schemas.js";
 import { FormErrors, IntentInput, TextAreaField, formProps, useAppForm } from "../forms/fields.js";
 import { CommentText } from "./CommentText.js";
 

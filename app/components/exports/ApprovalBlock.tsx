@@ -2,7 +2,7 @@
  * The approval at the end of the print view of a version: who approved it, when, and the content
  * hash that identifies exactly the text they approved (the Word export writes the same words).
  */
-import { type ExportApproval, approvalHashLine, approvalSentence } from "../../exports/approval.js";
+import { type ExportApproval, approvalHashLine, approvalSentence } from "../../documents/approval-wording.js";
 
 /** As loader data carries it: dates as strings. */
 export type PrintApproval = ExportApproval & { approvedOn: string };

@@ -9,12 +9,12 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { EmailMessage } from "../email/message.js";
 import type { Emailing } from "../services.js";
-import { recordAudit } from "../models/audit.server.js";
+import { recordAudit } from "./audit.server.js";
 import { formatNzTime } from "../utils/dates.js";
-import type { Auth } from "./lucia.server.js";
-import { hashPassword } from "./new-password.server.js";
+import type { Auth } from "../auth/lucia.server.js";
+import { hashPassword } from "../auth/new-password.server.js";
 import { normaliseEmail } from "./sign-in.server.js";
-import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "./tokens.server.js";
+import { createEmailToken, hashEmailToken, isWellFormedEmailToken } from "../auth/tokens.server.js";
 
 export const PASSWORD_RESET_LIFETIME_MS = 60 * 60 * 1000;
 export const MAX_RESET_EMAILS_PER_HOUR = 3;

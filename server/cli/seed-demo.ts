@@ -2,10 +2,10 @@
  * `npm run seed:demo`: seeds the demo Stewardship Group into the configured database
  * (DATABASE_URL, or the embedded one under DATA_DIR) if it has no groups yet.
  */
-import { exitOnConfigError } from "../server/exit-on-config-error.js";
-import { connectDatabase } from "./connect.js";
-import { migrateToLatest } from "./migrate.js";
-import { isDatabaseEmpty, seedDemo } from "./seed-demo.js";
+import { exitOnConfigError } from "../exit-on-config-error.js";
+import { connectDatabase } from "../../db/connect.js";
+import { migrateToLatest } from "../../db/migrate.js";
+import { isDatabaseEmpty, seedDemo } from "../seed-demo.js";
 
 const config = exitOnConfigError();
 const database = await connectDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });

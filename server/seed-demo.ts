@@ -11,7 +11,7 @@ import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
 import { renderHtml } from "../app/documents/render-html.server.js";
 import { type DocumentBlock, buildDoc, renderText } from "../app/documents/content.js";
-import type { AgendaItemKind, Database, MembershipRole, OrganisationSector } from "./database.js";
+import type { AgendaItemKind, Database, MembershipRole, OrganisationSector } from "../db/database.js";
 
 export const DEMO_PASSWORD = "kia-ora-demo";
 

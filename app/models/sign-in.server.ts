@@ -16,7 +16,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
-import { recordAudit } from "../models/audit.server.js";
+import { recordAudit } from "./audit.server.js";
 
 export const RATE_LIMIT_WINDOW_MS = 15 * 60 * 1000;
 /** Failures of one address on one account before that pair must wait. */
