@@ -113,6 +113,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   child.stderr?.on("data", keep);
 
   const stop = async () => {
+    // Warnings and errors the server logged while the browsers ran: the first clue when a step
+    // times out (LOG_LEVEL is warn, so a clean run prints nothing here).
+    if (output.trim()) process.stderr.write(`\n--- the e2e server logged (last 20,000 characters):\n${output}\n---\n`);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const timedOut = await Promise.race([

@@ -66,7 +66,7 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
 
   it("lets the NGO representative follow the emailed link, read the paper read-only and comment on a sentence", async () => {
     await expect
-      .poll(async () => (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).length, { timeout: 10_000 })
+      .poll(async () => (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).length, { timeout: 30_000 })
       .toBeGreaterThan(0);
     const email = (await readOutbox(dataDir)).filter((message) => message.to.includes("ngo@example.org")).at(-1)!;
     const link = linkPath(email.text, `${paperPath.replace(/[0-9a-f-]{36}$/, "")}`);
