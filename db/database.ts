@@ -324,8 +324,24 @@ export interface ScheduleMarkTable {
   up_to: Date;
 }
 
+/** A person's own choice about a document's comments: follow them, or stop (over the default). */
+export interface DocumentFollowTable {
+  document_id: string;
+  user_id: string;
+  following: boolean;
+  updated_at: Generated<Date>;
+}
+
+/** A person a comment @mentions, by id. */
+export interface CommentMentionTable {
+  comment_id: string;
+  user_id: string;
+}
+
 export interface Database {
   schedule_marks: ScheduleMarkTable;
+  document_follows: DocumentFollowTable;
+  comment_mentions: CommentMentionTable;
   organisations: OrganisationTable;
   users: UserTable;
   groups: GroupTable;

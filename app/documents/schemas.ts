@@ -169,6 +169,16 @@ const anchorField = z
     return bytes ?? new Uint8Array();
   });
 
+/**
+ * The people the comment box's @ list picked, by id: their names are in the words too, and the
+ * id says which person a name means when two share it. Odd values are dropped, not refused.
+ */
+const mentionField = z
+  .array(z.string())
+  .max(50)
+  .optional()
+  .transform((ids) => [...new Set((ids ?? []).filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)).map((id) => id.toLowerCase()))]);
+
 export const createCommentSchema = z.object({
   intent: z.literal("create"),
   anchorStart: anchorField,
@@ -178,6 +188,7 @@ export const createCommentSchema = z.object({
     tooLong: `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`,
   }),
   body: commentBody,
+  mention: mentionField,
 });
 
 /** For a comment form whose hidden fields were changed or lost. */
@@ -185,8 +196,8 @@ export const commentReloadMessage = "That comment action is not recognised. Relo
 const threadId = z.uuid(commentReloadMessage);
 const commentId = z.uuid(commentReloadMessage);
 
-export const replyCommentSchema = z.object({ intent: z.literal("reply"), threadId, body: commentBody });
-export const editCommentSchema = z.object({ intent: z.literal("edit"), commentId, body: commentBody });
+export const replyCommentSchema = z.object({ intent: z.literal("reply"), threadId, body: commentBody, mention: mentionField });
+export const editCommentSchema = z.object({ intent: z.literal("edit"), commentId, body: commentBody, mention: mentionField });
 export const deleteCommentSchema = z.object({ intent: z.literal("delete"), commentId });
 export const resolveThreadSchema = z.object({ intent: z.literal("resolve"), threadId });
 export const reopenThreadSchema = z.object({ intent: z.literal("reopen"), threadId });

@@ -1,13 +1,14 @@
 /**
  * The comment commands on a document: a thread pinned to a range of its text with its first
  * comment, replies, editing and deleting one's own comment, resolving and reopening a thread.
- * Each command (runCommand) asks the policy (`document.comment`, `comment.edit`), changes and
- * writes its audit entry in one transaction, then tells everyone with the document open
- * (`comment:changed` to the room `document:<id>`) and notifies anyone @mentioned. Audit entries
- * carry ids, never the words of a comment. The words come checked by their form's schema
+ * Each command (runCommand) asks the policy (`document.comment`, `comment.edit`), changes, records
+ * who is to hear of it (comment-notifications.server.ts: followers, participants, @mentions, with
+ * their emails) and writes its audit entry in one transaction; then tells everyone with the
+ * document open (`comment:changed` to the room `document:<id>`) and pushes the notifications.
+ * Audit entries carry ids, never the words of a comment. The words come checked by their form's schema
  * (app/documents/schemas.ts); reading the threads is comment-threads.server.ts.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { CommentThreadStatus, Database } from "../../db/database.js";
 import { isRelativePosition } from "../documents/comment-anchors.js";
 import { forbidden, invalidInput, notFound } from "../errors.js";
@@ -20,16 +21,20 @@ import { runCommand } from "./command.server.js";
 import { findDocument } from "./document-access.server.js";
 import { documentAudit } from "./documents.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
-import { type NotifyServices, notify } from "./notifications.server.js";
+import { type CommentNotifyServices, type CommentedDocument, type CommentEvent, mayRead, recordCommentNotifications } from "./comment-notifications.server.js";
+import { type NotifyServices, type StoredNotification, pushNotifications } from "./notifications.server.js";
 import { commentResource, documentResource } from "./policy-resources.server.js";
 
 /** The services a comment command uses: `context.services` in an action. */
-export type CommentServices = NotifyServices & {
-  realtime: Pick<AppServices["realtime"], "emitToUser" | "emitToRoom">;
-};
+export type CommentServices = NotifyServices &
+  Pick<CommentNotifyServices, "replyAddress"> & {
+    realtime: Pick<AppServices["realtime"], "emitToUser" | "emitToRoom">;
+  };
 
 export interface CommandOptions {
   ip?: string | null;
+  /** How the command came: by email (a reply to a notification), or the web form when absent. */
+  via?: "email";
   /** The document the form was on: a thread or comment of another document is not found. */
   inDocument?: string;
 }
@@ -42,9 +47,9 @@ export interface CreateThreadInput {
   quote: string;
   /** Trimmed, 1 to COMMENT_BODY_MAX characters. */
   body: string;
+  /** The people the @ list picked (their names are in `body`). */
+  mentionIds?: readonly string[];
 }
-
-type CommentedDocument = { id: string; group_id: string; title: string; archived_at: Date | null };
 
 /** The document, if it exists and this person may comment on it. */
 async function requireCommentable(db: Kysely<Database>, actor: Actor, documentId: string) {
@@ -87,61 +92,77 @@ async function requireOwnComment(db: Kysely<Database>, actor: Actor, commentId: 
   return { comment, thread, document };
 }
 
-/** After the commit: the document's open tabs reload the thread; anyone @mentioned in `body` is told. */
-async function announce(services: CommentServices, actor: Actor, document: CommentedDocument, threadId: string, body?: string) {
+/** After the commit: the document's open tabs reload the thread, and the people told are pushed it. */
+async function announce(services: CommentServices, document: CommentedDocument, threadId: string, stored: readonly StoredNotification[] = []) {
   services.realtime.emitToRoom(documentRoom(document.id), "comment:changed", { documentId: document.id, threadId });
-  if (body === undefined) return;
-  const recipientIds = await mentionedMembers(services.db, document, actor.id, body);
-  if (recipientIds.length === 0) return;
-  const author = await services.db.selectFrom("users").select("display_name").where("id", "=", actor.id).executeTakeFirst();
-  const who = author?.display_name ?? "Someone";
-  await notify(services, {
-    recipientIds,
-    kind: "comment.mentioned",
-    title: `${who} mentioned you in a comment on “${document.title}”`,
-    body: `${who} mentioned you in a comment on “${document.title}”. Open the document to read it and reply.`,
-    link: `/groups/${document.group_id}/documents/${document.id}`,
-    groupId: document.group_id,
-  });
+  await pushNotifications(services, stored);
+}
+
+/** In the command's transaction: who hears of it, with their emails (comment-notifications.server.ts). */
+function tell(trx: Transaction<Database>, services: CommentServices, actor: Actor, document: CommentedDocument, event: CommentEvent) {
+  return recordCommentNotifications(trx, services, actor, document, event);
 }
 
 /**
- * The group's current members named with `@Display Name` in `body` who may read the document
- * (a consultee is only told while it is open to them), except the author.
+ * The people `body` @mentions (`@Display Name`, ending at a word boundary) among the group's
+ * current members who may read the document, except the author. Where two people share a name,
+ * the ones the @ list picked (`pickedIds`) are meant; with no pick, both are.
  */
 export async function mentionedMembers(
   db: Kysely<Database>,
-  document: { id: string; group_id: string; archived_at: Date | null },
+  document: CommentedDocument,
   authorId: string,
   body: string,
+  pickedIds: readonly string[] = [],
 ): Promise<string[]> {
   if (!body.includes("@")) return [];
-  const today = nzCalendarDate();
   const members = await db
     .selectFrom("memberships")
     .innerJoin("users", "users.id", "memberships.user_id")
-    .select(["users.id", "users.display_name", "memberships.role"])
+    .select(["users.id", "users.display_name"])
     .where("memberships.group_id", "=", document.group_id)
-    .where(membershipActiveOn(today))
+    .where(membershipActiveOn(nzCalendarDate()))
     .where("users.disabled_at", "is", null)
     .execute();
   const lowered = body.toLocaleLowerCase("en-NZ");
-  const mentioned = new Set<string>();
+  const byName = new Map<string, Set<string>>();
   for (const member of members) {
-    if (member.id === authorId || mentioned.has(member.id)) continue;
-    const name = `@${member.display_name.toLocaleLowerCase("en-NZ")}`;
-    let at = lowered.indexOf(name);
-    while (at !== -1) {
-      // "@Tama Ngata" but not "@Tama Ngatahi": the name must end at a word boundary.
-      const next = lowered.charAt(at + name.length);
-      if (!/[\p{L}\p{N}]/u.test(next)) break;
-      at = lowered.indexOf(name, at + 1);
-    }
-    if (at === -1) continue;
-    const memberActor: Actor = { id: member.id, isPlatformAdmin: false, rolesByGroup: new Map([[document.group_id, member.role]]) };
-    if (can(memberActor, "document.read", await documentResource(db, memberActor, document))) mentioned.add(member.id);
+    if (member.id === authorId) continue;
+    const name = member.display_name.toLocaleLowerCase("en-NZ");
+    if (!namesIn(lowered, name)) continue;
+    byName.set(name, (byName.get(name) ?? new Set()).add(member.id));
   }
-  return [...mentioned];
+  const mentioned: string[] = [];
+  for (const ids of byName.values()) {
+    const picked = [...ids].filter((id) => pickedIds.includes(id));
+    mentioned.push(...(ids.size > 1 && picked.length > 0 ? picked : ids));
+  }
+  const readers = await mayRead(db, document, mentioned);
+  return [...new Set(mentioned)].filter((id) => readers.has(id));
+}
+
+/** "@Tama Ngata" but not "@Tama Ngatahi": the name must end at a word boundary. */
+function namesIn(loweredBody: string, loweredName: string): boolean {
+  const handle = `@${loweredName}`;
+  let at = loweredBody.indexOf(handle);
+  while (at !== -1) {
+    if (!/[\p{L}\p{N}]/u.test(loweredBody.charAt(at + handle.length))) return true;
+    at = loweredBody.indexOf(handle, at + 1);
+  }
+  return false;
+}
+
+/** Keeps a comment's mentions by id; returns the people it mentions now and did not before. */
+async function saveMentions(trx: Transaction<Database>, commentId: string, mentioned: readonly string[]): Promise<string[]> {
+  const before = new Set((await trx.selectFrom("comment_mentions").select("user_id").where("comment_id", "=", commentId).execute()).map((row) => row.user_id));
+  await trx.deleteFrom("comment_mentions").where("comment_id", "=", commentId).execute();
+  if (mentioned.length > 0) {
+    await trx
+      .insertInto("comment_mentions")
+      .values(mentioned.map((userId) => ({ comment_id: commentId, user_id: userId })))
+      .execute();
+  }
+  return mentioned.filter((id) => !before.has(id));
 }
 
 /** Starts a thread on a range of the document's text with its first comment; returns the thread id. */
@@ -152,7 +173,7 @@ export async function createThread(
   input: CreateThreadInput,
   options: CommandOptions = {},
 ): Promise<{ threadId: string; commentId: string }> {
-  return runCommand(
+  const { threadId, commentId } = await runCommand(
     db,
     {
       lock: (trx) => requireCommentable(trx, actor, input.documentId),
@@ -173,13 +194,17 @@ export async function createThread(
           .values({ thread_id: thread.id, author_id: actor.id, body: input.body })
           .returning("id")
           .executeTakeFirstOrThrow();
-        return { threadId: thread.id, commentId: comment.id };
+        const mentioned = await mentionedMembers(trx, document, actor.id, input.body, input.mentionIds);
+        await saveMentions(trx, comment.id, mentioned);
+        const told = await tell(trx, services, actor, document, { kind: "thread", threadId: thread.id, body: input.body, quote: input.quote, mentioned });
+        return { threadId: thread.id, commentId: comment.id, told };
       },
-      audit: ({ document }, created) => documentAudit(actor, document, "comment.created", options.ip, created),
-      announce: ({ document }, created) => announce(services, actor, document, created.threadId, input.body),
+      audit: ({ document }, { threadId, commentId }) => documentAudit(actor, document, "comment.created", options.ip, { threadId, commentId }),
+      announce: ({ document }, created) => announce(services, document, created.threadId, created.told),
     },
     { logger: services.logger },
   );
+  return { threadId, commentId };
 }
 
 /** Adds a comment (`body` trimmed, 1 to COMMENT_BODY_MAX characters) to a thread, open or resolved. */
@@ -189,21 +214,26 @@ export async function reply(
   actor: Actor,
   threadId: string,
   body: string,
-  options: CommandOptions = {},
+  options: CommandOptions & { mentionIds?: readonly string[] } = {},
 ): Promise<{ commentId: string }> {
-  return runCommand(
+  const { commentId } = await runCommand(
     db,
     {
       lock: (trx) => requireThread(trx, actor, threadId, options),
-      change: async (trx, { thread }) => {
+      change: async (trx, { thread, document }) => {
         const comment = await trx.insertInto("comments").values({ thread_id: thread.id, author_id: actor.id, body }).returning("id").executeTakeFirstOrThrow();
-        return { commentId: comment.id };
+        const mentioned = await mentionedMembers(trx, document, actor.id, body, options.mentionIds);
+        await saveMentions(trx, comment.id, mentioned);
+        const told = await tell(trx, services, actor, document, { kind: "reply", threadId: thread.id, body, mentioned });
+        return { commentId: comment.id, told };
       },
-      audit: ({ thread, document }, { commentId }) => documentAudit(actor, document, "comment.replied", options.ip, { threadId: thread.id, commentId }),
-      announce: ({ thread, document }) => announce(services, actor, document, thread.id, body),
+      audit: ({ thread, document }, { commentId }) =>
+        documentAudit(actor, document, "comment.replied", options.ip, { threadId: thread.id, commentId, ...(options.via ? { via: options.via } : {}) }),
+      announce: ({ thread, document }, { told }) => announce(services, document, thread.id, told),
     },
     { logger: services.logger },
   );
+  return { commentId };
 }
 
 /** Changes the words of one's own comment (`body` as for `reply`). */
@@ -213,7 +243,7 @@ export async function editOwn(
   actor: Actor,
   commentId: string,
   body: string,
-  options: CommandOptions = {},
+  options: CommandOptions & { mentionIds?: readonly string[] } = {},
 ): Promise<void> {
   await changeOwn(db, services, actor, commentId, "comment.edited", { body, edited_at: new Date() }, options);
 }
@@ -236,17 +266,22 @@ async function changeOwn(
   commentId: string,
   action: "comment.edited" | "comment.deleted",
   change: { body: string; edited_at: Date } | { deleted_at: Date },
-  options: CommandOptions,
+  options: CommandOptions & { mentionIds?: readonly string[] },
 ): Promise<void> {
   await runCommand(
     db,
     {
       lock: (trx) => requireOwnComment(trx, actor, commentId, options),
-      change: async (trx, { comment }) => {
+      change: async (trx, { comment, thread, document }) => {
         await trx.updateTable("comments").set(change).where("id", "=", comment.id).execute();
+        if (!("body" in change)) return [];
+        // Only the people an edit newly mentions are told.
+        const mentioned = await mentionedMembers(trx, document, actor.id, change.body, options.mentionIds);
+        const added = await saveMentions(trx, comment.id, mentioned);
+        return tell(trx, services, actor, document, { kind: "edit", threadId: thread.id, body: change.body, mentioned: added });
       },
       audit: ({ comment, thread, document }) => documentAudit(actor, document, action, options.ip, { threadId: thread.id, commentId: comment.id }),
-      announce: ({ thread, document }) => announce(services, actor, document, thread.id),
+      announce: ({ thread, document }, told) => announce(services, document, thread.id, told),
     },
     { logger: services.logger },
   );
@@ -264,19 +299,19 @@ async function setThreadStatus(
     db,
     {
       lock: (trx) => requireThread(trx, actor, threadId, options),
-      change: async (trx, { thread }) => {
-        if (thread.status === status) return false;
+      change: async (trx, { thread, document }) => {
+        if (thread.status === status) return null;
         await trx
           .updateTable("comment_threads")
           .set(status === "resolved" ? { status, resolved_by: actor.id, resolved_at: new Date() } : { status, resolved_by: null, resolved_at: null })
           .where("id", "=", thread.id)
           .execute();
-        return true;
+        return tell(trx, services, actor, document, { kind: "status", threadId: thread.id, resolved: status === "resolved" });
       },
-      audit: ({ thread, document }, changed) =>
-        changed ? documentAudit(actor, document, status === "resolved" ? "comment.resolved" : "comment.reopened", options.ip, { threadId: thread.id }) : [],
-      announce: async ({ thread, document }, changed) => {
-        if (changed) await announce(services, actor, document, thread.id);
+      audit: ({ thread, document }, told) =>
+        told ? documentAudit(actor, document, status === "resolved" ? "comment.resolved" : "comment.reopened", options.ip, { threadId: thread.id }) : [],
+      announce: async ({ thread, document }, told) => {
+        if (told) await announce(services, document, thread.id, told);
       },
     },
     { logger: services.logger },

@@ -22,11 +22,14 @@ export interface NotifyInput {
   recipientIds: readonly string[];
   /** What happened, e.g. "approval.submitted". */
   kind: string;
+  /** Says what happened and where; never the words of a document or a comment. */
   title: string;
   body: string;
   /** A same-site path, e.g. `/groups/<id>/documents/<id>`. */
   link: string;
   groupId?: string | null;
+  /** The Reply-To address of each recipient's email, when they can answer it by email. */
+  replyTo?: (trx: Transaction<Database>, recipientId: string) => Promise<string | undefined>;
 }
 
 /** The services `notify` uses: `context.services` in a loader or action. */
@@ -35,6 +38,16 @@ export type NotifyServices = Pick<AppServices, "db" | "logger"> & {
   realtime: Pick<AppServices["realtime"], "emitToUser">;
   config: Pick<AppServices["config"], "publicUrl">;
 };
+
+/** A notification stored in a transaction, to push to the person's tabs once it commits. */
+export interface StoredNotification {
+  id: string;
+  userId: string;
+  title: string;
+  body: string;
+  link: string;
+  createdAt: Date;
+}
 
 const NOTIFICATION_TITLE_MAX = 200;
 
@@ -45,75 +58,96 @@ export function isSameSitePath(link: string): boolean {
 }
 
 /**
- * Stores one notification per recipient (each once, skipping disabled accounts), then pushes it
- * to their open tabs and emails it. Call it after the change it reports has committed.
- * Never throws: a failure is logged, and the rest of the recipients are still told.
+ * In the caller's transaction: stores one notification per recipient (each once, skipping
+ * disabled accounts) and queues its email for those who want one at once. Push what it returns
+ * with `pushNotifications` after the commit. A command calls this inside its change, so the
+ * change and the news of it commit together or not at all.
+ */
+export async function recordNotifications(
+  trx: Transaction<Database>,
+  services: Pick<NotifyServices, "jobs" | "config">,
+  input: NotifyInput,
+): Promise<StoredNotification[]> {
+  if (!isSameSitePath(input.link)) throw new Error("a notification's link must be a same-site path");
+  const recipientIds = [...new Set(input.recipientIds)];
+  if (recipientIds.length === 0) return [];
+  const recipients = await trx
+    .selectFrom("users")
+    .leftJoin("notification_preferences", "notification_preferences.user_id", "users.id")
+    .select(["users.id", "users.email", "users.display_name", "notification_preferences.email_mode"])
+    .where("users.id", "in", recipientIds)
+    .where("users.disabled_at", "is", null)
+    .execute();
+  if (recipients.length === 0) return [];
+  const title = input.title.slice(0, NOTIFICATION_TITLE_MAX);
+  const absoluteLink = `${services.config.publicUrl}${input.link}`;
+  const stored = await trx
+    .insertInto("notifications")
+    .values(
+      recipients.map((recipient) => ({
+        user_id: recipient.id,
+        group_id: input.groupId ?? null,
+        kind: input.kind,
+        title,
+        body: input.body,
+        link: input.link,
+      })),
+    )
+    .returning(["id", "user_id", "created_at"])
+    .execute();
+  // Email at once only for "immediate" (the default); digest readers get it in the morning.
+  // `emailed_at` records that the email was handed to the queue, which delivers it.
+  for (const row of stored) {
+    const recipient = recipients.find((candidate) => candidate.id === row.user_id)!;
+    if ((recipient.email_mode ?? "immediate") !== "immediate") continue;
+    const token = await issueUnsubscribeToken(trx, row.user_id);
+    const replyTo = await input.replyTo?.(trx, row.user_id);
+    const answer = replyTo ? "\n\nReply to this email to answer in the thread." : "";
+    await services.jobs.sendEmail(trx, {
+      to: recipient.email,
+      subject: title,
+      text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}${answer}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n\nTo stop these emails: ${unsubscribeUrl(services.config.publicUrl, token)}\n`,
+      ...(replyTo ? { replyTo } : {}),
+    });
+    await trx.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", row.id).execute();
+  }
+  return stored.map((row) => ({ id: row.id, userId: row.user_id, title, body: input.body, link: input.link, createdAt: row.created_at }));
+}
+
+/** After the commit: each stored notification to its person's open tabs. Never throws. */
+export async function pushNotifications(
+  services: Pick<NotifyServices, "db" | "logger" | "realtime">,
+  stored: readonly StoredNotification[],
+): Promise<void> {
+  for (const notification of stored) {
+    try {
+      const event: NotificationEvent = {
+        id: notification.id,
+        title: notification.title,
+        body: notification.body,
+        link: notification.link,
+        createdAt: notification.createdAt.toISOString(),
+        unreadCount: await unreadCount(services.db, notification.userId),
+      };
+      services.realtime.emitToUser(notification.userId, "notification", event);
+    } catch (error) {
+      services.logger.error({ category: "notification", notificationId: notification.id, userId: notification.userId, err: error }, "live notification failed");
+    }
+  }
+}
+
+/**
+ * Stores, emails and pushes a notification in a transaction of its own, after the change it
+ * reports has committed. Never throws: a failure is logged, and the change it reports stands.
+ * (A command that can, records its notifications in its own transaction instead.)
  */
 export async function notify(services: NotifyServices, input: NotifyInput): Promise<void> {
-  const { db, logger } = services;
   try {
-    if (!isSameSitePath(input.link)) throw new Error("a notification's link must be a same-site path");
-    const recipientIds = [...new Set(input.recipientIds)];
-    if (recipientIds.length === 0) return;
-    const recipients = await db
-      .selectFrom("users")
-      .leftJoin("notification_preferences", "notification_preferences.user_id", "users.id")
-      .select(["users.id", "users.email", "users.display_name", "notification_preferences.email_mode"])
-      .where("users.id", "in", recipientIds)
-      .where("users.disabled_at", "is", null)
-      .execute();
-    if (recipients.length === 0) return;
-    const title = input.title.slice(0, NOTIFICATION_TITLE_MAX);
-    const absoluteLink = `${services.config.publicUrl}${input.link}`;
-    const rows = await db.transaction().execute(async (trx) => {
-      const stored = await trx
-        .insertInto("notifications")
-        .values(
-          recipients.map((recipient) => ({
-            user_id: recipient.id,
-            group_id: input.groupId ?? null,
-            kind: input.kind,
-            title,
-            body: input.body,
-            link: input.link,
-          })),
-        )
-        .returning(["id", "user_id", "created_at"])
-        .execute();
-      // Email at once only for "immediate" (the default); digest readers get it in the morning.
-      // `emailed_at` records that the email was handed to the queue, which delivers it.
-      for (const row of stored) {
-        const recipient = recipients.find((candidate) => candidate.id === row.user_id)!;
-        if ((recipient.email_mode ?? "immediate") !== "immediate") continue;
-        const token = await issueUnsubscribeToken(trx, row.user_id);
-        await services.jobs.sendEmail(trx, {
-          to: recipient.email,
-          subject: title,
-          text: `Kia ora ${recipient.display_name},\n\n${input.body}\n\n${absoluteLink}\n\nYou can see all your notifications at ${services.config.publicUrl}/notifications\n\nTo stop these emails: ${unsubscribeUrl(services.config.publicUrl, token)}\n`,
-        });
-        await trx.updateTable("notifications").set({ emailed_at: new Date() }).where("id", "=", row.id).execute();
-      }
-      return stored;
-    });
-
-    for (const row of rows) {
-      try {
-        const event: NotificationEvent = {
-          id: row.id,
-          title,
-          body: input.body,
-          link: input.link,
-          createdAt: row.created_at.toISOString(),
-          unreadCount: await unreadCount(db, row.user_id),
-        };
-        services.realtime.emitToUser(row.user_id, "notification", event);
-      } catch (error) {
-        logger.error({ category: "notification", notificationId: row.id, userId: row.user_id, err: error }, "live notification failed");
-      }
-    }
-    logger.info({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, recipients: rows.length }, "notified");
+    const stored = await services.db.transaction().execute((trx) => recordNotifications(trx, services, input));
+    await pushNotifications(services, stored);
+    services.logger.info({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, recipients: stored.length }, "notified");
   } catch (error) {
-    logger.error({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, err: error }, "notify failed");
+    services.logger.error({ category: "notification", kind: input.kind, groupId: input.groupId ?? null, err: error }, "notify failed");
   }
 }
 

@@ -80,6 +80,7 @@ export const actions = [
   "document.edit",
   "document.archive",
   "document.comment",
+  "document.follow",
   "comment.edit",
   "document.submit",
   "document.approve",
@@ -140,6 +141,10 @@ export const rules: Record<Action, Rule> = {
   "document.comment": {
     allowed: [...commenters],
     condition: "consultees only while the document is opened to them for consultation",
+  },
+  "document.follow": {
+    allowed: [...groupReaders, "consultee"],
+    condition: "anyone who may read the document: consultees only while it is opened to them (and they are told only then)",
   },
   "comment.edit": {
     allowed: [...commenters],
@@ -206,7 +211,7 @@ function allows(rule: Rule, action: Action, subject: Subject, resource: Resource
   if (resource.type === "document") {
     if ((action === "document.edit" || action === "document.archive" || action === "document.submit") && resource.locked) return false;
     if (action === "document.archive" && resource.awaitingApproval) return false;
-    if (subject === "consultee" && (action === "document.read" || action === "document.comment")) {
+    if (subject === "consultee" && (action === "document.read" || action === "document.comment" || action === "document.follow")) {
       return resource.openToActorForConsultation === true;
     }
   }

@@ -14,7 +14,6 @@ import { requireReadableDocument } from "../http/require-document.server.js";
 import { refuse } from "../http/responses.server.js";
 import { createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
 
-
 /** A resource route answers with a real Response: `data()` would lose its status here. */
 function answer(body: CommentActionData, status = 200): Response {
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
@@ -55,15 +54,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     switch (command.intent) {
       case "create": {
-        const { anchorStart, anchorEnd, quote, body } = command;
-        const created = await createThread(db, services, actor, { documentId: document.id, anchorStart, anchorEnd, quote, body }, options);
+        const { anchorStart, anchorEnd, quote, body, mention } = command;
+        const created = await createThread(db, services, actor, { documentId: document.id, anchorStart, anchorEnd, quote, body, mentionIds: mention }, options);
         return answer({ ok: true, intent: command.intent, threadId: created.threadId });
       }
       case "reply":
-        await reply(db, services, actor, command.threadId, command.body, options);
+        await reply(db, services, actor, command.threadId, command.body, { ...options, mentionIds: command.mention });
         break;
       case "edit":
-        await editOwn(db, services, actor, command.commentId, command.body, options);
+        await editOwn(db, services, actor, command.commentId, command.body, { ...options, mentionIds: command.mention });
         break;
       case "delete":
         await deleteOwn(db, services, actor, command.commentId, options);

@@ -12,6 +12,7 @@ import * as m5 from "./20261123T1500_comments.js";
 import * as m6 from "./20261123T1510_consultations.js";
 import * as m7 from "./20261201T1000_meetings_and_decisions.js";
 import * as m8 from "./20261204T1000_background_work.js";
+import * as m9 from "./20261205T0900_comment_following.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "20261123T1510_consultations": m6,
   "20261201T1000_meetings_and_decisions": m7,
   "20261204T1000_background_work": m8,
+  "20261205T0900_comment_following": m9,
 };

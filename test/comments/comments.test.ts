@@ -248,7 +248,8 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
       )
       .toEqual([userIds.secretary, userIds.chair].sort());
     const rows = await getDb().selectFrom("notifications").select(["link", "title"]).where("kind", "=", "comment.mentioned").execute();
-    expect(rows[0]!.link).toBe(pagePath());
+    // The link opens the thread itself, with the resolved threads shown too.
+    expect(rows[0]!.link).toMatch(new RegExp(`^${pagePath()}\\?comments=all#thread-[0-9a-f-]{36}$`));
     expect(rows[0]!.title).toContain("Tama Ngata mentioned you");
   });
 

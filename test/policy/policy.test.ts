@@ -27,6 +27,7 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "document.edit":                   [Y,    Y,    Y,    N,    N,    N,    N],
   "document.archive":                [Y,    Y,    N,    N,    N,    N,    N],
   "document.comment":                [Y,    Y,    Y,    Y,    N,    N,    N],
+  "document.follow":                 [Y,    Y,    Y,    Y,    N,    Y,    N],
   "comment.edit":                    [Y,    Y,    Y,    Y,    N,    N,    N],
   "document.submit":                 [Y,    Y,    N,    N,    N,    N,    N],
   "document.approve":                [N,    N,    N,    Y,    N,    N,    N],
@@ -100,6 +101,8 @@ describe("the policy", () => {
     const opened = { type: "document", groupId: GROUP, openToActorForConsultation: true } as const;
     expect(can(consultee, "document.read", opened)).toBe(true);
     expect(can(consultee, "document.comment", opened)).toBe(true);
+    expect(can(consultee, "document.follow", opened)).toBe(true);
+    expect(can(consultee, "document.follow", { ...opened, openToActorForConsultation: false })).toBe(false);
     expect(can(consultee, "document.edit", opened)).toBe(false);
     expect(can(consultee, "document.history", opened)).toBe(false);
     expect(can(consultee, "document.list", { type: "group", groupId: GROUP })).toBe(false);
