@@ -7,7 +7,7 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     environment: "node",
     // PGlite starts a whole PostgreSQL in WASM per test file: give hooks room on 2 cores.
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     testTimeout: 30_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

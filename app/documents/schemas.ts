@@ -51,9 +51,11 @@ export const createDocumentSchema = z.object({
 
 export const renameDocumentSchema = z.object({ intent: z.literal("rename"), title: titleField });
 export const archiveDocumentSchema = z.object({ intent: z.literal("archive") });
+/** Following the document's comments (being told of each new thread), or stopping. */
+export const followDocumentSchema = z.object({ intent: z.enum(["follow", "unfollow"]) });
 
 /** The document page's own forms (saving a version and the approval forms post elsewhere). */
-export const documentPageSchema = z.discriminatedUnion("intent", [renameDocumentSchema, archiveDocumentSchema]);
+export const documentPageSchema = z.discriminatedUnion("intent", [renameDocumentSchema, archiveDocumentSchema, followDocumentSchema]);
 
 const linkMessage = "Enter a web address starting with https:// (or an email address starting with mailto:)";
 

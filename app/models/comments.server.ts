@@ -103,10 +103,43 @@ function tell(trx: Transaction<Database>, services: CommentServices, actor: Acto
   return recordCommentNotifications(trx, services, actor, document, event);
 }
 
+/** A person the comment box's @ list offers: someone who may read the document now. */
+export interface MentionablePerson {
+  id: string;
+  name: string;
+  organisation: string | null;
+}
+
 /**
- * The people `body` @mentions (`@Display Name`, ending at a word boundary) among the group's
- * current members who may read the document, except the author. Where two people share a name,
- * the ones the @ list picked (`pickedIds`) are meant; with no pick, both are.
+ * The people a comment on the document can @mention: the group's current members (consultees
+ * included) who may read it now, by the policy, with their organisation; by name. Never the
+ * person writing (`exceptId`), never a disabled account.
+ */
+export async function mentionablePeople(db: Kysely<Database>, document: CommentedDocument, exceptId: string): Promise<MentionablePerson[]> {
+  const members = await db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .leftJoin("organisations", "organisations.id", "memberships.organisation_id")
+    .select(["users.id", "users.display_name", "organisations.name as organisation"])
+    .where("memberships.group_id", "=", document.group_id)
+    .where("memberships.user_id", "!=", exceptId)
+    .where(membershipActiveOn(nzCalendarDate()))
+    .where("users.disabled_at", "is", null)
+    .orderBy("users.display_name")
+    .execute();
+  const readers = await mayRead(db, document, members.map((member) => member.id));
+  const people = new Map<string, MentionablePerson>();
+  for (const member of members) {
+    // Someone with two memberships (a seat and an alternate's) is offered once.
+    if (readers.has(member.id) && !people.has(member.id)) people.set(member.id, { id: member.id, name: member.display_name, organisation: member.organisation });
+  }
+  return [...people.values()];
+}
+
+/**
+ * The people `body` @mentions (`@Display Name`, ending at a word boundary) among those who may
+ * be mentioned (`mentionablePeople`). Where two people share a name, the ones the @ list picked
+ * (`pickedIds`) are meant; with no pick, both are.
  */
 export async function mentionedMembers(
   db: Kysely<Database>,
@@ -116,29 +149,18 @@ export async function mentionedMembers(
   pickedIds: readonly string[] = [],
 ): Promise<string[]> {
   if (!body.includes("@")) return [];
-  const members = await db
-    .selectFrom("memberships")
-    .innerJoin("users", "users.id", "memberships.user_id")
-    .select(["users.id", "users.display_name"])
-    .where("memberships.group_id", "=", document.group_id)
-    .where(membershipActiveOn(nzCalendarDate()))
-    .where("users.disabled_at", "is", null)
-    .execute();
   const lowered = body.toLocaleLowerCase("en-NZ");
-  const byName = new Map<string, Set<string>>();
-  for (const member of members) {
-    if (member.id === authorId) continue;
-    const name = member.display_name.toLocaleLowerCase("en-NZ");
-    if (!namesIn(lowered, name)) continue;
-    byName.set(name, (byName.get(name) ?? new Set()).add(member.id));
+  const byName = new Map<string, string[]>();
+  for (const person of await mentionablePeople(db, document, authorId)) {
+    const name = person.name.toLocaleLowerCase("en-NZ");
+    if (namesIn(lowered, name)) byName.set(name, [...(byName.get(name) ?? []), person.id]);
   }
   const mentioned: string[] = [];
   for (const ids of byName.values()) {
-    const picked = [...ids].filter((id) => pickedIds.includes(id));
-    mentioned.push(...(ids.size > 1 && picked.length > 0 ? picked : ids));
+    const picked = ids.filter((id) => pickedIds.includes(id));
+    mentioned.push(...(ids.length > 1 && picked.length > 0 ? picked : ids));
   }
-  const readers = await mayRead(db, document, mentioned);
-  return [...new Set(mentioned)].filter((id) => readers.has(id));
+  return mentioned;
 }
 
 /** "@Tama Ngata" but not "@Tama Ngatahi": the name must end at a word boundary. */

@@ -3,16 +3,17 @@
  * it open, the co-editing editor (read-only, with the reason, for people who may not edit) and its
  * comment threads. Also renaming, archiving and saving a named version; for the terms of
  * reference, where they stand with the Lead Minister's office (the version in force, a pending
- * submission) and submitting. The editor needs JavaScript; without it the page shows the text as
+ * submission) and submitting; following its comments. The editor needs JavaScript; without it the page shows the text as
  * last saved.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { ApprovalPanel } from "../components/approvals/ApprovalPanel.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
+import { MentionPeopleContext } from "../components/comments/MentionPicker.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { SaveVersionForm } from "../components/editor/SaveVersionForm.js";
 import { userColour } from "../components/editor/user-colour.js";
@@ -22,7 +23,9 @@ import { requireReadableDocument } from "../http/require-document.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { approvalPermissions, approvalStatus } from "../models/approvals.server.js";
 import { listThreads } from "../models/comment-threads.server.js";
+import { mentionablePeople } from "../models/comments.server.js";
 import { consultationNotice } from "../models/consultations.server.js";
+import { isFollowing, setFollowing } from "../models/document-follows.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
 import { archiveDocument, readOnlyReason, renameDocument } from "../models/documents.server.js";
 import type { DocumentResource } from "../models/policy-resources.server.js";
@@ -46,6 +49,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     "document.archive",
     "document.comment",
     "consultation.manage",
+    "document.follow",
   ]);
   const restored = url.searchParams.get("restored") ?? "";
   return {
@@ -72,6 +76,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     restored: /^\d+$/.test(restored) ? Number(restored) : null,
     // Journey 3: the latest consultation's state.
     consultationNotice: await consultationNotice(db, document.id),
+    following: may["document.follow"] ? await isFollowing(db, user.id, document) : null,
+    // Who the comment box's @ list offers.
+    mentionable: may["document.comment"] ? await mentionablePeople(db, document, user.id) : [],
   };
 }
 
@@ -121,9 +128,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (submission.status !== "success") return invalidForm(submission);
   const db = context.services.db;
   try {
-    if (submission.value.intent === "rename") {
+    const { intent } = submission.value;
+    if (intent === "rename") {
       await renameDocument(db, actor, document.id, { title: submission.value.title, ip: context.clientIp });
       return redirect(`/groups/${group.id}/documents/${document.id}?renamed=1`);
+    }
+    if (intent === "follow" || intent === "unfollow") {
+      await setFollowing(db, actor, document.id, intent === "follow", { ip: context.clientIp });
+      return { followed: intent === "follow" };
     }
     await archiveDocument(db, actor, document.id, { ip: context.clientIp });
     return redirect(`/groups/${group.id}/documents?archived=${encodeURIComponent(document.title)}`);
@@ -157,7 +169,7 @@ function SavedText({ html, loading }: { html: string; loading: boolean }) {
 }
 
 export default function DocumentPage() {
-  const { group, document, me, may, readOnlyReason: reason, renamed, restored, approval, comments } = useLoaderData<typeof loader>();
+  const { group, document, me, may, readOnlyReason: reason, renamed, restored, approval, comments, mentionable } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -167,99 +179,103 @@ export default function DocumentPage() {
   const mayEdit = may["document.edit"];
 
   return (
-    <article className="document-page" aria-labelledby="document-title">
-      <h1 id="document-title">{document.title}</h1>
-      <p className="document-meta">
-        <span className="tag">{document.kind}</span> <span className="tag">{document.status}</span>{" "}
-        <span className="muted">
-          Last edited {document.updatedAt}
-          {document.updatedBy ? ` by ${document.updatedBy}` : ""}
-        </span>
-      </p>
-      {renamed && !actionData ? (
-        <div className="alert alert--success" role="status">
-          <p>The document has been renamed.</p>
-        </div>
-      ) : null}
-      {restored !== null && !actionData ? (
-        <div className="alert alert--success" role="status">
-          <p>
-            Version {restored} has been restored as a new change. The text from before the restore is saved in the{" "}
-            <Link to={`${base}/versions`}>version history</Link>.
-          </p>
-        </div>
-      ) : null}
-      {reason ? (
-        <div className="alert read-only-notice" role="note">
-          <p>
-            <strong>Read only.</strong> {reason}.
-            {document.archivedOn ? ` Archived on ${document.archivedOn}.` : null}
-          </p>
-        </div>
-      ) : null}
-
-      <ConsultationNotice base={base} />
-      {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
-
-      <section aria-label="People here" className="presence-region">
-        {hydrated ? (
-          <PresenceList
-            key={document.id}
-            documentId={document.id}
-            selfUserId={me.id}
-            onDocumentChanged={() => {
-              if (revalidator.state === "idle") revalidator.revalidate();
-            }}
-          />
+    // The comment boxes' @ lists offer these people (components/comments/MentionPicker.tsx).
+    <MentionPeopleContext.Provider value={mentionable}>
+      <article className="document-page" aria-labelledby="document-title">
+        <h1 id="document-title">{document.title}</h1>
+        <p className="document-meta">
+          <span className="tag">{document.kind}</span> <span className="tag">{document.status}</span>{" "}
+          <span className="muted">
+            Last edited {document.updatedAt}
+            {document.updatedBy ? ` by ${document.updatedBy}` : ""}
+          </span>
+        </p>
+        {renamed && !actionData ? (
+          <div className="alert alert--success" role="status">
+            <p>The document has been renamed.</p>
+          </div>
         ) : null}
-      </section>
-
-      {hydrated ? (
-        <Suspense fallback={<SavedText html={document.savedHtml} loading />}>
-          <CollaborativeEditor
-            key={document.id}
-            documentId={document.id}
-            user={{ id: me.id, name: me.name, colour: me.colour }}
-            editable={mayEdit}
-            comments={{ mayComment: may["document.comment"], actionPath: `${base}/comments`, anchors: comments.anchors }}
-          />
-        </Suspense>
-      ) : (
-        <SavedText html={document.savedHtml} loading={false} />
-      )}
-
-      <CommentsPanel
-        threads={comments.threads}
-        filter={comments.filter}
-        actionPath={`${base}/comments`}
-        pagePath={base}
-        meId={me.id}
-        mayComment={may["document.comment"]}
-      />
-
-      <div className="document-tools">
-        {may["document.history"] ? (
-          <section className="panel" aria-labelledby="versions-heading">
-            <h2 id="versions-heading">Versions</h2>
+        {restored !== null && !actionData ? (
+          <div className="alert alert--success" role="status">
             <p>
-              <Link to={`${base}/versions`}>Version history</Link> —{" "}
-              {mayEdit ? "see earlier versions, compare them and restore one." : "see earlier versions and compare them."}
+              Version {restored} has been restored as a new change. The text from before the restore is saved in the{" "}
+              <Link to={`${base}/versions`}>version history</Link>.
             </p>
-            {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} inPlace className="button button--secondary" /> : null}
-          </section>
+          </div>
+        ) : null}
+        {reason ? (
+          <div className="alert read-only-notice" role="note">
+            <p>
+              <strong>Read only.</strong> {reason}.
+              {document.archivedOn ? ` Archived on ${document.archivedOn}.` : null}
+            </p>
+          </div>
         ) : null}
 
-        {mayEdit || may["document.archive"] ? (
-          <section className="panel" aria-labelledby="details-heading">
-            <h2 id="details-heading">Document details</h2>
-            {mayEdit ? <RenameForm title={document.title} lastResult={resultFor(actionData, "rename")} disabled={submitting} /> : null}
-            {may["document.archive"] ? (
-              <ArchiveForm title={document.title} lastResult={resultFor(actionData, "archive")} disabled={submitting} />
-            ) : null}
-          </section>
-        ) : null}
-      </div>
-    </article>
+        <FollowForm />
+        <ConsultationNotice base={base} />
+        {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
+
+        <section aria-label="People here" className="presence-region">
+          {hydrated ? (
+            <PresenceList
+              key={document.id}
+              documentId={document.id}
+              selfUserId={me.id}
+              onDocumentChanged={() => {
+                if (revalidator.state === "idle") revalidator.revalidate();
+              }}
+            />
+          ) : null}
+        </section>
+
+        {hydrated ? (
+          <Suspense fallback={<SavedText html={document.savedHtml} loading />}>
+            <CollaborativeEditor
+              key={document.id}
+              documentId={document.id}
+              user={{ id: me.id, name: me.name, colour: me.colour }}
+              editable={mayEdit}
+              comments={{ mayComment: may["document.comment"], actionPath: `${base}/comments`, anchors: comments.anchors }}
+            />
+          </Suspense>
+        ) : (
+          <SavedText html={document.savedHtml} loading={false} />
+        )}
+
+        <CommentsPanel
+          threads={comments.threads}
+          filter={comments.filter}
+          actionPath={`${base}/comments`}
+          pagePath={base}
+          meId={me.id}
+          mayComment={may["document.comment"]}
+        />
+
+        <div className="document-tools">
+          {may["document.history"] ? (
+            <section className="panel" aria-labelledby="versions-heading">
+              <h2 id="versions-heading">Versions</h2>
+              <p>
+                <Link to={`${base}/versions`}>Version history</Link> —{" "}
+                {mayEdit ? "see earlier versions, compare them and restore one." : "see earlier versions and compare them."}
+              </p>
+              {mayEdit ? <SaveVersionForm versionsPath={`${base}/versions`} inPlace className="button button--secondary" /> : null}
+            </section>
+          ) : null}
+
+          {mayEdit || may["document.archive"] ? (
+            <section className="panel" aria-labelledby="details-heading">
+              <h2 id="details-heading">Document details</h2>
+              {mayEdit ? <RenameForm title={document.title} lastResult={resultFor(actionData, "rename")} disabled={submitting} /> : null}
+              {may["document.archive"] ? (
+                <ArchiveForm title={document.title} lastResult={resultFor(actionData, "archive")} disabled={submitting} />
+              ) : null}
+            </section>
+          ) : null}
+        </div>
+      </article>
+    </MentionPeopleContext.Provider>
   );
 }
 
@@ -297,6 +313,27 @@ function ArchiveForm({ title, lastResult, disabled }: { title: string; lastResul
         Archive document
       </button>
     </Form>
+  );
+}
+
+/** Follow or stop following the document's comments: followers are told of each new thread. */
+function FollowForm() {
+  const { following } = useLoaderData<typeof loader>();
+  const fetcher = useFetcher();
+  if (following === null) return null;
+  // Shown as it will be while the change is on its way.
+  const pending = fetcher.formData?.get("intent");
+  const now = pending === "follow" ? true : pending === "unfollow" ? false : following;
+  return (
+    <fetcher.Form method="post" className="follow-form">
+      <input type="hidden" name="intent" value={now ? "unfollow" : "follow"} />
+      <p className="muted" id="follow-help">
+        {now ? "You are told of each new comment on this document." : "Follow to be told of each new comment on this document."}
+      </p>
+      <button type="submit" className="button button--secondary" aria-describedby="follow-help" aria-pressed={now}>
+        {now ? "Following" : "Follow"}
+      </button>
+    </fetcher.Form>
   );
 }
 

@@ -302,4 +302,51 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
     expect(html).toContain("On deleted text");
     expect(html).toContain("About words that will go");
   });
+
+  it("lets a reader follow and stop following the document, and refuses the rest", async () => {
+    const postPage = (role: Role, fields: Record<string, string>) =>
+      fetch(`${server.url}${pagePath()}?index`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies[role] },
+        body: new URLSearchParams(fields),
+      });
+    expect(await page("member")).toContain(">Follow<");
+    expect((await postPage("member", { intent: "follow" })).status).toBe(200);
+    expect(await page("member")).toContain(">Following<");
+    expect((await postPage("member", { intent: "unfollow" })).status).toBe(200);
+    expect(await page("member")).toContain(">Follow<");
+    // The chair follows without asking; the observer may read, so may follow.
+    expect(await page("chair")).toContain(">Following<");
+    expect((await postPage("observer", { intent: "follow" })).status).toBe(200);
+    // A consultee cannot read the terms of reference: told nothing about it.
+    expect((await postPage("ngo", { intent: "follow" })).status).toBe(404);
+    // An intent the page does not know.
+    expect((await postPage("member", { intent: "follow!" })).status).toBe(400);
+  });
+
+  it("takes the @ list's picks by id, ignores ids that are not people who may read, and offers the list", async () => {
+    const html = await page("member");
+    // The @ list's hint shows where there are people to mention.
+    expect(html).toContain("Type @ and a name to mention someone who can read this document.");
+    const { quote, anchorStart, anchorEnd } = await anchorOverSomeWords();
+    const body = new URLSearchParams({ intent: "create", anchorStart, anchorEnd, quote, body: "@Sophie Lin, see this" });
+    body.append("mention", userIds.secretary);
+    body.append("mention", userIds.ngo);
+    body.append("mention", "not-an-id");
+    const response = await fetch(`${server.url}${commentsPath()}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies.member },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const { threadId } = (await response.json()) as { threadId: string };
+    const mentions = await getDb()
+      .selectFrom("comment_mentions")
+      .innerJoin("comments", "comments.id", "comment_mentions.comment_id")
+      .select("comment_mentions.user_id")
+      .where("comments.thread_id", "=", threadId)
+      .execute();
+    expect(mentions.map((row) => row.user_id)).toEqual([userIds.secretary]);
+  });
 });

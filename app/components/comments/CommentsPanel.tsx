@@ -20,6 +20,7 @@ import type { CommentView, ThreadView } from "../../models/comment-threads.serve
 import type { CommentActionData } from "../../documents/schemas.js";
 import { FormErrors, IntentInput, TextAreaField, formProps, useAppForm } from "../forms/fields.js";
 import { CommentText } from "./CommentText.js";
+import { useMentionPicker } from "./MentionPicker.js";
 
 /** A comment as the page's loader sends it: its date in words. */
 export type CommentItem = Omit<CommentView, "createdAt"> & { createdAt: string };
@@ -99,7 +100,13 @@ function CommentThreadView({
 }) {
   const headingId = useId();
   return (
-    <article className={`comment-thread comment-thread--${thread.status}`} aria-labelledby={headingId} data-thread-id={thread.id}>
+    <article
+      // A notification's link (…#thread-<id>) lands here.
+      id={`thread-${thread.id}`}
+      className={`comment-thread comment-thread--${thread.status}`}
+      aria-labelledby={headingId}
+      data-thread-id={thread.id}
+    >
       <h3 id={headingId} className="comment-thread__quote">
         <span className="visually-hidden">Comment on: </span>
         <q>{thread.quote}</q>
@@ -240,15 +247,20 @@ export function CommentForm({
 }) {
   const { fetcher, form, fields } = useCommentForm(commentFormSchemas[intent], { defaultValue: { body: defaultValue } });
   const element = useRef<HTMLFormElement>(null);
+  // The form's one text area, for the @ list.
+  const box = useMemo(() => ({ get current() { return element.current?.querySelector("textarea") ?? null; } }), []);
+  const mentions = useMentionPicker(box);
+  const { reset: resetMentions } = mentions;
   const [sent, setSent] = useState(false);
   useEffect(() => {
     if (!sent || fetcher.state !== "idle") return;
     setSent(false);
     if (fetcher.data?.ok) {
       element.current?.reset();
+      resetMentions();
       onDone?.();
     }
-  }, [sent, fetcher.state, fetcher.data, onDone]);
+  }, [sent, fetcher.state, fetcher.data, onDone, resetMentions]);
   const { onSubmit, ...props } = formProps(form);
   return (
     <fetcher.Form
@@ -268,19 +280,27 @@ export function CommentForm({
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <TextAreaField
-        meta={fields.body}
-        label={label}
-        rows={3}
-        // The form opens because the person asked for it: take them to it.
-        autoFocus={autoFocus}
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && onCancel) {
-            event.preventDefault();
-            onCancel();
-          }
-        }}
-      />
+      {mentions.hiddenFields}
+      <div className="comment-form__box">
+        <TextAreaField
+          meta={fields.body}
+          label={label}
+          hint={mentions.available ? "Type @ and a name to mention someone who can read this document." : undefined}
+          rows={3}
+          // The form opens because the person asked for it: take them to it.
+          autoFocus={autoFocus}
+          {...mentions.boxProps}
+          onKeyDown={(event) => {
+            // While the @ list is open its keys are its own: Escape closes the list, not the form.
+            if (mentions.onKeyDown(event)) return;
+            if (event.key === "Escape" && onCancel) {
+              event.preventDefault();
+              onCancel();
+            }
+          }}
+        />
+        {mentions.list}
+      </div>
       <div className="comment-form__buttons">
         <button type="submit" className="button" disabled={fetcher.state !== "idle"}>
           {fetcher.state !== "idle" ? "Sending…" : submitLabel}
