@@ -1,10 +1,10 @@
 /**
  * Journey 3 in a real browser (docs/DOMAIN.md): the secretary opens the draft recommendation for
  * consultation to the NGO representative; she follows the link in her email, reads the paper
- * read-only, selects a sentence and comments on it; a member with the paper open sees the thread
+ * read-only, selects a sentence and comments on it (the secretary is told live and by email); a member with the paper open sees the thread
  * arrive live, edits right around the sentence while she has it open, and her highlight keeps
- * covering exactly the same words; the member replies (she sees it live, links made safe, tags
- * shown as text) and resolves the thread; when the secretary closes the consultation, her page
+ * covering exactly the same words; the member replies (she sees it live and has it by email,
+ * links made safe, tags shown as text), @mentions the secretary from the list, and resolves the thread; when the secretary closes the consultation, her page
  * says comments are closed. Axe stays clean on every page she sees.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -93,6 +93,12 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
     await ngo.getByLabel("Your comment").fill(commentText);
     await ngo.getByRole("button", { name: "Add comment" }).click();
     await threadOn(ngo).waitFor();
+    // The secretary opened the consultation, so she follows the paper: told live, on whatever page she is.
+    const told = secretary.getByRole("status").filter({ hasText: `Losa Faleolo commented on “${paperTitle}”` });
+    await told.waitFor();
+    await expect.poll(async () => Number(await secretary.locator(".notifications-link").getAttribute("data-unread-count"))).toBeGreaterThan(0);
+    await expectNoAxeViolations(secretary);
+    await expect.poll(async () => (await readOutbox(dataDir)).filter((message) => message.to.includes("secretary@example.org") && message.subject.includes("Losa Faleolo commented")).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => highlighted(ngo)).toBe(sentence);
     // Comment text is text: the tags typed in it are shown, never rendered.
     expect(await threadOn(ngo).locator("b").count()).toBe(0);
@@ -135,6 +141,28 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
     await thread.getByRole("button", { name: "Reply" }).click();
     await thread.getByRole("link", { name: "https://example.org/commissioning" }).waitFor();
     await threadOn(ngo).getByRole("link", { name: "https://example.org/commissioning" }).waitFor();
+    // She took part in the thread, so the reply reaches her by email too, with a link to the thread.
+    const replied = () => readOutbox(dataDir).then((messages) => messages.filter((message) => message.to.includes("ngo@example.org") && message.subject.includes("Tama Ngata replied")));
+    await expect.poll(async () => (await replied()).length, { timeout: 30_000 }).toBe(1);
+    const replyEmail = (await replied())[0]!;
+    expect(replyEmail.text).toContain(replyText);
+    expect(linkPath(replyEmail.text, paperPath.replace(/[0-9a-f-]{36}$/, ""))).toBe(paperPath);
+    expect(replyEmail.text).toContain(`${paperPath}?comments=all#thread-`);
+
+    // The member @mentions the secretary from the list, by keyboard: she hears of it as a mention.
+    const box = thread.getByLabel("Reply");
+    await box.click();
+    await box.pressSequentially("Sophie, over to you: @sop", { delay: 10 });
+    const people = member.getByRole("listbox", { name: "People to mention" });
+    await people.getByRole("option", { name: /Sophie Lin/ }).getByText("Ministry of Social Development").waitFor();
+    expect(await box.getAttribute("aria-activedescendant")).toBeTruthy();
+    await expectNoAxeViolations(member);
+    await box.press("Enter");
+    await expect.poll(() => box.inputValue()).toBe("Sophie, over to you: @Sophie Lin ");
+    await expect.poll(() => people.isHidden()).toBe(true);
+    await thread.getByRole("button", { name: "Reply" }).click();
+    await thread.getByText("Sophie, over to you: @Sophie Lin").waitFor();
+    await secretary.getByRole("status").filter({ hasText: `Tama Ngata mentioned you in a comment on “${paperTitle}”` }).waitFor();
 
     await thread.getByRole("button", { name: "Resolve" }).click();
     await expect.poll(() => threadOn(ngo).count()).toBe(0);
