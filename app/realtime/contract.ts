@@ -2,7 +2,7 @@
  * The realtime contract: every Socket.io event name, its payload and its acknowledgement, and the
  * rooms events go to. The server is typed by it (`new Server<ClientToServerEvents,
  * ServerToClientEvents>()`, server/socket.ts), so are the models that announce changes (through
- * `RealtimeService`, app/services.ts) and the browser (`useSocketEvent`, app/realtime/use-socket.ts).
+ * `RealtimeService`, app/services.ts) and the browser (`connectSocket`, app/realtime/socket-client.ts).
  * What a client sends is checked against `clientEventSchemas` before any handler sees it;
  * refusals are acknowledged with the stable codes of the one error model (app/errors.ts).
  *

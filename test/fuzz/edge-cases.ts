@@ -174,17 +174,17 @@ const formRoutes: { path: string; role?: Role }[] = [
   { path: "/account", role: "member" },
   { path: "/account/notifications", role: "member" },
   { path: "/groups/{g}/documents", role: "chair" },
-  { path: "/groups/{g}/documents/{d}", role: "chair" },
+  // An index route's own action is reached with ?index (a form on the page posts there).
+  { path: "/groups/{g}/documents/{d}?index", role: "chair" },
   { path: "/groups/{g}/documents/{d}/comments", role: "member" },
   { path: "/groups/{g}/meetings/new", role: "chair" },
-  { path: "/groups/{g}/meetings/{m}", role: "chair" },
+  { path: "/groups/{g}/meetings/{m}?index", role: "chair" },
   { path: "/groups/{g}/meetings/{m}/attendance", role: "chair" },
   { path: "/groups/{g}/invite", role: "chair" },
   { path: "/groups/{g}/members", role: "chair" },
   { path: "/notifications", role: "member" },
   { path: "/admin/accounts", role: "admin" },
   { path: "/admin/email", role: "admin" },
-  { path: "/admin/email", role: "member" },
 ];
 
 /** Page routes to take odd values in their parameters. */

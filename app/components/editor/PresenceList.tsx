@@ -4,8 +4,8 @@
  * socket.io client is loaded only in the browser, after the page has rendered.
  */
 import { useEffect, useRef, useState } from "react";
-import type { Socket } from "socket.io-client";
-import type { ClientToServerEvents, DocumentViewer, ServerToClientEvents } from "../../realtime/contract.js";
+import type { DocumentViewer } from "../../realtime/contract.js";
+import { connectSocket } from "../../realtime/socket-client.js";
 import { userColour } from "./user-colour.js";
 
 type PresenceState = "joining" | "here" | "refused" | "offline";
@@ -32,9 +32,11 @@ export function PresenceList({
   useEffect(() => {
     let cancelled = false;
     let disconnect = () => {};
-    void import("socket.io-client").then(({ io }) => {
-      if (cancelled) return;
-      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/" });
+    void connectSocket().then((socket) => {
+      if (cancelled) {
+        socket.disconnect();
+        return;
+      }
       const join = () =>
         socket.emit("document:join", { documentId }, (ack) => {
           if (!cancelled) setState(ack?.ok ? "here" : "refused");

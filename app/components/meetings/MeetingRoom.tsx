@@ -7,8 +7,7 @@
  */
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import type { Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../realtime/contract.js";
+import { connectSocket } from "../../realtime/socket-client.js";
 
 type RoomState = "joining" | "live" | "offline" | "refused";
 
@@ -31,9 +30,11 @@ export function MeetingRoom({ meetingId, live }: { meetingId: string; live: bool
   useEffect(() => {
     let cancelled = false;
     let disconnect = () => {};
-    void import("socket.io-client").then(({ io }) => {
-      if (cancelled) return;
-      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/" });
+    void connectSocket().then((socket) => {
+      if (cancelled) {
+        socket.disconnect();
+        return;
+      }
       const refresh = () => {
         if (revalidate.current.state === "idle") revalidate.current.revalidate();
         else setPending(true);

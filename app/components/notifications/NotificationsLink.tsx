@@ -9,8 +9,7 @@
  */
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import type { Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../realtime/contract.js";
+import { connectSocket } from "../../realtime/socket-client.js";
 
 export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
   const [count, setCount] = useState(unreadCount);
@@ -21,9 +20,11 @@ export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
   useEffect(() => {
     let cancelled = false;
     let disconnect = () => {};
-    void import("socket.io-client").then(({ io }) => {
-      if (cancelled) return;
-      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ path: "/socket.io/", withCredentials: true });
+    void connectSocket().then((socket) => {
+      if (cancelled) {
+        socket.disconnect();
+        return;
+      }
       socket.on("notification", (payload) => {
         // The server is trusted, but a count is only ever shown when it is one.
         if (Number.isInteger(payload?.unreadCount)) setCount(payload.unreadCount);
