@@ -36,7 +36,8 @@ try {
   archive = await requestBackup(config.dataDir);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code !== "ENOENT" && code !== "ECONNREFUSED") fail(`Cannot back up: the server refused (${error instanceof Error ? error.message : String(error)}).`);
+  // ENOENT, ECONNREFUSED: nobody listens; EINVAL: DATA_DIR is too long a path for a socket.
+  if (code !== "ENOENT" && code !== "ECONNREFUSED" && code !== "EINVAL") fail(`Cannot back up: the server refused (${error instanceof Error ? error.message : String(error)}).`);
   // No server answers: open the database here, unless a server that does not answer holds it.
   const database = await connectDatabase({ dataDir: config.dataDir });
   try {
