@@ -30,6 +30,11 @@ export interface DatabaseHandle {
    * process holds it in a way that rules this one out.
    */
   claim(mode: "alone" | "shared"): Promise<boolean>;
+  /**
+   * The embedded database only: a consistent copy of its data directory (a gzipped tarball that
+   * `npm run restore` brings back), taken while it runs. PostgreSQL is backed up with pg_dump.
+   */
+  dump?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -117,6 +122,8 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       if (pglite.closed) throw new Error("PGlite is closed");
       await sql`select 1`.execute(db);
     },
+    // On disk only. Taken while holding the one connection, so no transaction is half done in it.
+    ...(dataPath ? { dump: () => db.connection().execute(() => pglite.dump()) } : {}),
     // The embedded database serves one process: a lock file with its pid in DATA_DIR.
     claim: async (mode) => {
       if (mode === "shared") return false;

@@ -16,12 +16,15 @@ export type ThreadRequest =
   | { type: "query"; id: number; sql: string; parameters: readonly unknown[] }
   /** Several statements without parameters (PGlite's `exec`): every statement's rows, in order. */
   | { type: "exec"; id: number; sql: string }
+  /** A consistent copy of the data directory (PGlite's `dumpDataDir`, a gzipped tarball). */
+  | { type: "dump"; id: number }
   | { type: "close"; id: number };
 
 export type ThreadReply =
   | { type: "ready" }
   | { type: "failed"; error: ErrorDescription }
   | { type: "result"; id: number; rows: Record<string, unknown>[]; affectedRows: number }
+  | { type: "dumped"; id: number; archive: Uint8Array }
   | { type: "error"; id: number; error: ErrorDescription };
 
 /** PostgreSQL's error fields as PGlite (and pg) put them on the error. */

@@ -34,8 +34,10 @@ import { startWorker } from "./start-worker.js";
 const bundledWorker = new URL("./pglite-worker.mjs", import.meta.url);
 const sourceWorker = new URL("./pglite-worker.ts", import.meta.url);
 
+type Answer = { rows: Record<string, unknown>[]; affectedRows: number } | { archive: Uint8Array };
+
 interface Waiting {
-  resolve(result: { rows: Record<string, unknown>[]; affectedRows: number }): void;
+  resolve(answer: Answer): void;
   reject(error: Error): void;
 }
 
@@ -92,12 +94,22 @@ export class PGliteThread {
 
   query(sql: string, parameters: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
     // postMessage copies the parameters once, into the thread; no copy of our own first.
-    return this.request({ type: "query", id: this.nextId++, sql, parameters });
+    return this.request({ type: "query", id: this.nextId++, sql, parameters }) as Promise<{ rows: Record<string, unknown>[]; affectedRows: number }>;
   }
 
   /** Several statements without parameters, as one script (PGlite's `exec`); every statement's rows. */
   exec(sql: string): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
-    return this.request({ type: "exec", id: this.nextId++, sql });
+    return this.request({ type: "exec", id: this.nextId++, sql }) as Promise<{ rows: Record<string, unknown>[]; affectedRows: number }>;
+  }
+
+  /**
+   * A copy of the whole data directory as a gzipped tarball (PGlite's `dumpDataDir`), after a
+   * checkpoint. Call it while holding the one connection (no transaction open): see `connect.ts`.
+   */
+  async dump(): Promise<Uint8Array> {
+    const answer = await this.request({ type: "dump", id: this.nextId++ });
+    if (!("archive" in answer)) throw new Error("the database thread sent no archive");
+    return answer.archive;
   }
 
   /** Closes PGlite (its files are consistent on disk) and ends the thread; idempotent. */
@@ -111,7 +123,7 @@ export class PGliteThread {
     }
   }
 
-  private request(message: ThreadRequest): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
+  private request(message: ThreadRequest): Promise<Answer> {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise((resolve, reject) => {
       // While a statement is out, the thread keeps the process alive (a script awaiting its
@@ -123,12 +135,13 @@ export class PGliteThread {
   }
 
   private onReply(reply: ThreadReply): void {
-    if (reply.type !== "result" && reply.type !== "error") return;
+    if (reply.type !== "result" && reply.type !== "error" && reply.type !== "dumped") return;
     const waiting = this.waiting.get(reply.id);
     if (!waiting) return;
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker.unref();
     if (reply.type === "result") waiting.resolve({ rows: reply.rows, affectedRows: reply.affectedRows });
+    else if (reply.type === "dumped") waiting.resolve({ archive: reply.archive });
     else waiting.reject(reviveError(reply.error));
   }
 

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   }
   port!.on("message", (request: ThreadRequest) => {
     void answer(pglite, request).then((reply) => {
-      port!.postMessage(reply);
+      // The archive's bytes move to the main thread rather than being copied.
+      port!.postMessage(reply, reply.type === "dumped" ? [reply.archive.buffer as ArrayBuffer] : []);
       if (request.type === "close") port!.close();
     });
   });
@@ -42,6 +43,13 @@ async function answer(pglite: PGlite, request: ThreadRequest): Promise<ThreadRep
     if (request.type === "close") {
       if (!pglite.closed) await pglite.close();
       return { type: "result", id: request.id, rows: [], affectedRows: 0 };
+    }
+    if (request.type === "dump") {
+      // A checkpoint first, so the copy needs no recovery when it is opened; the files are then
+      // read in one go on this thread, between two statements, so the copy is of one moment.
+      await pglite.exec("checkpoint");
+      const archive = await pglite.dumpDataDir("gzip");
+      return { type: "dumped", id: request.id, archive: new Uint8Array(await archive.arrayBuffer()) };
     }
     if (request.type === "exec") {
       const results = await pglite.exec(request.sql);

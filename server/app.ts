@@ -36,6 +36,7 @@ import { type SocketService, createSocketService } from "./socket.js";
 import { createUpgradeRouter } from "./upgrade.js";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { Cluster } from "./cluster/cluster.js";
+import { type BackupControl, startBackupControl } from "./backup-control.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
 import { createRemixHandler } from "./http/remix-handler.js";
 import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
@@ -127,6 +128,16 @@ export async function startServer({
   } catch (error) {
     if (!givenDatabase) await database.close().catch(() => undefined);
     throw error;
+  }
+  // The embedded database's backup door, once this process has claimed DATA_DIR (docs/decisions/017).
+  let backupControl: BackupControl | null = null;
+  if (!config.databaseUrl && database.dump) {
+    const dump = database.dump.bind(database);
+    // A door that cannot open is logged, not fatal: the app serves people without it.
+    backupControl = await startBackupControl({ dataDir: config.dataDir, dump, logger }).catch((error: unknown) => {
+      logger.error({ category: "backup", err: error }, "the backup socket could not be opened: npm run backup will not reach this server");
+      return null;
+    });
   }
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info({ category: "db", migrations: applied }, "applied migrations");
@@ -386,6 +397,7 @@ export async function startServer({
       realtime.detach();
       await sockets.close();
       await jobs.stop();
+      await backupControl?.close();
       httpServer.closeIdleConnections();
       const forceAfter = setTimeout(() => httpServer.closeAllConnections(), 5_000);
       await stopped;
