@@ -23,6 +23,8 @@ export interface MachineDescription {
   node: string;
   postgres: string | null;
   os: string;
+  /** BENCH_NOISE=1: the competing load that ran beside the benchmark. */
+  noise?: string | null;
 }
 
 export interface BenchResults {
@@ -236,7 +238,8 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push(
     `Run on ${machine.date}: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}` +
       (machine.postgres ? `, ${machine.postgres}` : "") +
-      `; \`${machine.command}\` took ${number(results.durationSeconds / 60, 1)} minutes. Load generator, servers and PostgreSQL share the machine (loopback).`,
+      `; \`${machine.command}\` took ${number(results.durationSeconds / 60, 1)} minutes. Load generator, servers and PostgreSQL share the machine (loopback).` +
+      (machine.noise ? ` **With a competing CPU load** (BENCH_NOISE=1: ${machine.noise}).` : ""),
     "",
   );
 

@@ -17,6 +17,8 @@
  *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes, pooled (default: 4 at 50 editors, else 1);
  *                       also the several-process 50-editor rounds
  *   BENCH_KILLS=…       kill -9s of each server (the several-process rounds too)
+ *   BENCH_NOISE=1       a competing CPU load for the whole run (noise.ts: a separate process busy
+ *                       10 ms in every 20), to see what a busy machine does to the figures
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -26,6 +28,7 @@ import path from "node:path";
 import pg from "pg";
 import { type PreparedDatabase, type TypingHistory, historyState, prepareDatabase, typingHistory } from "./bench-database.js";
 import { LoadGenerator } from "./load-generator.js";
+import { CpuNoise, noiseDescription } from "./noise.js";
 import { type BenchResults, type MachineDescription, checkTargets, renderMarkdown } from "./report.js";
 import { BenchRedis, ClusterTarget, RedisCounter } from "./cluster-target.js";
 import { type ClusterFanOutRow, type ClusterKillOptions, type ClusterKillResult, type ClusterResults, runClusterFanOut, runClusterKills } from "./scenarios/cluster.js";
@@ -185,10 +188,12 @@ function describeMachine(postgres: string | null): MachineDescription {
     node: process.version,
     postgres,
     os: `${os.type()} ${os.release()}`,
+    noise: noise ? noiseDescription : null,
   };
 }
 
 const began = performance.now();
+const noise = process.env.BENCH_NOISE === "1" ? CpuNoise.start() : null;
 const postgres = await postgresVersion();
 // The several-process rows start servers of their own: alone, they need none of the others.
 const onlyCluster = [...only].every((phase) => phase === "cluster");
@@ -201,6 +206,7 @@ let generator: LoadGenerator | undefined;
 let cleaningUp: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaningUp ??= (async () => {
+    noise?.stop();
     await generator?.stop().catch(() => undefined);
     await Promise.allSettled([...targets.values(), ...durabilityTargets].map((target) => target.stop()));
     await Promise.allSettled([...clusterStops].map((stop) => stop()));
