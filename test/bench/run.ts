@@ -405,7 +405,7 @@ try {
   log("building the app and the server (npm run build)…");
   const built = runBuild();
   built.catch(() => undefined);
-  log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
+  if (only.has("first-sync")) log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
   const histories: TypingHistory[] = only.has("first-sync")
     ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))
     : [];
