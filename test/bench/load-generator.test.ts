@@ -76,6 +76,7 @@ describe("the collaboration load generator", () => {
       connections: [],
       documentCycles: [],
       durability: [],
+      cluster: null,
     };
     const markdown = renderMarkdown({ ...partial, targets: checkTargets(partial) });
     expect(markdown).toContain("| 3 editors, 1 document | ours (PGlite) |");

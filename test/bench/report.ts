@@ -3,6 +3,7 @@
  * every figure per server, ours' ratios to each reference, and each target of issue 8 as met or
  * not met.
  */
+import type { ClusterResults } from "./scenarios/cluster.js";
 import type { ConnectionsResult } from "./scenarios/connections.js";
 import type { DocumentCyclesResult } from "./scenarios/document-cycles.js";
 import type { DurabilityResult } from "./scenarios/durability.js";
@@ -22,6 +23,8 @@ export interface MachineDescription {
   node: string;
   postgres: string | null;
   os: string;
+  /** BENCH_NOISE=1: the competing load that ran beside the benchmark. */
+  noise?: string | null;
 }
 
 export interface BenchResults {
@@ -34,6 +37,8 @@ export interface BenchResults {
   connections: ConnectionsResult[];
   documentCycles: DocumentCyclesResult[];
   durability: DurabilityResult[];
+  /** Several processes on one PostgreSQL and one Redis beside one process (issue 20); null when not run. */
+  cluster: ClusterResults | null;
   targets: TargetCheck[];
 }
 
@@ -128,6 +133,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       });
     }
   }
+  checks.push(...checkClusterTargets(results.cluster));
   checks.push({
     target: "the benchmark runs in under 10 minutes",
     server: "ours-postgres",
@@ -137,19 +143,110 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
   return checks;
 }
 
+/** The targets of issue 20: several processes against one, in the same run. */
+function checkClusterTargets(cluster: ClusterResults | null): TargetCheck[] {
+  if (!cluster) return [];
+  const checks: TargetCheck[] = [];
+  const fifty = cluster.fanOut.find((row) => row.documents === 1);
+  if (fifty) {
+    const rounds = (p99s: number[] | undefined) => (p99s ? ` (rounds ${p99s.map((p99) => number(p99, 2)).join(", ")})` : "");
+    checks.push({
+      target: `${fifty.editorsPerDocument} editors on one document across ${cluster.processes} processes: fan-out p99 ≤ 1.5× one process's in the same run, and ≤ 10 ms`,
+      server: "ours-cluster",
+      measured:
+        `p99 ${number(fifty.cluster.latency.p99, 2)} ms${rounds(fifty.cluster.roundsP99)} against ${number(fifty.single.latency.p99, 2)} ms${rounds(fifty.single.roundsP99)}: ` +
+        `${number(fifty.p99Ratio, 2)}×`,
+      met: fifty.p99Ratio <= 1.5 && fifty.cluster.latency.p99 <= 10,
+    });
+  }
+  if (cluster.kills) {
+    checks.push({
+      target: `kill -9 of either of ${cluster.processes} processes while editors on both type: every update acknowledged as saved is stored (0 lost)`,
+      server: "ours-cluster",
+      measured: `${cluster.kills.kills} kills, ${cluster.kills.lost} lost of ${cluster.kills.acknowledgedAtKills.toLocaleString("en-NZ")} checked`,
+      met: cluster.kills.lost === 0 && cluster.kills.convergedAtEnd,
+    });
+  }
+  return checks;
+}
+
+/** The several-process rows: each figure beside one process's from the same run. */
+function renderCluster(cluster: ClusterResults): string[] {
+  const one = "ours, 1 process (PostgreSQL)";
+  const several = `ours, ${cluster.processes} processes (PostgreSQL + Redis ${cluster.redis})`;
+  const lines = [
+    `### Several processes (issue 20): ${cluster.processes} processes beside one, in the same run (${number(cluster.seconds / 60, 1)} minutes)`,
+    "",
+    `One process: its own database, no Redis. ${cluster.processes} processes: one database and one Redis; clients take the processes in turn, ` +
+      "so every document has editors on each and a keystroke crosses Redis to reach some of them. Interleaved rounds after a warm-up round of each (not counted), pooled.",
+    "",
+    `| | ${one} | ${several} | ${cluster.processes} ÷ 1 |`,
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const row of cluster.fanOut) {
+    const load = row.documents === 1 ? `${row.editorsPerDocument} editors on one document` : `${row.documents} documents × ${row.editorsPerDocument} editors`;
+    const rounds = row.single.roundsP99 ? ` (${row.single.roundsP99.length} rounds pooled)` : "";
+    lines.push(
+      `| fan-out p50 / p99 ms, ${load}${rounds} | ${number(row.single.latency.p50, 2)} / ${number(row.single.latency.p99, 2)} | ${number(row.cluster.latency.p50, 2)} / ${number(row.cluster.latency.p99, 2)} | ${ratio(row.cluster.latency.p50, row.single.latency.p50)} / **${number(row.p99Ratio, 2)}** |`,
+    );
+    if (row.single.roundsP99 && row.cluster.roundsP99) {
+      lines.push(`| rounds p99 ms, ${load} | ${row.single.roundsP99.map((p99) => number(p99, 2)).join(", ")} | ${row.cluster.roundsP99.map((p99) => number(p99, 2)).join(", ")} | |`);
+    }
+    lines.push(
+      `| delivered, ${load} | ${number(row.single.deliveredShare * 100, 2)}% | ${number(row.cluster.deliveredShare * 100, 2)}% | |`,
+      `| acknowledged (saved) p50 / p99 ms, ${load} | ${number(row.single.acknowledgement.p50, 1)} / ${number(row.single.acknowledgement.p99, 1)} | ${number(row.cluster.acknowledgement.p50, 1)} / ${number(row.cluster.acknowledgement.p99, 1)} | ${ratio(row.cluster.acknowledgement.p99, row.single.acknowledgement.p99)} |`,
+      `| server CPU % (processes summed) + PostgreSQL backends, ${load} | ${number(row.single.serverCpuPercent)} + ${number(row.single.databaseCpuPercent)} | ${number(row.cluster.serverCpuPercent)} + ${number(row.cluster.databaseCpuPercent)} | ${ratio(row.cluster.serverCpuPercent ?? 0, row.single.serverCpuPercent ?? undefined)} |`,
+    );
+  }
+  if (cluster.saturation) {
+    const { single, cluster: many } = cluster.saturation;
+    lines.push(
+      `| keystrokes /s sustained, one document, ${single.editors} editors | ${number(single.sustainedPerSecond, 0)} | ${number(many.sustainedPerSecond, 0)} | ${ratio(many.sustainedPerSecond, single.sustainedPerSecond)} |`,
+    );
+  }
+  if (cluster.kills) {
+    const kills = cluster.kills;
+    lines.push(
+      `| kill -9 of one process in turn (${kills.kills} kills, ${kills.editors} editors at ${kills.ratePerEditor} keystrokes /s): acknowledged keystrokes lost | | **${kills.lost.toLocaleString("en-NZ")} of ${kills.acknowledgedAtKills.toLocaleString("en-NZ")}** (${kills.killsWithLoss} kills with a loss; converged at the end: ${kills.convergedAtEnd ? "yes" : "no"}) | |`,
+      `| restart after kill -9, mean / max ms | | ${number(kills.restartMs.mean, 0)} / ${number(kills.restartMs.max, 0)} | |`,
+    );
+  }
+  lines.push(
+    "",
+    `Through Redis per keystroke, over the ${cluster.processes}-process windows (messages by kind from a subscription to \`collab:*\`; bytes from Redis's own counters, the benchmark's subscription taken out):`,
+    "",
+    "| load | keystrokes | messages published | updates | presence | \"committed\" | payload bytes | bytes per update message | bytes into Redis | bytes out of Redis |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const row of cluster.fanOut) {
+    const redis = row.redis;
+    const load = row.documents === 1 ? `${row.editorsPerDocument} editors on one document` : `${row.documents} documents × ${row.editorsPerDocument} editors`;
+    lines.push(
+      `| ${load} | ${redis.keystrokes.toLocaleString("en-NZ")} | ${number(redis.messagesPerKeystroke, 3)} | ${number(redis.updatesPerKeystroke, 3)} | ${number(redis.awarenessPerKeystroke, 3)} | ${number(redis.committedPerKeystroke, 3)} | ${number(redis.payloadBytesPerKeystroke, 1)} | ${number(redis.updateBytesPerMessage, 1)} | ${number(redis.netInputBytesPerKeystroke, 1)} | ${number(redis.netOutputBytesPerKeystroke, 1)} |`,
+    );
+  }
+  if (cluster.kills && cluster.kills.lossSamples.length > 0) {
+    lines.push("", `Losses to look into: ${JSON.stringify(cluster.kills.lossSamples)}`);
+  }
+  lines.push("");
+  return lines;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine } = results;
   const lines: string[] = [];
   lines.push(
     `Run on ${machine.date}: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}` +
       (machine.postgres ? `, ${machine.postgres}` : "") +
-      `; \`${machine.command}\` took ${number(results.durationSeconds / 60, 1)} minutes. Load generator, servers and PostgreSQL share the machine (loopback).`,
+      `; \`${machine.command}\` took ${number(results.durationSeconds / 60, 1)} minutes. Load generator, servers and PostgreSQL share the machine (loopback).` +
+      (machine.noise ? ` **With a competing CPU load** (BENCH_NOISE=1: ${machine.noise}).` : ""),
     "",
   );
 
-  lines.push("### Targets (issue 8)", "", "| target | server | measured | |", "| --- | --- | --- | --- |");
+  lines.push(results.cluster ? "### Targets (issues 8 and 20)" : "### Targets (issue 8)", "", "| target | server | measured | |", "| --- | --- | --- | --- |");
   for (const check of results.targets) lines.push(`| ${check.target} | ${label(check.server)} | ${check.measured} | ${yesNo(check.met)} |`);
   lines.push("", ...renderSideBySide(results));
+  if (results.cluster) lines.push(...renderCluster(results.cluster));
 
   if (results.fanOut.length > 0) {
     lines.push(

@@ -10,10 +10,15 @@
  *                       postgres://postgres@127.0.0.1:5432/postgres); unreachable: PGlite only
  *   BENCH_QUICK=1       short windows, fewer connections and kills (minutes → about one)
  *   BENCH_ONLY=…        phases, comma-separated: first-sync, fan-out, saturation, writes,
- *                       connections, cycles, durability
+ *                       connections, cycles, durability, cluster (BENCH_ONLY=cluster, or
+ *                       `npm run bench:cluster`: the several-process rows alone, about 5 minutes)
  *   BENCH_TARGETS=…     servers, comma-separated: ours-postgres, ours-pglite, y-websocket, hocuspocus
  *   BENCH_EDITORS=…     one-document fan-out sizes, comma-separated (default 10,50,200)
- *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes, pooled (default: 4 at 50 editors, else 1)
+ *   BENCH_ROUNDS=…      interleaved rounds of each of those sizes, pooled (default: 4 at 50 editors, else 1);
+ *                       also the several-process 50-editor rounds
+ *   BENCH_KILLS=…       kill -9s of each server (the several-process rounds too)
+ *   BENCH_NOISE=1       a competing CPU load for the whole run (noise.ts: a separate process busy
+ *                       10 ms in every 20), to see what a busy machine does to the figures
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -23,7 +28,10 @@ import path from "node:path";
 import pg from "pg";
 import { type PreparedDatabase, type TypingHistory, historyState, prepareDatabase, typingHistory } from "./bench-database.js";
 import { LoadGenerator } from "./load-generator.js";
+import { CpuNoise, noiseDescription } from "./noise.js";
 import { type BenchResults, type MachineDescription, checkTargets, renderMarkdown } from "./report.js";
+import { BenchRedis, ClusterTarget, RedisCounter } from "./cluster-target.js";
+import { type ClusterFanOutRow, type ClusterKillOptions, type ClusterKillResult, type ClusterResults, runClusterFanOut, runClusterKills } from "./scenarios/cluster.js";
 import { type ConnectionsOptions, type ConnectionsResult, runConnections } from "./scenarios/connections.js";
 import { type DocumentCyclesResult, runDocumentCycles } from "./scenarios/document-cycles.js";
 import { type DurabilityResult, runDurability } from "./scenarios/durability.js";
@@ -34,7 +42,7 @@ import { type WriteAmplificationOptions, type WriteAmplificationResult, runWrite
 import { Target, type TargetKey } from "./targets.js";
 import { waitForQuietServer } from "./timing.js";
 
-const phases = ["first-sync", "fan-out", "saturation", "writes", "connections", "cycles", "durability"] as const;
+const phases = ["first-sync", "fan-out", "saturation", "writes", "connections", "cycles", "durability", "cluster"] as const;
 type Phase = (typeof phases)[number];
 const allTargets: TargetKey[] = ["ours-postgres", "ours-pglite", "y-websocket", "hocuspocus"];
 
@@ -57,6 +65,13 @@ interface Plan {
   connections: ConnectionsOptions;
   cycles: { documents: number; oursCycles: number; pgliteCycles: number; referenceCycles: number; chunk: number };
   durability: { kills: Record<TargetKey, number>; editors: number; ratePerEditor: number; minTypingMs: number; maxTypingMs: number };
+  /** Several processes on one PostgreSQL and one Redis, beside one process (issue 20). */
+  cluster: {
+    processes: number;
+    oneDocument: { editorsPerDocument: number; rounds: number };
+    manyDocuments: { documents: number; editorsPerDocument: number; rounds: number };
+    kills: Omit<ClusterKillOptions, "seed">;
+  };
 }
 
 const fullPlan: Plan = {
@@ -78,11 +93,17 @@ const fullPlan: Plan = {
   // PGlite, measured over one.
   cycles: { documents: 10_000, oursCycles: 3, pgliteCycles: 1, referenceCycles: 1, chunk: 2_500 },
   durability: {
-    kills: { "ours-postgres": 100, "ours-pglite": 10, "y-websocket": 10, hocuspocus: 10, "hocuspocus-store": 0 },
+    kills: { "ours-postgres": 100, "ours-pglite": 10, "y-websocket": 10, hocuspocus: 10, "hocuspocus-store": 0, "ours-cluster": 0 },
     editors: 5,
     ratePerEditor: 20,
     minTypingMs: 50,
     maxTypingMs: 400,
+  },
+  cluster: {
+    processes: 2,
+    oneDocument: { editorsPerDocument: 50, rounds: 4 },
+    manyDocuments: { documents: 100, editorsPerDocument: 3, rounds: 1 },
+    kills: { kills: 50, editors: 6, ratePerEditor: 20, minTypingMs: 50, maxTypingMs: 400 },
   },
 };
 
@@ -94,7 +115,13 @@ const quickPlan: Plan = {
   writes: { editors: 20, ratePerEditor: 5, typingMs: 3_000, quietMs: 2_500, settleMs: 3_000 },
   connections: { ...fullPlan.connections, steps: [500, 1_000], socketIoCount: 500, socketIoAtStep: 1_000, probeWindowMs: 1_000 },
   cycles: { documents: 1_000, oursCycles: 2, pgliteCycles: 1, referenceCycles: 1, chunk: 500 },
-  durability: { ...fullPlan.durability, kills: { "ours-postgres": 5, "ours-pglite": 3, "y-websocket": 2, hocuspocus: 2, "hocuspocus-store": 0 } },
+  durability: { ...fullPlan.durability, kills: { "ours-postgres": 5, "ours-pglite": 3, "y-websocket": 2, hocuspocus: 2, "hocuspocus-store": 0, "ours-cluster": 0 } },
+  cluster: {
+    processes: 2,
+    oneDocument: { editorsPerDocument: 50, rounds: 2 },
+    manyDocuments: { documents: 20, editorsPerDocument: 3, rounds: 1 },
+    kills: { ...fullPlan.cluster.kills, kills: 5 },
+  },
 };
 
 /** One generator worker leaves a core to the server for a meeting-sized document; more need two. */
@@ -102,11 +129,17 @@ const generatorWorkersFor = (editors: number) => (editors <= 50 ? 1 : 2);
 
 const plan = process.env.BENCH_QUICK === "1" ? quickPlan : fullPlan;
 // BENCH_KILLS=30: that many kill -9s of each server.
-if (process.env.BENCH_KILLS) for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
+if (process.env.BENCH_KILLS) {
+  for (const key of Object.keys(plan.durability.kills) as TargetKey[]) if (plan.durability.kills[key] > 0) plan.durability.kills[key] = Number(process.env.BENCH_KILLS);
+  plan.cluster.kills.kills = Number(process.env.BENCH_KILLS);
+}
 // BENCH_EDITORS=50 (or 10,50): only these one-document fan-out sizes.
 if (process.env.BENCH_EDITORS) plan.fanOut.sizes = process.env.BENCH_EDITORS.split(",").map(Number);
 // BENCH_ROUNDS=7: every one-document fan-out size runs in that many interleaved rounds (pooled).
-if (process.env.BENCH_ROUNDS) for (const size of plan.fanOut.sizes) plan.fanOut.rounds[size] = Number(process.env.BENCH_ROUNDS);
+if (process.env.BENCH_ROUNDS) {
+  for (const size of plan.fanOut.sizes) plan.fanOut.rounds[size] = Number(process.env.BENCH_ROUNDS);
+  plan.cluster.oneDocument.rounds = Number(process.env.BENCH_ROUNDS);
+}
 const only = new Set((process.env.BENCH_ONLY?.split(",") ?? phases).map((phase) => phase.trim()) as Phase[]);
 const wanted = (process.env.BENCH_TARGETS?.split(",").map((key) => key.trim()) as TargetKey[] | undefined) ?? allTargets;
 const postgresAdminUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -141,19 +174,30 @@ function runBuild(): Promise<void> {
 function describeMachine(postgres: string | null): MachineDescription {
   return {
     date: execFileSync("date").toString().trim(),
-    command: process.env.BENCH_QUICK === "1" ? "BENCH_QUICK=1 npm run bench" : "npm run bench",
+    // The run's own settings, so the command reproduces it.
+    command: [
+      ...Object.entries(process.env)
+        .filter(([name]) => name.startsWith("BENCH_") && name !== "BENCH_POSTGRES_URL")
+        .map(([name, value]) => `${name}=${value}`)
+        .sort(),
+      "npm run bench",
+    ].join(" "),
     cpu: os.cpus()[0]?.model.trim() ?? "unknown CPU",
     cores: os.cpus().length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     postgres,
     os: `${os.type()} ${os.release()}`,
+    noise: noise ? noiseDescription : null,
   };
 }
 
 const began = performance.now();
+const noise = process.env.BENCH_NOISE === "1" ? CpuNoise.start() : null;
 const postgres = await postgresVersion();
-const targetKeys = wanted.filter((key) => key !== "ours-postgres" || postgres !== null);
+// The several-process rows start servers of their own: alone, they need none of the others.
+const onlyCluster = [...only].every((phase) => phase === "cluster");
+const targetKeys = onlyCluster ? [] : wanted.filter((key) => key !== "ours-postgres" || postgres !== null);
 if (wanted.includes("ours-postgres") && postgres === null) log(`PostgreSQL at ${postgresAdminUrl} does not answer: running without it`);
 
 const databases = new Map<TargetKey, PreparedDatabase>();
@@ -162,8 +206,10 @@ let generator: LoadGenerator | undefined;
 let cleaningUp: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaningUp ??= (async () => {
+    noise?.stop();
     await generator?.stop().catch(() => undefined);
     await Promise.allSettled([...targets.values(), ...durabilityTargets].map((target) => target.stop()));
+    await Promise.allSettled([...clusterStops].map((stop) => stop()));
     await Promise.allSettled([...databases.values(), ...extraDatabases].map((database) => database.drop()));
   })());
 process.once("SIGINT", () => {
@@ -203,6 +249,101 @@ async function startDurability(): Promise<DurabilityResult[]> {
 }
 const durabilityTargets = new Set<Target>();
 const extraDatabases: PreparedDatabase[] = [];
+/** What the several-process rows started (processes, Redis), stopped at the end or on an interrupt. */
+const clusterStops = new Set<() => Promise<void>>();
+
+
+/**
+ * The several-process rows (issue 20): ours as one process on a PostgreSQL database of its own
+ * (no Redis), and as `plan.cluster.processes` processes on another database and a Redis of the
+ * benchmark's own, the same loads on each, interleaved; then kill -9 rounds on the processes.
+ */
+async function runClusterPhase(built: Promise<void>, load: LoadGenerator): Promise<ClusterResults | null> {
+  const started = performance.now();
+  if (postgres === null) {
+    log(`cluster: PostgreSQL at ${postgresAdminUrl} does not answer: no several-process rows`);
+    return null;
+  }
+  const { oneDocument, manyDocuments } = plan.cluster;
+  const papers = oneDocument.rounds + 1 + manyDocuments.documents * (manyDocuments.rounds + (manyDocuments.rounds > 1 ? 1 : 0)) + 2 + 5;
+  let redis: BenchRedis;
+  try {
+    redis = await BenchRedis.start();
+  } catch (error) {
+    log(`cluster: could not start redis-server (${error instanceof Error ? error.message : String(error)}): no several-process rows`);
+    return null;
+  }
+  clusterStops.add(() => redis.stop());
+  const redisVersion = execFileSync("redis-server", ["--version"]).toString().match(/v=(\S+)/)?.[1] ?? "unknown";
+  log(`cluster: Redis ${redisVersion} on port ${redis.port}; preparing two databases (${papers} papers each)…`);
+  const [singleDatabase, clusterDatabase] = await Promise.all(
+    [0, 1].map(async () => {
+      const database = await prepareDatabase("postgres", { papers, histories: [], postgresAdminUrl });
+      extraDatabases.push(database);
+      return database;
+    }),
+  );
+  await built;
+  log("cluster: starting one process (no Redis)…");
+  const single = await Target.start("ours-postgres", { database: singleDatabase! });
+  clusterStops.add(() => single.stop());
+  log(`cluster: starting ${plan.cluster.processes} processes on one database and Redis…`);
+  const cluster = await ClusterTarget.start(plan.cluster.processes, clusterDatabase!, redis);
+  clusterStops.add(() => cluster.stop());
+  const counter = await RedisCounter.open(redis.url);
+  const quiet = async () => {
+    await waitForQuietServer(single.process);
+    for (const member of cluster.processes) await waitForQuietServer(member.process);
+  };
+  try {
+    const rows: ClusterFanOutRow[] = [];
+    for (const shape of [{ documents: 1, ...oneDocument }, manyDocuments]) {
+      const documents = shape.documents;
+      rows.push(
+        await runClusterFanOut(
+          single,
+          cluster,
+          counter,
+          load,
+          {
+            ...plan.fanOut,
+            documents,
+            editorsPerDocument: shape.editorsPerDocument,
+            rounds: shape.rounds,
+            generatorWorkers: generatorWorkersFor(documents * shape.editorsPerDocument),
+          },
+          quiet,
+          log,
+        ),
+      );
+    }
+    log("cluster: saturation, one process");
+    await quiet();
+    const singleSaturation = await runSaturation(single, load, plan.saturation);
+    log(`cluster: saturation, ${plan.cluster.processes} processes`);
+    await quiet();
+    const clusterSaturation = await runSaturation(cluster, load, plan.saturation);
+    let kills: ClusterKillResult | null = null;
+    if (plan.cluster.kills.kills > 0) {
+      log(`cluster: ${plan.cluster.kills.kills} × kill -9 of one of ${plan.cluster.processes} processes`);
+      await quiet();
+      kills = await runClusterKills(cluster, load, { ...plan.cluster.kills, seed: 20261206 });
+    }
+    return {
+      processes: plan.cluster.processes,
+      redis: redisVersion,
+      fanOut: rows,
+      saturation: { single: singleSaturation, cluster: clusterSaturation },
+      kills,
+      seconds: Math.round((performance.now() - started) / 1000),
+    };
+  } finally {
+    await counter.close();
+    await cluster.stop();
+    await single.stop();
+    await redis.stop();
+  }
+}
 
 /**
  * Write amplification: ours on PostgreSQL (the update log), then Hocuspocus storing whole documents
@@ -247,6 +388,7 @@ const writeAmplification: WriteAmplificationResult[] = [];
 const connections: ConnectionsResult[] = [];
 const documentCycles: DocumentCyclesResult[] = [];
 const durability: DurabilityResult[] = [];
+let cluster: ClusterResults | null = null;
 
 try {
   // Papers: fan-out, many documents, saturation, writes, the probe, idle connections, cycles, durability.
@@ -263,7 +405,7 @@ try {
   log("building the app and the server (npm run build)…");
   const built = runBuild();
   built.catch(() => undefined);
-  log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
+  if (only.has("first-sync")) log(`typing two histories of ${plan.historyUpdates.toLocaleString("en-NZ")} keystrokes…`);
   const histories: TypingHistory[] = only.has("first-sync")
     ? (["realistic", "random"] as const).map((typing) => ({ typing, updates: typingHistory(plan.historyUpdates, typing) }))
     : [];
@@ -415,6 +557,11 @@ try {
     });
   }
   durability.push(...(await durabilityRuns));
+  if (only.has("cluster")) {
+    // The other servers are done: they leave the cores to the several-process rows.
+    await Promise.allSettled([...targets.values()].map((target) => target.stop()));
+    cluster = await runClusterPhase(built, generator);
+  }
 } finally {
   await cleanUp();
 }
@@ -429,6 +576,7 @@ const partial = {
   connections,
   documentCycles,
   durability,
+  cluster,
 };
 const results: BenchResults = { ...partial, targets: checkTargets(partial) };
 const markdown = renderMarkdown(results);

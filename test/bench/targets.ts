@@ -17,7 +17,7 @@ import type { BenchClientSpec, WireProtocol } from "./bench-client.js";
 import { type PreparedDatabase, signIn } from "./bench-database.js";
 import { ServerProcess } from "./server-process.js";
 
-export type TargetKey = "ours-postgres" | "ours-pglite" | "y-websocket" | "hocuspocus" | "hocuspocus-store";
+export type TargetKey = "ours-postgres" | "ours-pglite" | "y-websocket" | "hocuspocus" | "hocuspocus-store" | "ours-cluster";
 
 /** The installed version of a reference server, so the tables name what was measured. */
 function installedVersion(name: string): string {
@@ -34,7 +34,26 @@ export const targetLabels: Record<TargetKey, string> = {
   "y-websocket": `@y/websocket-server ${yWebsocketVersion}`,
   hocuspocus: `Hocuspocus ${hocuspocusVersion}`,
   "hocuspocus-store": `Hocuspocus ${hocuspocusVersion} + PostgreSQL store`,
+  "ours-cluster": "ours, 2 processes (PostgreSQL + Redis)",
 };
+
+/** What the load scenarios read of a server's process: a process of its own, or several summed. */
+export interface MeasuredProcess {
+  /** CPU seconds used so far. */
+  cpuSeconds(): number;
+  /** Resident set size now, in bytes. */
+  rss(): number;
+}
+
+/** What the fan-out and saturation scenarios need of a server: one process (Target) or several (ClusterTarget). */
+export interface LoadTarget {
+  readonly key: TargetKey;
+  readonly label: string;
+  readonly server: MeasuredProcess | null;
+  readonly database: PreparedDatabase | null;
+  newDocuments(count: number): Promise<string[]>;
+  client(documentName: string, options: { editor: boolean; slot?: number; n?: number }): BenchClientSpec;
+}
 
 export interface TargetOptions {
   /** Ours: the prepared database it runs on. */
@@ -46,9 +65,11 @@ export interface TargetOptions {
   debounceMs?: number;
   maxDebounceMs?: number;
   port?: number;
+  /** Ours: more environment for the process (REDIS_URL and INSTANCE_ID for several processes). */
+  env?: Record<string, string>;
 }
 
-export class Target {
+export class Target implements LoadTarget {
   readonly key: TargetKey;
   readonly label: string;
   readonly protocol: WireProtocol;
@@ -106,6 +127,7 @@ export class Target {
           PORT: port,
           SEED_DEMO: "never",
           ...options.database.serverEnv,
+          ...options.env,
         },
       });
     }

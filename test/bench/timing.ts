@@ -23,7 +23,7 @@ export class CpuMeter {
   private readonly generatorStart: NodeJS.CpuUsage;
   private readonly started = performance.now();
 
-  constructor(private readonly server: ServerProcess | null) {
+  constructor(private readonly server: { cpuSeconds(): number } | null) {
     this.serverStart = server?.cpuSeconds() ?? 0;
     this.generatorStart = process.cpuUsage();
   }

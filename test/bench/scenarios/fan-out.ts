@@ -7,7 +7,7 @@
 import { type PostgresReading, backendCpuBetween } from "../bench-database.js";
 import type { LoadGenerator } from "../load-generator.js";
 import { type LatencySummary, type SortedSamples, round, sortedSamples, summarise } from "../statistics.js";
-import type { Target, TargetKey } from "../targets.js";
+import type { LoadTarget, TargetKey } from "../targets.js";
 import { CpuMeter, sleep } from "../timing.js";
 
 export interface FanOutOptions {
@@ -20,6 +20,8 @@ export interface FanOutOptions {
   drainMs: number;
   /** Generator worker threads to use (all when not given). */
   generatorWorkers?: number;
+  /** Called just before the measurement window opens and just after it closes (to read other counters over it). */
+  windowHooks?: { start(): Promise<void>; end(): Promise<void> };
 }
 
 export interface FanOutResult {
@@ -58,11 +60,11 @@ export interface FanOutRound {
   acknowledgements: SortedSamples;
 }
 
-export async function runFanOut(target: Target, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutResult> {
+export async function runFanOut(target: LoadTarget, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutResult> {
   return (await runFanOutRound(target, generator, options)).result;
 }
 
-export async function runFanOutRound(target: Target, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutRound> {
+export async function runFanOutRound(target: LoadTarget, generator: LoadGenerator, options: FanOutOptions): Promise<FanOutRound> {
   const documents = await target.newDocuments(options.documents);
   const specs = documents.flatMap((documentName, d) =>
     Array.from({ length: options.editorsPerDocument }, (_, e) => {
@@ -84,11 +86,13 @@ export async function runFanOutRound(target: Target, generator: LoadGenerator, o
     await sleep(options.warmUpMs);
     const monitor = target.database?.monitor ?? null;
     const databaseBefore: PostgresReading | null = monitor ? await monitor.read() : null;
+    await options.windowHooks?.start();
     const cpu = new CpuMeter(target.server);
     await generator.startWindow();
     await sleep(options.windowMs);
     generator.endWindow();
     const used = cpu.read();
+    await options.windowHooks?.end();
     const databaseAfter = monitor ? await monitor.read() : null;
     const rss = target.server ? target.server.rss() : null;
     await generator.stopTyping();

@@ -9,7 +9,7 @@
  */
 import type { LoadGenerator } from "../load-generator.js";
 import { type LatencySummary, round, summarise } from "../statistics.js";
-import type { Target, TargetKey } from "../targets.js";
+import type { LoadTarget, TargetKey } from "../targets.js";
 import { CpuMeter, sleep } from "../timing.js";
 
 export interface SaturationOptions {
@@ -41,7 +41,7 @@ export interface SaturationResult {
   stages: SaturationStage[];
 }
 
-export async function runSaturation(target: Target, generator: LoadGenerator, options: SaturationOptions): Promise<SaturationResult> {
+export async function runSaturation(target: LoadTarget, generator: LoadGenerator, options: SaturationOptions): Promise<SaturationResult> {
   const [documentName] = await target.newDocuments(1);
   const specs = Array.from({ length: options.editors }, (_, i) => target.client(documentName!, { editor: true, slot: i, n: i }));
   await generator.open(specs, { paragraph: true });
