@@ -19,6 +19,7 @@ import {
   TabStopType,
   TextRun,
 } from "docx";
+import { conflictLine } from "../meetings/conflict-line.js";
 import { quorumRecord } from "../meetings/quorum.js";
 import type { Attendee } from "../models/attendance.server.js";
 import type { MinuteParagraph, MinuteView } from "../models/minutes.server.js";
@@ -176,24 +177,10 @@ function attendance(view: MinuteView): Paragraph[] {
   out.push(heading("Conflicts of interest declared:"));
   if (view.conflicts.length === 0) out.push(line("None."));
   for (const conflict of view.conflicts) {
-    const who = conflict.organisation ? `${clean(conflict.name)}, ${clean(conflict.organisation)}` : clean(conflict.name);
-    const item = conflict.itemTitle ? ` (item ${conflict.itemPosition}: ${clean(conflict.itemTitle)})` : "";
-    out.push(
-      new Paragraph({
-        children: [
-          new TextRun({ text: who, bold: true }),
-          new TextRun(`${item}: ${sentence(conflict.interest)} Managed: ${sentence(conflict.management)}`),
-        ],
-      }),
-    );
+    const { who, details } = conflictLine(conflict);
+    out.push(new Paragraph({ children: [new TextRun({ text: clean(who), bold: true }), new TextRun(clean(details))] }));
   }
   return out;
-}
-
-/** The text as a sentence: with a full stop unless it already ends with one (or ! or ?). */
-function sentence(text: string): string {
-  const cleaned = clean(text).trim();
-  return /[.!?]$/.test(cleaned) ? cleaned : `${cleaned}.`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * may do (the policy's answers for the meeting, `permissionsFor`).
  */
 import type { Meeting } from "../../db/database.js";
+import { conflictLine } from "../meetings/conflict-line.js";
 import { computeQuorum, quorumSentence } from "../meetings/quorum.js";
 import { type Actor, permissionsFor } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
@@ -72,9 +73,7 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
     quorumMet: quorum.met,
     conflicts: (await meetingConflicts(db, meeting.id)).map((conflict) => ({
       id: conflict.id,
-      who: conflict.name,
-      interest: conflict.interest,
-      management: conflict.management,
+      ...conflictLine(conflict),
       agendaItemId: conflict.agendaItemId,
     })),
     minute: view.minute ? { status: view.minute.status, reference: view.minute.reference } : null,

@@ -20,6 +20,7 @@ import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { notFound } from "../errors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
 import { invalidForm, invariantResponse, replyWithError } from "../http/responses.server.js";
+import { conflictLine } from "../meetings/conflict-line.js";
 import { quorumRecord } from "../meetings/quorum.js";
 import { classifyMinutesSchema, minutesPageSchema } from "../meetings/schemas.js";
 import { setMinuteClassification } from "../models/decisions.server.js";
@@ -254,12 +255,15 @@ export default function Minutes() {
           <>
             <h2>Conflicts of interest</h2>
             <ul>
-              {conflicts.map((conflict) => (
-                <li key={conflict.id}>
-                  {conflict.name}
-                  {conflict.itemTitle ? ` (item ${conflict.itemPosition}, ${conflict.itemTitle})` : ""}: {conflict.interest}. Managed: {conflict.management}
-                </li>
-              ))}
+              {conflicts.map((conflict) => {
+                const { who, details } = conflictLine(conflict);
+                return (
+                  <li key={conflict.id}>
+                    <strong>{who}</strong>
+                    {details}
+                  </li>
+                );
+              })}
             </ul>
           </>
         ) : null}

@@ -152,6 +152,32 @@ describe("the meeting pages", () => {
     expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(["meeting.scheduled", "meeting.started", "meeting.moved_to_item", "decision.recorded"]));
   });
 
+  it("prints a declared conflict of interest with one full stop on the live panel and the minute page", async () => {
+    const db = server.services.db;
+    const priya = await db
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select("memberships.id")
+      .where("memberships.group_id", "=", groupId)
+      .where("users.display_name", "=", "Priya Naidu")
+      .executeTakeFirstOrThrow();
+    const declared = await post(`${meetingPath()}/attendance`, "secretary", {
+      intent: "conflict.declare",
+      membershipId: priya.id,
+      interest: "Advises a provider on the commissioning approach.",
+      management: "Took part in the discussion but not the decision.",
+    });
+    expect(declared.status).toBe(302);
+    const line = "Advises a provider on the commissioning approach. Managed: Took part in the discussion but not the decision.";
+    const text = (html: string) => html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "");
+    const minutes = text(await (await get(`${meetingPath()}/minutes`, "member")).text());
+    expect(minutes).toContain(`Priya Naidu, Hapori Hauora Community Trust (demo): ${line}`);
+    expect(minutes).not.toContain("approach..");
+    const live = text(await (await get(meetingPath(), "member")).text());
+    expect(live).toContain(line);
+    expect(live).not.toContain("approach..");
+  });
+
   it("confirms the minutes after the meeting ends, then refuses any change to them", async () => {
     const ended = await post(`${meetingPath()}?index`, "chair", { intent: "live.end" });
     expect(ended.status, await ended.clone().text().then((body) => body.slice(0, 300))).toBe(302);
