@@ -24,6 +24,7 @@ import { CollaborationEndpoint } from "../../server/collab/endpoint.js";
 import { createLogger } from "../../server/logger.js";
 import { appendParagraph } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
+import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
 
@@ -339,6 +340,23 @@ describe("approvals over HTTP", () => {
     const docx = await get(`${base()}/versions/${versionNumber}/export.docx`, "member");
     expect(docx.status).toBe(200);
     expect(docx.headers.get("content-type")).toContain("wordprocessingml");
+  });
+
+  it("says in both exports what the approved version is now, and names the group and its secretary in the Word file's properties", async () => {
+    const approved = await (await get(`${base()}/approved`, "member")).text();
+    const versionNumber = /versions\/(\d+)\/export\.docx/.exec(approved)![1]!;
+    const standing = new RegExp(`^Version ${versionNumber}: approved on \\d{1,2} [A-Z][a-z]+ \\d{4} by the Lead Minister's office \\(Alex Morgan\\)\\. Saved .+\\.$`);
+    const print = (await (await get(`${base()}/versions/${versionNumber}/print`, "member")).text()).replace(/<!-- -->/g, "");
+    const subtitle = /<p class="print-view__subtitle">([^<]*)<\/p>/.exec(print)![1]!.replace(/&#x27;/g, "'");
+    expect(subtitle).not.toContain("Submitted for approval");
+    expect(subtitle.split(" · ").at(-1)).toMatch(standing);
+    const parts = docxParts(Buffer.from(await (await get(`${base()}/versions/${versionNumber}/export.docx`, "member")).arrayBuffer()));
+    const lines = wordParagraphs(parts.get("word/document.xml")!).map((paragraph) => paragraph.text);
+    expect(lines.join("\n")).not.toContain("Submitted for approval");
+    expect(lines[2]).toMatch(standing);
+    const core = parts.get("docProps/core.xml")!;
+    expect(core).toContain("<dc:creator>Social Sector Commissioning Stewardship Group (secretary: Sophie Lin)</dc:creator>");
+    expect(core).not.toContain("Un-named");
   });
 
   it("keeps the history of a document from a consultee of that very document: every history route refuses them", async () => {
