@@ -73,6 +73,20 @@ export async function findApprovedVersion(db: Db, documentId: string, before?: D
 }
 
 /**
+ * The submission the office returned most recently before `submittedAt`, with its text and
+ * reasons: what a resubmission answers.
+ */
+export async function findReturnedBefore(db: Db, documentId: string, submittedAt: Date) {
+  return submissionQuery(db)
+    .select(["v.content_text"])
+    .where("s.document_id", "=", documentId)
+    .where("s.status", "=", "returned")
+    .where("s.decided_at", "<=", submittedAt)
+    .orderBy("s.decided_at", "desc")
+    .executeTakeFirst();
+}
+
+/**
  * Where a document stands with the Lead Minister's office: the pending submission if any, the
  * latest decision, and the version in force (the last approved one).
  */

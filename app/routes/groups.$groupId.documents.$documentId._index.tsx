@@ -11,7 +11,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Suspense, lazy, useEffect, useState } from "react";
-import { ApprovalPanel } from "../components/approvals/ApprovalPanel.js";
+import { ApprovalPanel, ApprovalSummary } from "../components/approvals/ApprovalPanel.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
 import { SaveVersionForm } from "../components/editor/SaveVersionForm.js";
@@ -199,7 +199,8 @@ export default function DocumentPage() {
       ) : null}
 
       <ConsultationNotice base={base} />
-      {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
+      {/* The status line only: the approval forms sit below the text, so the document comes first. */}
+      {approval ? <ApprovalSummary approval={approval} base={base} /> : null}
 
       <section aria-label="People here" className="presence-region">
         {hydrated ? (
@@ -236,6 +237,8 @@ export default function DocumentPage() {
         meId={me.id}
         mayComment={may["document.comment"]}
       />
+
+      {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
 
       <div className="document-tools">
         {may["document.history"] ? (
