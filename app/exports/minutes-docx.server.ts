@@ -54,6 +54,7 @@ export async function minutesToDocx(view: MinuteView): Promise<Buffer> {
       tabStops: [{ type: TabStopType.LEFT, position: 2835 }],
       children: [new TextRun({ text: "Portfolio", bold: true }), new TextRun({ children: [new Tab()], bold: true }), new TextRun({ text: view.group.portfolio, bold: true })],
     }),
+    ...(view.meeting.heldNote ? [new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: view.meeting.heldNote, italics: true })] })] : []),
     new Paragraph({ spacing: { before: 240, after: 120 }, children: [new TextRun(`On ${view.meeting.dateLabel}, the ${view.group.name}:`)] }),
     ...view.paragraphs.flatMap(decisionParagraphs),
     ...signature(minute.secretaryName),

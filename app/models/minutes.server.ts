@@ -15,6 +15,7 @@ import { notFound } from "../errors.js";
 import { citedReferences } from "../meetings/decision-reference.js";
 import { inReadingOrder, paragraphNumbers } from "../meetings/paragraph-numbers.js";
 import { type Quorum, computeQuorum } from "../meetings/quorum.js";
+import { heldAt, heldNote } from "../meetings/start-timing.js";
 import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { type Attendee, meetingAttendees, meetingConflicts, meetingOfficials } from "./attendance.server.js";
@@ -61,7 +62,17 @@ export interface MinuteParagraph {
 
 export interface MinuteView {
   group: { id: string; name: string; code: string; portfolio: string };
-  meeting: { id: string; title: string; startsAt: Date; status: string; dateLabel: string; actingChairUserId: string | null };
+  meeting: {
+    id: string;
+    title: string;
+    startsAt: Date;
+    status: string;
+    /** The New Zealand date it was held (started), or is to be held: "Saturday 5 December 2026". */
+    dateLabel: string;
+    /** Said when it was held on another day than scheduled: "Held on …; it had been scheduled for …". */
+    heldNote: string | null;
+    actingChairUserId: string | null;
+  };
   minute: {
     id: string;
     status: "draft" | "confirmed";
@@ -154,7 +165,8 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
       title: meeting.title,
       startsAt: meeting.starts_at,
       status: meeting.status,
-      dateLabel: formatNzDate(meeting.starts_at),
+      dateLabel: formatNzDate(heldAt(meeting)),
+      heldNote: heldNote(meeting),
       actingChairUserId: meeting.acting_chair_user_id,
     },
     minute: minute
@@ -164,7 +176,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
           reference: minute.reference,
           classification: minute.classification,
           // A draft shows who the secretary was that day; confirmation writes it in for good.
-          secretaryName: minute.secretary_name ?? (await secretaryOnDate(db, meeting.group_id, nzCalendarDate(meeting.starts_at))) ?? null,
+          secretaryName: minute.secretary_name ?? (await secretaryOnDate(db, meeting.group_id, nzCalendarDate(heldAt(meeting)))) ?? null,
           confirmedAt: minute.confirmed_at,
           confirmedAtMeeting: confirmedAtMeeting ? { id: confirmedAtMeeting.id, title: confirmedAtMeeting.title, startsAt: confirmedAtMeeting.starts_at } : null,
         }

@@ -28,7 +28,7 @@ import { confirmMinutes } from "../models/minute-confirmation.server.js";
 import { minuteView } from "../models/minutes.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
-import { formatNzDate, formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
 
@@ -56,7 +56,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
   return {
     group: view.group,
-    meeting: { id: meeting.id, title: view.meeting.title, dateLabel: formatNzDate(meeting.starts_at), status: meeting.status },
+    // The day it was held, with a note when that was not the day scheduled.
+    meeting: { id: meeting.id, title: view.meeting.title, dateLabel: view.meeting.dateLabel, heldNote: view.meeting.heldNote, status: meeting.status },
     minute: {
       status: view.minute.status,
       reference: view.minute.reference,
@@ -201,6 +202,7 @@ export default function Minutes() {
             <strong>Portfolio</strong> {group.portfolio}
           </p>
         ) : null}
+        {meeting.heldNote ? <p className="minute-document__held">{meeting.heldNote}</p> : null}
         <p>
           On {meeting.dateLabel}, the <TeReo text={group.name} />:
         </p>

@@ -95,7 +95,16 @@ describe("the meeting pages", () => {
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain("Only the chair (or the acting chair named for this meeting) can start the meeting");
       expect((await post(`${meetingPath()}?index`, "member", { intent: "live.start" })).status).toBe(403);
-      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start" })).status).toBe(302);
+      // The demo meeting is at 10:00 on Tuesday 8 December 2026: starting it on another day asks first, with both times.
+      expect(Math.abs(Date.now() - Date.parse("2026-12-07T21:00:00Z")), "this test runs away from the demo meeting's hour").toBeGreaterThan(3 * 3_600_000);
+      const asked = await (await get(meetingPath(), "chair")).text();
+      expect(asked).toContain("Start the meeting now, not at its scheduled time?");
+      expect(asked.replace(/<!-- -->/g, "")).toContain("This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now ");
+      const unconfirmed = await post(`${meetingPath()}?index`, "chair", { intent: "live.start" });
+      expect(unconfirmed.status).toBe(409);
+      expect(await unconfirmed.text()).toContain("This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now ");
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start", offSchedule: "nonsense" })).status).toBe(400);
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start", offSchedule: "confirmed" })).status).toBe(302);
       await vi.waitFor(() => expect(changes).toContainEqual({ meetingId, what: "started" }));
 
       const items = await server.services.db.selectFrom("agenda_items").select(["id", "position"]).where("meeting_id", "=", meetingId).orderBy("position").execute();
@@ -171,6 +180,9 @@ describe("the meeting pages", () => {
     const line = "Advises a provider on the commissioning approach. Managed: Took part in the discussion but not the decision.";
     const text = (html: string) => html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "");
     const minutes = text(await (await get(`${meetingPath()}/minutes`, "member")).text());
+    // Started on another day than scheduled: the minute says when it was held, and notes the change.
+    expect(minutes).toMatch(/Held on [A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}; it had been scheduled for Tuesday 8 December 2026\./);
+    expect(minutes).not.toContain("On Tuesday 8 December 2026, the");
     expect(minutes).toContain(`Priya Naidu, Hapori Hauora Community Trust (demo): ${line}`);
     expect(minutes).not.toContain("approach..");
     const live = text(await (await get(meetingPath(), "member")).text());

@@ -22,7 +22,9 @@ import { membersOnDate } from "../../app/models/memberships.server.js";
 import { confirmMinutes } from "../../app/models/minute-confirmation.server.js";
 import { minuteView } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
+import { minutesToDocx } from "../../app/exports/minutes-docx.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 
 describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
   const actors = new Map<string, Actor>();
@@ -55,8 +57,13 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       onlineUrl: null,
       openers: [],
     });
-    await startMeeting(db, null, as("chair"), { meetingId: id });
+    await startMeeting(db, null, as("chair"), { meetingId: id, now: await scheduledStart(db, id) });
     return id;
+  }
+
+  /** When a meeting is scheduled to start: starting it then needs no confirmation. */
+  async function scheduledStart(db: Kysely<Database>, id: string): Promise<Date> {
+    return (await db.selectFrom("meetings").select("starts_at").where("id", "=", id).executeTakeFirstOrThrow()).starts_at;
   }
 
   async function closedMeetingWithDecision(db: Kysely<Database>, title: string, date: string, body: string): Promise<string> {
@@ -113,6 +120,44 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
     });
   });
 
+  describe("starting far from the scheduled time", () => {
+    it("asks for confirmation, with the scheduled and actual times, and the minute states the day it was held", async () => {
+      const db = getDb();
+      // Scheduled for 10:00 on Tuesday 11 May 2027 (NZST, UTC+12); started at 1:00 pm on Saturday 8 May.
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Early hui", date: "2027-05-11", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      const saturday = new Date("2027-05-08T01:00:00Z");
+      const refusal = await startMeeting(db, null, as("chair"), { meetingId: id, now: saturday }).then(() => null, (error: unknown) => error);
+      expect(refusal).toMatchObject({ code: "MEETING_OFF_SCHEDULE" });
+      expect((refusal as Error).message).toContain("scheduled for Tuesday 11 May 2027, 10:00 am");
+      expect((refusal as Error).message).toContain("it is now Saturday 8 May 2027, 1:00 pm");
+      expect((await db.selectFrom("meetings").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("scheduled");
+
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: saturday, offScheduleConfirmed: true });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "the early start" });
+      const view = await minuteView(db, await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      expect(view.meeting.dateLabel).toBe("Saturday 8 May 2027");
+      expect(view.meeting.heldNote).toBe("Held on Saturday 8 May 2027; it had been scheduled for Tuesday 11 May 2027.");
+      const lines = wordParagraphs(docxParts(await minutesToDocx(view)).get("word/document.xml")!).map((paragraph) => paragraph.text);
+      expect(lines).toContain("On Saturday 8 May 2027, the Social Sector Commissioning Stewardship Group:");
+      expect(lines).toContain("Held on Saturday 8 May 2027; it had been scheduled for Tuesday 11 May 2027.");
+      expect(lines.join("\n")).not.toContain("11 May 2027, the");
+    });
+
+    it("starts without asking within three hours of the scheduled time, and the minute keeps that date", async () => {
+      const db = getDb();
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Nearly on time", date: "2027-05-18", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      const start = await scheduledStart(db, id);
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: new Date(start.getTime() - 2.5 * 3_600_000) });
+      const view = await minuteView(db, await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      expect(view.meeting.dateLabel).toBe("Tuesday 18 May 2027");
+      expect(view.meeting.heldNote).toBeNull();
+    });
+  });
+
   describe("the agenda and live mode", () => {
     it("adds items before general business, reorders them, and keeps items with decisions", async () => {
       const db = getDb();
@@ -134,7 +179,7 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       await expect(moveAgendaItem(db, null, as("chair"), { meetingId: id, itemId, toPosition: 99 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
 
       await expect(startMeeting(db, null, as("secretary"), { meetingId: id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await startMeeting(db, null, as("chair"), { meetingId: id });
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: await scheduledStart(db, id) });
       await moveToAgendaItem(db, null, as("chair"), { meetingId: id, itemId });
       expect((await db.selectFrom("meetings").select("current_agenda_item_id").where("id", "=", id).executeTakeFirstOrThrow()).current_agenda_item_id).toBe(itemId);
       await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: itemId, heading: null, verb: "noted", body: "the paper" });
@@ -154,7 +199,7 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       await expect(setActingChair(db, null, as("member"), { meetingId: id, userId: users.get("member")! })).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("ngo")! })).rejects.toMatchObject({ code: "INVALID_INPUT" });
       await setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("member")! });
-      await startMeeting(db, null, as("member"), { meetingId: id });
+      await startMeeting(db, null, as("member"), { meetingId: id, now: await scheduledStart(db, id) });
       await endMeeting(db, null, as("member"), { meetingId: id });
       // Named for this meeting only.
       const other = await scheduleMeeting(db, null, as("secretary"), {
