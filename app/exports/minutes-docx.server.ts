@@ -20,7 +20,7 @@ import {
   TextRun,
 } from "docx";
 import { conflictLine } from "../meetings/conflict-line.js";
-import { quorumRecord } from "../meetings/quorum.js";
+import { DECIDED_WITHOUT_QUORUM, quorumRecord } from "../meetings/quorum.js";
 import type { Attendee } from "../models/attendance.server.js";
 import type { MinuteParagraph, MinuteView } from "../models/minutes.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
@@ -56,6 +56,7 @@ export async function minutesToDocx(view: MinuteView): Promise<Buffer> {
     }),
     ...(view.meeting.heldNote ? [new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: view.meeting.heldNote, italics: true })] })] : []),
     new Paragraph({ spacing: { before: 240, after: 120 }, children: [new TextRun(`On ${view.meeting.dateLabel}, the ${view.group.name}:`)] }),
+    ...(view.withoutQuorum ? [new Paragraph({ spacing: { after: 120 }, children: [new TextRun({ text: view.withoutQuorum, bold: true })] })] : []),
     ...view.paragraphs.flatMap(decisionParagraphs),
     ...signature(minute.secretaryName),
     ...attendance(view),
@@ -128,6 +129,7 @@ function decisionParagraphs(paragraph: MinuteParagraph): Paragraph[] {
   );
   const note = (text: string) =>
     new Paragraph({ spacing: { after: 120 }, indent: { left: indent }, children: [new TextRun({ text, italics: true, size: 20 })] });
+  if (paragraph.withoutQuorum) out.push(note(DECIDED_WITHOUT_QUORUM));
   if (paragraph.corrects) out.push(note(`This paragraph corrects ${paragraphLocation(paragraph.corrects)}.`));
   for (const later of paragraph.correctedBy) out.push(note(`Corrected later by ${paragraphLocation(later)}.`));
   for (const action of paragraph.actions) {

@@ -59,7 +59,6 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
       cancelReason: meeting.cancel_reason,
       // Starting now would be far from the scheduled time: the chair is asked to confirm, with both times.
       offScheduleNow: meeting.status === "scheduled" && isOffSchedule(meeting.starts_at, now) ? offScheduleSentence(meeting.starts_at, now) : null,
-      agendaDocumentId: meeting.agenda_document_id,
       actingChair: attendees.find((attendee) => attendee.userId === meeting.acting_chair_user_id)?.name ?? null,
       actingChairUserId: meeting.acting_chair_user_id,
     },

@@ -14,7 +14,7 @@ import type { Classification, Database, DecisionVerb, Meeting } from "../../db/d
 import { notFound } from "../errors.js";
 import { citedReferences } from "../meetings/decision-reference.js";
 import { inReadingOrder, paragraphNumbers } from "../meetings/paragraph-numbers.js";
-import { type Quorum, computeQuorum } from "../meetings/quorum.js";
+import { type Quorum, computeQuorum, withoutQuorumStatement } from "../meetings/quorum.js";
 import { heldAt, heldNote } from "../meetings/start-timing.js";
 import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
@@ -58,6 +58,8 @@ export interface MinuteParagraph {
   corrects: { reference: string | null; number: string; meetingId: string } | null;
   correctedBy: { reference: string | null; number: string; meetingId: string }[];
   actions: { id: string; description: string; owner: string; dueOn: string; status: string }[];
+  /** A numbered paragraph of a minute whose meeting had no quorum: "Decided without a quorum." under it. */
+  withoutQuorum: boolean;
 }
 
 export interface MinuteView {
@@ -90,6 +92,8 @@ export interface MinuteView {
   conflicts: Awaited<ReturnType<typeof meetingConflicts>>;
   /** Kept with a confirmed minute; worked out from attendance so far for a draft. */
   quorum: Quorum;
+  /** Said above the paragraphs when they were decided without a quorum (docs/decisions/019), else null. */
+  withoutQuorum: string | null;
 }
 
 /** Each decision's paragraph number ("3", "3.1") in the given minutes, from each minute's whole order. */
@@ -158,6 +162,10 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
         .orderBy("actions.created_at")
         .execute()
     : [];
+  const quorum: Quorum =
+    minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
+      ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
+      : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum);
   return {
     group,
     meeting: {
@@ -201,16 +209,15 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
           dueOn: action.due_on,
           status: action.status,
         })),
+      withoutQuorum: !quorum.met && row.parent_id === null,
     })),
     present: attendees.filter((attendee) => attendee.status === "present"),
     apologies: attendees.filter((attendee) => attendee.status === "apologies"),
     absent: attendees.filter((attendee) => attendee.status === "absent"),
     officials: await meetingOfficials(db, meeting.id),
     conflicts: await meetingConflicts(db, meeting.id),
-    quorum:
-      minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
-        ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
-        : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum),
+    quorum,
+    withoutQuorum: rows.length > 0 ? withoutQuorumStatement(quorum) : null,
   };
 }
 

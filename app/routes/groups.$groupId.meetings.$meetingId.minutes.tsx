@@ -80,6 +80,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayConfirm: may["minutes.confirm"] && view.minute.status === "draft" && meeting.status === "closed",
     mayClassify: may["decision.record"] && view.minute.status === "draft",
     quorum: quorumRecord(view.quorum),
+    withoutQuorum: view.withoutQuorum,
     quorumMet: view.quorum.met,
     // Confirming is for good: it is asked for twice, the second time with a summary.
     reviewing: new URL(request.url).searchParams.get("review") === "1",
@@ -109,7 +110,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 export default function Minutes() {
-  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, reviewing } =
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, withoutQuorum, reviewing } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
@@ -206,6 +207,11 @@ export default function Minutes() {
         <p>
           On {meeting.dateLabel}, the <TeReo text={group.name} />:
         </p>
+        {withoutQuorum ? (
+          <p className="minute-document__no-quorum">
+            <strong>{withoutQuorum}</strong>
+          </p>
+        ) : null}
         <MinuteParagraphs paragraphs={paragraphs} groupId={group.id} groupCode={group.code} />
         <p className="minute-document__signature">
           {minute.secretaryName ?? "(the secretary's name is added when the minutes are confirmed)"}

@@ -76,6 +76,10 @@ describe("the meeting pages", () => {
     expect(page).toContain("Hui ā-tau");
     expect(page).toContain("Tuesday 2 March 2027, 10:00 am to 11:30 am");
     expect(page).toContain("Annual report");
+    // The running order is the only agenda (docs/decisions/019): no second, co-edited copy to fall out of step.
+    expect(page).not.toContain("Agenda document");
+    expect((await get(meetingPath(), "chair")).status).toBe(200);
+    expect(await (await get(meetingPath(), "chair")).text()).not.toContain("Agenda document (co-edit)");
   });
 
   it("lets only the chair run the meeting, follows it in the room, and refuses consultees the room", async () => {
@@ -183,6 +187,9 @@ describe("the meeting pages", () => {
     // Started on another day than scheduled: the minute says when it was held, and notes the change.
     expect(minutes).toMatch(/Held on [A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}; it had been scheduled for Tuesday 8 December 2026\./);
     expect(minutes).not.toContain("On Tuesday 8 December 2026, the");
+    // No attendance is recorded, so no quorum: the decisions are marked as made without one (docs/decisions/019).
+    expect(minutes).toContain("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+    expect(minutes).toContain("Decided without a quorum.");
     expect(minutes).toContain(`Priya Naidu, Hapori Hauora Community Trust (demo): ${line}`);
     expect(minutes).not.toContain("approach..");
     const live = text(await (await get(meetingPath(), "member")).text());

@@ -85,11 +85,12 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       const rows = await db.selectFrom("meetings").select(["id", "starts_at", "agenda_document_id"]).where("id", "in", [summer, winter]).execute();
       expect(rows.find((row) => row.id === summer)!.starts_at.toISOString()).toBe("2027-02-08T21:00:00.000Z");
       expect(rows.find((row) => row.id === winter)!.starts_at.toISOString()).toBe("2027-07-06T01:30:00.000Z");
-      // The agenda comes from the template, with only the chosen optional openers, and a co-edited document.
+      // The agenda comes from the template, with only the chosen optional openers. The running order is
+      // the only agenda (docs/decisions/019): no separate agenda document to fall out of step with it.
       expect((await meetingAgenda(db, summer)).map((item) => item.kind)).toEqual(["karakia", "apologies", "conflicts", "previous_minutes", "general_business"]);
       expect((await meetingAgenda(db, winter))[0]!.kind).toBe("apologies");
-      const agendaDocument = await db.selectFrom("documents").select(["kind", "content_text"]).where("id", "=", rows[0]!.agenda_document_id!).executeTakeFirstOrThrow();
-      expect(agendaDocument.kind).toBe("agenda");
+      expect(rows.map((row) => row.agenda_document_id)).toEqual([null, null]);
+      expect(await db.selectFrom("documents").select("id").where("title", "in", ["Agenda: Summer hui", "Agenda: Winter hui"]).execute()).toEqual([]);
       const audit = await db.selectFrom("audit_log").select("action").where("action", "=", "meeting.scheduled").execute();
       expect(audit.length).toBeGreaterThanOrEqual(2);
     });
@@ -253,6 +254,37 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       expect(view.conflicts).toHaveLength(1);
       expect(view.present.map((attendee) => attendee.name)).toContain("Ana Tupou");
       expect(view.apologies.map((attendee) => attendee.name)).toEqual(["Tama Ngata"]);
+    });
+  });
+
+  describe("decisions without a quorum", () => {
+    it("records them, marked as decided without a quorum in the minute, the Word minute and the audit log", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Thin hui", "2027-06-08");
+      const row = () => db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      // Nobody's attendance is recorded yet: no quorum (0 of 6, 4 needed).
+      const first = await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "agreed", body: "to meet again in July" });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: first, agendaItemId: null, heading: null, verb: null, body: "in Whanganui" });
+      let view = await minuteView(db, await row());
+      expect(view.quorum.met).toBe(false);
+      expect(view.paragraphs.map((paragraph) => [paragraph.number, paragraph.withoutQuorum])).toEqual([["1", true], ["1.1", false]]);
+      expect(view.withoutQuorum).toBe("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+      const lines = wordParagraphs(docxParts(await minutesToDocx(view)).get("word/document.xml")!).map((paragraph) => paragraph.text);
+      expect(lines).toContain("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+      expect(lines[lines.indexOf("1\tagreed to meet again in July") + 1]).toBe("Decided without a quorum.");
+      const audit = await db.selectFrom("audit_log").select("details").where("action", "=", "decision.recorded").where("subject_id", "=", id).execute();
+      expect(audit.map((entry) => (entry.details as { withoutQuorum?: boolean }).withoutQuorum)).toEqual([true, true]);
+
+      // With a quorum recorded, nothing is marked.
+      const byName = new Map((await meetingAttendees(db, await row())).map((attendee) => [attendee.name, attendee.membershipId]));
+      await recordAttendance(db, null, as("secretary"), {
+        meetingId: id,
+        entries: ["Rāwiri Te Awa", "Tama Ngata", "Priya Naidu", "David Chen"].map((name) => ({ membershipId: byName.get(name)!, status: "present" as const })),
+      });
+      view = await minuteView(db, await row());
+      expect(view.quorum.met).toBe(true);
+      expect(view.withoutQuorum).toBeNull();
+      expect(view.paragraphs.some((paragraph) => paragraph.withoutQuorum)).toBe(false);
     });
   });
 
