@@ -80,6 +80,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await member.getByRole("heading", { level: 2, name: "Now" }).waitFor();
     await expect.poll(() => nowItem(member)).toContain("Karakia and whakawhanaungatanga");
     await member.getByText(/No quorum yet: 0 of 6 members present \(4 needed\)/).waitFor();
+    // Without a quorum a decision is recorded but marked (docs/decisions/019): the form says so first.
+    await chair.getByText("A decision recorded now is marked “Decided without a quorum.” in the minute.", { exact: false }).waitFor();
 
     await chair.getByRole("link", { name: "Attendance and conflicts of interest" }).click();
     await chair.getByRole("heading", { level: 1, name: "Attendance and conflicts of interest" }).waitFor();
@@ -113,6 +115,7 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await member.getByText("Trustee of Hapori Hauora Community Trust").waitFor();
 
     const form = chair.getByRole("form", { name: "Record a decision" });
+    expect(await chair.getByText("A decision recorded now is marked", { exact: false }).count()).toBe(0);
     await expect.poll(() => form.getByLabel("Heading (optional)").inputValue()).toBe("Draft terms of reference");
     await form.getByLabel("Verb", { exact: true }).selectOption("agreed");
     await form.getByLabel("Decision", { exact: true }).fill("that the terms of reference give effect to Te Tiriti o Waitangi and put whānau at the centre");
