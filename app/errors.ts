@@ -41,6 +41,8 @@ export const errorStatuses = {
   MEETING_NOT_SCHEDULED: 409,
   MEETING_NOT_IN_PROGRESS: 409,
   MEETING_NOT_STARTED: 409,
+  // Starting far from the scheduled time: the chair confirms, having seen both times.
+  MEETING_OFF_SCHEDULE: 409,
   MINUTES_CONFIRMED: 409,
   AGENDA_ITEM_IN_USE: 409,
   ALREADY_ENDED: 409,

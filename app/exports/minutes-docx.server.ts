@@ -19,7 +19,8 @@ import {
   TabStopType,
   TextRun,
 } from "docx";
-import { quorumRecord } from "../meetings/quorum.js";
+import { conflictLine } from "../meetings/conflict-line.js";
+import { DECIDED_WITHOUT_QUORUM, quorumRecord } from "../meetings/quorum.js";
 import type { Attendee } from "../models/attendance.server.js";
 import type { MinuteParagraph, MinuteView } from "../models/minutes.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
@@ -53,7 +54,9 @@ export async function minutesToDocx(view: MinuteView): Promise<Buffer> {
       tabStops: [{ type: TabStopType.LEFT, position: 2835 }],
       children: [new TextRun({ text: "Portfolio", bold: true }), new TextRun({ children: [new Tab()], bold: true }), new TextRun({ text: view.group.portfolio, bold: true })],
     }),
+    ...(view.meeting.heldNote ? [new Paragraph({ spacing: { before: 240 }, children: [new TextRun({ text: view.meeting.heldNote, italics: true })] })] : []),
     new Paragraph({ spacing: { before: 240, after: 120 }, children: [new TextRun(`On ${view.meeting.dateLabel}, the ${view.group.name}:`)] }),
+    ...(view.withoutQuorum ? [new Paragraph({ spacing: { after: 120 }, children: [new TextRun({ text: view.withoutQuorum, bold: true })] })] : []),
     ...view.paragraphs.flatMap(decisionParagraphs),
     ...signature(minute.secretaryName),
     ...attendance(view),
@@ -126,6 +129,7 @@ function decisionParagraphs(paragraph: MinuteParagraph): Paragraph[] {
   );
   const note = (text: string) =>
     new Paragraph({ spacing: { after: 120 }, indent: { left: indent }, children: [new TextRun({ text, italics: true, size: 20 })] });
+  if (paragraph.withoutQuorum) out.push(note(DECIDED_WITHOUT_QUORUM));
   if (paragraph.corrects) out.push(note(`This paragraph corrects ${paragraphLocation(paragraph.corrects)}.`));
   for (const later of paragraph.correctedBy) out.push(note(`Corrected later by ${paragraphLocation(later)}.`));
   for (const action of paragraph.actions) {
@@ -176,24 +180,10 @@ function attendance(view: MinuteView): Paragraph[] {
   out.push(heading("Conflicts of interest declared:"));
   if (view.conflicts.length === 0) out.push(line("None."));
   for (const conflict of view.conflicts) {
-    const who = conflict.organisation ? `${clean(conflict.name)}, ${clean(conflict.organisation)}` : clean(conflict.name);
-    const item = conflict.itemTitle ? ` (item ${conflict.itemPosition}: ${clean(conflict.itemTitle)})` : "";
-    out.push(
-      new Paragraph({
-        children: [
-          new TextRun({ text: who, bold: true }),
-          new TextRun(`${item}: ${sentence(conflict.interest)} Managed: ${sentence(conflict.management)}`),
-        ],
-      }),
-    );
+    const { who, details } = conflictLine(conflict);
+    out.push(new Paragraph({ children: [new TextRun({ text: clean(who), bold: true }), new TextRun(clean(details))] }));
   }
   return out;
-}
-
-/** The text as a sentence: with a full stop unless it already ends with one (or ! or ?). */
-function sentence(text: string): string {
-  const cleaned = clean(text).trim();
-  return /[.!?]$/.test(cleaned) ? cleaned : `${cleaned}.`;
 }
 
 /**

@@ -41,8 +41,24 @@ export function quorumSentence(quorum: Quorum): string {
   return quorum.met ? `Quorum met: ${counted}.` : `No quorum yet: ${counted}.`;
 }
 
+/** "5 of 7 members (4 needed)" */
+function countedSeats(quorum: Quorum): string {
+  return `${quorum.filled} of ${quorum.seats} member${quorum.seats === 1 ? "" : "s"} (${quorum.required} needed)`;
+}
+
 /** As a minute records it: "Quorum present: 5 of 7 members (4 needed)." */
 export function quorumRecord(quorum: Quorum): string {
-  const counted = `${quorum.filled} of ${quorum.seats} member${quorum.seats === 1 ? "" : "s"} (${quorum.required} needed)`;
-  return quorum.met ? `Quorum present: ${counted}.` : `No quorum: ${counted}.`;
+  return quorum.met ? `Quorum present: ${countedSeats(quorum)}.` : `No quorum: ${countedSeats(quorum)}.`;
+}
+
+/**
+ * The rule of docs/decisions/019-decisions-and-quorum.md: a decision recorded while the meeting
+ * has no quorum is recorded, never refused, and the minute says so, under the paragraph and above
+ * the paragraphs. The page, its print view and the Word minute all use these words.
+ */
+export const DECIDED_WITHOUT_QUORUM = "Decided without a quorum.";
+
+/** "No quorum was present: 3 of 6 members (4 needed). The decisions below were made without one.", or null with a quorum. */
+export function withoutQuorumStatement(quorum: Quorum): string | null {
+  return quorum.met ? null : `No quorum was present: ${countedSeats(quorum)}. The decisions below were made without one.`;
 }

@@ -191,7 +191,8 @@ export const updateDecisionSchema = z.object({ intent: z.literal("decision.updat
 export const setActingChairSchema = z.object({ intent: z.literal("chair.set"), actingChairUserId: optionalId });
 
 /** The buttons of the page: live mode, the agenda's order, removing things, confirming earlier minutes. */
-export const startMeetingSchema = z.object({ intent: z.literal("live.start") });
+/** `offSchedule=confirmed`: the chair has seen that it is far from the scheduled time and starts it anyway. */
+export const startMeetingSchema = z.object({ intent: z.literal("live.start"), offSchedule: z.literal("confirmed").optional() });
 export const moveToItemSchema = z.object({ intent: z.literal("live.move"), itemId: recordId });
 export const endMeetingSchema = z.object({ intent: z.literal("live.end") });
 export const removeAgendaItemSchema = z.object({ intent: z.literal("agenda.remove"), itemId: recordId });

@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/database.js";
-import type { ExportApproval } from "../documents/approval-wording.js";
+import type { ExportApproval, VersionStanding } from "../documents/approval-wording.js";
 import { type Actor, can } from "../policy/policy.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
@@ -70,6 +70,20 @@ export async function findApprovedVersion(db: Db, documentId: string, before?: D
     .where("s.status", "=", "approved");
   if (before) query = query.where("s.decided_at", "<", before);
   return query.orderBy("s.decided_at", "desc").executeTakeFirst();
+}
+
+/**
+ * The submission the office returned most recently before `submittedAt`, with its text and
+ * reasons: what a resubmission answers.
+ */
+export async function findReturnedBefore(db: Db, documentId: string, submittedAt: Date) {
+  return submissionQuery(db)
+    .select(["v.content_text"])
+    .where("s.document_id", "=", documentId)
+    .where("s.status", "=", "returned")
+    .where("s.decided_at", "<=", submittedAt)
+    .orderBy("s.decided_at", "desc")
+    .executeTakeFirst();
 }
 
 /**
@@ -145,6 +159,36 @@ export function approvedLine(decidedAt: Date): string {
   return `Approved on ${formatNzShortDate(decidedAt)} by the Lead Minister's office`;
 }
 
+/** "the Lead Minister's office (Alex Morgan)", or the office alone when the person is not known. */
+function officeWith(name: string | null): string {
+  return name ? `the Lead Minister's office (${name})` : "the Lead Minister's office";
+}
+
+/** Where this exact version stands with the Lead Minister's office now, for the line its exports print under the title. */
+export async function standingOfVersion(db: Db, versionId: string): Promise<VersionStanding> {
+  const row = await db
+    .selectFrom("document_submissions")
+    .leftJoin("users", "users.id", "document_submissions.decided_by")
+    .select([
+      "document_submissions.status",
+      "document_submissions.submitted_at",
+      "document_submissions.decided_at",
+      "document_submissions.withdrawn_at",
+      "document_submissions.content_hash",
+      "users.display_name",
+    ])
+    .where("document_submissions.version_id", "=", versionId)
+    .orderBy("document_submissions.submitted_at", "desc")
+    .executeTakeFirst();
+  if (!row) return { state: "none" };
+  if (row.status === "approved" && row.decided_at) {
+    return { state: "approved", approval: { approvedOn: row.decided_at.toISOString(), approvedBy: officeWith(row.display_name), hash: row.content_hash } };
+  }
+  if (row.status === "returned" && row.decided_at) return { state: "returned", decidedOn: row.decided_at, decidedBy: officeWith(row.display_name) };
+  if (row.status === "withdrawn" && row.withdrawn_at) return { state: "withdrawn", withdrawnOn: row.withdrawn_at };
+  return { state: "pending", submittedOn: row.submitted_at };
+}
+
 /** The Lead Minister's office's approval of this exact version, when it has one. */
 export async function approvalOfVersion(db: Db, versionId: string): Promise<(ExportApproval & { approvedOn: string }) | null> {
   const row = await db
@@ -157,7 +201,7 @@ export async function approvalOfVersion(db: Db, versionId: string): Promise<(Exp
   if (!row?.decided_at) return null;
   return {
     approvedOn: row.decided_at.toISOString(),
-    approvedBy: row.display_name ? `the Lead Minister's office (${row.display_name})` : "the Lead Minister's office",
+    approvedBy: officeWith(row.display_name),
     hash: row.content_hash,
   };
 }

@@ -13,6 +13,7 @@ import type { Actor } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { foldForSearch } from "../utils/search-text.js";
+import { meetingQuorum } from "./attendance.server.js";
 import { type MeetingAudit, type MeetingServices, assertMayOnMeeting, assertNotCancelled, runMeetingCommand } from "./meeting-command.server.js";
 import type { Db } from "./meetings.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
@@ -200,12 +201,21 @@ export async function recordDecision(
         )
         .execute();
     }
+    // Recorded, never refused, without a quorum (docs/decisions/019); the minute marks it, and so does the log.
+    const quorum = await meetingQuorum(trx, meeting);
     return {
       result: decision.id,
       // Ids and the verb only: the audit log is read by administrators who are not members.
       audit: {
         action: "decision.recorded",
-        details: { decisionId: decision.id, parentId: input.parentId, verb: input.verb, correctsDecisionId: corrects, actions: actions.length },
+        details: {
+          decisionId: decision.id,
+          parentId: input.parentId,
+          verb: input.verb,
+          correctsDecisionId: corrects,
+          actions: actions.length,
+          withoutQuorum: !quorum.met,
+        },
       },
     };
   });

@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database, Meeting } from "../../db/database.js";
 import { conflict, invalidInput } from "../errors.js";
+import { isOffSchedule, offScheduleSentence } from "../meetings/start-timing.js";
 import type { Actor } from "../policy/policy.js";
 import { nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
@@ -25,7 +26,7 @@ type OpenOrClose = (
   db: Kysely<Database>,
   services: MeetingServices | null,
   actor: Actor,
-  input: { meetingId: string; ip?: string | null; now?: Date },
+  input: { meetingId: string; ip?: string | null; now?: Date; offScheduleConfirmed?: boolean },
 ) => Promise<void>;
 
 /** Opening or closing the meeting, by the person who runs it, at `now`: locked, checked, changed, audited, announced. */
@@ -36,7 +37,7 @@ async function openOrClose(
   input: { meetingId: string; ip?: string | null; now?: Date },
   step: {
     doing: string;
-    check(meeting: Meeting): void;
+    check(meeting: Meeting, now: Date): void;
     change(trx: Transaction<Database>, meeting: Meeting, now: Date): Promise<void>;
     audit: (now: Date) => MeetingAudit;
     announce: string;
@@ -45,7 +46,7 @@ async function openOrClose(
   const now = input.now ?? new Date();
   await runMeetingCommand(db, services, { actor, ip: input.ip }, {
     lock: async (trx) => ({ meeting: await lockToRun(trx, actor, input.meetingId, step.doing) }),
-    check: ({ meeting }) => step.check(meeting),
+    check: ({ meeting }) => step.check(meeting, now),
     change: (trx, { meeting }) => step.change(trx, meeting, now),
     audit: () => step.audit(now),
     announce: step.announce,
@@ -54,14 +55,19 @@ async function openOrClose(
 
 /**
  * The chair opens the meeting: it is in progress, on its first agenda item, and its draft minute
- * exists so decisions can be recorded.
+ * exists so decisions can be recorded. Starting more than a few hours from the scheduled time
+ * (app/meetings/start-timing.ts) is refused with both times unless the chair has confirmed it
+ * (`offScheduleConfirmed`): the minute then records the day it was actually held.
  */
 export const startMeeting: OpenOrClose = (db, services, actor, input) =>
   openOrClose(db, services, actor, input, {
     doing: "start the meeting",
-    check: (meeting) => {
+    check: (meeting, now) => {
       assertNotCancelled(meeting);
       if (meeting.status !== "scheduled") throw conflict("MEETING_NOT_SCHEDULED", "This meeting has already started");
+      if (isOffSchedule(meeting.starts_at, now) && input.offScheduleConfirmed !== true) {
+        throw conflict("MEETING_OFF_SCHEDULE", `${offScheduleSentence(meeting.starts_at, now)} Confirm that you are starting it now, and the minute records the day it was held.`);
+      }
     },
     change: async (trx, meeting, now) => {
       const first = await trx.selectFrom("agenda_items").select("id").where("meeting_id", "=", meeting.id).orderBy("position").executeTakeFirst();
@@ -76,7 +82,7 @@ export const startMeeting: OpenOrClose = (db, services, actor, input) =>
         .onConflict((oc) => oc.column("meeting_id").doNothing())
         .execute();
     },
-    audit: (now) => ({ action: "meeting.started", details: { startedAt: now.toISOString() } }),
+    audit: (now) => ({ action: "meeting.started", details: { startedAt: now.toISOString(), offSchedule: input.offScheduleConfirmed === true } }),
     announce: "started",
   });
 

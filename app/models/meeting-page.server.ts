@@ -5,7 +5,9 @@
  * may do (the policy's answers for the meeting, `permissionsFor`).
  */
 import type { Meeting } from "../../db/database.js";
+import { conflictLine } from "../meetings/conflict-line.js";
 import { computeQuorum, quorumSentence } from "../meetings/quorum.js";
+import { isOffSchedule, offScheduleSentence } from "../meetings/start-timing.js";
 import { type Actor, permissionsFor } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { agendaItemKindLabels, meetingStatusLabels } from "../utils/labels.js";
@@ -27,6 +29,7 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
   const attendees = await meetingAttendees(db, meeting);
   const view = await minuteView(db, meeting);
   const open = meeting.status === "scheduled" || meeting.status === "in_progress";
+  const now = new Date();
   // What the page offers now: the policy's answer and the meeting's state.
   const recording = may["decision.record"] && (meeting.status === "in_progress" || meeting.status === "closed") && view.minute?.status === "draft";
   const editingAgenda = may["meeting.manage"] && open;
@@ -54,7 +57,8 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
       status: meeting.status,
       statusLabel: meetingStatusLabels[meeting.status],
       cancelReason: meeting.cancel_reason,
-      agendaDocumentId: meeting.agenda_document_id,
+      // Starting now would be far from the scheduled time: the chair is asked to confirm, with both times.
+      offScheduleNow: meeting.status === "scheduled" && isOffSchedule(meeting.starts_at, now) ? offScheduleSentence(meeting.starts_at, now) : null,
       actingChair: attendees.find((attendee) => attendee.userId === meeting.acting_chair_user_id)?.name ?? null,
       actingChairUserId: meeting.acting_chair_user_id,
     },
@@ -72,9 +76,7 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
     quorumMet: quorum.met,
     conflicts: (await meetingConflicts(db, meeting.id)).map((conflict) => ({
       id: conflict.id,
-      who: conflict.name,
-      interest: conflict.interest,
-      management: conflict.management,
+      ...conflictLine(conflict),
       agendaItemId: conflict.agendaItemId,
     })),
     minute: view.minute ? { status: view.minute.status, reference: view.minute.reference } : null,

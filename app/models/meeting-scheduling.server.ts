@@ -1,6 +1,6 @@
 /**
- * Scheduling meetings (journey 4): a new meeting in New Zealand time with its agenda from the
- * group's template and its co-edited agenda document; moving it (calendars replace the event, its
+ * Scheduling meetings (journey 4): a new meeting in New Zealand time with its agenda (the running
+ * order, the only agenda) from the group's template; moving it (calendars replace the event, its
  * SEQUENCE goes up); cancelling it with a reason. The members are told each time, in the app and
  * by email. The forms' rules (a title, a real time, a place or a link) are app/meetings/schemas.ts.
  */
@@ -10,7 +10,6 @@ import { conflict, forbidden, invalidInput, notFound } from "../errors.js";
 import { insertBeforeGeneralBusiness, templateItems } from "../meetings/agenda-template.js";
 import { type Actor, can } from "../policy/policy.js";
 import { nzWallClockInstant } from "../utils/dates.js";
-import { createAgendaDocument } from "./agenda-document.server.js";
 import { runCommand } from "./command.server.js";
 import { type MeetingServices, announceMeetingChange, assertMayOnMeeting, assertNotCancelled, lockMeeting, runMeetingCommand } from "./meeting-command.server.js";
 import { meetingInviteeIds, meetingWhen } from "./meetings.server.js";
@@ -57,8 +56,9 @@ const othersInvited = async (db: Kysely<Database>, groupId: string, actor: Actor
   (await meetingInviteeIds(db, groupId)).filter((id) => id !== actor.id);
 
 /**
- * Schedules a meeting with an agenda from the group's template and a co-edited agenda document,
- * and tells the members (in the app and by email, with a link to the meeting and its invite).
+ * Schedules a meeting with an agenda (its running order) from the group's template, and tells the
+ * members (in the app and by email, with a link to the meeting and its invite). The running order
+ * is the only agenda: no separate agenda document is made (docs/decisions/019).
  */
 export async function scheduleMeeting(
   db: Kysely<Database>,
@@ -89,7 +89,6 @@ export async function scheduleMeeting(
         if (!can(actor, "meeting.manage", groupResource(group.id))) throw forbidden("Only the chair or the secretary can schedule meetings");
       },
       change: async (trx) => {
-        const agendaDocumentId = await createAgendaDocument(trx, { groupId: input.groupId, createdBy: actor.id, title: input.title, when, items });
         const meeting = await trx
           .insertInto("meetings")
           .values({
@@ -99,7 +98,6 @@ export async function scheduleMeeting(
             duration_minutes: input.durationMinutes,
             location: input.location,
             online_url: input.onlineUrl,
-            agenda_document_id: agendaDocumentId,
             created_by: actor.id,
           })
           .returning("id")
@@ -119,9 +117,9 @@ export async function scheduleMeeting(
             )
             .execute();
         }
-        return { meetingId: meeting.id, agendaDocumentId };
+        return { meetingId: meeting.id };
       },
-      audit: (group, { meetingId, agendaDocumentId }) => ({
+      audit: (group, { meetingId }) => ({
         actorId: actor.id,
         action: "meeting.scheduled",
         groupId: group.id,
@@ -129,7 +127,7 @@ export async function scheduleMeeting(
         subjectId: meetingId,
         ip: input.ip ?? null,
         // Ids and times only: the audit log is read by administrators who are not members.
-        details: { startsAt: startsAt.toISOString(), durationMinutes: input.durationMinutes, agendaDocumentId, items: items.length },
+        details: { startsAt: startsAt.toISOString(), durationMinutes: input.durationMinutes, items: items.length },
       }),
       announce: async (group, { meetingId }) => {
         if (!services) return;

@@ -9,6 +9,7 @@ import type { Database, Meeting } from "../../db/database.js";
 import { conflict, invalidInput } from "../errors.js";
 import { formatMinuteReference, referenceYear } from "../meetings/decision-reference.js";
 import { computeQuorum } from "../meetings/quorum.js";
+import { heldAt } from "../meetings/start-timing.js";
 import type { Actor } from "../policy/policy.js";
 import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
@@ -51,7 +52,8 @@ export async function confirmMinutes(
     },
     change: async (trx, { meeting, minute, atMeeting }) => {
       const group = await trx.selectFrom("groups").select(["code", "quorum"]).where("id", "=", meeting.group_id).executeTakeFirstOrThrow();
-      const meetingDay = nzCalendarDate(meeting.starts_at);
+      // The day it was held (started), which is the day of its record even when it was not the day scheduled.
+      const meetingDay = nzCalendarDate(heldAt(meeting));
       const year = referenceYear(meetingDay);
       // The counter row's lock is held to the end of this transaction: another confirmation in the
       // same group and year waits here, then takes the next number. A rollback gives the number back.
@@ -76,7 +78,7 @@ export async function confirmMinutes(
             .where("minute_id", "=", atMinute.id)
             .where("parent_id", "is", null)
             .executeTakeFirst();
-          const body = `the minutes of the meeting of ${formatNzDate(meeting.starts_at)} as a true and correct record [${reference}]`;
+          const body = `the minutes of the meeting of ${formatNzDate(heldAt(meeting))} as a true and correct record [${reference}]`;
           await trx
             .insertInto("decisions")
             .values({

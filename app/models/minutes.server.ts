@@ -14,7 +14,8 @@ import type { Classification, Database, DecisionVerb, Meeting } from "../../db/d
 import { notFound } from "../errors.js";
 import { citedReferences } from "../meetings/decision-reference.js";
 import { inReadingOrder, paragraphNumbers } from "../meetings/paragraph-numbers.js";
-import { type Quorum, computeQuorum } from "../meetings/quorum.js";
+import { type Quorum, computeQuorum, withoutQuorumStatement } from "../meetings/quorum.js";
+import { heldAt, heldNote } from "../meetings/start-timing.js";
 import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { type Attendee, meetingAttendees, meetingConflicts, meetingOfficials } from "./attendance.server.js";
@@ -57,11 +58,23 @@ export interface MinuteParagraph {
   corrects: { reference: string | null; number: string; meetingId: string } | null;
   correctedBy: { reference: string | null; number: string; meetingId: string }[];
   actions: { id: string; description: string; owner: string; dueOn: string; status: string }[];
+  /** A numbered paragraph of a minute whose meeting had no quorum: "Decided without a quorum." under it. */
+  withoutQuorum: boolean;
 }
 
 export interface MinuteView {
   group: { id: string; name: string; code: string; portfolio: string };
-  meeting: { id: string; title: string; startsAt: Date; status: string; dateLabel: string; actingChairUserId: string | null };
+  meeting: {
+    id: string;
+    title: string;
+    startsAt: Date;
+    status: string;
+    /** The New Zealand date it was held (started), or is to be held: "Saturday 5 December 2026". */
+    dateLabel: string;
+    /** Said when it was held on another day than scheduled: "Held on …; it had been scheduled for …". */
+    heldNote: string | null;
+    actingChairUserId: string | null;
+  };
   minute: {
     id: string;
     status: "draft" | "confirmed";
@@ -79,6 +92,8 @@ export interface MinuteView {
   conflicts: Awaited<ReturnType<typeof meetingConflicts>>;
   /** Kept with a confirmed minute; worked out from attendance so far for a draft. */
   quorum: Quorum;
+  /** Said above the paragraphs when they were decided without a quorum (docs/decisions/019), else null. */
+  withoutQuorum: string | null;
 }
 
 /** Each decision's paragraph number ("3", "3.1") in the given minutes, from each minute's whole order. */
@@ -147,6 +162,10 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
         .orderBy("actions.created_at")
         .execute()
     : [];
+  const quorum: Quorum =
+    minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
+      ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
+      : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum);
   return {
     group,
     meeting: {
@@ -154,7 +173,8 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
       title: meeting.title,
       startsAt: meeting.starts_at,
       status: meeting.status,
-      dateLabel: formatNzDate(meeting.starts_at),
+      dateLabel: formatNzDate(heldAt(meeting)),
+      heldNote: heldNote(meeting),
       actingChairUserId: meeting.acting_chair_user_id,
     },
     minute: minute
@@ -164,7 +184,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
           reference: minute.reference,
           classification: minute.classification,
           // A draft shows who the secretary was that day; confirmation writes it in for good.
-          secretaryName: minute.secretary_name ?? (await secretaryOnDate(db, meeting.group_id, nzCalendarDate(meeting.starts_at))) ?? null,
+          secretaryName: minute.secretary_name ?? (await secretaryOnDate(db, meeting.group_id, nzCalendarDate(heldAt(meeting)))) ?? null,
           confirmedAt: minute.confirmed_at,
           confirmedAtMeeting: confirmedAtMeeting ? { id: confirmedAtMeeting.id, title: confirmedAtMeeting.title, startsAt: confirmedAtMeeting.starts_at } : null,
         }
@@ -189,16 +209,15 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
           dueOn: action.due_on,
           status: action.status,
         })),
+      withoutQuorum: !quorum.met && row.parent_id === null,
     })),
     present: attendees.filter((attendee) => attendee.status === "present"),
     apologies: attendees.filter((attendee) => attendee.status === "apologies"),
     absent: attendees.filter((attendee) => attendee.status === "absent"),
     officials: await meetingOfficials(db, meeting.id),
     conflicts: await meetingConflicts(db, meeting.id),
-    quorum:
-      minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
-        ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
-        : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum),
+    quorum,
+    withoutQuorum: rows.length > 0 ? withoutQuorumStatement(quorum) : null,
   };
 }
 

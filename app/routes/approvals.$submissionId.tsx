@@ -1,8 +1,11 @@
 /**
  * One submission, as the Lead Minister's office reviews it: the submitted version read-only (its
  * stored HTML, which never changes), with the classification marking at the top and bottom, what
- * changed since the last approved version, and the decision: approve (bound to the hash of the text
- * shown, sent back in a hidden field) or return with reasons.
+ * changed, and the decision: approve (bound to the hash of the text shown, sent back in a hidden
+ * field) or return with reasons. What changed is shown against the submission the office returned
+ * before this one (with its reasons beside it: did the group make the changes asked for?) and
+ * against the last approved version; `?compare=returned|approved` switches between them, the
+ * returned one first when it is the later of the two.
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
@@ -18,7 +21,7 @@ import { requireSubmission } from "../http/require-submission.server.js";
 import { requirePermission } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { approvalNotifier, approveSubmission, returnSubmission } from "../models/approval-commands.server.js";
-import { findApprovedVersion } from "../models/approvals.server.js";
+import { findApprovedVersion, findReturnedBefore } from "../models/approvals.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
@@ -37,9 +40,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor, submission, resource } = await requireSubmission(request, context, params);
   const db = context.services.db;
   // The version in force when this submission was made (or decided): the one it would replace.
-  const approved = await findApprovedVersion(db, submission.document_id, submission.decided_at ?? undefined);
-  const parts = approved ? diffWords(approved.content_text, submission.content_text) : null;
+  const [approved, returned] = await Promise.all([
+    findApprovedVersion(db, submission.document_id, submission.decided_at ?? undefined),
+    findReturnedBefore(db, submission.document_id, submission.submitted_at),
+  ]);
   const url = new URL(request.url);
+  const asked = url.searchParams.get("compare");
+  const returnedIsLater = returned !== undefined && (approved === undefined || returned.decided_at! > approved.decided_at!);
+  const against: "returned" | "approved" | null =
+    asked === "returned" && returned ? "returned" : asked === "approved" && approved ? "approved" : returnedIsLater ? "returned" : approved ? "approved" : null;
+  const base = against === "returned" ? returned! : against === "approved" ? approved! : null;
+  const parts = base ? diffWords(base.content_text, submission.content_text) : null;
   return {
     submission: {
       id: submission.id,
@@ -60,9 +71,22 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       html: submission.content_html,
     },
     comparison:
-      approved && parts
-        ? { versionNumber: approved.version_number, approvedOn: formatNzShortDate(approved.decided_at!), parts, summary: diffSummary(parts) }
+      base && parts && against
+        ? {
+            against,
+            versionNumber: base.version_number,
+            decidedOn: formatNzShortDate(base.decided_at!),
+            decidedBy: base.decided_by_name,
+            reasons: against === "returned" ? base.decision_reasons : null,
+            parts,
+            summary: diffSummary(parts),
+          }
         : null,
+    // The other comparison, to switch to.
+    alternatives: [
+      ...(returned && against !== "returned" ? [{ compare: "returned", label: `Since version ${returned.version_number}, returned` }] : []),
+      ...(approved && against !== "approved" ? [{ compare: "approved", label: `Since version ${approved.version_number}, the approved version` }] : []),
+    ],
     mayDecide: submission.status === "pending" && permissionsFor(actor, resource, ["document.approve"])["document.approve"],
     decided: url.searchParams.get("decided"),
   };
@@ -98,7 +122,7 @@ const statusLines = {
 } as const;
 
 export default function ReviewSubmission() {
-  const { submission, comparison, mayDecide, decided } = useLoaderData<typeof loader>();
+  const { submission, comparison, alternatives, mayDecide, decided } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -162,16 +186,46 @@ export default function ReviewSubmission() {
       </section>
 
       <section aria-labelledby="changes-heading">
-        <h2 id="changes-heading">What changed since the last approved version</h2>
+        <h2 id="changes-heading">What changed</h2>
         {comparison ? (
           <>
-            <p>
-              From version {comparison.versionNumber}, approved on {comparison.approvedOn}, to this submission.
-            </p>
-            <WordDiff parts={comparison.parts} summary={comparison.summary} label="Changes since the approved version" />
+            {alternatives.length > 0 ? (
+              <p className="review-compare__switch">
+                Compared {comparison.against === "returned" ? "with the submission returned" : "with the approved version"}.{" "}
+                {alternatives.map((alternative) => (
+                  <Link key={alternative.compare} to={`/approvals/${submission.id}?compare=${alternative.compare}`} preventScrollReset>
+                    Compare instead: {alternative.label.charAt(0).toLowerCase() + alternative.label.slice(1)}
+                  </Link>
+                ))}
+              </p>
+            ) : null}
+            <div className={comparison.against === "returned" ? "review-compare review-compare--with-reasons" : "review-compare"}>
+              {comparison.against === "returned" ? (
+                <aside className="panel review-compare__reasons" aria-labelledby="returned-reasons-heading">
+                  <h3 id="returned-reasons-heading">Why version {comparison.versionNumber} was returned</h3>
+                  <p className="muted">
+                    Returned on {comparison.decidedOn}
+                    {comparison.decidedBy ? ` by ${comparison.decidedBy}, Lead Minister's office` : " by the Lead Minister's office"}
+                  </p>
+                  <p>{comparison.reasons}</p>
+                </aside>
+              ) : null}
+              <div className="review-compare__diff">
+                <p>
+                  {comparison.against === "returned"
+                    ? `Since version ${comparison.versionNumber}, returned on ${comparison.decidedOn}, to this submission.`
+                    : `Since version ${comparison.versionNumber}, approved on ${comparison.decidedOn}, to this submission.`}
+                </p>
+                <WordDiff
+                  parts={comparison.parts}
+                  summary={comparison.summary}
+                  label={comparison.against === "returned" ? "Changes since the returned submission" : "Changes since the approved version"}
+                />
+              </div>
+            </div>
           </>
         ) : (
-          <p role="status">First submission: there is no approved version to compare with.</p>
+          <p role="status">First submission: there is no earlier submission to compare with.</p>
         )}
       </section>
 

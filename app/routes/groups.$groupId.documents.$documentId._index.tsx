@@ -11,7 +11,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Suspense, lazy, useEffect, useState } from "react";
-import { ApprovalPanel } from "../components/approvals/ApprovalPanel.js";
+import { ApprovalPanel, ApprovalSummary } from "../components/approvals/ApprovalPanel.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
 import { MentionPeopleContext } from "../components/comments/MentionPicker.js";
 import { PresenceList } from "../components/editor/PresenceList.js";
@@ -214,7 +214,8 @@ export default function DocumentPage() {
 
         <FollowForm />
         <ConsultationNotice base={base} />
-        {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
+        {/* The status line only: the approval forms sit below the text, so the document comes first. */}
+        {approval ? <ApprovalSummary approval={approval} base={base} /> : null}
 
         <section aria-label="People here" className="presence-region">
           {hydrated ? (
@@ -251,6 +252,8 @@ export default function DocumentPage() {
           meId={me.id}
           mayComment={may["document.comment"]}
         />
+
+        {approval ? <ApprovalPanel approval={approval} base={base} busy={submitting} /> : null}
 
         <div className="document-tools">
           {may["document.history"] ? (

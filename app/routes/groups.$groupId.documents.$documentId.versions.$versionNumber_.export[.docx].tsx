@@ -6,16 +6,16 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { versionToDocx } from "../exports/docx.server.js";
 import { exportFileName, loadVersionForExport } from "../exports/version-export.server.js";
 import { DOCX_TYPE, attachment } from "../http/attachment.server.js";
-import { formatNzDateTime } from "../utils/dates.js";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { document, group, version, approval } = await loadVersionForExport(request, context, params);
+  const { document, group, version, approval, standingLine, secretaryName } = await loadVersionForExport(request, context, params);
   const file = await versionToDocx({
     title: document.title,
     groupName: group.name,
     classification: document.classification,
     content: version.state,
-    versionLabel: `Version ${version.number}: ${version.name}. Saved ${formatNzDateTime(version.created_at)}.`,
+    versionLabel: standingLine,
+    secretaryName,
     ...(approval ? { approval } : {}),
   });
   const fileName = exportFileName(document.title, version.number, "docx");

@@ -11,7 +11,6 @@ import type { RouteHandle } from "../components/PageFrame.js";
 import { ApprovalBlock } from "../components/exports/ApprovalBlock.js";
 import { loadVersionForExport } from "../exports/version-export.server.js";
 import printStyles from "../styles/print-view.css";
-import { formatNzDateTime } from "../utils/dates.js";
 
 /** After the editor's styles, which the document layout brings. */
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
@@ -28,14 +27,15 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { document, group, version, approval } = await loadVersionForExport(request, context, params);
+  const { document, group, version, approval, standingLine } = await loadVersionForExport(request, context, params);
   return {
     group: { id: group.id, name: group.name },
     document: { id: document.id, title: document.title, classification: document.classification },
     version: {
       number: version.number,
       name: version.name,
-      savedAt: formatNzDateTime(version.created_at),
+      // What the version is now (approved on … by …), then when it was saved.
+      standingLine,
       // Rendered by app/documents/content.ts when the version was saved; every text is escaped.
       html: version.content_html,
     },
@@ -68,7 +68,7 @@ export default function VersionPrintView() {
                 {document.title}
               </h1>
               <p className="print-view__subtitle">
-                {group.name} · Version {version.number}: {version.name} · Saved {version.savedAt}
+                {group.name} · {version.standingLine}
               </p>
               {/* Stored HTML rendered by app/documents/content.ts, which escapes every text and attribute. */}
               <div className="print-text" dangerouslySetInnerHTML={{ __html: version.html }} />

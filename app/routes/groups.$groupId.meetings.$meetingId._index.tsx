@@ -70,7 +70,7 @@ async function runIntent(services: MeetingServices & { db: Parameters<typeof sta
   });
   switch (value.intent) {
     case "live.start":
-      return startMeeting(db, services, actor, base);
+      return startMeeting(db, services, actor, { ...base, offScheduleConfirmed: value.offSchedule === "confirmed" });
     case "live.move":
       return moveToAgendaItem(db, services, actor, { ...base, itemId: value.itemId });
     case "live.end":
@@ -129,13 +129,31 @@ export default function MeetingPage() {
 
       <MeetingRoom meetingId={meeting.id} live={meeting.status === "scheduled" || live} />
 
-      {meeting.status === "scheduled" && may["meeting.run"] ? (
+      {meeting.status === "scheduled" && may["meeting.run"] && meeting.offScheduleNow === null ? (
         <div className="panel">
           <p>When everyone is ready, start the meeting. Everyone with this page open follows you through the agenda.</p>
           <IntentButton intent="live.start" className="button" disabled={navigation.state !== "idle"}>
             Start the meeting
           </IntentButton>
         </div>
+      ) : null}
+      {meeting.status === "scheduled" && may["meeting.run"] && meeting.offScheduleNow !== null ? (
+        <section className="panel off-schedule" aria-labelledby="off-schedule-heading">
+          <h2 id="off-schedule-heading">Start the meeting now, not at its scheduled time?</h2>
+          <p>{meeting.offScheduleNow}</p>
+          <p>
+            If you start it now, the minute records the date it is actually held and notes that it was not the date scheduled.
+            {may["meeting.manage"] ? (
+              <>
+                {" "}
+                To hold it at another time instead, <a href={`/groups/${group.id}/meetings/${meeting.id}/edit`}>reschedule it</a>.
+              </>
+            ) : null}
+          </p>
+          <IntentButton intent="live.start" values={{ offSchedule: "confirmed" }} className="button" disabled={navigation.state !== "idle"}>
+            Start the meeting now anyway
+          </IntentButton>
+        </section>
       ) : null}
 
       {live ? <NowPanel page={page} /> : null}

@@ -20,6 +20,7 @@ import { ReplyErrors } from "../components/meetings/ReplyErrors.js";
 import { notFound } from "../errors.js";
 import { requireMeeting } from "../http/require-meeting.server.js";
 import { invalidForm, invariantResponse, replyWithError } from "../http/responses.server.js";
+import { conflictLine } from "../meetings/conflict-line.js";
 import { quorumRecord } from "../meetings/quorum.js";
 import { classifyMinutesSchema, minutesPageSchema } from "../meetings/schemas.js";
 import { setMinuteClassification } from "../models/decisions.server.js";
@@ -27,7 +28,7 @@ import { confirmMinutes } from "../models/minute-confirmation.server.js";
 import { minuteView } from "../models/minutes.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
-import { formatNzDate, formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
 
@@ -55,7 +56,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
   return {
     group: view.group,
-    meeting: { id: meeting.id, title: view.meeting.title, dateLabel: formatNzDate(meeting.starts_at), status: meeting.status },
+    // The day it was held, with a note when that was not the day scheduled.
+    meeting: { id: meeting.id, title: view.meeting.title, dateLabel: view.meeting.dateLabel, heldNote: view.meeting.heldNote, status: meeting.status },
     minute: {
       status: view.minute.status,
       reference: view.minute.reference,
@@ -78,6 +80,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayConfirm: may["minutes.confirm"] && view.minute.status === "draft" && meeting.status === "closed",
     mayClassify: may["decision.record"] && view.minute.status === "draft",
     quorum: quorumRecord(view.quorum),
+    withoutQuorum: view.withoutQuorum,
     quorumMet: view.quorum.met,
     // Confirming is for good: it is asked for twice, the second time with a summary.
     reviewing: new URL(request.url).searchParams.get("review") === "1",
@@ -107,7 +110,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 export default function Minutes() {
-  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, reviewing } =
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, withoutQuorum, reviewing } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
@@ -200,9 +203,15 @@ export default function Minutes() {
             <strong>Portfolio</strong> {group.portfolio}
           </p>
         ) : null}
+        {meeting.heldNote ? <p className="minute-document__held">{meeting.heldNote}</p> : null}
         <p>
           On {meeting.dateLabel}, the <TeReo text={group.name} />:
         </p>
+        {withoutQuorum ? (
+          <p className="minute-document__no-quorum">
+            <strong>{withoutQuorum}</strong>
+          </p>
+        ) : null}
         <MinuteParagraphs paragraphs={paragraphs} groupId={group.id} groupCode={group.code} />
         <p className="minute-document__signature">
           {minute.secretaryName ?? "(the secretary's name is added when the minutes are confirmed)"}
@@ -254,12 +263,15 @@ export default function Minutes() {
           <>
             <h2>Conflicts of interest</h2>
             <ul>
-              {conflicts.map((conflict) => (
-                <li key={conflict.id}>
-                  {conflict.name}
-                  {conflict.itemTitle ? ` (item ${conflict.itemPosition}, ${conflict.itemTitle})` : ""}: {conflict.interest}. Managed: {conflict.management}
-                </li>
-              ))}
+              {conflicts.map((conflict) => {
+                const { who, details } = conflictLine(conflict);
+                return (
+                  <li key={conflict.id}>
+                    <strong>{who}</strong>
+                    {details}
+                  </li>
+                );
+              })}
             </ul>
           </>
         ) : null}

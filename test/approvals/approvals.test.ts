@@ -24,6 +24,7 @@ import { CollaborationEndpoint } from "../../server/collab/endpoint.js";
 import { createLogger } from "../../server/logger.js";
 import { appendParagraph } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
+import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
 
@@ -280,6 +281,19 @@ describe("approvals over HTTP", () => {
     expect(await pending()).toBeUndefined();
   });
 
+  it("puts the document first on its page: the status line above the text, the approval form below it", async () => {
+    const page = await (await get(base(), "secretary")).text();
+    const text = page.indexOf('aria-label="Document text"');
+    const status = page.indexOf('class="approval-status"');
+    const form = page.indexOf('class="submit-approval-form"');
+    expect(text).toBeGreaterThan(-1);
+    expect(form).toBeGreaterThan(-1);
+    expect(status).toBeGreaterThan(-1);
+    expect(status).toBeLessThan(text);
+    expect(form).toBeGreaterThan(text);
+    expect(page.match(/class="approval-status"/g)).toHaveLength(1);
+  });
+
   it("submits from the secretary and shows the queue only to the Lead Minister's office", async () => {
     const response = await post(`${base()}/approvals`, { intent: "submit", coverNote: "For your approval" }, "secretary");
     expect(response.status).toBe(302);
@@ -308,7 +322,7 @@ describe("approvals over HTTP", () => {
     const { id, content_hash } = (await pending())!;
     const review = await (await get(`/approvals/${id}`, "minister")).text();
     expect(review.match(/<p class="classification classification--(top|bottom)"[^>]*>/g)).toHaveLength(2);
-    expect(review).toContain("First submission: there is no approved version to compare with.");
+    expect(review).toContain("First submission: there is no earlier submission to compare with.");
     expect(review).toContain(`name="expectedHash" value="${content_hash}"`);
     const approve = await post(`/approvals/${id}`, { intent: "approve", expectedHash: content_hash }, "minister");
     expect(approve.status).toBe(302);
@@ -339,6 +353,68 @@ describe("approvals over HTTP", () => {
     const docx = await get(`${base()}/versions/${versionNumber}/export.docx`, "member");
     expect(docx.status).toBe(200);
     expect(docx.headers.get("content-type")).toContain("wordprocessingml");
+  });
+
+  it("says in both exports what the approved version is now, and names the group and its secretary in the Word file's properties", async () => {
+    const approved = await (await get(`${base()}/approved`, "member")).text();
+    const versionNumber = /versions\/(\d+)\/export\.docx/.exec(approved)![1]!;
+    const standing = new RegExp(`^Version ${versionNumber}: approved on \\d{1,2} [A-Z][a-z]+ \\d{4} by the Lead Minister's office \\(Alex Morgan\\)\\. Saved .+\\.$`);
+    const print = (await (await get(`${base()}/versions/${versionNumber}/print`, "member")).text()).replace(/<!-- -->/g, "");
+    const subtitle = /<p class="print-view__subtitle">([^<]*)<\/p>/.exec(print)![1]!.replace(/&#x27;/g, "'");
+    expect(subtitle).not.toContain("Submitted for approval");
+    expect(subtitle.split(" · ").at(-1)).toMatch(standing);
+    const parts = docxParts(Buffer.from(await (await get(`${base()}/versions/${versionNumber}/export.docx`, "member")).arrayBuffer()));
+    const lines = wordParagraphs(parts.get("word/document.xml")!).map((paragraph) => paragraph.text);
+    expect(lines.join("\n")).not.toContain("Submitted for approval");
+    expect(lines[2]).toMatch(standing);
+    const core = parts.get("docProps/core.xml")!;
+    expect(core).toContain("<dc:creator>Social Sector Commissioning Stewardship Group (secretary: Sophie Lin)</dc:creator>");
+    expect(core).not.toContain("Un-named");
+  });
+
+  it("shows a resubmission against the returned submission with its reasons, and against the approved version, switchable", async () => {
+    const reasons = "Please name the reporting line to the Social Wellbeing Board.";
+    const submitAndReview = async () => {
+      expect((await post(`${base()}/approvals`, { intent: "submit" }, "secretary")).status).toBe(302);
+      return (await pending())!;
+    };
+    /** Types a paragraph into the live draft through the collaboration service, as an editor would. */
+    const edit = async (text: string) => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, await server.services.collaboration.encodeState(termsId));
+      const before = Y.encodeStateVector(doc);
+      appendParagraph(doc, text);
+      await server.services.collaboration.applyUpdate(termsId, Y.encodeStateAsUpdate(doc, before));
+      doc.destroy();
+    };
+    await edit("Reporting: quarterly to the Lead Minister.");
+    const first = await submitAndReview();
+    expect((await post(`/approvals/${first.id}`, { intent: "return", reasons }, "minister")).status).toBe(302);
+    await edit("The group reports to the Social Wellbeing Board.");
+    const second = await submitAndReview();
+    // The page's text: screen-reader-only "[inserted: …]" labels and React's markers left out.
+    const text = (html: string) => html.replace(/<span class="visually-hidden">[^<]*<\/span>/g, "").replace(/<!-- -->/g, "").replace(/&#x27;/g, "'");
+    const versionOf = async (id: string) =>
+      (await server.services.db.selectFrom("document_submissions").innerJoin("document_versions as v", "v.id", "version_id").select("v.number").where("document_submissions.id", "=", id).executeTakeFirstOrThrow()).number;
+    const [returnedNumber, approvedNumber] = [await versionOf(first.id), Number(/version (\d+), approved on/.exec(text(await (await get(`/approvals/${second.id}?compare=approved`, "minister")).text()))?.[1])];
+
+    // The reviewer's first question: did they make the changes asked for? The returned one comes first, its reasons beside it.
+    const review = text(await (await get(`/approvals/${second.id}`, "minister")).text());
+    expect(review).not.toContain("First submission");
+    expect(review).toContain(`Since version ${returnedNumber}, returned on`);
+    expect(review).toContain(reasons);
+    expect(review).toMatch(/<ins[^>]*>[^<]*Social Wellbeing Board/);
+    expect(review).not.toMatch(/<ins[^>]*>[^<]*quarterly to the Lead Minister/);
+    expect(review).toContain(`href="/approvals/${second.id}?compare=approved"`);
+
+    // Switched: since the version in force, both paragraphs are new.
+    const sinceApproved = text(await (await get(`/approvals/${second.id}?compare=approved`, "minister")).text());
+    expect(Number.isInteger(approvedNumber)).toBe(true);
+    expect(sinceApproved).toMatch(/<ins[^>]*>[^<]*quarterly to the Lead Minister/);
+    expect(sinceApproved).toContain(`href="/approvals/${second.id}?compare=returned"`);
+    // A comparison asked for that does not exist falls back to the default; nonsense is ignored.
+    expect((await get(`/approvals/${second.id}?compare=%00nonsense`, "minister")).status).toBe(200);
+    expect((await post(`/approvals/${second.id}`, { intent: "approve", expectedHash: second.content_hash }, "minister")).status).toBe(302);
   });
 
   it("keeps the history of a document from a consultee of that very document: every history route refuses them", async () => {

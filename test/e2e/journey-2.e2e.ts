@@ -59,6 +59,16 @@ describe("journey 2: the secretary submits the terms of reference and the Lead M
     ]);
     documentUrl = secretary.url();
     await editorReady(secretary);
+    // The document comes first: its text above the approval form, and on the first screen.
+    const textTop = async (page: Page) => (await page.getByRole("textbox", { name: "Document text" }).boundingBox())!.y;
+    const coverNote = secretary.getByLabel("Cover note for the Lead Minister's office (optional)");
+    expect(await textTop(secretary)).toBeLessThan((await coverNote.boundingBox())!.y);
+    expect(await textTop(secretary)).toBeLessThan(600);
+    await secretary.setViewportSize({ width: 390, height: 844 });
+    await editorReady(secretary);
+    expect(await textTop(secretary)).toBeLessThan(844);
+    await screenshot(secretary, "journey-2-document-first-390");
+    await secretary.setViewportSize({ width: 1280, height: 900 });
     await secretary.getByLabel("Cover note for the Lead Minister's office (optional)").fill("Kia ora: the draft agreed at the December hui.");
     await Promise.all([
       secretary.waitForURL(/\?submitted=1$/),
@@ -86,7 +96,7 @@ describe("journey 2: the secretary submits the terms of reference and the Lead M
     expect(await submitted.innerText()).toContain("Purpose");
     expect(await submitted.innerText()).not.toContain(laterEdit);
     await minister.getByText("Kia ora: the draft agreed at the December hui.").waitFor();
-    await minister.getByText("First submission: there is no approved version to compare with.").waitFor();
+    await minister.getByText("First submission: there is no earlier submission to compare with.").waitFor();
     expect(await minister.locator("p.classification").count()).toBe(2);
     await expectNoAxeViolations(minister);
     await screenshot(minister, "journey-2-review");
@@ -124,7 +134,17 @@ describe("journey 2: the secretary submits the terms of reference and the Lead M
     await expectNoAxeViolations(minister);
     const submitted = minister.getByRole("region", { name: "Submitted text", exact: true });
     expect(await submitted.innerText()).toContain(laterEdit);
-    await minister.getByText("First submission: there is no approved version to compare with.").waitFor();
+    // Did they make the changes asked for? Compared with the returned submission, its reasons beside it.
+    expect(await minister.getByText("First submission").count()).toBe(0);
+    const reasonsBeside = minister.getByRole("complementary", { name: /Why version \d+ was returned/ });
+    await reasonsBeside.getByText(reasons).waitFor();
+    const changes = minister.getByRole("region", { name: "Changes since the returned submission" });
+    expect(await changes.locator("ins").allInnerTexts()).toEqual([expect.stringContaining(laterEdit)]);
+    // Beside, not above, on a desktop.
+    const [aside, diff] = [(await reasonsBeside.boundingBox())!, (await changes.boundingBox())!];
+    expect(aside.x + aside.width).toBeLessThanOrEqual(diff.x);
+    await expectNoAxeViolations(minister);
+    await screenshot(minister, "journey-2-review-resubmission");
     await Promise.all([
       minister.waitForURL(/\?decided=approved$/),
       minister.getByRole("button", { name: /^Approve version \d+$/ }).click(),
@@ -136,6 +156,16 @@ describe("journey 2: the secretary submits the terms of reference and the Lead M
     await secretary.getByText(/^Approved on \d{1,2} [A-Z][a-z]+ \d{4} by the Lead Minister's office$/).waitFor();
     await secretary.getByRole("link", { name: /Read the approved version/ }).waitFor();
     await screenshot(secretary, "journey-2-approved-secretary");
+
+    // The print view of the approved version says what it is now, not "Submitted for approval".
+    await secretary.getByRole("link", { name: /Read the approved version/ }).click();
+    await secretary.getByRole("heading", { level: 1, name: "Terms of reference (approved version)" }).waitFor();
+    await Promise.all([secretary.waitForURL(/\/print$/), secretary.getByRole("link", { name: /print/i }).first().click()]);
+    const subtitle = await secretary.locator(".print-view__subtitle").innerText();
+    expect(subtitle).toMatch(/Version \d+: approved on \d{1,2} [A-Z][a-z]+ \d{4} by the Lead Minister's office \(Alex Morgan\)\./);
+    expect(subtitle).not.toContain("Submitted for approval");
+    await screenshot(secretary, "journey-2-approved-print");
+    await visit(secretary, documentUrl);
   });
 
   it("keeps the approved version apart from the working draft, and lists every submission and decision", async () => {

@@ -68,10 +68,20 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
   });
 
   it("starts the meeting; attendance and a conflict of interest give the quorum on both screens", async () => {
-    await chair.getByRole("button", { name: "Start the meeting" }).click();
+    // The hui is at 10:00 on Tuesday 8 December 2026; starting it on another day asks first, with both times.
+    const asked = chair.getByRole("region", { name: "Start the meeting now, not at its scheduled time?" });
+    await asked.getByText(/^This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now .+ \(\d+ (hours|days?) (early|late)\)\.$/).waitFor();
+    expect(await chair.getByRole("button", { name: "Start the meeting", exact: true }).count()).toBe(0);
+    await expectNoAxeViolations(chair);
+    await screenshot(chair, "journey-4-start-off-schedule");
+    // The running order is the only agenda: no separate agenda document.
+    expect(await chair.getByRole("link", { name: /Agenda document/ }).count()).toBe(0);
+    await asked.getByRole("button", { name: "Start the meeting now anyway" }).click();
     await member.getByRole("heading", { level: 2, name: "Now" }).waitFor();
     await expect.poll(() => nowItem(member)).toContain("Karakia and whakawhanaungatanga");
     await member.getByText(/No quorum yet: 0 of 6 members present \(4 needed\)/).waitFor();
+    // Without a quorum a decision is recorded but marked (docs/decisions/019): the form says so first.
+    await chair.getByText("A decision recorded now is marked “Decided without a quorum.” in the minute.", { exact: false }).waitFor();
 
     await chair.getByRole("link", { name: "Attendance and conflicts of interest" }).click();
     await chair.getByRole("heading", { level: 1, name: "Attendance and conflicts of interest" }).waitFor();
@@ -105,6 +115,7 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await member.getByText("Trustee of Hapori Hauora Community Trust").waitFor();
 
     const form = chair.getByRole("form", { name: "Record a decision" });
+    expect(await chair.getByText("A decision recorded now is marked", { exact: false }).count()).toBe(0);
     await expect.poll(() => form.getByLabel("Heading (optional)").inputValue()).toBe("Draft terms of reference");
     await form.getByLabel("Verb", { exact: true }).selectOption("agreed");
     await form.getByLabel("Decision", { exact: true }).fill("that the terms of reference give effect to Te Tiriti o Waitangi and put whānau at the centre");
@@ -143,6 +154,12 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await chair.getByRole("link", { name: "Draft minutes" }).click();
     await chair.getByRole("heading", { level: 1, name: meetingTitle }).waitFor();
     await chair.getByText("DRAFT — not yet confirmed").waitFor();
+    // Held today, not on the Tuesday it was scheduled for: the minute says so. It had a quorum, so nothing is marked.
+    await chair.getByText(/^Held on [A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}; it had been scheduled for Tuesday 8 December 2026\.$/).waitFor();
+    expect(await chair.getByText("On Tuesday 8 December 2026,").count()).toBe(0);
+    expect(await chair.getByText("Decided without a quorum.").count()).toBe(0);
+    // The conflict line: one full stop after the interest, and after how it was managed.
+    await chair.getByText(/Trustee of Hapori Hauora Community Trust, a provider the draft names\. Managed: Took part in the discussion but not the decision\.$/).waitFor();
     // Confirming is asked for twice, the second time with what is being made permanent.
     await chair.getByRole("link", { name: "Confirm these minutes…" }).click();
     const review = chair.getByRole("region", { name: "Confirm these minutes?" });

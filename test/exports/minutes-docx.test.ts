@@ -75,7 +75,8 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
       groupId, title: "Hui ā-rōpū: whānau-centred commissioning", date: "2026-12-08", time: "13:00", durationMinutes: 120,
       location: "Te Puni Kōkiri, Wellington", onlineUrl: null, openers: ["karakia"],
     });
-    await startMeeting(db, null, as("chair"), { meetingId: confirmedId });
+    // Started at its scheduled time, so held on the day it was scheduled for.
+    await startMeeting(db, null, as("chair"), { meetingId: confirmedId, now: (await meetingRow(db, confirmedId)).starts_at });
     const meeting = await meetingRow(db, confirmedId);
     const byName = new Map((await meetingAttendees(db, meeting)).map((attendee) => [attendee.name, attendee.membershipId]));
     await recordAttendance(db, null, as("secretary"), {
@@ -110,7 +111,7 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
       groupId, title: "Stewardship Group hui, February 2027", date: "2027-02-09", time: "10:00", durationMinutes: 90,
       location: "Wellington", onlineUrl: null, openers: [],
     });
-    await startMeeting(db, null, as("chair"), { meetingId: draftId });
+    await startMeeting(db, null, as("chair"), { meetingId: draftId, now: (await meetingRow(db, draftId)).starts_at });
     const corrected = await db
       .selectFrom("decisions")
       .innerJoin("minutes", "minutes.id", "decisions.minute_id")

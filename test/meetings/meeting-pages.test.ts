@@ -76,6 +76,10 @@ describe("the meeting pages", () => {
     expect(page).toContain("Hui ā-tau");
     expect(page).toContain("Tuesday 2 March 2027, 10:00 am to 11:30 am");
     expect(page).toContain("Annual report");
+    // The running order is the only agenda (docs/decisions/019): no second, co-edited copy to fall out of step.
+    expect(page).not.toContain("Agenda document");
+    expect((await get(meetingPath(), "chair")).status).toBe(200);
+    expect(await (await get(meetingPath(), "chair")).text()).not.toContain("Agenda document (co-edit)");
   });
 
   it("lets only the chair run the meeting, follows it in the room, and refuses consultees the room", async () => {
@@ -95,7 +99,16 @@ describe("the meeting pages", () => {
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain("Only the chair (or the acting chair named for this meeting) can start the meeting");
       expect((await post(`${meetingPath()}?index`, "member", { intent: "live.start" })).status).toBe(403);
-      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start" })).status).toBe(302);
+      // The demo meeting is at 10:00 on Tuesday 8 December 2026: starting it on another day asks first, with both times.
+      expect(Math.abs(Date.now() - Date.parse("2026-12-07T21:00:00Z")), "this test runs away from the demo meeting's hour").toBeGreaterThan(3 * 3_600_000);
+      const asked = await (await get(meetingPath(), "chair")).text();
+      expect(asked).toContain("Start the meeting now, not at its scheduled time?");
+      expect(asked.replace(/<!-- -->/g, "")).toContain("This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now ");
+      const unconfirmed = await post(`${meetingPath()}?index`, "chair", { intent: "live.start" });
+      expect(unconfirmed.status).toBe(409);
+      expect(await unconfirmed.text()).toContain("This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now ");
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start", offSchedule: "nonsense" })).status).toBe(400);
+      expect((await post(`${meetingPath()}?index`, "chair", { intent: "live.start", offSchedule: "confirmed" })).status).toBe(302);
       await vi.waitFor(() => expect(changes).toContainEqual({ meetingId, what: "started" }));
 
       const items = await server.services.db.selectFrom("agenda_items").select(["id", "position"]).where("meeting_id", "=", meetingId).orderBy("position").execute();
@@ -150,6 +163,38 @@ describe("the meeting pages", () => {
     expect(actions).toContain("Advise on engagement");
     const audit = await db.selectFrom("audit_log").select("action").where("group_id", "=", groupId).execute();
     expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(["meeting.scheduled", "meeting.started", "meeting.moved_to_item", "decision.recorded"]));
+  });
+
+  it("prints a declared conflict of interest with one full stop on the live panel and the minute page", async () => {
+    const db = server.services.db;
+    const priya = await db
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select("memberships.id")
+      .where("memberships.group_id", "=", groupId)
+      .where("users.display_name", "=", "Priya Naidu")
+      .executeTakeFirstOrThrow();
+    const declared = await post(`${meetingPath()}/attendance`, "secretary", {
+      intent: "conflict.declare",
+      membershipId: priya.id,
+      interest: "Advises a provider on the commissioning approach.",
+      management: "Took part in the discussion but not the decision.",
+    });
+    expect(declared.status).toBe(302);
+    const line = "Advises a provider on the commissioning approach. Managed: Took part in the discussion but not the decision.";
+    const text = (html: string) => html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "");
+    const minutes = text(await (await get(`${meetingPath()}/minutes`, "member")).text());
+    // Started on another day than scheduled: the minute says when it was held, and notes the change.
+    expect(minutes).toMatch(/Held on [A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}; it had been scheduled for Tuesday 8 December 2026\./);
+    expect(minutes).not.toContain("On Tuesday 8 December 2026, the");
+    // No attendance is recorded, so no quorum: the decisions are marked as made without one (docs/decisions/019).
+    expect(minutes).toContain("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+    expect(minutes).toContain("Decided without a quorum.");
+    expect(minutes).toContain(`Priya Naidu, Hapori Hauora Community Trust (demo): ${line}`);
+    expect(minutes).not.toContain("approach..");
+    const live = text(await (await get(meetingPath(), "member")).text());
+    expect(live).toContain(line);
+    expect(live).not.toContain("approach..");
   });
 
   it("confirms the minutes after the meeting ends, then refuses any change to them", async () => {

@@ -22,7 +22,9 @@ import { membersOnDate } from "../../app/models/memberships.server.js";
 import { confirmMinutes } from "../../app/models/minute-confirmation.server.js";
 import { minuteView } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
+import { minutesToDocx } from "../../app/exports/minutes-docx.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 
 describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
   const actors = new Map<string, Actor>();
@@ -55,8 +57,13 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       onlineUrl: null,
       openers: [],
     });
-    await startMeeting(db, null, as("chair"), { meetingId: id });
+    await startMeeting(db, null, as("chair"), { meetingId: id, now: await scheduledStart(db, id) });
     return id;
+  }
+
+  /** When a meeting is scheduled to start: starting it then needs no confirmation. */
+  async function scheduledStart(db: Kysely<Database>, id: string): Promise<Date> {
+    return (await db.selectFrom("meetings").select("starts_at").where("id", "=", id).executeTakeFirstOrThrow()).starts_at;
   }
 
   async function closedMeetingWithDecision(db: Kysely<Database>, title: string, date: string, body: string): Promise<string> {
@@ -78,11 +85,12 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       const rows = await db.selectFrom("meetings").select(["id", "starts_at", "agenda_document_id"]).where("id", "in", [summer, winter]).execute();
       expect(rows.find((row) => row.id === summer)!.starts_at.toISOString()).toBe("2027-02-08T21:00:00.000Z");
       expect(rows.find((row) => row.id === winter)!.starts_at.toISOString()).toBe("2027-07-06T01:30:00.000Z");
-      // The agenda comes from the template, with only the chosen optional openers, and a co-edited document.
+      // The agenda comes from the template, with only the chosen optional openers. The running order is
+      // the only agenda (docs/decisions/019): no separate agenda document to fall out of step with it.
       expect((await meetingAgenda(db, summer)).map((item) => item.kind)).toEqual(["karakia", "apologies", "conflicts", "previous_minutes", "general_business"]);
       expect((await meetingAgenda(db, winter))[0]!.kind).toBe("apologies");
-      const agendaDocument = await db.selectFrom("documents").select(["kind", "content_text"]).where("id", "=", rows[0]!.agenda_document_id!).executeTakeFirstOrThrow();
-      expect(agendaDocument.kind).toBe("agenda");
+      expect(rows.map((row) => row.agenda_document_id)).toEqual([null, null]);
+      expect(await db.selectFrom("documents").select("id").where("title", "in", ["Agenda: Summer hui", "Agenda: Winter hui"]).execute()).toEqual([]);
       const audit = await db.selectFrom("audit_log").select("action").where("action", "=", "meeting.scheduled").execute();
       expect(audit.length).toBeGreaterThanOrEqual(2);
     });
@@ -113,6 +121,44 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
     });
   });
 
+  describe("starting far from the scheduled time", () => {
+    it("asks for confirmation, with the scheduled and actual times, and the minute states the day it was held", async () => {
+      const db = getDb();
+      // Scheduled for 10:00 on Tuesday 11 May 2027 (NZST, UTC+12); started at 1:00 pm on Saturday 8 May.
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Early hui", date: "2027-05-11", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      const saturday = new Date("2027-05-08T01:00:00Z");
+      const refusal = await startMeeting(db, null, as("chair"), { meetingId: id, now: saturday }).then(() => null, (error: unknown) => error);
+      expect(refusal).toMatchObject({ code: "MEETING_OFF_SCHEDULE" });
+      expect((refusal as Error).message).toContain("scheduled for Tuesday 11 May 2027, 10:00 am");
+      expect((refusal as Error).message).toContain("it is now Saturday 8 May 2027, 1:00 pm");
+      expect((await db.selectFrom("meetings").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("scheduled");
+
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: saturday, offScheduleConfirmed: true });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "noted", body: "the early start" });
+      const view = await minuteView(db, await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      expect(view.meeting.dateLabel).toBe("Saturday 8 May 2027");
+      expect(view.meeting.heldNote).toBe("Held on Saturday 8 May 2027; it had been scheduled for Tuesday 11 May 2027.");
+      const lines = wordParagraphs(docxParts(await minutesToDocx(view)).get("word/document.xml")!).map((paragraph) => paragraph.text);
+      expect(lines).toContain("On Saturday 8 May 2027, the Social Sector Commissioning Stewardship Group:");
+      expect(lines).toContain("Held on Saturday 8 May 2027; it had been scheduled for Tuesday 11 May 2027.");
+      expect(lines.join("\n")).not.toContain("11 May 2027, the");
+    });
+
+    it("starts without asking within three hours of the scheduled time, and the minute keeps that date", async () => {
+      const db = getDb();
+      const id = await scheduleMeeting(db, null, as("secretary"), {
+        groupId, title: "Nearly on time", date: "2027-05-18", time: "10:00", durationMinutes: 60, location: "Wellington", onlineUrl: null, openers: [],
+      });
+      const start = await scheduledStart(db, id);
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: new Date(start.getTime() - 2.5 * 3_600_000) });
+      const view = await minuteView(db, await db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      expect(view.meeting.dateLabel).toBe("Tuesday 18 May 2027");
+      expect(view.meeting.heldNote).toBeNull();
+    });
+  });
+
   describe("the agenda and live mode", () => {
     it("adds items before general business, reorders them, and keeps items with decisions", async () => {
       const db = getDb();
@@ -134,7 +180,7 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       await expect(moveAgendaItem(db, null, as("chair"), { meetingId: id, itemId, toPosition: 99 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
 
       await expect(startMeeting(db, null, as("secretary"), { meetingId: id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await startMeeting(db, null, as("chair"), { meetingId: id });
+      await startMeeting(db, null, as("chair"), { meetingId: id, now: await scheduledStart(db, id) });
       await moveToAgendaItem(db, null, as("chair"), { meetingId: id, itemId });
       expect((await db.selectFrom("meetings").select("current_agenda_item_id").where("id", "=", id).executeTakeFirstOrThrow()).current_agenda_item_id).toBe(itemId);
       await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: itemId, heading: null, verb: "noted", body: "the paper" });
@@ -154,7 +200,7 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       await expect(setActingChair(db, null, as("member"), { meetingId: id, userId: users.get("member")! })).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("ngo")! })).rejects.toMatchObject({ code: "INVALID_INPUT" });
       await setActingChair(db, null, as("secretary"), { meetingId: id, userId: users.get("member")! });
-      await startMeeting(db, null, as("member"), { meetingId: id });
+      await startMeeting(db, null, as("member"), { meetingId: id, now: await scheduledStart(db, id) });
       await endMeeting(db, null, as("member"), { meetingId: id });
       // Named for this meeting only.
       const other = await scheduleMeeting(db, null, as("secretary"), {
@@ -208,6 +254,37 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       expect(view.conflicts).toHaveLength(1);
       expect(view.present.map((attendee) => attendee.name)).toContain("Ana Tupou");
       expect(view.apologies.map((attendee) => attendee.name)).toEqual(["Tama Ngata"]);
+    });
+  });
+
+  describe("decisions without a quorum", () => {
+    it("records them, marked as decided without a quorum in the minute, the Word minute and the audit log", async () => {
+      const db = getDb();
+      const id = await startedMeeting(db, "Thin hui", "2027-06-08");
+      const row = () => db.selectFrom("meetings").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      // Nobody's attendance is recorded yet: no quorum (0 of 6, 4 needed).
+      const first = await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: null, agendaItemId: null, heading: null, verb: "agreed", body: "to meet again in July" });
+      await recordDecision(db, null, as("secretary"), { meetingId: id, parentId: first, agendaItemId: null, heading: null, verb: null, body: "in Whanganui" });
+      let view = await minuteView(db, await row());
+      expect(view.quorum.met).toBe(false);
+      expect(view.paragraphs.map((paragraph) => [paragraph.number, paragraph.withoutQuorum])).toEqual([["1", true], ["1.1", false]]);
+      expect(view.withoutQuorum).toBe("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+      const lines = wordParagraphs(docxParts(await minutesToDocx(view)).get("word/document.xml")!).map((paragraph) => paragraph.text);
+      expect(lines).toContain("No quorum was present: 0 of 6 members (4 needed). The decisions below were made without one.");
+      expect(lines[lines.indexOf("1\tagreed to meet again in July") + 1]).toBe("Decided without a quorum.");
+      const audit = await db.selectFrom("audit_log").select("details").where("action", "=", "decision.recorded").where("subject_id", "=", id).execute();
+      expect(audit.map((entry) => (entry.details as { withoutQuorum?: boolean }).withoutQuorum)).toEqual([true, true]);
+
+      // With a quorum recorded, nothing is marked.
+      const byName = new Map((await meetingAttendees(db, await row())).map((attendee) => [attendee.name, attendee.membershipId]));
+      await recordAttendance(db, null, as("secretary"), {
+        meetingId: id,
+        entries: ["Rāwiri Te Awa", "Tama Ngata", "Priya Naidu", "David Chen"].map((name) => ({ membershipId: byName.get(name)!, status: "present" as const })),
+      });
+      view = await minuteView(db, await row());
+      expect(view.quorum.met).toBe(true);
+      expect(view.withoutQuorum).toBeNull();
+      expect(view.paragraphs.some((paragraph) => paragraph.withoutQuorum)).toBe(false);
     });
   });
 

@@ -1,7 +1,10 @@
 /**
- * Where the terms of reference stand with the Lead Minister's office, on the document page: the
- * status line, the version in force and whether the working draft has moved on from it, and the
- * chair's and secretary's forms (which post to the document's approvals route).
+ * Where the terms of reference stand with the Lead Minister's office, on the document page, in
+ * two parts so the document comes first: above the text, one status line (and the note that the
+ * working draft differs from the version in force, or that it was just submitted or withdrawn)
+ * with a link down to the approval panel; below the text, the panel itself: the version in
+ * force, the chair's and secretary's forms (which post to the document's approvals route) and the
+ * approval history.
  */
 import { Link } from "@remix-run/react";
 import { SubmitForApprovalForm, WithdrawSubmissionForm } from "./ApprovalForms.js";
@@ -19,10 +22,11 @@ export interface ApprovalPanelData {
   flash: "submitted" | "withdrawn" | null;
 }
 
-export function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; base: string; busy: boolean }) {
+/** Above the text: the status line, and a link to the panel below when there is something to do there. */
+export function ApprovalSummary({ approval, base }: { approval: ApprovalPanelData; base: string }) {
+  const action = approval.maySubmit ? "Submit for approval" : approval.mayWithdraw && approval.pendingSubmissionId ? "Withdraw the submission" : null;
   return (
-    <section className="panel approval-panel" aria-labelledby="approval-heading">
-      <h2 id="approval-heading">Approval</h2>
+    <div className="approval-summary">
       {approval.flash ? (
         <div className="alert alert--success" role="status">
           <p>
@@ -32,16 +36,12 @@ export function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPane
           </p>
         </div>
       ) : null}
-      <p className="approval-status" data-approval-state={approval.state}>
-        <strong>{approval.line}</strong>
+      <p className="approval-summary__line">
+        <span className="approval-status" data-approval-state={approval.state}>
+          <strong>{approval.line}</strong>
+        </span>{" "}
+        <a href="#approval-heading">{action ? `${action} (below the text)` : "Approval (below the text)"}</a>
       </p>
-      {approval.inForce ? (
-        <p>
-          <Link to={`${base}/approved`} className="button button--secondary">
-            Read the approved version (version {approval.inForce.versionNumber})
-          </Link>
-        </p>
-      ) : null}
       {approval.inForce && approval.draftDiffers ? (
         <div className="alert" role="note">
           <p>
@@ -49,6 +49,22 @@ export function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPane
             <Link to={`${base}/versions/compare?from=${approval.inForce.versionNumber}&to=current`}>See what the draft changes</Link>
           </p>
         </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Below the text: the version in force, the forms, and the history. */
+export function ApprovalPanel({ approval, base, busy }: { approval: ApprovalPanelData; base: string; busy: boolean }) {
+  return (
+    <section className="panel approval-panel" aria-labelledby="approval-heading">
+      <h2 id="approval-heading">Approval</h2>
+      {approval.inForce ? (
+        <p>
+          <Link to={`${base}/approved`} className="button button--secondary">
+            Read the approved version (version {approval.inForce.versionNumber})
+          </Link>
+        </p>
       ) : null}
       {approval.maySubmit ? <SubmitForApprovalForm action={`${base}/approvals`} disabled={busy} /> : null}
       {approval.mayWithdraw && approval.pendingSubmissionId ? (

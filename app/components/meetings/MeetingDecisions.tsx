@@ -6,6 +6,7 @@
 import { Form, useActionData } from "@remix-run/react";
 import { useState } from "react";
 import { decisionVerbOptions } from "../../meetings/decision-verbs.js";
+import { DECIDED_WITHOUT_QUORUM } from "../../meetings/quorum.js";
 import { updateDecisionSchema } from "../../meetings/schemas.js";
 import type { MeetingPageData } from "../../models/meeting-page.server.js";
 import { IntentInput, SelectField, TextAreaField, TextField, formProps, useAppForm } from "../forms/fields.js";
@@ -29,6 +30,14 @@ export function MeetingDecisions({ page, actionPath }: { page: MeetingPageData; 
       {recording ? (
         <div className="record-decision">
           <h3>Record a decision</h3>
+          {page.quorumMet ? null : (
+            <div className="alert" role="note">
+              <p>
+                <strong>{page.quorum}</strong> A decision recorded now is marked “{DECIDED_WITHOUT_QUORUM}” in the minute. Record
+                attendance first if members are here.
+              </p>
+            </div>
+          )}
           <DecisionForm
             actionPath={actionPath}
             groupId={group.id}

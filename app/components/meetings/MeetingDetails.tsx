@@ -44,11 +44,6 @@ export function MeetingDetails({ page }: { page: MeetingPageData }) {
         <a href={`${base}/invite.ics`} download>
           Add to my calendar (.ics)
         </a>
-        {meeting.agendaDocumentId ? (
-          <Link to={`/groups/${group.id}/documents/${meeting.agendaDocumentId}`} aria-describedby="agenda-document-hint">
-            Agenda document (co-edit)
-          </Link>
-        ) : null}
         <Link to={`${base}/attendance`}>Attendance and conflicts of interest</Link>
         {minute ? <Link to={`${base}/minutes`}>{minute.status === "confirmed" ? `Minutes [${minute.reference}]` : "Draft minutes"}</Link> : null}
         {may["meeting.manage"] && meeting.status === "scheduled" ? <Link to={`${base}/edit`}>Reschedule or cancel</Link> : null}
@@ -58,11 +53,6 @@ export function MeetingDetails({ page }: { page: MeetingPageData }) {
           <summary>Who chairs this meeting</summary>
           <ActingChairForm page={page} />
         </details>
-      ) : null}
-      {meeting.agendaDocumentId ? (
-        <p className="hint" id="agenda-document-hint">
-          The agenda document is for drafting and shared notes; the running order is the agenda on this page.
-        </p>
       ) : null}
     </section>
   );

@@ -7,6 +7,7 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { splitReferences } from "../../meetings/decision-reference.js";
+import { DECIDED_WITHOUT_QUORUM } from "../../meetings/quorum.js";
 import { TeReo } from "../TeReo.js";
 
 export interface ParagraphView {
@@ -19,6 +20,8 @@ export interface ParagraphView {
   corrects: { reference: string | null; number: string; meetingId: string } | null;
   correctedBy: { reference: string | null; number: string; meetingId: string }[];
   actions: { id: string; description: string; owner: string; dueOn: string; dueLabel: string; status: string }[];
+  /** Its meeting had no quorum (docs/decisions/019). */
+  withoutQuorum: boolean;
 }
 
 /** The body with this group's references linked to the register and te reo marked. */
@@ -76,6 +79,7 @@ export function MinuteParagraphs({
               <DecisionText text={paragraph.body} groupId={groupId} groupCode={groupCode} />
             </span>
           </p>
+          {paragraph.withoutQuorum ? <p className="minute-paragraph__note minute-paragraph__no-quorum">{DECIDED_WITHOUT_QUORUM}</p> : null}
           {paragraph.corrects ? <p className="minute-paragraph__note">Corrects {where(groupId, paragraph.corrects)}.</p> : null}
           {paragraph.correctedBy.map((location) => (
             <p className="minute-paragraph__note" key={`${location.meetingId}-${location.number}`}>

@@ -47,7 +47,8 @@ export function NowPanel({ page }: { page: MeetingPageData }) {
           <ul>
             {currentConflicts.map((conflict) => (
               <li key={conflict.id}>
-                {conflict.who}: {conflict.interest} <span className="muted">Managed: {conflict.management}</span>
+                <strong>{conflict.who}</strong>
+                {conflict.details}
               </li>
             ))}
           </ul>
