@@ -139,7 +139,7 @@ export async function startServer({
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
   // The one origin rule, and the one reading of forwarded headers, for every door.
   const origins = createOriginRule({ publicUrl: () => config.publicUrl, trustProxy: config.trustProxy });
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, from: config.emailFrom });
   const collaboration = new CollaborationEndpoint({
     database,
     logger,
