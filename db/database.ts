@@ -568,6 +568,8 @@ export interface ReplyTokenTable {
   thread_id: string;
   document_id: string;
   expires_at: Timestamp;
+  /** For a consultee: the consultation whose closing ends it (`expires_at` is then its close). */
+  consultation_id: string | null;
   created_at: CreatedAt;
   /** The Message-ID of the message that spent it (taken while it is being posted). */
   used_message_id: string | null;

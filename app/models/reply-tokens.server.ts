@@ -84,24 +84,28 @@ export async function issueReplyAddress(
   const document = await trx.selectFrom("documents").select("group_id").where("id", "=", recipient.documentId).executeTakeFirst();
   if (!document) return undefined;
   let expiresAt = new Date(now.getTime() + REPLY_TOKEN_LIFETIME_MS);
+  let consultationId: string | null = null;
   const role = (await rolesByUser(trx as Kysely<Database>, [recipient.userId])).get(recipient.userId)?.get(document.group_id);
   if (role === "consultee") {
     const open = await trx
       .selectFrom("consultations")
       .innerJoin("consultation_invitees", "consultation_invitees.consultation_id", "consultations.id")
-      .select("consultations.closes_at")
+      .select(["consultations.id", "consultations.closes_at"])
       .where("consultations.document_id", "=", recipient.documentId)
       .where("consultation_invitees.user_id", "=", recipient.userId)
       .where(openAt(now))
       .orderBy("consultations.closes_at", "desc")
       .executeTakeFirst();
     if (!open) return undefined;
-    if (open.closes_at < expiresAt) expiresAt = open.closes_at;
+    if (open.closes_at < expiresAt) {
+      expiresAt = open.closes_at;
+      consultationId = open.id;
+    }
   }
   const token = newToken();
   await trx
     .insertInto("reply_tokens")
-    .values({ token_hash: hashToken(token), user_id: recipient.userId, thread_id: recipient.threadId, document_id: recipient.documentId, expires_at: expiresAt })
+    .values({ token_hash: hashToken(token), user_id: recipient.userId, thread_id: recipient.threadId, document_id: recipient.documentId, expires_at: expiresAt, consultation_id: consultationId })
     .execute();
   return `reply+${token}@${domain.toLowerCase()}`;
 }
@@ -111,14 +115,18 @@ export function replyAddresses(domain: string) {
   return (trx: Transaction<Database>, recipient: { userId: string; threadId: string; documentId: string }) => issueReplyAddress(trx, domain, recipient);
 }
 
-/** Whether a token is one we issued and has not expired: the listener's check at RCPT TO. */
+/**
+ * Whether a token is one we issued and has not expired: the listener's check at RCPT TO. One that
+ * expired because its consultation closed, and was never used, is let through too, so that
+ * `postEmailReply` refuses the message and tells the consultee why rather than bouncing it unexplained.
+ */
 export async function isLiveReplyToken(db: Db, token: string, now = new Date()): Promise<boolean> {
   if (!TOKEN_PATTERN.test(token)) return false;
   const row = await db
     .selectFrom("reply_tokens")
     .select("token_hash")
     .where("token_hash", "=", hashToken(token))
-    .where("expires_at", ">", now)
+    .where((eb) => eb.or([eb("expires_at", ">", now), eb.and([eb("consultation_id", "is not", null), eb("used_message_id", "is", null)])]))
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -164,8 +172,18 @@ export async function postEmailReply(
     .returning(["user_id", "thread_id", "document_id"])
     .executeTakeFirst();
   if (!held) {
-    const row = await db.selectFrom("reply_tokens").select(["used_message_id", "comment_id"]).where("token_hash", "=", tokenHash).executeTakeFirst();
+    const row = await db
+      .selectFrom("reply_tokens")
+      .select(["user_id", "document_id", "consultation_id", "expires_at", "used_message_id", "comment_id"])
+      .where("token_hash", "=", tokenHash)
+      .executeTakeFirst();
     if (row && row.used_message_id === input.messageId) return row.comment_id ? { outcome: "duplicate" } : { outcome: "busy" };
+    if (row && row.used_message_id === null && row.consultation_id !== null && row.expires_at <= now) {
+      // Its consultation has closed: the policy would refuse it; say so to the person.
+      const user = await db.selectFrom("users").select(["id", "email", "display_name", "disabled_at"]).where("id", "=", row.user_id).executeTakeFirst();
+      if (!user || user.disabled_at !== null) return { outcome: "not_allowed", told: false };
+      return { outcome: "not_allowed", told: await tellConsultationClosed(services, tokenHash, user, row.document_id, now) };
+    }
     return { outcome: "refused" };
   }
   const release = () =>

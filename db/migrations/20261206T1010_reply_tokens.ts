@@ -15,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("thread_id", "uuid", (c) => c.notNull().references("comment_threads.id"))
     .addColumn("document_id", "uuid", (c) => c.notNull().references("documents.id"))
     .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+    .addColumn("consultation_id", "uuid", (c) => c.references("consultations.id"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("used_message_id", "text")
     .addColumn("used_at", "timestamptz")

@@ -8,6 +8,7 @@
  * | case | answer |
  * | --- | --- |
  * | RCPT TO anything but a live reply address | 550, saying nothing of why |
+ * | (a consultee's address that ran out with the consultation passes, to be refused below) | |
  * | more than one recipient | 452 |
  * | over the size limit (1 MB) | 552 |
  * | MIME it cannot read, no From | 554 |

@@ -17,7 +17,7 @@ import { closeConsultationEarly, openConsultation } from "../../app/models/consu
 import { REPLY_TOKEN_LIFETIME_MS } from "../../app/models/reply-tokens.server.js";
 import { nzCalendarDate } from "../../app/utils/dates.js";
 import { describeEachDatabase } from "../support/database.js";
-import { makeTempDataDir, waitForMail } from "../support/outbox.js";
+import { makeTempDataDir, readOutbox, waitForMail } from "../support/outbox.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 const DOMAIN = "stewardship.example.nz";
@@ -213,8 +213,9 @@ describeEachDatabase("replies by email", (getDb, getHandle) => {
     const threadId = await threadBy("ngo", paperId);
     const replyTo = await replyAddressFor("ngo", threadId);
     // A consultee's address lasts no longer than the consultation.
-    const token = await getDb().selectFrom("reply_tokens").select("expires_at").where("user_id", "=", ids.ngo).where("thread_id", "=", threadId).executeTakeFirstOrThrow();
+    const token = await getDb().selectFrom("reply_tokens").select(["expires_at", "consultation_id"]).where("user_id", "=", ids.ngo).where("thread_id", "=", threadId).executeTakeFirstOrThrow();
     expect(token.expires_at.getTime()).toBe(closesAt.getTime());
+    expect(token.consultation_id).not.toBeNull();
 
     await closeConsultationEarly(getDb(), secretary, { documentId: paperId }, server.services);
     const refused = await send(replyTo, { text: "Here is what we think." });
@@ -229,5 +230,23 @@ describeEachDatabase("replies by email", (getDb, getHandle) => {
     await replyAddressFor("member", await threadBy("member", termsId));
     const tellings = (await waitForMail(dataDir, (message) => message.to === "ngo@example.org" && message.subject.includes("was not added"))).length;
     expect(tellings).toBe(1);
+  }, 90_000);
+
+  it("refuses a consultee whose address ran out with the consultation, and tells them so by email", async () => {
+    const secretary = await actorOf("secretary");
+    const closesOn = nzCalendarDate(new Date(Date.now() + 5 * 86_400_000));
+    const { consultationId } = await openConsultation(getDb(), null, secretary, { documentId: paperId, consulteeUserIds: [ids.ngo], closesOn, brief: "A second round, please." });
+    const threadId = await threadBy("ngo", paperId);
+    const replyTo = await replyAddressFor("ngo", threadId);
+    // The closing instant passes (the address expires with it).
+    const closedAt = new Date(Date.now() - 60_000);
+    await getDb().updateTable("consultations").set({ closes_at: closedAt }).where("id", "=", consultationId).execute();
+    await getDb().updateTable("reply_tokens").set({ expires_at: closedAt }).where("user_id", "=", ids.ngo).where("thread_id", "=", threadId).execute();
+    const before = (await readOutbox(dataDir)).filter((message) => message.to === "ngo@example.org" && message.subject.includes("was not added")).length;
+    const refused = await send(replyTo, { text: "Sorry this is late." });
+    expect(refused.code).toBe(550);
+    expect(refused.response).toContain("we have emailed you why");
+    await waitForMail(dataDir, (message) => message.to === "ngo@example.org" && message.subject.includes("was not added"), { count: before + 1 });
+    expect((await commentsOf(threadId)).map((comment) => comment.body)).not.toContain("Sorry this is late.");
   }, 90_000);
 });
