@@ -75,6 +75,8 @@ export async function startInboundMail(options: InboundMailOptions): Promise<Inb
     rejectOversized: true,
     maxClients: 50,
     socketTimeout: 60_000,
+    // At shutdown, a conversation still open after this is cut; the sender's server tries again.
+    closeTimeout: 5_000,
     logger: false,
     onRcptTo(address, session, callback) {
       void (async () => {
