@@ -205,15 +205,18 @@ export async function postEmailReply(
   }
   const sessionUser = { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin };
   const actor = actorFor(sessionUser, (await rolesByUser(db, [user.id])).get(user.id));
+  let commentId: string;
   try {
-    const { commentId } = await reply(db, services, actor, held.thread_id, body, { via: "email", inDocument: held.document_id });
-    await db.updateTable("reply_tokens").set({ comment_id: commentId }).where("token_hash", "=", tokenHash).execute();
-    return { outcome: "posted", commentId };
+    ({ commentId } = await reply(db, services, actor, held.thread_id, body, { via: "email", inDocument: held.document_id }));
   } catch (error) {
     await release();
     if (!isAppError(error) || (error.code !== "FORBIDDEN" && error.code !== "NOT_FOUND")) throw error;
     return { outcome: "not_allowed", told: await tellConsultationClosed(services, tokenHash, user, held.document_id, now) };
   }
+  // Should this fail (the database gone), the hold stays: the same message is told to try later,
+  // and only after ABANDONED_HOLD_MS taken again, a duplicate comment being the lesser loss.
+  await db.updateTable("reply_tokens").set({ comment_id: commentId }).where("token_hash", "=", tokenHash).execute();
+  return { outcome: "posted", commentId };
 }
 
 /**
