@@ -120,6 +120,11 @@ export interface AppServices {
    * Socket.io connections whose session has gone are disconnected. No filter: everyone.
    */
   accessChanged(filter?: { userId?: string }): Promise<void>;
+  /**
+   * When replies by email are on (INBOUND_SMTP_PORT): the Reply-To address of one person's email
+   * about a comment thread (app/models/reply-tokens.server.ts). Absent: emails have no Reply-To.
+   */
+  replyAddress?: (trx: Transaction<Database>, recipient: { userId: string; threadId: string; documentId: string }) => Promise<string | undefined>;
 }
 
 /** What every Remix loader and action receives as `context`. */

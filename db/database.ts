@@ -363,6 +363,7 @@ export interface Database {
   consultation_invitees: ConsultationInviteeTable;
   notification_preferences: NotificationPreferenceTable;
   unsubscribe_tokens: UnsubscribeTokenTable;
+  reply_tokens: ReplyTokenTable;
   comment_threads: CommentThreadTable;
   comments: CommentTable;
   agenda_item_papers: AgendaItemPaperTable;
@@ -554,6 +555,29 @@ export interface UnsubscribeTokenTable {
   token_hash: string;
   user_id: string;
   created_at: CreatedAt;
+}
+
+/**
+ * The token of one reply address (`reply+<token>@<domain>`): one person, one thread, until it
+ * expires; spent by the one message (`used_message_id`) whose reply it posted (`comment_id`).
+ */
+export interface ReplyTokenTable {
+  /** SHA-256 of the token, as hex; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  thread_id: string;
+  document_id: string;
+  expires_at: Timestamp;
+  /** For a consultee: the consultation whose closing ends it (`expires_at` is then its close). */
+  consultation_id: string | null;
+  created_at: CreatedAt;
+  /** The Message-ID of the message that spent it (taken while it is being posted). */
+  used_message_id: string | null;
+  used_at: NullableTimestamp;
+  /** The comment it posted, once posted. */
+  comment_id: string | null;
+  /** When the person was told by email that their reply could not be posted (once per token). */
+  refusal_sent_at: NullableTimestamp;
 }
 
 export const commentThreadStatuses = ["open", "resolved"] as const;

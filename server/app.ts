@@ -21,6 +21,8 @@ import { findMeeting } from "../app/models/meetings.server.js";
 import { meetingResource } from "../app/models/policy-resources.server.js";
 import { meetingRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
+import { replyAddresses } from "../app/models/reply-tokens.server.js";
+import { type InboundMail, startInboundMail } from "./email/inbound.js";
 import { createMailer } from "./email/mailer.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
 import type { CollabLimits } from "./collab/collab-limits.js";
@@ -65,6 +67,8 @@ export interface RunningServer {
    * listening, whichever comes first (see `startServer`).
    */
   appLoaded: Promise<void>;
+  /** The listener for replies by email, when INBOUND_SMTP_PORT is set. */
+  inboundMail: InboundMail | undefined;
   shutdown(reason?: string): Promise<void>;
 }
 
@@ -150,7 +154,7 @@ export async function startServer({
   const auth = createAuth(database.db, { secureCookies: config.publicUrl.startsWith("https:") });
   // The one origin rule, and the one reading of forwarded headers, for every door.
   const origins = createOriginRule({ publicUrl: () => config.publicUrl, trustProxy: config.trustProxy });
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, publicUrl: config.publicUrl });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger, from: config.emailFrom });
   const collaboration = new CollaborationEndpoint({
     database,
     logger,
@@ -182,6 +186,8 @@ export async function startServer({
         logger.error({ category: "access", err: error }, "rechecking open connections failed"),
       );
     },
+    // Replies by email: each comment notification email gets its own reply address.
+    ...(config.inboundSmtpPort !== undefined ? { replyAddress: replyAddresses(config.inboundEmailDomain) } : {}),
   };
   await jobs.work({
     sendEmail: (message) => mailer.send(message),
@@ -372,6 +378,22 @@ export async function startServer({
   // Without PUBLIC_URL, the address the server really listens on stands for it (PORT=0: any port).
   if (!config.publicUrlGiven) config.publicUrl = url;
 
+  let inboundMail: InboundMail | undefined;
+  if (config.inboundSmtpPort !== undefined) {
+    try {
+      inboundMail = await startInboundMail({ port: config.inboundSmtpPort, host: config.host, domain: config.inboundEmailDomain, services, logger });
+    } catch (error) {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await sockets.close();
+      await collaboration.close();
+      await jobs.stop();
+      await cluster.close();
+      if (!givenDatabase) await database.close();
+      const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+      throw new Error(inUse ? `port ${config.inboundSmtpPort} is already in use (set INBOUND_SMTP_PORT to another port)` : `the inbound mail listener could not start (${String(error)})`);
+    }
+  }
+
   const appLoadTimer = setTimeout(() => void loadApp(), appLoadDelayMs);
   if (config.nodeEnv === "development") {
     await broadcastDevReady(await loadApp());
@@ -390,6 +412,8 @@ export async function startServer({
     closing ??= (async () => {
       logger.info({ category: "server", reason }, "shutting down");
       clearTimeout(appLoadTimer);
+      // Replies by email first: a sender's server told 421 tries again later.
+      await inboundMail?.close();
       // 1. Stop accepting new connections; 2. close websockets (1012 server restarting) after
       // flushing pending writes; 3. end idle keep-alive connections; 4. close the database.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -409,7 +433,7 @@ export async function startServer({
     return closing;
   };
 
-  return { httpServer, services, sockets, url, appLoaded: buildLoading.then(() => undefined), shutdown };
+  return { httpServer, services, sockets, url, appLoaded: buildLoading.then(() => undefined), inboundMail, shutdown };
 }
 
 /** Throws when there is no Remix build to load. */

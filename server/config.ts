@@ -63,6 +63,35 @@ const configSchema = z.object({
       .refine((value) => /^smtps?:\/\//.test(value), "must be an smtp:// or smtps:// URL")
       .optional(),
   ),
+  EMAIL_FROM: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value, context): EmailAddress => {
+        const address = parseEmailAddress(value);
+        if (address) return address;
+        context.addIssue({ code: "custom", message: 'must be an email address, or a name and one: "Stewardship Group <hui@example.org>"' });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+  INBOUND_SMTP_PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: "must be a whole number from 0 to 65535" })
+      .int("must be a whole number from 0 to 65535")
+      .min(0, "must be a whole number from 0 to 65535")
+      .max(65535, "must be a whole number from 0 to 65535")
+      .optional(),
+  ),
+  INBOUND_EMAIL_DOMAIN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i, "must be a domain name, such as reply.example.org")
+      .transform((value) => value.toLowerCase())
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -127,6 +156,42 @@ function isProxyAddress(value: string): boolean {
   return Number(bits) <= (net.isIP(address) === 4 ? 32 : 128);
 }
 
+/** An email address with the name shown beside it. */
+export interface EmailAddress {
+  name: string;
+  address: string;
+}
+
+const DEFAULT_SENDER_NAME = "Stewardship Workspace";
+
+/** "hui@example.org" or "Name <hui@example.org>" (the name may be quoted); undefined otherwise. */
+export function parseEmailAddress(value: string): EmailAddress | undefined {
+  const trimmed = value.trim();
+  const named = /^(.*?)\s*<([^<>]+)>$/.exec(trimmed);
+  const name = named ? named[1]!.replace(/^"(.*)"$/, "$1").trim() : "";
+  const address = (named ? named[2]! : trimmed).trim();
+  // One @, a local part, a domain of labels; no spaces, brackets, quotes or control characters.
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  if (!/^[^\s@<>"(),;:\\[\]\u0000-\u001f\u007f]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(address)) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  if (/[<>"\u0000-\u001f\u007f]/.test(name) || name.length > 100) return undefined;
+  return { name: name || DEFAULT_SENDER_NAME, address };
+}
+
+/** A host name that can carry mail: has a dot, is not an IP address and not localhost. */
+function isMailDomain(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host.includes(".") && net.isIP(host.replace(/^\[|\]$/g, "")) === 0 && host !== "localhost" && !host.endsWith(".localhost");
+}
+
+/**
+ * Without EMAIL_FROM: `no-reply@` the host of PUBLIC_URL when it is a real domain name. When it
+ * is not (localhost, an address), a production server sending by SMTP must be told EMAIL_FROM;
+ * anywhere else (a laptop, tests, the outbox) mail comes from `no-reply@localhost.invalid`, a
+ * domain reserved never to exist (RFC 2606), so it can never pass for a real sender.
+ */
+export const UNCONFIGURED_SENDER_DOMAIN = "localhost.invalid";
+
 export type Config = {
   nodeEnv: "development" | "production" | "test";
   port: number;
@@ -140,6 +205,12 @@ export type Config = {
   sessionSecret: string | undefined;
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
+  /** The From of every email: EMAIL_FROM, or `no-reply@` PUBLIC_URL's domain (see above). */
+  emailFrom: EmailAddress;
+  /** INBOUND_SMTP_PORT: where replies by email are taken (server/email/inbound.ts); unset: off. */
+  inboundSmtpPort: number | undefined;
+  /** The domain of reply addresses (`reply+<token>@<domain>`): INBOUND_EMAIL_DOMAIN, or EMAIL_FROM's. */
+  inboundEmailDomain: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   seedDemo: "auto" | "never";
   trustProxy: TrustProxy;
@@ -169,7 +240,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = result.error.issues[0];
     const variable = String(issue?.path[0] ?? "environment");
     const value = env[variable];
-    const shown = value === undefined ? "" : ` (got "${variable === "SESSION_SECRET" ? "…" : redact(value)}")`;
+    // eslint-disable-next-line no-control-regex -- control characters are shown escaped, on one line
+    const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
+    const shown = value === undefined ? "" : ` (got "${variable === "SESSION_SECRET" ? "…" : printable(redact(value))}")`;
     throw new ConfigError(variable, `${issue?.message ?? "is invalid"}${shown}`);
   }
   const parsed = result.data;
@@ -182,17 +255,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.NODE_ENV === "production" && parsed.PUBLIC_URL?.startsWith("https:") && !parsed.SESSION_SECRET) {
     throw new ConfigError("SESSION_SECRET", "must be set when PUBLIC_URL is https (at least 32 characters)");
   }
+  const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT === 0 ? 3000 : parsed.PORT}`).replace(/\/$/, "");
+  const publicHost = new URL(publicUrl).hostname;
+  let emailFrom = parsed.EMAIL_FROM;
+  if (!emailFrom) {
+    if (isMailDomain(publicHost)) {
+      emailFrom = { name: DEFAULT_SENDER_NAME, address: `no-reply@${publicHost.toLowerCase()}` };
+    } else if (parsed.NODE_ENV === "production" && (parsed.SMTP_URL || parsed.INBOUND_SMTP_PORT !== undefined)) {
+      throw new ConfigError("EMAIL_FROM", `must be set when email goes out by SMTP and PUBLIC_URL has no domain name (its host is "${publicHost}")`);
+    } else {
+      emailFrom = { name: DEFAULT_SENDER_NAME, address: `no-reply@${UNCONFIGURED_SENDER_DOMAIN}` };
+    }
+  }
+  const inboundEmailDomain = parsed.INBOUND_EMAIL_DOMAIN ?? emailFrom.address.slice(emailFrom.address.lastIndexOf("@") + 1).toLowerCase();
+  if (parsed.INBOUND_SMTP_PORT !== undefined && parsed.INBOUND_SMTP_PORT === parsed.PORT && parsed.PORT !== 0) {
+    throw new ConfigError("INBOUND_SMTP_PORT", `must differ from PORT (both are ${parsed.PORT})`);
+  }
   return {
     nodeEnv: parsed.NODE_ENV,
     port: parsed.PORT,
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     dataDir: path.resolve(parsed.DATA_DIR),
-    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT === 0 ? 3000 : parsed.PORT}`).replace(/\/$/, ""),
+    publicUrl,
     publicUrlGiven: parsed.PUBLIC_URL !== undefined,
     sessionSecret: parsed.SESSION_SECRET,
     redisUrl: parsed.REDIS_URL,
     smtpUrl: parsed.SMTP_URL,
+    emailFrom,
+    inboundSmtpPort: parsed.INBOUND_SMTP_PORT,
+    inboundEmailDomain,
     logLevel: parsed.LOG_LEVEL,
     seedDemo: parsed.SEED_DEMO,
     trustProxy: parsed.TRUST_PROXY,

@@ -32,7 +32,10 @@ try {
   process.exit(1);
 }
 
-logger.info({ category: "server", url: server.url, database: server.services.database.kind }, "listening");
+logger.info(
+  { category: "server", url: server.url, database: server.services.database.kind, ...(server.inboundMail ? { inboundSmtpPort: server.inboundMail.port } : {}) },
+  "listening",
+);
 process.stdout.write(`Stewardship Workspace is ready at ${server.url} (database: ${server.services.database.kind})\n`);
 // The web app finishes loading after the server listens: if it cannot, nothing can be served.
 server.appLoaded.catch((error: unknown) => {

@@ -9,4 +9,6 @@ export interface EmailMessage {
   /** The plain-text body; every message has one. */
   text: string;
   html?: string;
+  /** Where an answer goes: a reply address (`reply+<token>@…`) when the person may answer by email. */
+  replyTo?: string;
 }

@@ -2,8 +2,9 @@
  * Delivering email: only the job queue's email worker calls this (server/jobs/job-queue.ts); the
  * app hands messages to the queue. With SMTP_URL set, messages go out through that SMTP server. Without it (on a
  * laptop, in tests, in a demo) each message is written as an RFC 822 file to DATA_DIR/outbox,
- * where it can be opened in any mail program. Only the recipient and subject are logged: the
- * body carries single-use links.
+ * where it can be opened in any mail program. Every message comes from EMAIL_FROM (server/config.ts)
+ * and carries its Reply-To when it has one. Only the recipient and subject are logged: the body
+ * and the Reply-To carry single-use links and tokens.
  */
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
@@ -11,6 +12,7 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import type { EmailMessage } from "../../app/email/message.js";
+import type { EmailAddress } from "../config.js";
 
 export type { EmailMessage };
 
@@ -24,14 +26,13 @@ export interface MailerOptions {
   /** DATA_DIR: without SMTP, messages are written to `<dataDir>/outbox`. */
   dataDir: string;
   logger: Logger;
-  /** The product's address; the sender's domain is taken from it. */
-  publicUrl: string;
+  /** The From of every message (EMAIL_FROM); the Message-ID's domain is taken from it. */
+  from: EmailAddress;
 }
 
 export const OUTBOX_FOLDER = "outbox";
 
-export function createMailer({ smtpUrl, dataDir, logger, publicUrl }: MailerOptions): Mailer {
-  const from = { name: "Stewardship Workspace", address: `no-reply@${new URL(publicUrl).hostname}` };
+export function createMailer({ smtpUrl, dataDir, logger, from }: MailerOptions): Mailer {
   // Quoted-printable keeps the outbox files readable by people, macrons and all.
   const messageDefaults = { from, textEncoding: "quoted-printable" as const };
 

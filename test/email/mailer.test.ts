@@ -4,8 +4,14 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../server/config.js";
 import { createMailer } from "../../server/email/mailer.js";
+import { startMailServer } from "../support/mail-server.js";
 import { makeTempDataDir, parseEml, readOutbox } from "../support/outbox.js";
+import { startTestServer } from "../support/server.js";
+
+/** The From the configuration gives for these variables. */
+const fromFor = (env: Record<string, string>) => loadConfig(env).emailFrom;
 
 /** A pino logger whose lines land in an array, to check what is (and is not) logged. */
 function capturingLogger() {
@@ -89,7 +95,7 @@ describe("the mailer without SMTP", () => {
 
   it("writes each message as an .eml file in DATA_DIR/outbox with macrons intact", async () => {
     const { logger } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, publicUrl: "https://stewardship.example.govt.nz" });
+    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, from: fromFor({ PUBLIC_URL: "https://stewardship.example.govt.nz" }) });
     await mailer.send(message);
     await mailer.send({ ...message, to: "second@example.org" });
 
@@ -109,7 +115,7 @@ describe("the mailer without SMTP", () => {
 
   it("logs the recipient and subject but never the body or its link", async () => {
     const { logger, lines } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, publicUrl: "http://localhost:3000" });
+    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, from: fromFor({}) });
     await mailer.send(message);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ category: "email", to: message.to, subject: message.subject });
@@ -119,7 +125,7 @@ describe("the mailer without SMTP", () => {
 
   it("keeps the outbox readable only by the server's own user", async () => {
     const { logger } = capturingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, publicUrl: "http://localhost:3000" });
+    const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, from: fromFor({}) });
     await mailer.send(message);
     const [file] = await fs.readdir(path.join(dataDir, "outbox"));
     const stat = await fs.stat(path.join(dataDir, "outbox", file!));
@@ -133,7 +139,7 @@ describe("the mailer with SMTP_URL", () => {
     const dataDir = await makeTempDataDir();
     try {
       const { logger, lines } = capturingLogger();
-      const mailer = createMailer({ smtpUrl: smtp.url, dataDir, logger, publicUrl: "https://stewardship.example.govt.nz" });
+      const mailer = createMailer({ smtpUrl: smtp.url, dataDir, logger, from: fromFor({ PUBLIC_URL: "https://stewardship.example.govt.nz" }) });
       await mailer.send(message);
       expect(smtp.received).toHaveLength(1);
       expect(smtp.received[0]?.from).toContain("<no-reply@stewardship.example.govt.nz>");
@@ -147,6 +153,54 @@ describe("the mailer with SMTP_URL", () => {
     } finally {
       await smtp.close();
       await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the sender of every email", () => {
+  it("writes EMAIL_FROM as the From and the Reply-To when a message has one", async () => {
+    const dataDir = await makeTempDataDir();
+    try {
+      const { logger, lines } = capturingLogger();
+      const mailer = createMailer({ smtpUrl: undefined, dataDir, logger, from: fromFor({ EMAIL_FROM: "Ngā Kaitiaki <hui@kaitiaki.example.nz>" }) });
+      await mailer.send({ ...message, replyTo: "reply+abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst@kaitiaki.example.nz" });
+      const [written] = await readOutbox(dataDir);
+      expect(written?.headers.get("from")).toBe("Ngā Kaitiaki <hui@kaitiaki.example.nz>");
+      expect(written?.headers.get("reply-to")).toBe("reply+abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst@kaitiaki.example.nz");
+      expect(written?.headers.get("message-id")).toMatch(/@kaitiaki\.example\.nz>$/);
+      // The reply address is a key to the thread: never logged.
+      expect(JSON.stringify(lines)).not.toContain("abcdefghijklmnopqrstuvwxyz234567");
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("is EMAIL_FROM for the server's own email through SMTP, not no-reply@localhost", async () => {
+    const mail = await startMailServer();
+    const server = await startTestServer({ env: { SMTP_URL: mail.url, EMAIL_FROM: "Stewardship Group <hui@stewardship.example.nz>" } });
+    try {
+      const response = await fetch(`${server.url}/forgot-password`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
+        body: new URLSearchParams({ email: "secretary@example.org" }),
+      });
+      expect(response.status).toBe(302);
+      for (let i = 0; i < 300 && mail.state.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(mail.state.received).toHaveLength(1);
+      const parsed = parseEml(mail.state.received[0]!.raw);
+      expect(parsed.headers.get("from")).toBe("Stewardship Group <hui@stewardship.example.nz>");
+      expect(mail.state.received[0]!.raw).not.toContain("@localhost");
+    } finally {
+      await server.close();
+      await mail.close();
+    }
+  }, 90_000);
+
+  it("without EMAIL_FROM is no-reply@ PUBLIC_URL's domain, and never @localhost", () => {
+    expect(fromFor({ PUBLIC_URL: "https://Stewardship.Example.govt.nz" })).toEqual({ name: "Stewardship Workspace", address: "no-reply@stewardship.example.govt.nz" });
+    for (const env of [{} as Record<string, string>, { PUBLIC_URL: "http://localhost:3000" }, { PUBLIC_URL: "http://127.0.0.1:3000" }, { PUBLIC_URL: "http://[::1]:3000" }, { PUBLIC_URL: "http://stewardship:3000" }]) {
+      expect(fromFor(env).address, JSON.stringify(env)).toBe("no-reply@localhost.invalid");
     }
   });
 });

@@ -54,8 +54,8 @@ export class FuzzServer {
     });
   }
 
-  /** Starts a server on a fresh data directory (or the given one, after a crash). */
-  static async start(name: string, dataDir?: string): Promise<FuzzServer> {
+  /** Starts a server on a fresh data directory (or the given one, after a crash); `env` adds to its environment. */
+  static async start(name: string, dataDir?: string, env: Record<string, string> = {}): Promise<FuzzServer> {
     const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `stewardship-fuzz-${name}-`));
     const server = await ServerProcess.start({
       name,
@@ -69,6 +69,7 @@ export class FuzzServer {
         PUBLIC_URL: "",
         // Info, for the request log lines: they carry the status of every request answered.
         LOG_LEVEL: "info",
+        ...env,
       },
       forwardOutput: false,
       timeoutMs: 90_000,

@@ -88,7 +88,8 @@ function decodeQuotedPrintable(value: string): string {
 }
 
 function decodeEncodedWords(value: string): string {
-  return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_match, kind: string, encoded: string) =>
+  // Whitespace between two encoded words is dropped (RFC 2047); before plain text it stays.
+  return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=(?:\s+(?==\?))?/gi, (_match, kind: string, encoded: string) =>
     kind.toUpperCase() === "B"
       ? Buffer.from(encoded, "base64").toString("utf8")
       : decodeQuotedPrintable(encoded.replace(/_/g, " ")),
