@@ -260,8 +260,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("nginx in front of two processes, 
     for (const door of ["/collab/", "/socket.io/"]) {
       expect(sockets.get(member)!.filter((socket) => socket.url().includes(door) && !socket.isClosed()).length).toBeGreaterThan(0);
     }
-    // No Socket.io request reached a process that did not know its connection.
-    expect(nginx!.accessLog().filter((entry) => entry.path.startsWith("/socket.io/") && entry.status >= 400)).toEqual([]);
+    // No Socket.io request reached a process that did not know its connection (400, "Session ID
+    // unknown"). 499 is nginx's "the browser gave up on it": a poll cut short by the upgrade or a reload.
+    expect(nginx!.accessLog().filter((entry) => entry.path.startsWith("/socket.io/") && entry.status >= 400 && entry.status !== 499)).toEqual([]);
     for (const server of processes) expect(server.child.exitCode).toBeNull();
   });
 
