@@ -17,6 +17,8 @@ declare module "vitest" {
     baseUrl: string;
     /** The server's DATA_DIR: its email outbox is `<dataDir>/outbox/*.eml`. */
     dataDir: string;
+    /** The port of the server's listener for replies by email (on 127.0.0.1). */
+    inboundSmtpPort: number;
   }
 }
 
@@ -89,6 +91,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   execFileSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
 
   const port = await findFreePort();
+  const inboundSmtpPort = await findFreePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["build/server.mjs"], {
@@ -102,6 +105,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       PUBLIC_URL: baseUrl,
       LOG_LEVEL: "warn",
       DATABASE_URL: "",
+      // Replies by email: the NGO representative answers a notification (journey 3).
+      EMAIL_FROM: "Stewardship Workspace <hui@stewardship.example.govt.nz>",
+      INBOUND_SMTP_PORT: String(inboundSmtpPort),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -138,5 +144,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide("baseUrl", baseUrl);
   project.provide("dataDir", dataDir);
+  project.provide("inboundSmtpPort", inboundSmtpPort);
   return stop;
 }

@@ -4,9 +4,11 @@
  * read-only, selects a sentence and comments on it (the secretary is told live and by email); a member with the paper open sees the thread
  * arrive live, edits right around the sentence while she has it open, and her highlight keeps
  * covering exactly the same words; the member replies (she sees it live and has it by email,
- * links made safe, tags shown as text), @mentions the secretary from the list, and resolves the thread; when the secretary closes the consultation, her page
+ * links made safe, tags shown as text) and she answers that email from her mail programme into the
+ * thread; the member @mentions the secretary from the list, and resolves the thread; when the secretary closes the consultation, her page
  * says comments are closed. Axe stays clean on every page she sees.
  */
+import nodemailer from "nodemailer";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { linkPath, readOutbox } from "../support/outbox.js";
@@ -14,11 +16,13 @@ import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } fro
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
+const inboundSmtpPort = inject("inboundSmtpPort");
 const groupName = "Social Sector Commissioning Stewardship Group";
 const paperTitle = "Draft recommendation: relational commissioning in practice";
 const sentence = "Agencies offer providers contracts of at least three years, with funding that covers the full cost of the service.";
 const commentText = "Three years is a start; kaupapa Māori providers asked for five. <b>not bold</b>";
 const replyText = "Agreed — see https://example.org/commissioning for the evidence.";
+const emailAnswer = "Thank you, Tama. Our members would also like the five-year option costed.";
 
 describe("journey 3: an NGO representative comments on a draft in consultation, anchored to the words she means", () => {
   let browser: Browser;
@@ -148,6 +152,20 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
     expect(replyEmail.text).toContain(replyText);
     expect(linkPath(replyEmail.text, paperPath.replace(/[0-9a-f-]{36}$/, ""))).toBe(paperPath);
     expect(replyEmail.text).toContain(`${paperPath}?comments=all#thread-`);
+    // She answers it from her mail programme; her words (not the quoted email) appear in the thread, live.
+    const replyTo = replyEmail.headers.get("reply-to") ?? "";
+    expect(replyTo).toMatch(/^reply\+[a-z2-7]+@stewardship\.example\.govt\.nz$/);
+    const mail = nodemailer.createTransport({ host: "127.0.0.1", port: inboundSmtpPort, secure: false, ignoreTLS: true });
+    await mail.sendMail({
+      from: "Losa Faleolo <ngo@example.org>",
+      to: replyTo,
+      subject: `Re: ${replyEmail.subject}`,
+      text: `${emailAnswer}\n\nOn Mon, 7 Dec 2026 at 10:00, Stewardship Workspace wrote:\n> ${replyText}\n`,
+    });
+    mail.close();
+    await threadOn(ngo).getByText(emailAnswer).waitFor();
+    await thread.getByText(emailAnswer).waitFor();
+    expect(await thread.getByText(/Stewardship Workspace wrote/).count()).toBe(0);
 
     // The member @mentions the secretary from the list, by keyboard: she hears of it as a mention.
     const box = thread.getByLabel("Reply");
