@@ -371,6 +371,10 @@ export async function reanchorThread(
   options: CommandOptions = {},
 ): Promise<boolean> {
   const refused = () => invalidInput("Those words are not where the comment says they are now. Reload the page.", "anchor");
+  const thread = isUuid(input.threadId) ? await db.selectFrom("comment_threads").select("document_id").where("id", "=", input.threadId).executeTakeFirst() : undefined;
+  if (!thread) throw notFound("That comment thread does not exist");
+  // Read before the transaction: loading a document's state may itself need the database.
+  const state = await services.collaboration.encodeState(thread.document_id);
   return runCommand(
     db,
     {
@@ -386,7 +390,7 @@ export async function reanchorThread(
           .executeTakeFirstOrThrow();
         const doc = new Y.Doc();
         try {
-          Y.applyUpdate(doc, await services.collaboration.encodeState(thread.document_id));
+          Y.applyUpdate(doc, state);
           const plain = plainTextOf(doc.getXmlFragment(COLLAB_FIELD));
           const found = resolveThreadAnchor(doc, storedAnchor(row), plain);
           if (found.state === "exact") return false;
