@@ -181,7 +181,8 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
     await member.keyboard.press("Enter");
     const paragraphs = (page: Page) => text(page).locator("p").allTextContents();
     await expect.poll(() => paragraphs(member)).toContain("Then review.");
-    await text(ngo).locator("p").filter({ hasText: /^Then review\.$/ }).waitFor();
+    // (Her view shows the member's caret, with his name, in the new paragraph.)
+    await text(ngo).locator("p").filter({ hasText: "Then review.", hasNotText: "Agencies" }).waitFor();
     await stillOnTheWords();
 
     // Bold one word inside the quote.
