@@ -590,8 +590,16 @@ export interface CommentThreadTable {
   /** Y.encodeRelativePosition of the range's start in the "default" XmlFragment. */
   anchor_start: Bytes;
   anchor_end: Bytes;
-  /** The selected words when the thread was started (at most 1000 characters). */
+  /** The selected words when the thread was started (at most 1000 characters): the plain text they covered. */
   quote: string;
+  /**
+   * The text-quote selector's context (app/documents/quote-selector.ts): up to 32 characters of
+   * the document's plain text before and after the quote, and the quote's offset in it. Null for
+   * threads started before they were kept: those are found again by their quote alone.
+   */
+  quote_prefix: string | null;
+  quote_suffix: string | null;
+  quote_position: number | null;
   status: Generated<CommentThreadStatus>;
   created_by: string;
   created_at: CreatedAt;

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { ErrorCode } from "../errors.js";
 import { classifications, documentKinds } from "../../db/database.js";
 import { base64ToBytes } from "./comment-anchors.js";
+import { QUOTE_CONTEXT } from "./quote-selector.js";
 import {
   APPROVAL_TEXT_MAX,
   COMMENT_BODY_MAX,
@@ -38,7 +39,7 @@ export type CommentField = "body" | "quote" | "anchor" | "form";
 export type CommentFieldErrors = Partial<Record<CommentField, string>>;
 
 /** What the comment commands answer the comments panel (a fetcher reads it). */
-export type CommentActionData = { ok: true; intent: string; threadId?: string } | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
+export type CommentActionData = { ok: true; intent: string; threadId?: string; changed?: boolean } | { ok: false; error: ErrorCode; fieldErrors: CommentFieldErrors };
 
 export const classificationRefusal =
   "This platform cannot hold material above SENSITIVE. Choose UNCLASSIFIED, IN-CONFIDENCE or SENSITIVE.";
@@ -181,6 +182,23 @@ const mentionField = z
   .optional()
   .transform((ids) => [...new Set((ids ?? []).filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)).map((id) => id.toLowerCase()))]);
 
+/**
+ * The text either side of the selected words (the editor sends up to QUOTE_CONTEXT characters of
+ * the document's plain text), kept as it is: spaces and line breaks are part of the context. An
+ * empty one (the words start or end the document) arrives as nothing at all.
+ */
+const quoteContextField = z
+  .string({ error: anchorMessage })
+  .max(QUOTE_CONTEXT * 2, anchorMessage)
+  .transform(asPlainTextLines)
+  .refine((value) => value.length <= QUOTE_CONTEXT, anchorMessage)
+  .optional();
+
+/** A form sends each line break as CR LF; the document's plain text has LF alone. */
+function asPlainTextLines(value: string): string {
+  return value.replace(/\r\n/g, "\n");
+}
+
 export const createCommentSchema = z.object({
   intent: z.literal("create"),
   anchorStart: anchorField,
@@ -188,7 +206,11 @@ export const createCommentSchema = z.object({
   quote: requiredText(COMMENT_QUOTE_MAX, {
     missing: "Select the words to comment on",
     tooLong: `Select ${COMMENT_QUOTE_MAX} characters or fewer to comment on`,
-  }),
+  }).transform(asPlainTextLines),
+  /** Where the words start in the document's plain text; with it, a missing prefix or suffix is empty. */
+  quotePosition: z.coerce.number({ error: anchorMessage }).int(anchorMessage).min(0, anchorMessage).max(10_000_000, anchorMessage).optional(),
+  quotePrefix: quoteContextField,
+  quoteSuffix: quoteContextField,
   body: commentBody,
   mention: mentionField,
 });
@@ -203,11 +225,13 @@ export const editCommentSchema = z.object({ intent: z.literal("edit"), commentId
 export const deleteCommentSchema = z.object({ intent: z.literal("delete"), commentId });
 export const resolveThreadSchema = z.object({ intent: z.literal("resolve"), threadId });
 export const reopenThreadSchema = z.object({ intent: z.literal("reopen"), threadId });
+/** The editor found a thread's words again elsewhere (app/documents/comment-anchors.ts): their new relative positions. */
+export const reanchorThreadSchema = z.object({ intent: z.literal("reanchor"), threadId, anchorStart: anchorField, anchorEnd: anchorField });
 
 /** Every comment command the comments route takes (app/routes/…comments.tsx). */
 export const commentCommandSchema = z.discriminatedUnion(
   "intent",
-  [createCommentSchema, replyCommentSchema, editCommentSchema, deleteCommentSchema, resolveThreadSchema, reopenThreadSchema],
+  [createCommentSchema, replyCommentSchema, editCommentSchema, deleteCommentSchema, resolveThreadSchema, reopenThreadSchema, reanchorThreadSchema],
   { error: commentReloadMessage },
 );
 

@@ -1,13 +1,16 @@
 /**
  * Reading a document's comment threads: each with its comments (a deleted comment's words never
  * leave the server) and whether its words still exist, worked out from the document's Yjs state
- * (app/documents/comment-anchors.ts): a thread whose text was deleted is kept and shown with its
- * original quote, never dropped. The commands are in comments.server.ts.
+ * by the same resolution the editor runs (`resolveThreadAnchor`, app/documents/comment-anchors.ts:
+ * the relative positions, then the quote with its context): a thread whose text was deleted is
+ * kept and shown with its original quote, never dropped. The commands are in comments.server.ts.
  */
 import type { Kysely, Transaction } from "kysely";
 import * as Y from "yjs";
 import type { CommentThreadStatus, Database } from "../../db/database.js";
-import { bytesToBase64, resolveAnchor } from "../documents/comment-anchors.js";
+import { type StoredAnchor, bytesToBase64, resolveThreadAnchor } from "../documents/comment-anchors.js";
+import { plainTextOf } from "../documents/plain-text.js";
+import { COLLAB_FIELD } from "../documents/content.js";
 import type { CollaborationService } from "../services.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -30,6 +33,10 @@ export interface ThreadView {
   /** The anchor as base64 Yjs relative positions, for the editor's highlights. */
   anchorStart: string;
   anchorEnd: string;
+  /** The quote's context in the document's plain text when the thread was started (null for older threads). */
+  quotePrefix: string | null;
+  quoteSuffix: string | null;
+  quotePosition: number | null;
   /** The anchored words were deleted: the thread is kept and shown with its quote. */
   onDeletedText: boolean;
   createdAt: Date;
@@ -56,6 +63,9 @@ export async function listThreads(db: Db, documentId: string, options: ListThrea
       "comment_threads.quote",
       "comment_threads.anchor_start",
       "comment_threads.anchor_end",
+      "comment_threads.quote_prefix",
+      "comment_threads.quote_suffix",
+      "comment_threads.quote_position",
       "comment_threads.created_at",
       "comment_threads.created_by",
       "comment_threads.resolved_at",
@@ -91,13 +101,17 @@ export async function listThreads(db: Db, documentId: string, options: ListThrea
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, await options.collaboration.encodeState(documentId));
+    const plain = plainTextOf(doc.getXmlFragment(COLLAB_FIELD));
     return threads.map((thread) => ({
       id: thread.id,
       status: thread.status,
       quote: thread.quote,
       anchorStart: bytesToBase64(thread.anchor_start),
       anchorEnd: bytesToBase64(thread.anchor_end),
-      onDeletedText: resolveAnchor(doc, thread.anchor_start, thread.anchor_end) === null,
+      quotePrefix: thread.quote_prefix,
+      quoteSuffix: thread.quote_suffix,
+      quotePosition: thread.quote_position,
+      onDeletedText: resolveThreadAnchor(doc, storedAnchor(thread), plain).state === "deleted",
       createdAt: thread.created_at,
       createdBy: thread.created_by,
       resolvedByName: thread.resolved_by_name,
@@ -117,4 +131,20 @@ export async function listThreads(db: Db, documentId: string, options: ListThrea
   } finally {
     doc.destroy();
   }
+}
+
+/** A thread row's anchor as comment-anchors.ts takes it. */
+export function storedAnchor(thread: {
+  anchor_start: Uint8Array;
+  anchor_end: Uint8Array;
+  quote: string;
+  quote_prefix: string | null;
+  quote_suffix: string | null;
+  quote_position: number | null;
+}): StoredAnchor {
+  return {
+    anchorStart: thread.anchor_start,
+    anchorEnd: thread.anchor_end,
+    selector: { exact: thread.quote, prefix: thread.quote_prefix, suffix: thread.quote_suffix, position: thread.quote_position },
+  };
 }

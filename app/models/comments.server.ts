@@ -1,6 +1,7 @@
 /**
  * The comment commands on a document: a thread pinned to a range of its text with its first
- * comment, replies, editing and deleting one's own comment, resolving and reopening a thread.
+ * comment, replies, editing and deleting one's own comment, resolving and reopening a thread, and
+ * moving a thread's anchor to where the editor found its words again (`reanchorThread`).
  * Each command (runCommand) asks the policy (`document.comment`, `comment.edit`), changes, records
  * who is to hear of it (comment-notifications.server.ts: followers, participants, @mentions, with
  * their emails) and writes its audit entry in one transaction; then tells everyone with the
@@ -10,7 +11,12 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { CommentThreadStatus, Database } from "../../db/database.js";
-import { isRelativePosition } from "../documents/comment-anchors.js";
+import * as Y from "yjs";
+import { isRelativePosition, resolveAnchor, resolveThreadAnchor } from "../documents/comment-anchors.js";
+import { COLLAB_FIELD } from "../documents/content.js";
+import { plainTextOf } from "../documents/plain-text.js";
+import { quoteSelectorAt } from "../documents/quote-selector.js";
+import { storedAnchor } from "./comment-threads.server.js";
 import { forbidden, invalidInput, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { documentRoom } from "../realtime/contract.js";
@@ -43,8 +49,13 @@ export interface CreateThreadInput {
   documentId: string;
   anchorStart: Uint8Array;
   anchorEnd: Uint8Array;
-  /** Trimmed, 1 to COMMENT_QUOTE_MAX characters. */
+  /** Trimmed, 1 to COMMENT_QUOTE_MAX characters: the document's plain text the anchor covers. */
   quote: string;
+  /**
+   * The quote's context in the document's plain text (app/documents/quote-selector.ts): where it
+   * starts and up to 32 characters either side. Absent, the thread is found again by its quote alone.
+   */
+  context?: { position: number; prefix: string; suffix: string };
   /** Trimmed, 1 to COMMENT_BODY_MAX characters. */
   body: string;
   /** The people the @ list picked (their names are in `body`). */
@@ -208,7 +219,16 @@ export async function createThread(
       change: async (trx, { document }) => {
         const thread = await trx
           .insertInto("comment_threads")
-          .values({ document_id: document.id, anchor_start: input.anchorStart, anchor_end: input.anchorEnd, quote: input.quote, created_by: actor.id })
+          .values({
+            document_id: document.id,
+            anchor_start: input.anchorStart,
+            anchor_end: input.anchorEnd,
+            quote: input.quote,
+            quote_prefix: input.context?.prefix ?? null,
+            quote_suffix: input.context?.suffix ?? null,
+            quote_position: input.context?.position ?? null,
+            created_by: actor.id,
+          })
           .returning("id")
           .executeTakeFirstOrThrow();
         const comment = await trx
@@ -348,4 +368,80 @@ export function resolve(db: Kysely<Database>, services: CommentServices, actor: 
 /** Opens a resolved thread again. */
 export function reopen(db: Kysely<Database>, services: CommentServices, actor: Actor, threadId: string, options: CommandOptions = {}) {
   return setThreadStatus(db, services, actor, threadId, "open", options);
+}
+
+export interface ReanchorInput {
+  threadId: string;
+  anchorStart: Uint8Array;
+  anchorEnd: Uint8Array;
+}
+
+/**
+ * Stores the relative positions the editor made for a thread whose words it found again by their
+ * quote (the paragraph holding them was replaced), so the next load finds them at once. Asked as
+ * commenting is (`document.comment`). The server runs the same resolution on its own copy of the
+ * document and takes the positions only when they cover exactly the words it finds there too (the
+ * quote itself, unless the words were found by the fuzzy match); otherwise it refuses. Positions
+ * that already cover the words change nothing. No audit entry: no one's words change.
+ * Returns whether the anchor was changed.
+ */
+export async function reanchorThread(
+  db: Kysely<Database>,
+  services: CommentServices & { collaboration: Pick<AppServices["collaboration"], "encodeState"> },
+  actor: Actor,
+  input: ReanchorInput,
+  options: CommandOptions = {},
+): Promise<boolean> {
+  const refused = () => invalidInput("Those words are not where the comment says they are now. Reload the page.", "anchor");
+  const thread = isUuid(input.threadId) ? await db.selectFrom("comment_threads").select("document_id").where("id", "=", input.threadId).executeTakeFirst() : undefined;
+  if (!thread) throw notFound("That comment thread does not exist");
+  // Read before the transaction: loading a document's state may itself need the database.
+  const state = await services.collaboration.encodeState(thread.document_id);
+  return runCommand(
+    db,
+    {
+      lock: (trx) => requireThread(trx, actor, input.threadId, options),
+      check: () => {
+        if (!isRelativePosition(input.anchorStart) || !isRelativePosition(input.anchorEnd)) throw refused();
+      },
+      change: async (trx, { thread }) => {
+        const row = await trx
+          .selectFrom("comment_threads")
+          .select(["anchor_start", "anchor_end", "quote", "quote_prefix", "quote_suffix", "quote_position"])
+          .where("id", "=", thread.id)
+          .executeTakeFirstOrThrow();
+        const doc = new Y.Doc();
+        try {
+          Y.applyUpdate(doc, state);
+          const plain = plainTextOf(doc.getXmlFragment(COLLAB_FIELD));
+          const found = resolveThreadAnchor(doc, storedAnchor(row), plain);
+          if (found.state === "exact") return false;
+          if (found.state !== "moved") throw refused();
+          const posted = resolveAnchor(doc, input.anchorStart, input.anchorEnd, plain);
+          if (!posted || posted.start !== found.start || posted.end !== found.end) throw refused();
+          if (found.how !== "fuzzy" && plain.text.slice(posted.start, posted.end) !== row.quote) throw refused();
+          const context = quoteSelectorAt(plain.text, posted.start, posted.end);
+          await trx
+            .updateTable("comment_threads")
+            .set({
+              anchor_start: input.anchorStart,
+              anchor_end: input.anchorEnd,
+              quote_prefix: context.prefix,
+              quote_suffix: context.suffix,
+              quote_position: context.position,
+            })
+            .where("id", "=", thread.id)
+            .execute();
+          return true;
+        } finally {
+          doc.destroy();
+        }
+      },
+      audit: () => [],
+      announce: async ({ document }, changed) => {
+        if (changed) await announce(services, document, input.threadId);
+      },
+    },
+    { logger: services.logger },
+  );
 }

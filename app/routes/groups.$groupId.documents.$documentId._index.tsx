@@ -104,7 +104,15 @@ async function commentsFor(context: Context, documentId: string, requestedFilter
     // Whatever the filter, the editor highlights every open thread whose words still exist.
     anchors: threads
       .filter((thread) => thread.status === "open" && !thread.onDeletedText)
-      .map((thread) => ({ threadId: thread.id, anchorStart: thread.anchorStart, anchorEnd: thread.anchorEnd })),
+      .map((thread) => ({
+        threadId: thread.id,
+        anchorStart: thread.anchorStart,
+        anchorEnd: thread.anchorEnd,
+        quote: thread.quote,
+        quotePrefix: thread.quotePrefix,
+        quoteSuffix: thread.quoteSuffix,
+        quotePosition: thread.quotePosition,
+      })),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The comment commands for one document, posted by the comments panel and the editor's comment
  * form (fetchers): start a thread on the selected words, reply, edit or delete one's own comment,
- * resolve or reopen a thread. The form is parsed with the comment forms' one schema
+ * resolve or reopen a thread, and store a thread's anchor where the editor found its words again
+ * (`reanchor`, answered `{ ok: true, intent, changed }`). The form is parsed with the comment forms' one schema
  * (`commentCommandSchema`, app/documents/schemas.ts). Answers JSON that the panel reads:
  * `{ ok: true, intent }`, or `{ ok: false, error: CODE, fieldErrors }` with the code's status
  * (400 with the field's message, 403, 404, 409). The threads themselves are read by the document page.
@@ -12,7 +13,7 @@ import { type CommentActionData, type CommentField, commentCommandSchema, commen
 import { type AppError, invalidInput, isAppError, notFound } from "../errors.js";
 import { requireReadableDocument } from "../http/require-document.server.js";
 import { refuse } from "../http/responses.server.js";
-import { createThread, deleteOwn, editOwn, reopen, reply, resolve } from "../models/comments.server.js";
+import { createThread, deleteOwn, editOwn, reanchorThread, reopen, reply, resolve } from "../models/comments.server.js";
 
 /** A resource route answers with a real Response: `data()` would lose its status here. */
 function answer(body: CommentActionData, status = 200): Response {
@@ -54,8 +55,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     switch (command.intent) {
       case "create": {
-        const { anchorStart, anchorEnd, quote, body, mention } = command;
-        const created = await createThread(db, services, actor, { documentId: document.id, anchorStart, anchorEnd, quote, body, mentionIds: mention }, options);
+        const { anchorStart, anchorEnd, quote, body, mention, quotePosition, quotePrefix, quoteSuffix } = command;
+        // An empty prefix or suffix (the words start or end the document) arrives as no field at all.
+        const context = quotePosition === undefined ? undefined : { position: quotePosition, prefix: quotePrefix ?? "", suffix: quoteSuffix ?? "" };
+        const created = await createThread(db, services, actor, { documentId: document.id, anchorStart, anchorEnd, quote, context, body, mentionIds: mention }, options);
         return answer({ ok: true, intent: command.intent, threadId: created.threadId });
       }
       case "reply":
@@ -73,6 +76,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "reopen":
         await reopen(db, services, actor, command.threadId, options);
         break;
+      case "reanchor": {
+        const { threadId, anchorStart, anchorEnd } = command;
+        const changed = await reanchorThread(db, services, actor, { threadId, anchorStart, anchorEnd }, options);
+        return answer({ ok: true, intent: command.intent, changed });
+      }
     }
     return answer({ ok: true, intent: command.intent });
   } catch (error) {

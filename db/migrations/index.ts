@@ -13,7 +13,8 @@ import * as m6 from "./20261123T1510_consultations.js";
 import * as m7 from "./20261201T1000_meetings_and_decisions.js";
 import * as m8 from "./20261204T1000_background_work.js";
 import * as m9 from "./20261205T0900_comment_following.js";
-import * as m10 from "./20261206T1010_reply_tokens.js";
+import * as m10 from "./20261206T1000_comment_quote_context.js";
+import * as m11 from "./20261206T1010_reply_tokens.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   "20261201T1000_meetings_and_decisions": m7,
   "20261204T1000_background_work": m8,
   "20261205T0900_comment_following": m9,
-  "20261206T1010_reply_tokens": m10,
+  "20261206T1000_comment_quote_context": m10,
+  "20261206T1010_reply_tokens": m11,
 };

@@ -167,6 +167,6 @@ describe("comment anchors", () => {
     };
     textHolding(b, "Purpose.").text.insert(0, "Draft: ");
     sync(a, b);
-    expect(anchoredText(b, anchor)).toBe("online.Quorum");
+    expect(anchoredText(b, anchor)).toBe("online.\nQuorum");
   });
 });

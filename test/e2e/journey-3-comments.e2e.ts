@@ -1,11 +1,13 @@
 /**
  * Journey 3 in a real browser (docs/DOMAIN.md): the secretary opens the draft recommendation for
  * consultation to the NGO representative; she follows the link in her email, reads the paper
- * read-only, selects a sentence and comments on it (the secretary is told live and by email); a member with the paper open sees the thread
- * arrive live, edits right around the sentence while she has it open, and her highlight keeps
- * covering exactly the same words; the member replies (she sees it live and has it by email,
- * links made safe, tags shown as text) and she answers that email from her mail programme into the
- * thread; the member @mentions the secretary from the list, and resolves the thread; when the secretary closes the consultation, her page
+ * read-only, selects a sentence and comments on it (the secretary is told live and by email); a
+ * member with the paper open sees the thread arrive live, edits right around the sentence while she has it open, and her highlight keeps
+ * covering exactly the same words, also when he makes the paragraph a bulleted list and back, splits
+ * it outside the sentence and bolds a word inside it (never "on deleted text"); the member replies
+ * (she sees it live and has it by email, links made safe, tags shown as text) and she answers that
+ * email from her mail programme into the thread; the member @mentions the secretary from the list,
+ * and resolves the thread; when the secretary closes the consultation, her page
  * says comments are closed. Axe stays clean on every page she sees.
  */
 import nodemailer from "nodemailer";
@@ -137,6 +139,69 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
     await expect.poll(() => highlighted(ngo)).toBe(sentence);
     await expect.poll(() => highlighted(member)).toBe(sentence);
     await screenshot(ngo, "journey-3-ngo-highlight");
+  });
+
+  it("keeps the highlight on exactly the same words when the member makes the paragraph a list and back, splits it and bolds a word", async () => {
+    const toolbar = member.getByRole("toolbar", { name: "Formatting" });
+    const stillOnTheWords = async () => {
+      await member.getByRole("status").filter({ hasText: "All changes saved" }).waitFor();
+      // Live over the collaboration socket, and the panel after the re-anchor reaches the server.
+      const live = { timeout: 30_000 };
+      await expect.poll(() => highlighted(ngo), live).toBe(sentence);
+      await expect.poll(() => highlighted(member), live).toBe(sentence);
+      await expect.poll(() => threadOn(ngo).getByText("On deleted text").count(), live).toBe(0);
+      await expect.poll(() => threadOn(member).getByText("On deleted text").count(), live).toBe(0);
+    };
+    /** Puts the member's caret (or selection) on `words` inside the block holding them. */
+    const selectIn = (words: string, collapseToStart: boolean) =>
+      text(member).evaluate(
+        (root, [target, collapse]) => {
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.textContent!.indexOf(target as string);
+            if (at === -1) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, collapse ? at : at + (target as string).length);
+            const selection = window.getSelection()!;
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return;
+          }
+          throw new Error(`"${target as string}" is not in the text`);
+        },
+        [words, collapseToStart] as const,
+      );
+
+    // A bulleted list (ProseMirror replaces the paragraph, and the relative positions with it)…
+    await text(member).locator("p", { hasText: sentence }).click();
+    await toolbar.getByRole("button", { name: "Bulleted list" }).click();
+    await text(member).locator("li", { hasText: sentence }).waitFor();
+    await text(ngo).locator("li", { hasText: sentence }).waitFor();
+    await stillOnTheWords();
+    // …and back to a paragraph.
+    await toolbar.getByRole("button", { name: "Bulleted list" }).click();
+    await text(member).locator("p", { hasText: sentence }).waitFor();
+    await expect.poll(() => text(ngo).locator("li", { hasText: sentence }).count()).toBe(0);
+    await stillOnTheWords();
+
+    // Enter inside the paragraph but outside the quote: "Then review." becomes its own paragraph.
+    await text(member).locator("p", { hasText: sentence }).click();
+    await selectIn("Then review.", true);
+    await expect.poll(() => member.evaluate(() => window.getSelection()?.anchorNode?.textContent ?? "")).toContain("Then review.");
+    await member.keyboard.press("Enter");
+    const paragraphs = (page: Page) => text(page).locator("p").allTextContents();
+    await expect.poll(() => paragraphs(member)).toContain("Then review.");
+    // (Her view shows the member's caret, with his name, in the new paragraph.)
+    await text(ngo).locator("p").filter({ hasText: "Then review.", hasNotText: "Agencies" }).waitFor();
+    await stillOnTheWords();
+
+    // Bold one word inside the quote.
+    await selectIn("three", false);
+    await member.keyboard.press("Control+b");
+    await text(ngo).locator("strong", { hasText: "three" }).waitFor();
+    await stillOnTheWords();
+    await screenshot(ngo, "journey-3-ngo-highlight-after-structure");
   });
 
   it("lets the member reply and resolve; the NGO representative sees both live", async () => {

@@ -439,6 +439,18 @@ function knownFindings(): EdgeCase[] {
       check: refusedEarly,
     },
     get("GET /favicon.ico", "/favicon.ico", [200]),
+    // The comment route's reanchor intent (the editor posts it after finding a thread's words again).
+    ...[
+      ["with no fields but the intent", "intent=reanchor", [400]],
+      ["with a thread id that is not a uuid", "intent=reanchor&threadId=..%2F..&anchorStart=AA%3D%3D&anchorEnd=AA%3D%3D", [400]],
+      ["with anchors that are not base64", `intent=reanchor&threadId=${new Random(2).uuid()}&anchorStart=%E2%9C%93&anchorEnd=%00`, [400]],
+      ["with base64 that is no relative position", `intent=reanchor&threadId=${new Random(3).uuid()}&anchorStart=%2F%2F%2F%2F&anchorEnd=AAAA`, [400, 404]],
+      ["with an anchor of 5,000 characters", `intent=reanchor&threadId=${new Random(4).uuid()}&anchorStart=${"A".repeat(5_000)}&anchorEnd=AA%3D%3D`, [400]],
+      ["for a thread that does not exist", `intent=reanchor&threadId=${new Random(5).uuid()}&anchorStart=AQEBAQ%3D%3D&anchorEnd=AQEBAQ%3D%3D`, [400, 404]],
+      ["with the fields twice", "intent=reanchor&intent=reanchor&threadId=x&threadId=y&anchorStart=a&anchorStart=b", [400]],
+    ].map(([name, body, statuses]) =>
+      post(`POST /groups/{g}/documents/{d}/comments reanchor ${name as string}`, "/groups/{g}/documents/{d}/comments", form, body as string, statuses as number[], "member"),
+    ),
   ];
 }
 

@@ -10,15 +10,14 @@
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
 import { EditorContent, useEditor, useEditorState } from "@tiptap/react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../documents/content.js";
 import { CommentForm } from "../comments/CommentsPanel.js";
-import { COMMENT_QUOTE_MAX } from "../../documents/limits.js";
 import { EditorToolbar } from "./EditorToolbar.js";
-import { CommentHighlights, type HighlightAnchor, anchorForSelection, setHighlightAnchors } from "./comment-highlights.js";
+import { CommentHighlights, type CommentTarget, type HighlightAnchor, type Reanchor, commentTargetForSelection, setHighlightAnchors } from "./comment-highlights.js";
 import { documentEditorExtensions } from "../../documents/editor-schema.js";
 import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.js";
 
@@ -93,11 +92,42 @@ function renderCaret(user: Record<string, unknown>): HTMLElement {
   return caret;
 }
 
-/** The words being commented on: their anchor and quote, captured when "Comment" was chosen. */
-interface PendingComment {
-  anchorStart: string;
-  anchorEnd: string;
-  quote: string;
+/**
+ * Threads whose words the highlights found again elsewhere, posted (`reanchor`) once this
+ * browser's edits are saved, so the server's copy holds the text the new positions point into.
+ * Each new position is posted once; a refusal (the server found something else) is not retried
+ * until the words move again.
+ */
+function useReanchorPosting(actionPath: string | undefined, status: SaveStatus) {
+  const waiting = useRef(new Map<string, Reanchor>());
+  const posted = useRef(new Set<string>());
+  const [count, setCount] = useState(0);
+  const onReanchor = useCallback((moved: Reanchor[]) => {
+    let added = false;
+    for (const move of moved) {
+      const key = `${move.threadId} ${move.anchorStart} ${move.anchorEnd}`;
+      if (posted.current.has(key)) continue;
+      waiting.current.set(move.threadId, move);
+      added = true;
+    }
+    if (added) setCount((value) => value + 1);
+  }, []);
+  useEffect(() => {
+    if (!actionPath || status !== "saved" || waiting.current.size === 0) return;
+    const moves = [...waiting.current.values()];
+    waiting.current.clear();
+    for (const move of moves) {
+      posted.current.add(`${move.threadId} ${move.anchorStart} ${move.anchorEnd}`);
+      const body = new FormData();
+      body.set("intent", "reanchor");
+      body.set("threadId", move.threadId);
+      body.set("anchorStart", move.anchorStart);
+      body.set("anchorEnd", move.anchorEnd);
+      // The answer needs no reading: a stored anchor reaches every open page by `comment:changed`.
+      fetch(actionPath, { method: "POST", body, headers: { Accept: "application/json" } }).catch(() => undefined);
+    }
+  }, [actionPath, status, count]);
+  return onReanchor;
 }
 
 function EditorSurface({
@@ -105,13 +135,16 @@ function EditorSurface({
   user,
   editable,
   comments,
+  status,
 }: {
   session: CollaborationSession;
   user: CollaborativeEditorProps["user"];
   editable: boolean;
   comments?: EditorComments;
+  status: SaveStatus;
 }) {
-  const [pending, setPending] = useState<PendingComment | null>(null);
+  const [pending, setPending] = useState<CommentTarget | null>(null);
+  const onReanchor = useReanchorPosting(comments?.mayComment ? comments.actionPath : undefined, status);
   const editor = useEditor(
     {
       // The stylesheet (editor.css) carries ProseMirror's base rules: the CSP refuses injected <style>.
@@ -125,7 +158,7 @@ function EditorSurface({
           user: { name: user.name, color: user.colour },
           render: renderCaret,
         }),
-        CommentHighlights,
+        CommentHighlights.configure({ onReanchor }),
       ],
       editorProps: {
         attributes: {
@@ -153,12 +186,8 @@ function EditorSurface({
   const startComment = useCallback(() => {
     if (!editor) return;
     const { from, to } = editor.state.selection;
-    const anchor = anchorForSelection(editor.state, from, to);
-    if (!anchor) return;
-    const words = editor.state.doc.textBetween(from, to, " ").trim();
-    const quote = words.length > COMMENT_QUOTE_MAX ? `${words.slice(0, COMMENT_QUOTE_MAX - 1)}…` : words;
-    if (quote.length === 0) return;
-    setPending({ ...anchor, quote });
+    const target = commentTargetForSelection(editor.state, from, to);
+    if (target) setPending(target);
   }, [editor]);
 
   if (!editor) return null;
@@ -177,7 +206,14 @@ function EditorSurface({
               <CommentForm
                 actionPath={comments.actionPath}
                 intent="create"
-                hidden={{ anchorStart: pending.anchorStart, anchorEnd: pending.anchorEnd, quote: pending.quote }}
+                hidden={{
+                  anchorStart: pending.anchorStart,
+                  anchorEnd: pending.anchorEnd,
+                  quote: pending.quote,
+                  quotePosition: String(pending.quotePosition),
+                  quotePrefix: pending.quotePrefix,
+                  quoteSuffix: pending.quoteSuffix,
+                }}
                 label="Your comment"
                 submitLabel="Add comment"
                 autoFocus
@@ -224,7 +260,7 @@ export default function CollaborativeEditor({ documentId, user, editable, commen
       <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
         {editable ? saveStatusText[status] : readOnlyStatusText[status]}
       </p>
-      {session ? <EditorSurface session={session} user={user} editable={editable} comments={comments} /> : null}
+      {session ? <EditorSurface session={session} user={user} editable={editable} comments={comments} status={status} /> : null}
     </div>
   );
 }
