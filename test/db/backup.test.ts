@@ -125,7 +125,7 @@ describe("backups of the embedded database", () => {
     const meetingId = await scheduleMeeting(db, null, secretary, {
       groupId, title: "Backed-up hui", date: "2026-12-15", time: "10:00", durationMinutes: 90, location: "Wellington", onlineUrl: null, openers: [],
     });
-    await startMeeting(db, null, chair, { meetingId });
+    await startMeeting(db, null, chair, { meetingId, offScheduleConfirmed: true });
     await recordDecision(db, null, secretary, { meetingId, parentId: null, agendaItemId: null, heading: "Kaupapa", verb: "agreed", body: "to keep a copy of everything" });
     await endMeeting(db, null, chair, { meetingId });
     const reference = await confirmMinutes(db, null, secretary, { meetingId });
