@@ -14,7 +14,7 @@ export function MembersOnDate({
 }: {
   /** The loader's reply to the query (`?on=`). */
   lastResult: unknown;
-  onDate: { label: string; members: MemberRow[] } | null;
+  onDate: { label: string; counts: string; members: MemberRow[] } | null;
 }) {
   const [form, fields] = useAppForm(membersOnDateSchema, { id: "members-on", lastResult });
   return (
@@ -32,7 +32,10 @@ export function MembersOnDate({
           {onDate.members.length === 0 ? (
             <p>The group had no members on that date.</p>
           ) : (
-            <MembersTable members={onDate.members} caption={`${onDate.members.length} memberships on ${onDate.label}`} showEnd={false} />
+            <>
+              <p>{`On ${onDate.label}: ${onDate.counts}`}</p>
+              <MembersTable members={onDate.members} caption={`Memberships on ${onDate.label}`} showEnd={false} />
+            </>
           )}
         </>
       ) : null}
