@@ -46,3 +46,36 @@ describeEachDatabase("membership counts", (getDb, getHandle) => {
     expect(html).not.toMatch(/\d+ memberships on/);
   });
 });
+
+describeEachDatabase("dates typed the New Zealand way", (getDb, getHandle) => {
+  let server: TestServer;
+  let groupId: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ database: getHandle() });
+    groupId = (await getDb().selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
+    cookie = await signIn(server, "secretary@example.org");
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const membersOn = (on: string) => fetch(`${server.url}/groups/${groupId}/members?${new URLSearchParams({ on })}`, { headers: { cookie } });
+
+  it("accepts day month year, 8/12/2026 and 2026-12-08 for the same day", async () => {
+    for (const on of ["8 December 2026", "8 Dec 2026", "8/12/2026", "2026-12-08"]) {
+      const response = await membersOn(on);
+      expect(response.status, on).toBe(200);
+      expect(await response.text(), on).toContain(`On 8 December 2026: ${counted}`);
+    }
+  });
+
+  it("answers a date that does not exist with 400 and a message in the same form as the hint", async () => {
+    for (const on of ["31 February 2026", "13/13/2026", "next Tuesday"]) {
+      const response = await membersOn(on);
+      expect(response.status, on).toBe(400);
+      expect(await response.text(), on).toContain("Enter a date like 8 December 2026");
+    }
+  });
+});

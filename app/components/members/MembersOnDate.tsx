@@ -21,7 +21,7 @@ export function MembersOnDate({
     <section className="panel" aria-labelledby="on-date-heading">
       <h2 id="on-date-heading">Who were the members on a date?</h2>
       <Form method="get" {...formProps(form)}>
-        <TextField meta={fields.on} label="Date" type="date" hint="For example, the date of a meeting or decision: 2026-09-01" />
+        <TextField meta={fields.on} label="Date" hint="For example, the date of a meeting or decision: 8 December 2026" />
         <button type="submit" className="button button--secondary">
           Show members
         </button>
