@@ -20,6 +20,7 @@ import {
   DOCUMENT_TITLE_MAX,
   VERSION_NAME_MAX,
 } from "./limits.js";
+import { nzDate } from "../utils/nz-date-schema.js";
 
 /** A required text, trimmed, of at most `max` characters. */
 function requiredText(max: number, messages: { missing: string; tooLong: string }) {
@@ -130,10 +131,7 @@ export const openConsultationSchema = z.object({
   intent: z.literal("open"),
   consulteeId: consulteesField,
   /** The last day comments are taken, "YYYY-MM-DD" in New Zealand; closes at its 11:59 pm. */
-  closesOn: z
-    .string({ error: "Choose the closing date" })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Choose the closing date")
-    .refine(isCalendarDate, "Enter the closing date as a calendar date"),
+  closesOn: nzDate("Enter the last day for comments, like 8 December 2026"),
   brief: requiredText(CONSULTATION_BRIEF_MAX, {
     missing: "Write a brief for the consultees",
     tooLong: `Keep the brief to ${CONSULTATION_BRIEF_MAX} characters or fewer`,
@@ -144,13 +142,6 @@ export const addConsulteesSchema = z.object({ intent: z.literal("add"), consulte
 export const closeConsultationSchema = z.object({ intent: z.literal("close") });
 
 export const consultationSchema = z.discriminatedUnion("intent", [openConsultationSchema, addConsulteesSchema, closeConsultationSchema]);
-
-/** "2027-02-30" is no day at all. */
-function isCalendarDate(value: string): boolean {
-  const [year, month, day] = value.split("-").map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 // ---- comments -----------------------------------------------------------------------------------
 

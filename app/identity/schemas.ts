@@ -9,21 +9,19 @@
 import { z } from "zod";
 import { membershipRoles, organisationSectors } from "../../db/database.js";
 import { EMAIL_MAX } from "../auth/schemas.js";
-import { isCalendarDate } from "../utils/dates.js";
-
-const calendarDate = (message: string) => z.string({ error: message }).trim().refine(isCalendarDate, message);
+import { nzDate } from "../utils/nz-date-schema.js";
 
 // ---- a group's members (routes/groups.$groupId.members.tsx) -----------------------------------
 
 export const MEMBERSHIP_END_REASON_MAX = 500;
 
 /** "Who were the members on a date?" (a GET form: the loader parses it). */
-export const membersOnDateSchema = z.object({ on: calendarDate("Enter a date like 2026-09-01").optional() });
+export const membersOnDateSchema = z.object({ on: nzDate("Enter a date like 8 December 2026").optional() });
 
 export const endMembershipSchema = z.object({
   intent: z.literal("end"),
   membershipId: z.string({ error: "Choose the membership to end" }).min(1, "Choose the membership to end"),
-  endsOn: calendarDate("Enter the last day of the membership, like 2026-08-31"),
+  endsOn: nzDate("Enter the last day of the membership, like 31 August 2026"),
   reason: z
     .string({ error: "Say why the membership ended" })
     .trim()
@@ -35,7 +33,7 @@ export const changeRoleSchema = z.object({
   intent: z.literal("change-role"),
   membershipId: z.string({ error: "Choose the member whose role changes" }).min(1, "Choose the member whose role changes"),
   newRole: z.enum(membershipRoles, { error: "Choose the new role" }),
-  onDate: calendarDate("Enter the first day in the new role, like 2026-12-01"),
+  onDate: nzDate("Enter the first day in the new role, like 1 December 2026"),
 });
 
 export const membershipCommandSchema = z.discriminatedUnion("intent", [endMembershipSchema, changeRoleSchema]);

@@ -6,6 +6,7 @@
  * office, observers, consultees and officials attend without counting.
  */
 import type { AttendanceStatus, MembershipRole } from "../../db/database.js";
+import { seatRoles } from "../members/membership-counts.js";
 
 export interface AttendeeForQuorum {
   membershipId: string;
@@ -24,7 +25,6 @@ export interface Quorum {
   met: boolean;
 }
 
-const seatRoles: readonly MembershipRole[] = ["chair", "member"];
 
 export function computeQuorum(attendees: readonly AttendeeForQuorum[], required: number): Quorum {
   const seats = attendees.filter((attendee) => seatRoles.includes(attendee.role) && attendee.alternateForId === null);

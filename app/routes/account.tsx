@@ -13,6 +13,7 @@ import { requireUser } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
 
@@ -99,6 +100,7 @@ export default function Account() {
         {devices.length === 0 ? (
           <p>You are not signed in anywhere else.</p>
         ) : (
+          <TableScroll label="Where you are signed in">
           <table className="data">
             <thead>
               <tr>
@@ -127,6 +129,7 @@ export default function Account() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
         <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
       </section>

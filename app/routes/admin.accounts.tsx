@@ -12,6 +12,7 @@ import { afterChange, invalidForm, replyWithError } from "../http/responses.serv
 import { accountStatusSchema } from "../identity/schemas.js";
 import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -74,6 +75,7 @@ export default function AdminAccounts() {
       ) : null}
       <section className="panel" aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">All accounts</h2>
+        <TableScroll label="All accounts">
         <table className="data">
           <thead>
             <tr>
@@ -115,6 +117,7 @@ export default function AdminAccounts() {
             ))}
           </tbody>
         </table>
+        </TableScroll>
       </section>
     </>
   );

@@ -10,6 +10,7 @@ import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { auditFilterSchema } from "../identity/schemas.js";
 import { AUDIT_PAGE_SIZE, auditActions, listAuditLog } from "../models/admin.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Administration · Stewardship Workspace" }];
 
@@ -107,6 +108,7 @@ export default function AdminAudit() {
         {entries.length === 0 ? (
           <p>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</p>
         ) : (
+          <TableScroll label="Audit log entries">
           <table className="data">
             <thead>
               <tr>
@@ -145,6 +147,7 @@ export default function AdminAudit() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
         {pageCount > 1 ? (
           <nav aria-label="Audit log pages">

@@ -12,6 +12,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { GROUP_CODE_RULE, groupSchema } from "../identity/schemas.js";
 import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -90,6 +91,7 @@ export default function AdminGroups() {
         {groups.length === 0 ? (
           <p>No groups yet.</p>
         ) : (
+          <TableScroll label="Groups">
           <table className="data">
             <thead>
               <tr>
@@ -123,6 +125,7 @@ export default function AdminGroups() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
       </section>
     </>

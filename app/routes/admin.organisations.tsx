@@ -14,6 +14,7 @@ import { organisationSchema } from "../identity/schemas.js";
 import { createOrganisation, listOrganisations } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -88,6 +89,7 @@ export default function AdminOrganisations() {
         {organisations.length === 0 ? (
           <p>No organisations yet.</p>
         ) : (
+          <TableScroll label="Organisations">
           <table className="data">
             <thead>
               <tr>
@@ -108,6 +110,7 @@ export default function AdminOrganisations() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
       </section>
     </>

@@ -18,6 +18,7 @@ import { membersOnDate } from "../models/memberships.server.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
+import { countMemberships, membershipCountsSentence } from "../members/membership-counts.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
 
@@ -56,6 +57,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     date: string;
     reference: string | null;
     status: string;
+    /** The three counts of the members on the date (app/members/membership-counts.ts). */
+    counts: string;
     members: { id: string; name: string; role: string; organisation: string | null }[];
     decisions: typeof entries;
   }[] = [];
@@ -69,9 +72,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         date: formatNzDate(entry.meetingStartsAt),
         reference: entry.reference,
         status: entry.minuteStatus,
-        members: members
-          .filter((member) => member.role !== "consultee")
-          .map((member) => ({
+        counts: membershipCountsSentence(countMemberships(members)),
+        // Everyone with access, so the list is the last of the counts.
+        members: members.map((member) => ({
             id: member.id,
             name: member.name,
             role: member.alternateForName ? `Alternate for ${member.alternateForName}` : roleLabels[member.role],
@@ -147,7 +150,7 @@ export default function DecisionRegister() {
           </p>
           <details>
             <summary>
-              Members on {meeting.date} ({meeting.members.length})
+              {`Members on ${meeting.date}: ${meeting.counts}`}
             </summary>
             <ul>
               {meeting.members.map((member) => (

@@ -11,6 +11,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Suspense, lazy, useEffect, useState } from "react";
+import * as Y from "yjs";
 import { ApprovalPanel, ApprovalSummary } from "../components/approvals/ApprovalPanel.js";
 import { type CommentFilter, CommentsPanel } from "../components/comments/CommentsPanel.js";
 import { MentionPeopleContext } from "../components/comments/MentionPicker.js";
@@ -24,6 +25,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { approvalPermissions, approvalStatus } from "../models/approvals.server.js";
 import { listThreads } from "../models/comment-threads.server.js";
 import { mentionablePeople } from "../models/comments.server.js";
+import { threadsInDocumentOrder } from "../documents/thread-order.js";
 import { consultationNotice } from "../models/consultations.server.js";
 import { isFollowing, setFollowing } from "../models/document-follows.server.js";
 import { captureCurrentContent } from "../models/document-versions.server.js";
@@ -87,7 +89,11 @@ type Context = LoaderFunctionArgs["context"];
 /** The comment threads the panel shows (by its filter), and the anchors the editor highlights. */
 async function commentsFor(context: Context, documentId: string, requestedFilter: string | null) {
   const filter: CommentFilter = requestedFilter === "resolved" || requestedFilter === "all" ? requestedFilter : "open";
-  const threads = await listThreads(context.services.db, documentId, { status: "all", collaboration: context.services.collaboration });
+  const listed = await listThreads(context.services.db, documentId, { status: "all", collaboration: context.services.collaboration });
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, await context.services.collaboration.encodeState(documentId));
+  const threads = threadsInDocumentOrder(doc, listed);
+  doc.destroy();
   return {
     filter,
     threads: threads

@@ -23,7 +23,8 @@ import { requirePermission } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { addConsultees, closeConsultationEarly, openConsultation } from "../models/consultation-commands.server.js";
 import { consultationClosingLabel, latestConsultation, listConsulteeMembers } from "../models/consultations.server.js";
-import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
+import { formatNzDateTime } from "../utils/dates.js";
+import { NZ_DATE_HINT } from "../utils/nz-date-schema.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Consultation: ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -39,7 +40,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return {
     group,
     document: { id: document.id, title: document.title, archived: document.archived_at !== null },
-    today: nzCalendarDate(),
     consultation: consultation
       ? {
           isOpen: consultation.isOpen,
@@ -86,7 +86,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function ConsultationPage() {
-  const { group, document, consultation, consultees, today } = useLoaderData<typeof loader>();
+  const { group, document, consultation, consultees } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const documentPath = `/groups/${group.id}/documents/${document.id}`;
   const uninvited = consultees.filter((consultee) => !consultee.invited);
@@ -135,7 +135,7 @@ export default function ConsultationPage() {
           {consultees.length === 0 ? (
             <p>This group has no consultees yet. Invite someone with the consultee role first.</p>
           ) : (
-            <OpenConsultationForm consultees={consultees} today={today} lastResult={openReply ?? runningReply} />
+            <OpenConsultationForm consultees={consultees} lastResult={openReply ?? runningReply} />
           )}
         </section>
       ) : null}
@@ -145,7 +145,7 @@ export default function ConsultationPage() {
 
 type ConsulteeOption = { value: string; label: string };
 
-function OpenConsultationForm({ consultees, today, lastResult }: { consultees: ConsulteeOption[]; today: string; lastResult: unknown }) {
+function OpenConsultationForm({ consultees, lastResult }: { consultees: ConsulteeOption[]; lastResult: unknown }) {
   const [form, fields] = useAppForm(openConsultationSchema, { id: "open-consultation", lastResult });
   return (
     <Form method="post" {...formProps(form)}>
@@ -155,9 +155,7 @@ function OpenConsultationForm({ consultees, today, lastResult }: { consultees: C
       <TextField
         meta={fields.closesOn}
         label="Last day for comments"
-        hint="Comments close at 11:59 pm New Zealand time on this day."
-        type="date"
-        min={today}
+        hint={`Comments close at 11:59 pm New Zealand time on this day. ${NZ_DATE_HINT}`}
       />
       <TextAreaField meta={fields.brief} label="Brief for the consultees" rows={5} />
       <button type="submit" className="button">

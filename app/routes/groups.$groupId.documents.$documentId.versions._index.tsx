@@ -15,6 +15,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { listVersions, saveVersion, versionReasonLabels } from "../models/document-versions.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime } from "../utils/dates.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Version history · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -68,6 +69,7 @@ export default function VersionHistory() {
         {versions.length === 0 ? (
           <p>No versions have been saved yet.</p>
         ) : (
+          <TableScroll label="Saved versions">
           <table className="data">
             <caption className="visually-hidden">Saved versions, newest first</caption>
             <thead>
@@ -102,6 +104,7 @@ export default function VersionHistory() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
       </section>
 

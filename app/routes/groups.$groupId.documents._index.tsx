@@ -17,6 +17,7 @@ import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -71,6 +72,7 @@ type DocumentRow = ReturnType<typeof useLoaderData<typeof loader>>["documents"][
 
 function DocumentsTable({ groupId, documents, caption, archived }: { groupId: string; documents: DocumentRow[]; caption: string; archived: boolean }) {
   return (
+    <TableScroll label={caption}>
     <table className="data">
       <caption className="visually-hidden">{caption}</caption>
       <thead>
@@ -112,6 +114,7 @@ function DocumentsTable({ groupId, documents, caption, archived }: { groupId: st
         ))}
       </tbody>
     </table>
+    </TableScroll>
   );
 }
 

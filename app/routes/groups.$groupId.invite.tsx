@@ -15,6 +15,7 @@ import { createInvitation, listPendingInvitations, revokeInvitation } from "../m
 import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
+import { TableScroll } from "../components/TableScroll.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -100,6 +101,7 @@ export default function InviteToGroup() {
         {pending.length === 0 ? (
           <p>There are no invitations waiting.</p>
         ) : (
+          <TableScroll label="Invitations waiting">
           <table className="data">
             <caption className="muted">Sending a new invitation to the same email replaces the one waiting.</caption>
             <thead>
@@ -141,6 +143,7 @@ export default function InviteToGroup() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
       </section>
     </>

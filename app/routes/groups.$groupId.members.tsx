@@ -17,6 +17,7 @@ import type { MemberRow } from "../components/members/MembersTable.js";
 import { requireGroup } from "../http/require-group.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { membersOnDateSchema, membershipCommandSchema } from "../identity/schemas.js";
+import { countMemberships, membershipCountsSentence } from "../members/membership-counts.js";
 import { type MembershipView, changeRole, endMembership, membersOnDate, membershipHistory } from "../models/memberships.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import { formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
@@ -38,6 +39,12 @@ function describeMembership(membership: MembershipView): MemberRow {
     endReason: membership.endReason,
     alternateFor: membership.alternateForName,
   };
+}
+
+/** The memberships in force on a date, and the three counts of them. */
+async function describeDate(db: Parameters<typeof membersOnDate>[0], groupId: string, on: string) {
+  const members = await membersOnDate(db, groupId, on);
+  return { label: formatNzShortDate(on), counts: membershipCountsSentence(countMemberships(members)), members: members.map(describeMembership) };
 }
 
 type MembersPage = Awaited<ReturnType<typeof loadMembersPage>>;
@@ -65,11 +72,12 @@ async function loadMembersPage(request: Request, context: LoaderFunctionArgs["co
   return {
     group: { id: group.id, name: group.name },
     todayLabel: formatNzShortDate(today),
+    todayCounts: membershipCountsSentence(countMemberships(current)),
     current: current.map(describeMembership),
     upcoming: upcoming.map(describeMembership),
     past: past.map(describeMembership),
     onDateQuery: onDateQuery.reply(),
-    onDate: on ? { label: formatNzShortDate(on), members: (await membersOnDate(db, group.id, on)).map(describeMembership) } : null,
+    onDate: on ? await describeDate(db, group.id, on) : null,
     may,
     roleOptions: membershipRoles.map((role) => ({ value: role, label: roleLabels[role] })),
     manageable: may["group.members.manage"]
@@ -111,7 +119,7 @@ const updatedNotices: Record<string, string> = {
 };
 
 export default function GroupMembers() {
-  const { todayLabel, current, upcoming, past, onDate, onDateQuery, may, manageable, roleOptions } = useLoaderData<MembersPage>();
+  const { todayLabel, todayCounts, current, upcoming, past, onDate, onDateQuery, may, manageable, roleOptions } = useLoaderData<MembersPage>();
   const actionData = useActionData<typeof action>();
   const updated = updatedNotices[useSearchParams()[0].get("updated") ?? ""];
 
@@ -124,6 +132,7 @@ export default function GroupMembers() {
         </div>
       ) : null}
 
+      <p className="lede">{`Today: ${todayCounts}`}</p>
       <MembersSection
         id="current"
         heading="Current members"

@@ -37,9 +37,9 @@ export default function MyGroups() {
           )}
         </div>
       ) : (
-        <ul className="list-plain panel" aria-label="Your groups">
+        <ul className="group-cards" aria-label="Your groups">
           {groups.map((group) => (
-            <li key={group.id}>
+            <li key={group.id} className="group-card">
               <h2 className="h3">
                 <Link to={`/groups/${group.id}`}>{group.name}</Link>
               </h2>

@@ -131,3 +131,38 @@ export function nzWallClockInstant(calendarDate: string, hours: number, minutes 
   instant = wallClock - nzOffsetMs(new Date(instant));
   return new Date(instant);
 }
+
+const monthNumbers: Record<string, number> = Object.fromEntries(
+  ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"].flatMap(
+    (name, index) => [
+      [name, index + 1],
+      [name.slice(0, 3), index + 1],
+      ...(name === "september" ? [["sept", index + 1] as const] : []),
+    ],
+  ),
+);
+
+/**
+ * A date as people in New Zealand type it, as "YYYY-MM-DD", or null when it is not a day that
+ * exists: "8 December 2026" (or "8 Dec 2026", a weekday before it allowed), "8/12/2026" (day
+ * first) and "2026-12-08" (what a browser's own date field and older links send).
+ */
+export function parseNzDate(text: string): string | null {
+  const value = text.trim().toLowerCase().replace(/,/g, " ").replace(/\s+/g, " ");
+  let year: number;
+  let month: number | undefined;
+  let day: number;
+  let match: RegExpExecArray | null;
+  if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value))) {
+    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(value))) {
+    [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(?:[a-z]+ )?(\d{1,2}) ([a-z]+)\.? (\d{4})$/.exec(value))) {
+    [day, month, year] = [Number(match[1]), monthNumbers[match[2]!], Number(match[3])];
+  } else {
+    return null;
+  }
+  if (month === undefined) return null;
+  const iso = `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  return isCalendarDate(iso) ? iso : null;
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run build:server` (after `remix build`): bundles the server for production (ADR 010, 012).
+ * `npm run build:server` (after server/cli/build-app.ts): bundles the server for production (ADR 010, 012).
  *
  * - `build/server.mjs`: `server/main.ts` with our modules and the npm packages only the server uses
  *   (Express, Socket.io, ws, pg, Kysely, nodemailer…). Loading them from one file instead of
@@ -30,7 +30,7 @@ function packageName(importPath: string): string {
 
 function packagesTheRemixBuildImports(): string[] {
   if (!fs.existsSync(remixMetafile)) {
-    throw new Error("build/metafile.server.json is missing: run `remix build` first (`npm run build` runs both).");
+    throw new Error("build/metafile.server.json is missing: run `npm run build` first.");
   }
   const metafile = JSON.parse(fs.readFileSync(remixMetafile, "utf8")) as {
     outputs: Record<string, { imports?: { path: string; external?: boolean }[] }>;

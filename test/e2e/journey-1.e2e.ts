@@ -130,7 +130,7 @@ describe("journey 1: three people co-edit the terms of reference, one goes offli
   it("keeps the member's typing while they are offline and merges it when they are back", async () => {
     const { context, page } = member();
     await context.setOffline(true);
-    await page.getByRole("status").filter({ hasText: "Offline — changes are kept on this device" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "You are offline — your changes are kept on this device and will be sent when you are back online" }).waitFor();
 
     await page.keyboard.press("Enter");
     await page.keyboard.type("Typed while offline: hui are held on a marae when the group agrees.", { delay: 10 });

@@ -301,7 +301,8 @@ describe("the group members page", () => {
     expect(html).toContain("31 August 2026");
     expect(html).toContain("Lead Minister&#x27;s office");
     expect(html).toContain('<th scope="col">Organisation</th>');
-    expect(fieldByLabel(html, "Date")).toMatchObject({ name: "on", type: "date" });
+    // A text field with a hint in the form the tables show dates, not the browser's mm/dd/yyyy.
+    expect(fieldByLabel(html, "Date")).toMatchObject({ name: "on", type: "text" });
   });
 
   it("answers who the members were on a date, either side of Hemi Walker leaving", async () => {
@@ -319,7 +320,7 @@ describe("the group members page", () => {
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(descriptionsOf(html, "Date")).toEqual(
-      expect.arrayContaining([expect.stringContaining("the date of a meeting or decision"), "Enter a date like 2026-09-01"]),
+      expect.arrayContaining([expect.stringContaining("the date of a meeting or decision"), "Enter a date like 8 December 2026"]),
     );
   });
 
@@ -349,7 +350,7 @@ describe("the group members page", () => {
     const response = await post(secretaryCookie, { intent: "end", membershipId: priya.id, endsOn: "2026-08-01", reason: "Left early" });
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(descriptionsOf(html, "Last day of the membership")).toEqual(["The end date cannot be before the membership started"]);
+    expect(descriptionsOf(html, "Last day of the membership")).toEqual(["The end date cannot be before the membership started", "For example 8 December 2026"]);
     expect(html).toContain('value="Left early"');
   });
 

@@ -10,7 +10,7 @@
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
 import { EditorContent, useEditor, useEditorState } from "@tiptap/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
@@ -136,12 +136,14 @@ function EditorSurface({
   editable,
   comments,
   status,
+  statusLine,
 }: {
   session: CollaborationSession;
   user: CollaborativeEditorProps["user"];
   editable: boolean;
   comments?: EditorComments;
   status: SaveStatus;
+  statusLine: ReactNode;
 }) {
   const [pending, setPending] = useState<CommentTarget | null>(null);
   const onReanchor = useReanchorPosting(comments?.mayComment ? comments.actionPath : undefined, status);
@@ -190,11 +192,15 @@ function EditorSurface({
     if (target) setPending(target);
   }, [editor]);
 
-  if (!editor) return null;
+  if (!editor) return <>{statusLine}</>;
   const mayComment = comments?.mayComment === true;
   return (
     <>
-      {editable ? <EditorToolbar editor={editor} onComment={mayComment ? startComment : undefined} commentDisabled={!hasSelection} /> : null}
+      {/* The status line rides with the toolbar, so it is in view wherever one is in the text. */}
+      <div className="editor-bar">
+        {editable ? <EditorToolbar editor={editor} onComment={mayComment ? startComment : undefined} commentDisabled={!hasSelection} /> : null}
+        {statusLine}
+      </div>
       <EditorContent editor={editor} className="document-text-frame" />
       {mayComment && comments ? (
         <div className="editor-comment">
@@ -255,12 +261,14 @@ function EditorSurface({
 
 export default function CollaborativeEditor({ documentId, user, editable, comments }: CollaborativeEditorProps) {
   const { session, status } = useCollaborationSession(documentId, user.id);
+  const statusLine = (
+    <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
+      {editable ? saveStatusText[status] : readOnlyStatusText[status]}
+    </p>
+  );
   return (
     <div className="editor">
-      <p className={`save-status save-status--${status}`} role="status" aria-live="polite">
-        {editable ? saveStatusText[status] : readOnlyStatusText[status]}
-      </p>
-      {session ? <EditorSurface session={session} user={user} editable={editable} comments={comments} status={status} /> : null}
+      {session ? <EditorSurface session={session} user={user} editable={editable} comments={comments} status={status} statusLine={statusLine} /> : statusLine}
     </div>
   );
 }
@@ -269,5 +277,6 @@ const readOnlyStatusText: Record<SaveStatus, string> = {
   connecting: "Connecting…",
   saving: "Showing the latest text",
   saved: "Showing the latest text",
-  offline: "Offline — showing the text as it was last received",
+  offline: "You are offline — showing the text as it was last received",
+  unreachable: "Can't reach the server — showing the text as it was last received",
 };

@@ -41,6 +41,9 @@ export function EditorToolbar({
       canOutdent: current.can().liftListItem("listItem"),
       inTable: current.isActive("table"),
       href: (current.getAttributes("link").href as string | undefined) ?? "",
+      // The Collaboration extension's undo and redo: only this person's own changes.
+      canUndo: current.can().undo(),
+      canRedo: current.can().redo(),
     }),
   });
   const [activeIndex, setActiveIndex] = useState(0);
@@ -49,6 +52,8 @@ export function EditorToolbar({
 
   const chain = () => editor.chain().focus();
   const items: ToolbarButton[] = [
+    { id: "undo", label: "Undo", disabled: !state.canUndo, run: () => chain().undo().run() },
+    { id: "redo", label: "Redo", disabled: !state.canRedo, run: () => chain().redo().run() },
     { id: "h2", label: "Heading 2", pressed: state.heading2, run: () => chain().toggleHeading({ level: 2 }).run() },
     { id: "h3", label: "Heading 3", pressed: state.heading3, run: () => chain().toggleHeading({ level: 3 }).run() },
     { id: "bold", label: "Bold", pressed: state.bold, run: () => chain().toggleBold().run() },

@@ -8,7 +8,10 @@ import type { DocumentViewer } from "../../realtime/contract.js";
 import { connectSocket } from "../../realtime/socket-client.js";
 import { userColour } from "./user-colour.js";
 
-type PresenceState = "joining" | "here" | "refused" | "offline";
+/** "offline": the person's own network is down; "unreachable": it is up but the server is not answering. */
+type PresenceState = "joining" | "here" | "refused" | "offline" | "unreachable";
+
+const lostConnection = (): PresenceState => (navigator.onLine ? "unreachable" : "offline");
 
 export function PresenceList({
   documentId,
@@ -43,7 +46,7 @@ export function PresenceList({
         });
       socket.on("connect", join);
       socket.on("disconnect", () => {
-        if (!cancelled) setState("offline");
+        if (!cancelled) setState(lostConnection());
       });
       socket.on("document:presence", (payload) => {
         if (!cancelled && payload?.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
@@ -82,6 +85,8 @@ export function PresenceList({
         <p className="muted">We could not show who else is here.</p>
       ) : state === "offline" ? (
         <p className="muted">You are offline, so we cannot show who else is here.</p>
+      ) : state === "unreachable" ? (
+        <p className="muted">Can&apos;t reach the server, so we cannot show who else is here.</p>
       ) : others.length === 0 ? (
         <p className="muted">{state === "joining" ? "Checking who else is here…" : "Nobody else has this document open."}</p>
       ) : (

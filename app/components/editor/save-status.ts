@@ -1,6 +1,7 @@
 /**
  * What the person should be told about their own changes: saved on the server, still being saved,
- * or kept on this device while offline. "Saved" means the server's COMMITTED state covers every
+ * or kept on this device while the person's own network is down ("offline", navigator.onLine) or
+ * while their network is up but the server cannot be reached ("unreachable"). "Saved" means the server's COMMITTED state covers every
  * change this browser made, as reported by our own "saved" message (type 100:
  * `[varUint 100][varUint8Array state vector]`, see docs/ARCHITECTURE.md, "How a Yjs message flows").
  */
@@ -9,13 +10,14 @@ import type { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { SAVED_MESSAGE_TYPE } from "../../documents/content.js";
 
-export type SaveStatus = "connecting" | "saving" | "saved" | "offline";
+export type SaveStatus = "connecting" | "saving" | "saved" | "offline" | "unreachable";
 
 export const saveStatusText: Record<SaveStatus, string> = {
   connecting: "Connecting…",
   saving: "Saving…",
   saved: "All changes saved",
-  offline: "Offline — changes are kept on this device",
+  offline: "You are offline — your changes are kept on this device and will be sent when you are back online",
+  unreachable: "Can't reach the server — your changes are kept on this device and will be sent when it is back",
 };
 
 /**
@@ -35,7 +37,7 @@ export function trackSaveStatus(
 
   const compute = (): SaveStatus => {
     if (!navigator.onLine) return "offline";
-    if (connection !== "connected") return everConnected || connection === "disconnected" ? "offline" : "connecting";
+    if (connection !== "connected") return everConnected || connection === "disconnected" ? "unreachable" : "connecting";
     // No changes made here (clock 0) counts as saved.
     return Y.getState(ydoc.store, ydoc.clientID) > committedClock ? "saving" : "saved";
   };

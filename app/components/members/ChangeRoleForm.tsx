@@ -2,6 +2,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { FormErrors, IntentInput, SelectField, TextField, formProps, useAppForm } from "../forms/fields.js";
 import { changeRoleSchema } from "../../identity/schemas.js";
+import { NZ_DATE_HINT } from "../../utils/nz-date-schema.js";
 
 export function ChangeRoleForm({
   memberships,
@@ -23,7 +24,7 @@ export function ChangeRoleForm({
         <IntentInput value="change-role" />
         <SelectField meta={fields.membershipId} label="Member" placeholder="Choose a member" options={memberships} />
         <SelectField meta={fields.newRole} label="New role" placeholder="Choose a role" options={roles} />
-        <TextField meta={fields.onDate} label="First day in the new role" type="date" hint="The earlier role ends the day before." />
+        <TextField meta={fields.onDate} label="First day in the new role" hint={`The earlier role ends the day before. ${NZ_DATE_HINT}`} />
         <button type="submit" className="button" disabled={submitting}>
           Change role
         </button>

@@ -2,6 +2,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { FormErrors, IntentInput, SelectField, TextField, formProps, useAppForm } from "../forms/fields.js";
 import { MEMBERSHIP_END_REASON_MAX, endMembershipSchema } from "../../identity/schemas.js";
+import { NZ_DATE_HINT } from "../../utils/nz-date-schema.js";
 
 export function EndMembershipForm({
   memberships,
@@ -20,7 +21,7 @@ export function EndMembershipForm({
       <Form method="post" {...formProps(form)} aria-labelledby="end-heading">
         <IntentInput value="end" />
         <SelectField meta={fields.membershipId} label="Membership" placeholder="Choose a member" options={memberships} />
-        <TextField meta={fields.endsOn} label="Last day of the membership" type="date" />
+        <TextField meta={fields.endsOn} label="Last day of the membership" hint={NZ_DATE_HINT} />
         <TextField meta={fields.reason} label="Reason" maxLength={MEMBERSHIP_END_REASON_MAX} />
         <button type="submit" className="button button--danger" disabled={submitting}>
           End membership

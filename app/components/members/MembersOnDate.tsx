@@ -14,14 +14,14 @@ export function MembersOnDate({
 }: {
   /** The loader's reply to the query (`?on=`). */
   lastResult: unknown;
-  onDate: { label: string; members: MemberRow[] } | null;
+  onDate: { label: string; counts: string; members: MemberRow[] } | null;
 }) {
   const [form, fields] = useAppForm(membersOnDateSchema, { id: "members-on", lastResult });
   return (
     <section className="panel" aria-labelledby="on-date-heading">
       <h2 id="on-date-heading">Who were the members on a date?</h2>
       <Form method="get" {...formProps(form)}>
-        <TextField meta={fields.on} label="Date" type="date" hint="For example, the date of a meeting or decision: 2026-09-01" />
+        <TextField meta={fields.on} label="Date" hint="For example, the date of a meeting or decision: 8 December 2026" />
         <button type="submit" className="button button--secondary">
           Show members
         </button>
@@ -32,7 +32,10 @@ export function MembersOnDate({
           {onDate.members.length === 0 ? (
             <p>The group had no members on that date.</p>
           ) : (
-            <MembersTable members={onDate.members} caption={`${onDate.members.length} memberships on ${onDate.label}`} showEnd={false} />
+            <>
+              <p>{`On ${onDate.label}: ${onDate.counts}`}</p>
+              <MembersTable members={onDate.members} caption={`Memberships on ${onDate.label}`} showEnd={false} />
+            </>
           )}
         </>
       ) : null}

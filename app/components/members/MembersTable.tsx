@@ -1,5 +1,7 @@
 /** A table of memberships (current, joining later, past, or on a date), as the members page shows them. */
 
+import { TableScroll } from "../TableScroll.js";
+
 /** One membership as the table shows it: names and New Zealand dates, ready to print. */
 export interface MemberRow {
   id: string;
@@ -16,6 +18,7 @@ export interface MemberRow {
 /** `showEnd`: the memberships have ended, so the table gives the reason and no "Continuing". */
 export function MembersTable({ members, caption, showEnd }: { members: MemberRow[]; caption: string; showEnd: boolean }) {
   return (
+    <TableScroll label={caption}>
     <table className="data">
       <caption className="muted">{caption}</caption>
       <thead>
@@ -51,5 +54,6 @@ export function MembersTable({ members, caption, showEnd }: { members: MemberRow
         ))}
       </tbody>
     </table>
+    </TableScroll>
   );
 }
