@@ -9,24 +9,13 @@
  * INFO counters, and every co-editing message by kind (a pattern subscription to `collab:*`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import { type RedisClientType, createClient } from "redis";
 import type { BenchClientSpec } from "./bench-client.js";
 import type { PreparedDatabase } from "./bench-database.js";
 import { type LoadTarget, type MeasuredProcess, Target, targetLabels } from "./targets.js";
 import { sleep } from "./timing.js";
+import { freePort } from "../support/ports.js";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** `redis-server --port N --save "" --appendonly no`, the benchmark's own. */
 export class BenchRedis {

@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -16,20 +15,12 @@ import { connectDatabase } from "../../db/connect.js";
 import { migrateToLatest } from "../../db/migrate.js";
 import { seedDemo } from "../../server/seed-demo.js";
 
+import { freePort } from "../support/ports.js";
+
+export { freePort };
+
 const root = path.resolve(import.meta.dirname, "..", "..");
 
-/** Asks the kernel for a port nobody is using. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A fresh database on the PostgreSQL server of TEST_DATABASE_URL, migrated and seeded. */
 export async function createClusterDatabase(): Promise<{ url: string; drop(): Promise<void> }> {

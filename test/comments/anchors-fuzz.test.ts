@@ -10,21 +10,11 @@ import { liftListItem, wrapInList } from "@tiptap/pm/schema-list";
 import { describe, expect, it } from "vitest";
 import { resolveThreadAnchor } from "../../app/documents/comment-anchors.js";
 import { type Command, Replica, anchorOver, anchoredWords, schema } from "./prosemirror-replica.js";
+import { mulberry32 as random } from "../fuzz/fuzz-random.js";
 
 const quote = "Kererū nest beside the Ōrongorongo stream each spring.";
 const filler = ["board", "minutes", "agenda", "quarterly", "report", "finance", "audit", "chair", "secretary", "review", "policy", "member"];
 
-/** mulberry32: small, fast and the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function words(next: () => number, count: number): string {
   return Array.from({ length: count }, () => filler[Math.floor(next() * filler.length)]).join(" ");

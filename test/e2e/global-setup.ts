@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../support/ports.js";
 import { recordRuntime } from "../support/runtime-report.js";
 
 declare module "vitest" {
@@ -27,18 +27,6 @@ const chromiumPath = "/usr/bin/chromium";
 const startupTimeoutMs = 90_000;
 const shutdownTimeoutMs = 20_000;
 
-/** Asks the kernel for a port nobody is using by listening on port 0 and letting go of it. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("could not find a free port"))));
-    });
-  });
-}
 
 /**
  * Is there a build the production server can run? `remix build` under NODE_ENV=test (as vitest
@@ -90,8 +78,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The server as `npm start` runs it, bundled afresh.
   execFileSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
 
-  const port = await findFreePort();
-  const inboundSmtpPort = await findFreePort();
+  const port = await freePort();
+  const inboundSmtpPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stewardship-e2e-"));
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["build/server.mjs"], {
