@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { actionStatuses, attendanceStatuses, classifications, decisionVerbs } from "../../db/database.js";
-import { isCalendarDate } from "../utils/dates.js";
+import { isCalendarDate, parseNzDate } from "../utils/dates.js";
+import { nzDate } from "../utils/nz-date-schema.js";
 import { agendaTemplate } from "./agenda-template.js";
 
 export const MEETING_TITLE_MAX = 200;
@@ -48,10 +49,7 @@ const isWebAddress = (value: string) => {
 
 const meetingDetailsFields = {
   title: requiredText("Give the meeting a title", MEETING_TITLE_MAX, `Keep the title to ${MEETING_TITLE_MAX} characters`),
-  date: z
-    .string({ error: "Enter the date of the meeting" })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the date of the meeting")
-    .refine(isCalendarDate, "Enter the date of the meeting"),
+  date: nzDate("Enter the date of the meeting, like 8 December 2026"),
   time: z.string({ error: "Enter the start time, like 10:00" }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Enter the start time, like 10:00"),
   durationMinutes: z
     .number({ error: "Enter the length in minutes" })
@@ -133,7 +131,8 @@ function actionRows(input: { actionDescription?: (string | undefined)[]; actionO
   const owners = input.actionOwner ?? [];
   const dues = input.actionDue ?? [];
   return (input.actionDescription ?? [])
-    .map((description, index) => ({ description: (description ?? "").trim(), owner: owners[index] ?? "", dueOn: dues[index] ?? "" }))
+    // A due date typed as people write dates ("26 February 2027"), kept as "YYYY-MM-DD"; one that does not read as a date stays as typed, and is refused.
+    .map((description, index) => ({ description: (description ?? "").trim(), owner: owners[index] ?? "", dueOn: parseNzDate(dues[index] ?? "") ?? (dues[index] ?? "").trim() }))
     .filter((row) => row.description !== "" || row.owner !== "" || row.dueOn !== "");
 }
 
@@ -162,7 +161,7 @@ export const recordDecisionSchema = z
           : !/^(user|org):/.test(row.owner)
             ? `Choose who owns action ${index + 1}: a member or an organisation`
             : !isCalendarDate(row.dueOn)
-              ? `Give action ${index + 1} a due date`
+              ? `Give action ${index + 1} a due date, like 26 February 2027`
               : null;
       if (problem) context.addIssue({ code: "custom", path: ["actions"], message: problem });
     });
@@ -299,8 +298,8 @@ export const calendarFeedSchema = z.discriminatedUnion("intent", [z.object({ int
 export const registerSearchSchema = z.object({
   words: z.string().trim().max(200).catch("").default(""),
   verb: z.enum(decisionVerbs).nullable().catch(null).default(null),
-  from: z.string().refine(isCalendarDate).nullable().catch(null).default(null),
-  to: z.string().refine(isCalendarDate).nullable().catch(null).default(null),
+  from: z.string().transform((text) => parseNzDate(text)).nullable().catch(null).default(null),
+  to: z.string().transform((text) => parseNzDate(text)).nullable().catch(null).default(null),
   reference: z.string().trim().max(40).catch("").default(""),
   confirmed: z.literal("1").optional().catch(undefined),
   picker: z.literal("1").optional().catch(undefined),

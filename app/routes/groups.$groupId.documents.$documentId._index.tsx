@@ -226,7 +226,6 @@ export default function DocumentPage() {
           </div>
         ) : null}
 
-        <FollowForm />
         <ConsultationNotice base={base} />
         {/* The status line only: the approval forms sit below the text, so the document comes first. */}
         {approval ? <ApprovalSummary approval={approval} base={base} /> : null}
@@ -258,6 +257,8 @@ export default function DocumentPage() {
           <SavedText html={document.savedHtml} loading={false} />
         )}
 
+        {/* With the comments it is about, below the text: the document comes first. */}
+        <FollowForm />
         <CommentsPanel
           threads={comments.threads}
           filter={comments.filter}

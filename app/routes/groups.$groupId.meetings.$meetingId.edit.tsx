@@ -12,7 +12,8 @@ import { requireMeeting } from "../http/require-meeting.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { cancelMeetingSchema, editMeetingSchema, rescheduleMeetingSchema } from "../meetings/schemas.js";
 import { cancelMeeting, rescheduleMeeting } from "../models/meeting-scheduling.server.js";
-import { nzCalendarDate, nzClockTime } from "../utils/dates.js";
+import { formatNzShortDate, nzCalendarDate, nzClockTime } from "../utils/dates.js";
+import { NZ_DATE_HINT } from "../utils/nz-date-schema.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Reschedule or cancel: ${loaderData?.meeting.title ?? "Meeting"} · Stewardship Workspace` },
@@ -24,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return {
     meeting: {
       title: meeting.title,
-      date: nzCalendarDate(meeting.starts_at),
+      date: formatNzShortDate(nzCalendarDate(meeting.starts_at)),
       time: nzClockTime(meeting.starts_at),
       durationMinutes: meeting.duration_minutes,
       location: meeting.location ?? "",
@@ -71,7 +72,7 @@ export default function EditMeeting() {
         <IntentInput value="reschedule" />
         <TextField meta={details.title} label="Title" />
         <div className="field-row">
-          <TextField meta={details.date} label="Date" hint="In New Zealand." type="date" />
+          <TextField meta={details.date} label="Date" hint={`In New Zealand. ${NZ_DATE_HINT}`} />
           <TextField meta={details.time} label="Start time" hint="New Zealand time." type="time" />
           <TextField meta={details.durationMinutes} label="Length in minutes" type="number" />
         </div>

@@ -15,7 +15,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { agendaTemplate } from "../meetings/agenda-template.js";
 import { scheduleMeetingSchema } from "../meetings/schemas.js";
 import { scheduleMeeting } from "../models/meeting-scheduling.server.js";
-import { nzCalendarDate } from "../utils/dates.js";
+import { NZ_DATE_HINT } from "../utils/nz-date-schema.js";
 
 export const meta: MetaFunction = () => [{ title: "Schedule a meeting · Stewardship Workspace" }];
 
@@ -23,7 +23,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { group } = await requireGroupMeetings(request, context, params, "meeting.manage");
   return {
     group: { id: group.id, name: group.name },
-    today: nzCalendarDate(),
     openers: agendaTemplate.filter((item) => item.optional).map((item) => ({ kind: item.kind, title: item.title })),
     standing: agendaTemplate.filter((item) => !item.optional).map((item) => item.title),
   };
@@ -59,7 +58,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function ScheduleMeeting() {
-  const { group, today, openers, standing } = useLoaderData<typeof loader>();
+  const { group, openers, standing } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useAppForm(scheduleMeetingSchema, {
@@ -82,7 +81,7 @@ export default function ScheduleMeeting() {
       <Form method="post" className="panel" {...formProps(form)}>
         <TextField meta={fields.title} label="Title" />
         <div className="field-row">
-          <TextField meta={fields.date} label="Date" hint="In New Zealand." type="date" min={today} />
+          <TextField meta={fields.date} label="Date" hint={`In New Zealand. ${NZ_DATE_HINT}`} />
           <TextField meta={fields.time} label="Start time" hint="New Zealand time." type="time" />
           <SelectField meta={fields.durationMinutes} label="Length" options={durations} />
         </div>

@@ -117,7 +117,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [pos
         .values({ user_id: reader.id, kind: "test", title: "Agenda published", body: "The agenda is ready.", link: "/groups", created_at: new Date(dueAt.getTime() - 86_400_000) })
         .execute();
       // The check every minute instead of every hour, so the test need not wait for one.
-      const env = { SMTP_URL: mail.url, DIGEST_CHECK_CRON: "* * * * *" };
+      const env = { SMTP_URL: mail.url, EMAIL_FROM: "Stewardship Workspace <hui@stewardship.example.govt.nz>", DIGEST_CHECK_CRON: "* * * * *" };
       await Promise.all([start(env), start(env), start(env)]);
       await vi.waitFor(() => expect(mail.state.received.length).toBeGreaterThan(0), { timeout: 150_000, interval: 500 });
       // At least one more check runs in every process's sight; it finds the digest sent.

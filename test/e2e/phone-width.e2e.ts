@@ -88,6 +88,8 @@ const needsState = new Set([
   "groups.$groupId.documents.$documentId.versions.compare.tsx",
   "groups.$groupId.documents.$documentId_.consultation.closed.tsx",
   "groups.$groupId.meetings.$meetingId.minutes.tsx",
+  // Offered only while a meeting is still to come: journey 4 may have started the demo's one.
+  "groups.$groupId.meetings.$meetingId.edit.tsx",
 ]);
 
 interface Finding {

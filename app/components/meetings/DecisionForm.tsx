@@ -14,6 +14,7 @@ import { recordDecisionSchema } from "../../meetings/schemas.js";
 import { ErrorList, FormErrors, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../forms/fields.js";
 import { TeReo } from "../TeReo.js";
 import { resultForOne } from "./ReplyErrors.js";
+import { NZ_DATE_HINT } from "../../utils/nz-date-schema.js";
 
 export interface DecisionFormProps {
   actionPath: string;
@@ -25,7 +26,6 @@ export interface DecisionFormProps {
   /** A sub-paragraph of this numbered paragraph. */
   parent?: { id: string; number: string } | null;
   owners: { value: string; label: string }[];
-  today: string;
   onDone?: () => void;
 }
 
@@ -38,7 +38,7 @@ interface PickerEntry {
   meetingTitle: string;
 }
 
-export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defaultHeading, parent = null, owners, today, onDone }: DecisionFormProps) {
+export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defaultHeading, parent = null, owners, onDone }: DecisionFormProps) {
   // With JavaScript the form is sent in place (the page stays and the form clears); without it,
   // the page's own reply fills the same messages in.
   const fetcher = useFetcher<unknown>();
@@ -263,7 +263,10 @@ export function DecisionForm({ actionPath, groupId, agenda, defaultItemId, defau
               </div>
               <div className="field">
                 <label htmlFor={rowId(row, "due")}>Due</label>
-                <input id={rowId(row, "due")} name="actionDue" type="date" min={today} disabled={!wantsActions} />
+                <p className="hint" id={rowId(row, "due-hint")}>
+                  {NZ_DATE_HINT}
+                </p>
+                <input id={rowId(row, "due")} name="actionDue" type="text" aria-describedby={rowId(row, "due-hint")} disabled={!wantsActions} />
               </div>
             </div>
           ))}

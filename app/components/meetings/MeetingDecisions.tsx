@@ -45,7 +45,6 @@ export function MeetingDecisions({ page, actionPath }: { page: MeetingPageData; 
             defaultItemId={page.current?.id ?? null}
             defaultHeading={page.defaultHeading}
             owners={page.owners}
-            today={page.today}
           />
         </div>
       ) : null}
@@ -68,7 +67,6 @@ function ParagraphTools({ paragraph, page, actionPath }: { paragraph: ParagraphV
             defaultHeading=""
             parent={{ id: paragraph.id, number: paragraph.number }}
             owners={[]}
-            today={page.today}
             onDone={() => setAdding(false)}
           />
         ) : (
