@@ -41,7 +41,14 @@ describe("the meeting forms' schemas", () => {
     const errors = errorsOf(scheduleMeetingSchema, { ...details, title: " ", time: "25:00", date: "2027-02-30" });
     expect(errors.title).toEqual(["Give the meeting a title"]);
     expect(errors.time).toEqual(["Enter the start time, like 10:00"]);
-    expect(errors.date).toEqual(["Enter the date of the meeting"]);
+    expect(errors.date).toEqual(["Enter the date of the meeting, like 8 December 2026"]);
+  });
+
+  it("takes the meeting's date as people write it, and keeps it as YYYY-MM-DD", () => {
+    for (const typed of ["15 December 2026", "15 Dec 2026", "15/12/2026", "2026-12-15"]) {
+      const submission = parseWithZod(form({ ...details, date: typed }), { schema: scheduleMeetingSchema });
+      expect(submission.status === "success" && submission.value.date).toBe("2026-12-15");
+    }
   });
 
   it("needs a reason to cancel a meeting", () => {
@@ -57,7 +64,8 @@ describe("the meeting forms' schemas", () => {
 
   it("turns a decision's action rows into actions, and refuses a due date that does not exist", () => {
     const row = { intent: "decision.record", verb: "requested", body: "a report", actionDescription: ["Bad date", ""], actionOwner: ["user:x", ""], actionDue: ["2029-02-30", ""] };
-    expect(errorsOf(meetingPageSchema, row).actions).toEqual(["Give action 1 a due date"]);
+    expect(errorsOf(meetingPageSchema, row).actions).toEqual(["Give action 1 a due date, like 26 February 2027"]);
+    expect(errorsOf(meetingPageSchema, { ...row, actionDue: ["1 March 2029", ""] })).toEqual({});
     const submission = parseWithZod(form({ ...row, actionDue: ["2029-03-01", ""] }), { schema: meetingPageSchema });
     expect(submission.status === "success" && submission.value.intent === "decision.record" && decisionToRecord(submission.value).actions).toEqual([
       { description: "Bad date", ownerUserId: "x", ownerOrganisationId: null, dueOn: "2029-03-01" },
