@@ -88,8 +88,10 @@ const needsState = new Set([
   "groups.$groupId.documents.$documentId.versions.compare.tsx",
   "groups.$groupId.documents.$documentId_.consultation.closed.tsx",
   "groups.$groupId.meetings.$meetingId.minutes.tsx",
-  // Offered only while a meeting is still to come: journey 4 may have started the demo's one.
+  // Offered only while a meeting is still to come or under way: journey 4 may have run the
+  // demo's one meeting through to its confirmed minute first.
   "groups.$groupId.meetings.$meetingId.edit.tsx",
+  "groups.$groupId.meetings.$meetingId.attendance.tsx",
 ]);
 
 interface Finding {
