@@ -18,6 +18,7 @@ import { membersOnDate } from "../models/memberships.server.js";
 import meetingStyles from "../styles/meetings.css";
 import { formatNzDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
+import { NZ_DATE_HINT } from "../utils/nz-date-schema.js";
 import { countMemberships, membershipCountsSentence } from "../members/membership-counts.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
@@ -218,8 +219,8 @@ function SearchForm({
       <TextField meta={fields.words} label="Words" hint="With or without macrons: “whanau” finds “whānau”." type="search" />
       <div className="field-row">
         <SelectField meta={fields.verb} label="Verb" placeholder="Any verb" options={decisionVerbOptions} />
-        <TextField meta={fields.from} label="Meetings from" type="date" />
-        <TextField meta={fields.to} label="Meetings to" type="date" />
+        <TextField meta={fields.from} label="Meetings from" hint={NZ_DATE_HINT} />
+        <TextField meta={fields.to} label="Meetings to" hint={NZ_DATE_HINT} />
         <TextField meta={fields.reference} label="Minute reference" placeholder={`${groupCode}-26-MIN-0001`} />
       </div>
       <CheckboxField meta={fields.confirmed} label="Confirmed minutes only" value="1" />

@@ -97,4 +97,8 @@ describe("the meeting forms' schemas", () => {
       words: "whanau",
     });
   });
+
+  it("takes the register's dates as people write them", () => {
+    expect(registerSearchSchema.parse({ from: "1 December 2026", to: "8/12/2026" })).toMatchObject({ from: "2026-12-01", to: "2026-12-08" });
+  });
 });
