@@ -10,6 +10,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { attendanceStatuses } from "../../db/database.js";
+import { TableScroll } from "../components/TableScroll.js";
 import { TeReo } from "../components/TeReo.js";
 import { ErrorList, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { IntentButton } from "../components/meetings/IntentButton.js";
@@ -119,52 +120,54 @@ export default function Attendance() {
         <Form method="post" {...formProps(attendanceForm)}>
           <IntentInput value="attendance.record" />
           <ErrorList errors={attendanceForm.allErrors.attendance} />
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                <th scope="col">Attendance</th>
-              </tr>
-            </thead>
-            <tbody>
-              {attendees.map((attendee) => (
-                <tr key={attendee.membershipId}>
-                  <th scope="row">
-                    {attendee.name}
-                    {attendee.organisation ? (
-                      <>
-                        <br />
-                        <span className="muted">
-                          <TeReo text={attendee.organisation} />
-                        </span>
-                      </>
-                    ) : null}
-                  </th>
-                  <td>
-                    {attendee.alternateFor ? `Alternate for ${attendee.alternateFor}` : attendee.role}
-                  </td>
-                  <td>
-                    {mayRecord ? (
-                      <fieldset className="fieldset attendance-choice">
-                        <legend className="visually-hidden">Attendance of {attendee.name}</legend>
-                        {attendanceStatuses.map((status) => (
-                          <label key={status} className="attendance-choice__option">
-                            <input type="radio" name={`status-${attendee.membershipId}`} value={status} defaultChecked={attendee.status === status} />{" "}
-                            {attendanceStatusLabels[status]}
-                          </label>
-                        ))}
-                      </fieldset>
-                    ) : attendee.status ? (
-                      attendanceStatusLabels[attendee.status]
-                    ) : (
-                      <span className="muted">Not recorded</span>
-                    )}
-                  </td>
+          <TableScroll label="Members' attendance">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Attendance</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {attendees.map((attendee) => (
+                  <tr key={attendee.membershipId}>
+                    <th scope="row">
+                      {attendee.name}
+                      {attendee.organisation ? (
+                        <>
+                          <br />
+                          <span className="muted">
+                            <TeReo text={attendee.organisation} />
+                          </span>
+                        </>
+                      ) : null}
+                    </th>
+                    <td>
+                      {attendee.alternateFor ? `Alternate for ${attendee.alternateFor}` : attendee.role}
+                    </td>
+                    <td>
+                      {mayRecord ? (
+                        <fieldset className="fieldset attendance-choice">
+                          <legend className="visually-hidden">Attendance of {attendee.name}</legend>
+                          {attendanceStatuses.map((status) => (
+                            <label key={status} className="attendance-choice__option">
+                              <input type="radio" name={`status-${attendee.membershipId}`} value={status} defaultChecked={attendee.status === status} />{" "}
+                              {attendanceStatusLabels[status]}
+                            </label>
+                          ))}
+                        </fieldset>
+                      ) : attendee.status ? (
+                        attendanceStatusLabels[attendee.status]
+                      ) : (
+                        <span className="muted">Not recorded</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {mayRecord ? (
             <p className="after-form">
               <button type="submit" className="button">
@@ -203,38 +206,40 @@ export default function Attendance() {
         {conflicts.length === 0 ? (
           <p>No conflicts of interest declared.</p>
         ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Item</th>
-                <th scope="col">Interest</th>
-                <th scope="col">How it was managed</th>
-                {mayRecord ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Remove</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {conflicts.map((conflict) => (
-                <tr key={conflict.id}>
-                  <td>{conflict.name}</td>
-                  <td>{conflict.itemTitle ? `${conflict.itemPosition}. ${conflict.itemTitle}` : "General"}</td>
-                  <td>{conflict.interest}</td>
-                  <td>{conflict.management}</td>
+          <TableScroll label="Conflicts of interest declared">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Item</th>
+                  <th scope="col">Interest</th>
+                  <th scope="col">How it was managed</th>
                   {mayRecord ? (
-                    <td>
-                      <IntentButton intent="conflict.remove" values={{ conflictId: conflict.id }} className="button button--link">
-                        Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
-                      </IntentButton>
-                    </td>
+                    <th scope="col">
+                      <span className="visually-hidden">Remove</span>
+                    </th>
                   ) : null}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {conflicts.map((conflict) => (
+                  <tr key={conflict.id}>
+                    <td>{conflict.name}</td>
+                    <td>{conflict.itemTitle ? `${conflict.itemPosition}. ${conflict.itemTitle}` : "General"}</td>
+                    <td>{conflict.interest}</td>
+                    <td>{conflict.management}</td>
+                    {mayRecord ? (
+                      <td>
+                        <IntentButton intent="conflict.remove" values={{ conflictId: conflict.id }} className="button button--link">
+                          Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
+                        </IntentButton>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
         {mayRecord ? <ConflictForm key={`conflicts-${conflicts.length}`} attendees={attendees} agenda={agenda} /> : null}
       </section>
