@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
+import BrowserTestSequencer from "./test/e2e/support/sequencer.js";
 
 /**
  * Browser tests: real Chromium against one real server process started by the global setup.
- * One fork, so every file talks to the same server and the suite stays within two cores.
+ * One fork, so every file talks to the same server and the suite stays within two cores; the files
+ * run in a fixed order (test/e2e/support/sequencer.ts), the page crawl last.
  */
 export default defineConfig({
   test: {
@@ -13,5 +15,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     poolOptions: { forks: { singleFork: true } },
+    sequence: { sequencer: BrowserTestSequencer },
   },
 });
