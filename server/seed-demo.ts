@@ -1,8 +1,8 @@
 /**
  * The demo Stewardship Group: organisations named in the Cabinet minute (with their macrons),
  * one account per role and a membership history, a draft terms of reference, a draft
- * recommendation, and one meeting with its agenda (the terms of reference as the paper for their
- * item). The documents get a Yjs snapshot (built with `buildDoc`), so they open in the editor with
+ * recommendation, and one meeting coming up (`demoMeetingStartsAt`) with its agenda (the terms of
+ * reference as the paper for their item). The documents get a Yjs snapshot (built with `buildDoc`), so they open in the editor with
  * their text.
  * Seeded on first start against an empty embedded database, or by `npm run seed:demo`.
  */
@@ -11,6 +11,7 @@ import { type Kysely, sql } from "kysely";
 import * as Y from "yjs";
 import { renderHtml } from "../app/documents/render-html.server.js";
 import { type DocumentBlock, buildDoc, renderText } from "../app/documents/content.js";
+import { formatNzDate, nzCalendarDate, nzWallClockInstant } from "../app/utils/dates.js";
 import type { AgendaItemKind, Database, MembershipRole, OrganisationSector } from "../db/database.js";
 
 export const DEMO_PASSWORD = "kia-ora-demo";
@@ -97,8 +98,8 @@ const termsOfReference: DocumentBlock[] = [
   },
 ];
 
-const agendaBlocks: DocumentBlock[] = [
-  { type: "heading", level: 1, content: "Agenda: Stewardship Group hui, December 2026" },
+const agendaBlocks = (startsAt: Date): DocumentBlock[] => [
+  { type: "heading", level: 1, content: `Agenda: Stewardship Group hui, ${monthAndYear(startsAt)}` },
   {
     type: "orderedList",
     items: [
@@ -112,6 +113,25 @@ const agendaBlocks: DocumentBlock[] = [
     ],
   },
 ];
+
+/**
+ * When the demo's hui is: 10:00 in New Zealand on the first Tuesday a week or more after the day the
+ * demo is seeded, so a new demo always has a meeting coming up (the group home shows it as the next
+ * meeting), and starting it on the day one tries the demo is days early, which asks the chair first.
+ * The membership history is fixed (it ends in 2026-09), so who had a seat that day does not move.
+ */
+export function demoMeetingStartsAt(now: Date): Date {
+  const [year, month, day] = nzCalendarDate(now).split("-").map(Number) as [number, number, number];
+  const inAWeek = new Date(Date.UTC(year, month - 1, day + 7));
+  const daysToTuesday = (2 - inAWeek.getUTCDay() + 7) % 7;
+  inAWeek.setUTCDate(inAWeek.getUTCDate() + daysToTuesday);
+  return nzWallClockInstant(inAWeek.toISOString().slice(0, 10), 10);
+}
+
+/** "December 2026", in New Zealand. */
+function monthAndYear(at: Date): string {
+  return formatNzDate(at).replace(/^\S+ \d+ /, "");
+}
 
 const recommendationBlocks: DocumentBlock[] = [
   { type: "heading", level: 1, content: "Draft recommendation: relational commissioning in practice" },
@@ -149,7 +169,7 @@ export async function isDatabaseEmpty(db: Kysely<Database>): Promise<boolean> {
 }
 
 /** Seeds the demo group in one transaction; returns the accounts to print. */
-export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; role: string }[]> {
+export async function seedDemo(db: Kysely<Database>, now = new Date()): Promise<{ email: string; role: string }[]> {
   const passwordHash = await hash(DEMO_PASSWORD);
   return db.transaction().execute(async (trx) => {
     const orgIds = new Map<string, string>();
@@ -270,16 +290,16 @@ export async function seedDemo(db: Kysely<Database>): Promise<{ email: string; r
       return row;
     };
     const terms = await seededDocument("terms_of_reference", "Terms of reference", termsOfReference);
-    const agenda = await seededDocument("agenda", "Agenda: December 2026 hui", agendaBlocks);
+    const agenda = await seededDocument("agenda", `Agenda: ${monthAndYear(demoMeetingStartsAt(now))} hui`, agendaBlocks(demoMeetingStartsAt(now)));
     await seededDocument("paper", "Draft recommendation: relational commissioning in practice", recommendationBlocks);
 
+    const meetingStartsAt = demoMeetingStartsAt(now);
     const meeting = await trx
       .insertInto("meetings")
       .values({
         group_id: group.id,
-        title: "Stewardship Group hui, December 2026",
-        // 10:00 on Tuesday 8 December 2026 in Wellington (NZDT, UTC+13).
-        starts_at: "2026-12-07T21:00:00Z",
+        title: `Stewardship Group hui, ${monthAndYear(meetingStartsAt)}`,
+        starts_at: meetingStartsAt,
         duration_minutes: 120,
         location: "Level 6, 56 The Terrace, Wellington",
         online_url: "https://meet.example.org/stewardship-december",

@@ -9,11 +9,16 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatMinuteReference, referenceYear } from "../../app/meetings/decision-reference.js";
+import { formatNzDate, nzCalendarDate } from "../../app/utils/dates.js";
 import { expectNoAxeViolations, launchBrowser, screenshot, signInAs } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const groupName = "Social Sector Commissioning Stewardship Group";
-const meetingTitle = "Stewardship Group hui, December 2026";
+/** The demo's hui, seeded a week or more ahead and named for its month (server/seed-demo.ts). */
+const meetingTitle = /^Stewardship Group hui, [A-Z][a-z]+ \d{4}$/;
+/** Held today, so its minute is the group's first of this year. */
+const firstReference = formatMinuteReference("SSCSG", referenceYear(nzCalendarDate()), 1);
 
 describe("journey 4: the chair runs a meeting, the member's screen follows, and the minutes are confirmed", () => {
   let browser: Browser;
@@ -21,6 +26,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
   let chair: Page;
   let member: Page;
   let meetingPath: string;
+  /** "Tuesday 15 December 2026": the day the hui was scheduled for, as the page says it. */
+  let scheduledDay: string;
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -68,9 +75,11 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
   });
 
   it("starts the meeting; attendance and a conflict of interest give the quorum on both screens", async () => {
-    // The hui is at 10:00 on Tuesday 8 December 2026; starting it on another day asks first, with both times.
+    // The hui is set for 10:00 on a Tuesday a week or more away; starting it today asks first, with both times.
     const asked = chair.getByRole("region", { name: "Start the meeting now, not at its scheduled time?" });
-    await asked.getByText(/^This meeting is scheduled for Tuesday 8 December 2026, 10:00 am; it is now .+ \(\d+ (hours|days?) (early|late)\)\.$/).waitFor();
+    const sentence = asked.getByText(/^This meeting is scheduled for [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}, 10:00 am; it is now .+ \(\d+ days? early\)\.$/);
+    await sentence.waitFor();
+    scheduledDay = /scheduled for (.+?), 10:00 am;/.exec(await sentence.innerText())![1]!;
     expect(await chair.getByRole("button", { name: "Start the meeting", exact: true }).count()).toBe(0);
     await expectNoAxeViolations(chair);
     await screenshot(chair, "journey-4-start-off-schedule");
@@ -155,8 +164,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await chair.getByRole("heading", { level: 1, name: meetingTitle }).waitFor();
     await chair.getByText("DRAFT — not yet confirmed").waitFor();
     // Held today, not on the Tuesday it was scheduled for: the minute says so. It had a quorum, so nothing is marked.
-    await chair.getByText(/^Held on [A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}; it had been scheduled for Tuesday 8 December 2026\.$/).waitFor();
-    expect(await chair.getByText("On Tuesday 8 December 2026,").count()).toBe(0);
+    await chair.getByText(`Held on ${formatNzDate(new Date())}; it had been scheduled for ${scheduledDay}.`, { exact: true }).waitFor();
+    expect(await chair.getByText(`On ${scheduledDay},`).count()).toBe(0);
     expect(await chair.getByText("Decided without a quorum.").count()).toBe(0);
     // The conflict line: one full stop after the interest, and after how it was managed.
     await chair.getByText(/Trustee of Hapori Hauora Community Trust, a provider the draft names\. Managed: Took part in the discussion but not the decision\.$/).waitFor();
@@ -167,7 +176,7 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await review.getByText("Quorum present: 4 of 6 members (4 needed).").waitFor();
     await expectNoAxeViolations(chair);
     await review.getByRole("button", { name: "Yes, confirm these minutes" }).click();
-    await chair.getByText("SSCSG-26-MIN-0001", { exact: true }).waitFor();
+    await chair.getByText(firstReference, { exact: true }).waitFor();
     await chair.getByText(/This record is permanent/).waitFor();
     expect(await chair.getByRole("link", { name: "Confirm these minutes…" }).count()).toBe(0);
     await expectNoAxeViolations(chair);
@@ -175,8 +184,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
 
     // The member's meeting page no longer offers anything to change, and shows the reference.
     await member.reload();
-    await member.getByRole("heading", { name: "Decisions [SSCSG-26-MIN-0001]" }).waitFor();
-    await member.getByRole("link", { name: "Minutes [SSCSG-26-MIN-0001]" }).click();
+    await member.getByRole("heading", { name: `Decisions [${firstReference}]` }).waitFor();
+    await member.getByRole("link", { name: `Minutes [${firstReference}]` }).click();
     await member.getByText("Took part in the discussion but not the decision", { exact: false }).waitFor();
     await member.getByText("Ana Tupou (alternate for Tama Ngata)").waitFor();
     await expectNoAxeViolations(member);
@@ -187,8 +196,8 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
     await member.getByLabel("Words").fill("whanau");
     await member.getByRole("button", { name: "Search" }).click();
     await member.getByRole("status").filter({ hasText: "1 decision match." }).waitFor();
-    await member.getByRole("heading", { name: /\[SSCSG-26-MIN-0001\]/ }).waitFor();
-    await member.getByText("Members on Tuesday 8 December 2026").click();
+    await member.getByRole("heading", { name: `[${firstReference}]`, exact: false }).waitFor();
+    await member.getByText(`Members on ${scheduledDay}`).click();
     await member.getByText("Priya Naidu, Member").waitFor();
     expect(await member.getByText("Hemi Walker").count()).toBe(0);
     await expectNoAxeViolations(member);

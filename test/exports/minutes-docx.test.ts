@@ -20,6 +20,7 @@ import type { Actor } from "../../app/policy/policy.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type WordParagraph, docxParts, wordParagraphs } from "../support/docx-reader.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { demoMeeting } from "../support/demo-meeting.js";
 
 const GROUP_NAME = "Social Sector Commissioning Stewardship Group";
 const BACKGROUND = "that on 3 August 2022 the Cabinet Social Wellbeing Committee agreed to the Action Plan [SWC-22-MIN-0140], and that the group:";
@@ -69,7 +70,7 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
       actors.set(user.email.split("@")[0]!, await loadActor(db, { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin }));
     }
     groupId = (await db.selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
-    notStartedId = (await db.selectFrom("meetings").select("id").where("title", "=", "Stewardship Group hui, December 2026").executeTakeFirstOrThrow()).id;
+    notStartedId = (await demoMeeting(db)).id;
 
     confirmedId = await scheduleMeeting(db, null, as("secretary"), {
       groupId, title: "Hui ā-rōpū: whānau-centred commissioning", date: "2026-12-08", time: "13:00", durationMinutes: 120,

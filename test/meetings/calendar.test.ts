@@ -16,6 +16,7 @@ import { addDays, endMembership } from "../../app/models/memberships.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { nzCalendarDate } from "../../app/utils/dates.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { pinDemoMeeting } from "../support/demo-meeting.js";
 
 // ---- a small ICS reader (RFC 5545), enough for what our calendars contain ------------------------
 
@@ -128,7 +129,8 @@ describe("meeting calendars", () => {
     }
     group = await db.selectFrom("groups").select(["id", "name"]).executeTakeFirstOrThrow();
     groupId = group.id;
-    demoMeetingId = (await db.selectFrom("meetings").select("id").where("title", "=", "Stewardship Group hui, December 2026").executeTakeFirstOrThrow()).id;
+    // Checked against a fixed day: 10:00 on Tuesday 8 December 2026, in daylight saving time.
+    demoMeetingId = await pinDemoMeeting(db);
   });
 
   afterAll(async () => {
