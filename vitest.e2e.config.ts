@@ -13,6 +13,9 @@ export default defineConfig({
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // What another screen shows arrives over the network and a busy machine's scheduler: poll for
+    // it as long as a locator waits (Playwright's default), not vitest's one second.
+    expect: { poll: { timeout: 30_000 } },
     pool: "forks",
     poolOptions: { forks: { singleFork: true } },
     sequence: { sequencer: BrowserTestSequencer },
