@@ -109,7 +109,7 @@ describe("the forms", () => {
   it("asks for a reason with an objection or a block", () => {
     const reply = parseWithZod(form({ intent: "stance", choice: "object" }), { schema: proposalPageSchema });
     expect(reply.status).toBe("error");
-    expect(reply.error?.reason).toEqual(["Give your reason for objecting"]);
+    expect(reply.status === "error" && reply.error?.reason).toEqual(["Give your reason for objecting"]);
     expect(parseWithZod(form({ intent: "stance", choice: "object", reason: "Too soon" }), { schema: proposalPageSchema }).status).toBe("success");
   });
   it("opens a proposal with a NZ date and time", () => {
