@@ -395,6 +395,17 @@ export interface ProposalTable {
 }
 export type Proposal = Selectable<ProposalTable>;
 
+/** An action a passed proposal will create (its verb directs, invites or requests). */
+export interface ProposalActionTable {
+  id: Generated<string>;
+  proposal_id: string;
+  description: string;
+  owner_user_id: string | null;
+  owner_organisation_id: string | null;
+  due_on: CalendarDate;
+  position: number;
+}
+
 /** Who could take part, per seat, when the proposal opened and when it closed. */
 export interface ProposalEligibilityTable {
   proposal_id: string;
@@ -446,6 +457,7 @@ export interface ProposalBallotBoxTable {
 
 export interface Database {
   proposals: ProposalTable;
+  proposal_actions: ProposalActionTable;
   proposal_eligibility: ProposalEligibilityTable;
   proposal_conflicts: ProposalConflictTable;
   proposal_participants: ProposalParticipantTable;

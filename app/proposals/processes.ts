@@ -128,12 +128,12 @@ export function proposalOutcome(input: OutcomeInput): ProposalOutcome {
 export const outcomeLabels: Record<ProposalOutcome, string> = { passed: "Passed", not_passed: "Not passed", no_quorum: "No quorum" };
 
 /**
- * The line under the decision paragraph: "Decided by consent on 8 December 2026 (12 of 14 seats
- * took part; no objection)."
+ * What the decision paragraph adds after the resolution: "decided by consent on 8 December 2026
+ * (12 of 14 seats took part; no objection)".
  */
 export function decidedByLine(input: { process: DecisionProcess; closedOn: string; seatsTakingPart: number; eligibleSeats: number; tally: Tally }): string {
   const seats = `${input.seatsTakingPart} of ${input.eligibleSeats} seat${input.eligibleSeats === 1 ? "" : "s"} took part`;
-  return `Decided by ${processNouns[input.process]} on ${input.closedOn} (${seats}; ${tallySummary(input.process, input.tally)}).`;
+  return `decided by ${processNouns[input.process]} on ${input.closedOn} (${seats}; ${tallySummary(input.process, input.tally)})`;
 }
 
 /** "no objection", "no block; 5 agree, 1 abstain, 0 disagree", "7 yes, 2 no, 1 abstain". */

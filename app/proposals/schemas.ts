@@ -10,7 +10,8 @@ import { nzDate } from "../utils/nz-date-schema.js";
 import { choicesNeedingReason } from "./processes.js";
 
 export const PROPOSAL_TITLE_MAX = 200;
-export const RESOLUTION_MAX = 4000;
+/** The decision paragraph adds the line saying how it was decided; the paragraph holds 4000. */
+export const RESOLUTION_MAX = 3800;
 export const BACKGROUND_MAX = 10_000;
 export const REASON_MAX = 2000;
 export const INTEREST_MAX = 1000;

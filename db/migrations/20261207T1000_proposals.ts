@@ -48,7 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("verb", "text", (c) =>
       c.notNull().check(sql`verb in ('noted', 'agreed', 'directed', 'invited', 'authorised', 'approved', 'declined', 'endorsed', 'requested', 'recommended')`),
     )
-    .addColumn("resolution", "text", (c) => c.notNull().check(sql`length(resolution) between 1 and 4000`))
+    .addColumn("resolution", "text", (c) => c.notNull().check(sql`length(resolution) between 1 and 3800`))
     .addColumn("background", "text", (c) => c.notNull().defaultTo("").check(sql`length(background) <= 10000`))
     .addColumn("process", "text", (c) => c.notNull().check(sql`process in ('consent', 'consensus', 'majority')`))
     .addColumn("majority_threshold", "text", (c) => c.check(sql`majority_threshold in ('more_than_half', 'two_thirds', 'three_quarters')`))
@@ -84,6 +84,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint("proposals_decision_when_passed", sql`decision_id is null or outcome = 'passed'`)
     .execute();
   await db.schema.createIndex("proposals_group_idx").on("proposals").columns(["group_id", "status", "closes_at"]).execute();
+
+  // What a resolution that directs, invites or requests someone will ask of them once passed.
+  await db.schema
+    .createTable("proposal_actions")
+    .addColumn("id", "uuid", (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+    .addColumn("proposal_id", "uuid", (c) => c.notNull().references("proposals.id"))
+    .addColumn("description", "text", (c) => c.notNull().check(sql`length(description) between 1 and 1000`))
+    .addColumn("owner_user_id", "uuid", (c) => c.references("users.id"))
+    .addColumn("owner_organisation_id", "uuid", (c) => c.references("organisations.id"))
+    .addColumn("due_on", "date", (c) => c.notNull())
+    .addColumn("position", "integer", (c) => c.notNull())
+    .addCheckConstraint("proposal_actions_one_owner", sql`(owner_user_id is null) <> (owner_organisation_id is null)`)
+    .execute();
 
   // Who could take part: each seat (a chair's or member's membership that is not an alternate's)
   // with the people who may take part for it (its member and their alternates), when it opened
@@ -186,18 +199,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return new;
     end
     $$`.execute(db);
-  for (const table of ["proposal_eligibility", "proposal_conflicts", "proposal_participants", "proposal_stances", "proposal_ballot_boxes"]) {
+  for (const table of ["proposal_actions", "proposal_eligibility", "proposal_conflicts", "proposal_participants", "proposal_stances", "proposal_ballot_boxes"]) {
     await sql`create trigger ${sql.raw(`${table}_guard`)} before insert or update or delete on ${sql.table(table)}
       for each row execute function proposal_rows_guard()`.execute(db);
   }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ["proposal_eligibility", "proposal_conflicts", "proposal_participants", "proposal_stances", "proposal_ballot_boxes"]) {
+  for (const table of ["proposal_actions", "proposal_eligibility", "proposal_conflicts", "proposal_participants", "proposal_stances", "proposal_ballot_boxes"]) {
     await sql`drop trigger if exists ${sql.raw(`${table}_guard`)} on ${sql.table(table)}`.execute(db);
   }
   await sql`drop trigger if exists proposals_guard on proposals`.execute(db);
-  for (const table of ["proposal_ballot_boxes", "proposal_stances", "proposal_participants", "proposal_conflicts", "proposal_eligibility", "proposals"]) {
+  for (const table of ["proposal_ballot_boxes", "proposal_stances", "proposal_participants", "proposal_conflicts", "proposal_eligibility", "proposal_actions", "proposals"]) {
     await db.schema.dropTable(table).execute();
   }
   await sql`drop function if exists proposal_rows_guard()`.execute(db);

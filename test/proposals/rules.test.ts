@@ -60,10 +60,10 @@ describe("quorum between meetings", () => {
 describe("the minute's line", () => {
   it("says how, when and how many took part", () => {
     expect(decidedByLine({ process: "consent", closedOn: "14 December 2026", seatsTakingPart: 12, eligibleSeats: 14, tally: { consent: 12 } })).toBe(
-      "Decided by consent on 14 December 2026 (12 of 14 seats took part; no objection).",
+      "decided by consent on 14 December 2026 (12 of 14 seats took part; no objection)",
     );
     expect(decidedByLine({ process: "majority", closedOn: "14 December 2026", seatsTakingPart: 5, eligibleSeats: 6, tally: { yes: 4, no: 1 } })).toBe(
-      "Decided by majority vote on 14 December 2026 (5 of 6 seats took part; 4 yes, 1 no, 0 abstain).",
+      "decided by majority vote on 14 December 2026 (5 of 6 seats took part; 4 yes, 1 no, 0 abstain)",
     );
   });
 });
