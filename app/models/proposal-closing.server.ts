@@ -14,7 +14,7 @@ import { conflict, forbidden, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
 import { decidedByLine, outcomeLabels, proposalOutcome } from "../proposals/processes.js";
 import type { ProposalJob } from "../services.js";
-import { formatNzDate, formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
+import { formatNzDateTime, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { runCommand } from "./command.server.js";
 import { meetingQuorum } from "./attendance.server.js";
 import { decisionSearchText, nextPosition } from "./decisions.server.js";
@@ -79,7 +79,7 @@ export async function closeProposal(
         });
         const decision =
           outcome === "passed"
-            ? await recordProposalDecision(trx, proposal, { now, line: decidedByLine({ process: proposal.process, closedOn: formatNzDate(now), ...counts, tally }) })
+            ? await recordProposalDecision(trx, proposal, { now, line: decidedByLine({ process: proposal.process, closedOn: formatNzShortDate(now), ...counts, tally }) })
             : null;
         await trx
           .updateTable("proposals")
