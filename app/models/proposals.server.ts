@@ -466,6 +466,23 @@ export async function changeProposalSettings(
 
 // ---- reads ------------------------------------------------------------------------------------
 
+/** What the new proposal form offers: the group's defaults, its documents' saved versions, and who holds a seat today. */
+export async function proposalFormOptions(db: Db, groupId: string, today: string = nzCalendarDate()) {
+  const group = await db.selectFrom("groups").select(["default_decision_process", "default_majority_threshold", "proposal_quorum_percent"]).where("id", "=", groupId).executeTakeFirstOrThrow();
+  const versions = await db
+    .selectFrom("document_versions")
+    .innerJoin("documents", "documents.id", "document_versions.document_id")
+    .select(["document_versions.id", "document_versions.number", "document_versions.name", "documents.title", "documents.kind"])
+    .where("documents.group_id", "=", groupId)
+    .where("documents.archived_at", "is", null)
+    .orderBy("documents.title")
+    .orderBy("document_versions.number", "desc")
+    .limit(200)
+    .execute();
+  const seats = (await eligibilityOn(db, groupId, today, new Set())).map((row) => ({ membershipId: row.membership_id, name: row.member_name, isAlternate: row.is_alternate }));
+  return { defaults: group, versions, seats };
+}
+
 /** Whether the person may follow the proposal's page live (`proposal:join`): it exists and they may see it. */
 export async function mayFollowProposal(db: Db, actor: Actor, proposalId: string): Promise<boolean> {
   const proposal = isUuid(proposalId) ? await db.selectFrom("proposals").select(["group_id", "status", "results"]).where("id", "=", proposalId).executeTakeFirst() : undefined;
