@@ -5,6 +5,9 @@
  */
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { loadActor } from "../../app/models/actor.server.js";
+import { closeProposal } from "../../app/models/proposal-closing.server.js";
+import { takePart } from "../../app/models/proposals.server.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 describe("the proposal pages", () => {
@@ -102,5 +105,32 @@ describe("the proposal pages", () => {
       member.disconnect();
       ngo.disconnect();
     }
+  });
+
+  it("puts a passed proposal in the between-meetings minute, which the secretary confirms on its page, and the register finds it", async () => {
+    const opened = await post(`/groups/${groupId}/proposals/new`, "secretary", { ...opening, title: "Whānau-centred contracts", resolution: "that whānau-centred contracts be the default from 2027" });
+    const path = opened.headers.get("location")!;
+    const proposalId = path.split("/").at(-1)!;
+    for (const who of ["chair", "member"]) expect((await post(path, who, { intent: "stance", choice: "consent" })).status).toBe(302);
+    // A third seat takes part, and the closing job fires at the closing time.
+    const db = server.services.db;
+    const priya = await db.selectFrom("users").select(["id", "email", "display_name"]).where("email", "=", "priya.naidu@example.org").executeTakeFirstOrThrow();
+    await takePart(db, server.services, await loadActor(db, { id: priya.id, email: priya.email, displayName: priya.display_name, isPlatformAdmin: false }), { proposalId, choice: "consent" });
+    expect(await closeProposal(db, server.services, null, { proposalId, now: new Date("2026-12-31T00:00:00Z") })).toBe("passed");
+    const page = await (await get(path, "member")).text();
+    expect(page).toContain("Outcome: <!-- -->Passed");
+    const minuteLink = new RegExp(`/groups/${groupId}/meetings/([0-9a-f-]{36})/minutes`).exec(page);
+    expect(minuteLink).not.toBeNull();
+    const minutePath = minuteLink![0];
+    const minute = await (await get(minutePath, "secretary")).text();
+    expect(minute).toContain("Decisions made between meetings");
+    expect(minute).toContain("whānau-centred contracts be the default from 2027; decided by consent on 31 December 2026 (3 of 6 seats took part; no objection)");
+    expect(minute).not.toContain("Attendance not recorded");
+    expect((await post(minutePath, "member", { intent: "confirm" })).status).toBe(403);
+    const confirmed = await post(minutePath, "secretary", { intent: "confirm" });
+    expect(confirmed.status).toBe(302);
+    const register = await (await get(`/groups/${groupId}/decisions?q=${encodeURIComponent("whanau-centred contracts")}`, "member")).text();
+    expect(register).toContain("be the default from 2027");
+    expect(register).toMatch(/-26-MIN-\d{4}/);
   });
 });
