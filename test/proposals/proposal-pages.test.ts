@@ -129,7 +129,7 @@ describe("the proposal pages", () => {
     expect((await post(minutePath, "member", { intent: "confirm" })).status).toBe(403);
     const confirmed = await post(minutePath, "secretary", { intent: "confirm" });
     expect(confirmed.status).toBe(302);
-    const register = await (await get(`/groups/${groupId}/decisions?q=${encodeURIComponent("whanau-centred contracts")}`, "member")).text();
+    const register = await (await get(`/groups/${groupId}/decisions?words=${encodeURIComponent("whanau-centred contracts")}`, "member")).text();
     expect(register).toContain("be the default from 2027");
     expect(register).toMatch(/-26-MIN-\d{4}/);
   });
