@@ -74,6 +74,8 @@ export interface MinuteView {
     /** Said when it was held on another day than scheduled: "Held on …; it had been scheduled for …". */
     heldNote: string | null;
     actingChairUserId: string | null;
+    /** The record of decisions made between meetings: no attendance, no quorum. */
+    betweenMeetings: boolean;
   };
   minute: {
     id: string;
@@ -183,6 +185,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
       dateLabel: formatNzDate(heldAt(meeting)),
       heldNote: heldNote(meeting),
       actingChairUserId: meeting.acting_chair_user_id,
+      betweenMeetings,
     },
     minute: minute
       ? {

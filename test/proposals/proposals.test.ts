@@ -20,7 +20,9 @@ import { type OpenProposalInput, type ProposalServices, changeProposalSettings, 
 import { addDays } from "../../app/models/memberships.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { nzCalendarDate } from "../../app/utils/dates.js";
+import { minutesToDocx } from "../../app/exports/minutes-docx.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 
 const HOUR = 3600 * 1000;
 
@@ -275,6 +277,9 @@ describeEachDatabase("proposals and votes", (getDb, getHandle) => {
       const view = await minuteView(db, meeting);
       expect(view.withoutQuorum).toBeNull();
       expect(view.paragraphs.every((paragraph) => !paragraph.withoutQuorum)).toBe(true);
+      const lines = wordParagraphs(docxParts(await minutesToDocx(view)).get("word/document.xml")!).map((paragraph) => paragraph.text);
+      expect(lines.some((line) => line.includes("decided by consent on"))).toBe(true);
+      expect(lines).not.toContain("Present:");
       const reference = await confirmMinutes(db, null, as("secretary"), { meetingId: meeting.id });
       expect(reference).toMatch(/^[A-Z0-9]+-26-MIN-\d{4}$/);
       // The next passed proposal starts a new between-meetings minute.
