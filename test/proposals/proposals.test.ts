@@ -341,8 +341,11 @@ describeEachDatabase("proposals and votes", (getDb, getHandle) => {
       const closings = await db.selectFrom("audit_log").select("actor_label").where("action", "=", "proposal.closed").where("subject_id", "=", id).execute();
       expect(closings).toEqual([{ actor_label: "closing time" }]);
       expect(pushed).toContain(`proposal:${id}`);
-      const notified = await db.selectFrom("notifications").select("kind").where("kind", "=", "proposal.closed").where("link", "like", `%${id}`).execute();
-      expect(notified.length).toBeGreaterThan(0);
+      // Everyone is told after the commit, in a transaction of its own.
+      await vi.waitFor(async () => {
+        const notified = await db.selectFrom("notifications").select("kind").where("kind", "=", "proposal.closed").where("link", "like", `%${id}`).execute();
+        expect(notified.length).toBeGreaterThan(0);
+      });
     });
   });
 });
