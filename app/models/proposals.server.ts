@@ -80,7 +80,6 @@ export async function eligibilityOn(db: Db, groupId: string, date: string, confl
   for (const member of members) {
     const seatId = member.alternateForId === null ? member.id : member.alternateForId;
     if (!seatIds.has(seatId)) continue;
-    if (member.alternateForId === null && !seats.includes(member)) continue;
     rows.push({
       seat_membership_id: seatId,
       membership_id: member.id,

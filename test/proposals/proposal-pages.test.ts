@@ -126,6 +126,9 @@ describe("the proposal pages", () => {
     expect(minute).toContain("Decisions made between meetings");
     expect(minute).toContain("whānau-centred contracts be the default from 2027; decided by consent on 31 December 2026 (3 of 6 seats took part; no objection)");
     expect(minute).not.toContain("Attendance not recorded");
+    // The record is listed with the group's past meetings, so the secretary finds its minute there too.
+    expect(await (await get(`/groups/${groupId}/meetings`, "secretary")).text()).toContain("Decisions made between meetings");
+    expect((await get(minutePath.replace(/\/minutes$/, ""), "secretary")).status).toBe(200);
     expect((await post(minutePath, "member", { intent: "confirm" })).status).toBe(403);
     const confirmed = await post(minutePath, "secretary", { intent: "confirm" });
     expect(confirmed.status).toBe(302);
