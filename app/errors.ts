@@ -44,6 +44,13 @@ export const errorStatuses = {
   // Starting far from the scheduled time: the chair confirms, having seen both times.
   MEETING_OFF_SCHEDULE: 409,
   MINUTES_CONFIRMED: 409,
+  PROPOSAL_CLOSED: 409,
+  /** The seat's member or their alternate already took part for it. */
+  SEAT_TAKEN_PART: 409,
+  /** A secret ballot is cast once. */
+  BALLOT_CAST: 409,
+  /** Closing early waits until every eligible seat has taken part. */
+  NOT_EVERYONE_TOOK_PART: 409,
   AGENDA_ITEM_IN_USE: 409,
   ALREADY_ENDED: 409,
   CHANGE_ON_START_DAY: 409,

@@ -80,8 +80,19 @@ export interface DeadLetter {
   lastError: string | null;
 }
 
+/** A proposal's work at a set time: closing it at its closing time, or the reminder the day before. */
+export interface ProposalJob {
+  kind: "close" | "remind";
+  proposalId: string;
+}
+
 /** Background work on the durable job queue (server/jobs/job-queue.ts). */
 export interface JobsService {
+  /**
+   * Runs a proposal's job at `at`, once the transaction `db` belongs to commits. The work itself
+   * checks the proposal again, so a job made stale by a later closing time does nothing.
+   */
+  scheduleProposalJob(db: Kysely<Database> | Transaction<Database>, job: ProposalJob, at: Date): Promise<void>;
   /**
    * Sends an email once the transaction `db` belongs to commits (the job is written in it: a
    * rollback sends nothing), with retries until the mail server takes it.

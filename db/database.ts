@@ -46,6 +46,21 @@ export type Classification = (typeof classifications)[number];
 export const meetingStatuses = ["scheduled", "in_progress", "closed", "cancelled"] as const;
 export type MeetingStatus = (typeof meetingStatuses)[number];
 
+/** A meeting, or the record that holds the decisions made between meetings (never scheduled or held). */
+export const meetingKinds = ["meeting", "between_meetings"] as const;
+export type MeetingKind = (typeof meetingKinds)[number];
+
+export const decisionProcesses = ["consent", "consensus", "majority"] as const;
+export type DecisionProcess = (typeof decisionProcesses)[number];
+export const majorityThresholds = ["more_than_half", "two_thirds", "three_quarters"] as const;
+export type MajorityThreshold = (typeof majorityThresholds)[number];
+export const majorityBases = ["votes_cast", "eligible"] as const;
+export type MajorityBase = (typeof majorityBases)[number];
+export const stanceChoices = ["consent", "object", "agree", "abstain", "disagree", "block", "yes", "no"] as const;
+export type StanceChoice = (typeof stanceChoices)[number];
+export const proposalOutcomes = ["passed", "not_passed", "no_quorum"] as const;
+export type ProposalOutcome = (typeof proposalOutcomes)[number];
+
 export interface OrganisationTable {
   id: Generated<string>;
   name: string;
@@ -75,6 +90,11 @@ export interface GroupTable {
   quorum: Generated<number>;
   created_at: CreatedAt;
   archived_at: NullableTimestamp;
+  /** A vote between meetings needs at least this share (per cent) of eligible seats to take part. */
+  proposal_quorum_percent: Generated<number>;
+  /** The decision process the terms of reference name, and a majority vote's default threshold. */
+  default_decision_process: Generated<DecisionProcess>;
+  default_majority_threshold: Generated<MajorityThreshold>;
 }
 
 export interface MembershipTable {
@@ -132,6 +152,8 @@ export interface MeetingTable {
   current_agenda_item_id: string | null;
   /** A member chairing this meeting in the chair's place; null when the chair runs it. */
   acting_chair_user_id: string | null;
+  /** "between_meetings": the record of decisions made between meetings, whose minute the secretary confirms. */
+  kind: Generated<MeetingKind>;
 }
 
 export const agendaItemKinds = [
@@ -338,7 +360,109 @@ export interface CommentMentionTable {
   user_id: string;
 }
 
+/** A resolution put to the group (db/migrations/20261207T1000_proposals.ts). */
+export interface ProposalTable {
+  id: Generated<string>;
+  group_id: string;
+  meeting_id: string | null;
+  agenda_item_id: string | null;
+  /** The exact frozen version of a paper or the terms of reference it is about. */
+  document_version_id: string | null;
+  title: string;
+  verb: DecisionVerb;
+  /** The resolution after its verb: "that the draft terms of reference be …". */
+  resolution: string;
+  background: Generated<string>;
+  process: DecisionProcess;
+  majority_threshold: MajorityThreshold | null;
+  majority_base: MajorityBase | null;
+  closes_at: Timestamp;
+  results: "visible" | "hidden_until_closed";
+  ballot: "named" | "secret";
+  quorum_percent: number;
+  status: Generated<"open" | "closed">;
+  outcome: ProposalOutcome | null;
+  tally: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  eligible_seats: number | null;
+  seats_taking_part: number | null;
+  closed_by: string | null;
+  closed_at: NullableTimestamp;
+  closed_early: boolean | null;
+  decision_id: string | null;
+  reminder_sent_at: NullableTimestamp;
+  opened_by: string;
+  opened_at: CreatedAt;
+}
+export type Proposal = Selectable<ProposalTable>;
+
+/** An action a passed proposal will create (its verb directs, invites or requests). */
+export interface ProposalActionTable {
+  id: Generated<string>;
+  proposal_id: string;
+  description: string;
+  owner_user_id: string | null;
+  owner_organisation_id: string | null;
+  due_on: CalendarDate;
+  position: number;
+}
+
+/** Who could take part, per seat, when the proposal opened and when it closed. */
+export interface ProposalEligibilityTable {
+  proposal_id: string;
+  snapshot: "open" | "close";
+  seat_membership_id: string;
+  membership_id: string;
+  user_id: string;
+  member_name: string;
+  organisation_name: string | null;
+  is_alternate: boolean;
+  excluded_for_conflict: Generated<boolean>;
+}
+
+export interface ProposalConflictTable {
+  id: Generated<string>;
+  proposal_id: string;
+  membership_id: string;
+  member_name: string;
+  interest: string;
+  recorded_by: string | null;
+  recorded_at: CreatedAt;
+}
+
+/** A seat that took part, and who for it; no time and no choice (secret ballots rely on it). */
+export interface ProposalParticipantTable {
+  proposal_id: string;
+  seat_membership_id: string;
+  user_id: string;
+}
+
+/** A named ballot's stances, every one kept; a seat's current stance is its latest. */
+export interface ProposalStanceTable {
+  id: Generated<string>;
+  proposal_id: string;
+  seat_membership_id: string;
+  user_id: string;
+  stance: StanceChoice;
+  reason: string | null;
+  via: Generated<"web" | "email" | "show_of_hands">;
+  created_at: CreatedAt;
+}
+
+/** A secret ballot's choices: one row per proposal, counts and shuffled reasons, nothing per voter. */
+export interface ProposalBallotBoxTable {
+  proposal_id: string;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  reasons: ColumnType<{ stance: StanceChoice; reason: string }[], string | undefined, string>;
+}
+
 export interface Database {
+  proposals: ProposalTable;
+  proposal_actions: ProposalActionTable;
+  proposal_eligibility: ProposalEligibilityTable;
+  proposal_conflicts: ProposalConflictTable;
+  proposal_participants: ProposalParticipantTable;
+  proposal_stances: ProposalStanceTable;
+  proposal_ballot_boxes: ProposalBallotBoxTable;
   schedule_marks: ScheduleMarkTable;
   document_follows: DocumentFollowTable;
   comment_mentions: CommentMentionTable;

@@ -19,7 +19,7 @@ import { createAuth } from "../app/auth/lucia.server.js";
 import { loadActor } from "../app/models/actor.server.js";
 import { findMeeting } from "../app/models/meetings.server.js";
 import { meetingResource } from "../app/models/policy-resources.server.js";
-import { meetingRoom } from "../app/realtime/contract.js";
+import { meetingRoom, proposalRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
 import { replyAddresses } from "../app/models/reply-tokens.server.js";
 import { type InboundMail, startInboundMail } from "./email/inbound.js";
@@ -30,6 +30,8 @@ import type { Config } from "./config.js";
 import { healthCheck } from "./health.js";
 import type { Logger } from "./logger.js";
 import { runConsultationClosings } from "./consultation-closings.js";
+import { runProposalJob } from "../app/models/proposal-closing.server.js";
+import { mayFollowProposal } from "../app/models/proposals.server.js";
 import { runDailyDigest } from "../app/models/digests.server.js";
 import { JobQueue, type JobTimings } from "./jobs/job-queue.js";
 import { createRealtime } from "./realtime.js";
@@ -197,6 +199,9 @@ export async function startServer({
     consultationClosings: async () => {
       await runConsultationClosings(services);
     },
+    proposalJob: async (job) => {
+      await runProposalJob(services, job);
+    },
   });
   cluster.onAccessChange((change) => {
     void recheckOpenConnections(change.userId).catch((error: unknown) =>
@@ -214,6 +219,7 @@ export async function startServer({
       const actor = await loadActor(database.db, user);
       return can(actor, "meeting.view", meetingResource(actor, meeting));
     });
+    await realtime.leaveRoomsNoLongerAllowed(proposalRoom(""), async (user, proposalId) => mayFollowProposal(database.db, await loadActor(database.db, user), proposalId));
   }
 
   const app = express();

@@ -23,6 +23,7 @@ import { loadActor } from "../app/models/actor.server.js";
 import { findDocument } from "../app/models/document-access.server.js";
 import { findMeeting } from "../app/models/meetings.server.js";
 import { currentOrganisationName } from "../app/models/memberships.server.js";
+import { mayFollowProposal } from "../app/models/proposals.server.js";
 import { documentResource, meetingResource } from "../app/models/policy-resources.server.js";
 import { can } from "../app/policy/policy.js";
 import {
@@ -35,6 +36,7 @@ import {
   clientEventSchemas,
   documentRoom,
   meetingRoom,
+  proposalRoom,
   userRoom,
 } from "../app/realtime/contract.js";
 import type { Database } from "../db/database.js";
@@ -225,6 +227,18 @@ export function createSocketService(httpServer: HttpServer, options: SocketServe
 
     on(socket, "meeting:leave", async ({ meetingId }) => {
       await socket.leave(meetingRoom(meetingId));
+    });
+
+    // Live tallies: the room hears only "it changed"; the page's loader shows what the policy allows.
+    on(socket, "proposal:join", async ({ proposalId }) => {
+      const actor = await loadActor(db, user);
+      if (!(await mayFollowProposal(db, actor, proposalId))) throw new AppError("NOT_FOUND", "no such proposal");
+      if (socket.disconnected) return;
+      await socket.join(proposalRoom(proposalId));
+    });
+
+    on(socket, "proposal:leave", async ({ proposalId }) => {
+      await socket.leave(proposalRoom(proposalId));
     });
 
     socket.on("disconnect", (reason) => {

@@ -169,9 +169,14 @@ function attendance(view: MinuteView): Paragraph[] {
   const line = (text: string) => new Paragraph({ children: [new TextRun(text)] });
   const out: Paragraph[] = [
     new Paragraph({ spacing: { before: 240 }, border: { top: { style: BorderStyle.SINGLE, size: 6, color: "1B1F24", space: 6 } }, children: [] }),
-    heading("Present:"),
-    ...(view.present.length ? view.present.map((attendee) => line(attendeeLine(attendee, view.meeting.actingChairUserId))) : [line("No attendance was recorded.")]),
-    new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: quorumRecord(view.quorum), italics: true })] }),
+    // Decisions made between meetings have no attendance; each paragraph says how many seats took part.
+    ...(view.meeting.betweenMeetings
+      ? []
+      : [
+          heading("Present:"),
+          ...(view.present.length ? view.present.map((attendee) => line(attendeeLine(attendee, view.meeting.actingChairUserId))) : [line("No attendance was recorded.")]),
+          new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: quorumRecord(view.quorum), italics: true })] }),
+        ]),
   ];
   if (view.apologies.length) out.push(heading("Apologies:"), ...view.apologies.map((attendee) => line(attendeeLine(attendee))));
   if (view.officials.length) {

@@ -72,6 +72,8 @@ export async function groupCalendarIcs(db: Db, group: CalendarGroup, publicUrl: 
     .selectFrom("meetings")
     .selectAll()
     .where("group_id", "=", group.id)
+    // The record of decisions made between meetings is no event in anyone's calendar.
+    .where("kind", "=", "meeting")
     .where("starts_at", ">=", new Date(now.getTime() - 366 * 24 * 3600 * 1000))
     .orderBy("starts_at")
     .execute();

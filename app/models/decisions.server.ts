@@ -74,7 +74,7 @@ function changeDraft<Result>(
 }
 
 /** Each new action's owner as the minute will print it: a current member of the group, or an organisation. */
-async function ownerLabels(trx: Db, groupId: string, actions: readonly NewAction[]) {
+export async function ownerLabels(trx: Db, groupId: string, actions: readonly NewAction[]) {
   return Promise.all(
     actions.map(async (action, index) => {
       if ((action.ownerUserId === null) === (action.ownerOrganisationId === null)) {
@@ -110,7 +110,7 @@ function assertVerbFor(parentId: string | null, verb: DecisionVerb | null): void
 }
 
 /** The next position among a paragraph's siblings (numbered paragraphs, or one paragraph's sub-paragraphs). */
-async function nextPosition(trx: Db, minuteId: string, parentId: string | null): Promise<number> {
+export async function nextPosition(trx: Db, minuteId: string, parentId: string | null): Promise<number> {
   const last = await trx
     .selectFrom("decisions")
     .select((eb) => eb.fn.max("position").as("position"))

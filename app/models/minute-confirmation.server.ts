@@ -17,7 +17,7 @@ import { meetingAttendees } from "./attendance.server.js";
 import { decisionSearchText } from "./decisions.server.js";
 import { type MeetingServices, announceMeetingChange, assertMayOnMeeting, runMeetingCommand } from "./meeting-command.server.js";
 import { meetingInviteeIds } from "./meetings.server.js";
-import { lockMinuteOf, secretaryOnDate } from "./minutes.server.js";
+import { NO_MEETING_QUORUM, lockMinuteOf, secretaryOnDate } from "./minutes.server.js";
 import { notify } from "./notifications.server.js";
 
 /**
@@ -98,7 +98,8 @@ export async function confirmMinutes(
       }
 
       // The quorum as the attendance recorded it, kept with the minute.
-      const quorum = computeQuorum(await meetingAttendees(trx, meeting), group.quorum);
+      // Decisions made between meetings have no attendance; each paragraph says how many seats took part.
+      const quorum = meeting.kind === "between_meetings" ? NO_MEETING_QUORUM : computeQuorum(await meetingAttendees(trx, meeting), group.quorum);
       await trx
         .updateTable("minutes")
         .set({

@@ -74,6 +74,8 @@ export interface MinuteView {
     /** Said when it was held on another day than scheduled: "Held on …; it had been scheduled for …". */
     heldNote: string | null;
     actingChairUserId: string | null;
+    /** The record of decisions made between meetings: no attendance, no quorum. */
+    betweenMeetings: boolean;
   };
   minute: {
     id: string;
@@ -95,6 +97,9 @@ export interface MinuteView {
   /** Said above the paragraphs when they were decided without a quorum (docs/decisions/019), else null. */
   withoutQuorum: string | null;
 }
+
+/** The quorum of the record of decisions made between meetings: none is counted, so none is missing. */
+export const NO_MEETING_QUORUM: Quorum = { required: 0, seats: 0, filled: 0, met: true };
 
 /** Each decision's paragraph number ("3", "3.1") in the given minutes, from each minute's whole order. */
 export async function paragraphNumbersIn(db: Db, minuteIds: readonly string[]): Promise<Map<string, string>> {
@@ -138,7 +143,10 @@ export async function findMinuteStatus(db: Db, meetingId: string) {
 export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> {
   const group = await db.selectFrom("groups").select(["id", "name", "code", "portfolio"]).where("id", "=", meeting.group_id).executeTakeFirstOrThrow();
   const minute = await db.selectFrom("minutes").selectAll().where("meeting_id", "=", meeting.id).executeTakeFirst();
-  const attendees = await meetingAttendees(db, meeting);
+  // The record of decisions made between meetings has no attendance: each of its paragraphs says
+  // how many seats took part (app/models/proposal-closing.server.ts).
+  const betweenMeetings = meeting.kind === "between_meetings";
+  const attendees = betweenMeetings ? [] : await meetingAttendees(db, meeting);
   const confirmedAtMeeting = minute?.confirmed_at_meeting_id
     ? await db.selectFrom("meetings").select(["id", "title", "starts_at"]).where("id", "=", minute.confirmed_at_meeting_id).executeTakeFirst()
     : undefined;
@@ -162,8 +170,9 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
         .orderBy("actions.created_at")
         .execute()
     : [];
-  const quorum: Quorum =
-    minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
+  const quorum: Quorum = betweenMeetings
+    ? NO_MEETING_QUORUM
+    : minute?.status === "confirmed" && minute.quorum_required !== null && minute.quorum_filled !== null && minute.quorum_seats !== null
       ? { required: minute.quorum_required, filled: minute.quorum_filled, seats: minute.quorum_seats, met: minute.quorum_filled >= minute.quorum_required }
       : computeQuorum(attendees, (await db.selectFrom("groups").select("quorum").where("id", "=", meeting.group_id).executeTakeFirstOrThrow()).quorum);
   return {
@@ -176,6 +185,7 @@ export async function minuteView(db: Db, meeting: Meeting): Promise<MinuteView> 
       dateLabel: formatNzDate(heldAt(meeting)),
       heldNote: heldNote(meeting),
       actingChairUserId: meeting.acting_chair_user_id,
+      betweenMeetings,
     },
     minute: minute
       ? {

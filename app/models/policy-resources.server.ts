@@ -18,6 +18,7 @@ export type CommentResource = Extract<Resource, { type: "comment" }>;
 export type SubmissionResource = Extract<Resource, { type: "submission" }>;
 export type ConsultationResource = Extract<Resource, { type: "consultation" }>;
 export type ActionResource = Extract<Resource, { type: "action" }>;
+export type ProposalResource = Extract<Resource, { type: "proposal" }>;
 
 export function groupResource(groupId: string): GroupResource {
   return { type: "group", groupId };
@@ -82,4 +83,19 @@ export function consultationResource(groupId: string, actorInvited: boolean): Co
 /** An action from a decision: whether the actor, or their organisation in the group, owns it. */
 export function actionResource(groupId: string, actorOwns: boolean): ActionResource {
   return { type: "action", groupId, actorOwns };
+}
+
+/** A proposal: open or closed, results shown, and whether the actor may take part and everyone has. */
+export function proposalResource(
+  proposal: { group_id: string; status: string; results: string },
+  facts: { actorEligible: boolean; everyoneTookPart: boolean },
+): ProposalResource {
+  return {
+    type: "proposal",
+    groupId: proposal.group_id,
+    open: proposal.status === "open",
+    resultsShown: proposal.status === "closed" || proposal.results === "visible",
+    actorEligible: facts.actorEligible,
+    everyoneTookPart: facts.everyoneTookPart,
+  };
 }

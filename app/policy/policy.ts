@@ -65,6 +65,18 @@ export type Resource =
       groupId: string;
       /** Whether the person asking was one of its invited consultees. */
       actorInvited?: boolean;
+    }
+  | {
+      type: "proposal";
+      groupId: string;
+      /** Still open for stances. */
+      open: boolean;
+      /** Results are shown as people take part, or it has closed. */
+      resultsShown: boolean;
+      /** The person asking may take part for a seat (its member or their alternate, no conflict declared, still a member). */
+      actorEligible?: boolean;
+      /** Every eligible seat has taken part. */
+      everyoneTookPart?: boolean;
     };
 
 export const actions = [
@@ -93,6 +105,13 @@ export const actions = [
   "decision.record",
   "minutes.confirm",
   "action.update",
+  "proposal.view",
+  "proposal.open",
+  "proposal.take_part",
+  "proposal.results.view",
+  "proposal.participation.view",
+  "proposal.settings",
+  "proposal.close",
   "platform.administer",
 ] as const;
 export type Action = (typeof actions)[number];
@@ -173,6 +192,17 @@ export const rules: Record<Action, Rule> = {
     allowed: ["chair", "secretary", "member"],
     condition: "members only actions they or their organisation own",
   },
+  "proposal.view": { allowed: [...groupReaders] },
+  "proposal.open": { allowed: ["chair", "secretary"] },
+  "proposal.take_part": {
+    allowed: ["chair", "member"],
+    condition:
+      "only while it is open, for a seat held on the day it opened (the member, or their alternate in their place), still a member, with no conflict of interest declared on it",
+  },
+  "proposal.results.view": { allowed: [...groupReaders], condition: "once it has closed when results are hidden until then" },
+  "proposal.participation.view": { allowed: ["chair", "secretary"], condition: "who has and has not taken part (never a secret ballot's choices)" },
+  "proposal.settings": { allowed: ["chair", "secretary"], condition: "only while it is open, and only in the safe direction" },
+  "proposal.close": { allowed: ["chair"], condition: "early, only while it is open and once every eligible seat has taken part" },
   "platform.administer": { allowed: ["platform_admin"] },
 };
 
@@ -218,6 +248,13 @@ function allows(rule: Rule, action: Action, subject: Subject, resource: Resource
   if (action === "comment.edit") {
     if (resource.type !== "comment" || !resource.actorIsAuthor) return false;
     return subject !== "consultee" || resource.openToActorForConsultation === true;
+  }
+  if (action.startsWith("proposal.") && action !== "proposal.view" && action !== "proposal.open") {
+    if (resource.type !== "proposal") return false;
+    if (action === "proposal.take_part") return resource.open && resource.actorEligible === true;
+    if (action === "proposal.results.view") return resource.resultsShown;
+    if (action === "proposal.settings") return resource.open;
+    if (action === "proposal.close") return resource.open && resource.everyoneTookPart === true;
   }
   if (action === "submission.withdraw") {
     if (resource.type !== "submission" || !resource.pending) return false;

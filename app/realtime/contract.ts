@@ -20,7 +20,10 @@ export const documentRoom = (documentId: string) => `document:${documentId}`;
 /** Everyone with a meeting's page open (joined with `meeting:join`): the page follows the chair. */
 export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
 
-export const roomPrefixes = { user: "user:", document: "document:", meeting: "meeting:" } as const;
+/** Everyone with a proposal's page open (joined with `proposal:join`): live tallies. */
+export const proposalRoom = (proposalId: string) => `proposal:${proposalId}`;
+
+export const roomPrefixes = { user: "user:", document: "document:", meeting: "meeting:", proposal: "proposal:" } as const;
 
 // ---- what the server sends ---------------------------------------------------------------------
 
@@ -50,6 +53,8 @@ export interface ServerToClientEvents {
   "consultation:changed": (payload: { documentId: string }) => void;
   /** Something in the meeting changed (the chair moved on, a decision was recorded…). */
   "meeting:changed": (payload: { meetingId: string; what: string }) => void;
+  /** Someone took part, or the proposal's settings or state changed: reload its page's data. Carries no choice. */
+  "proposal:changed": (payload: { proposalId: string }) => void;
   notification: (payload: NotificationEvent) => void;
 }
 
@@ -66,6 +71,8 @@ export const clientEventSchemas = {
   "document:leave": z.object({ documentId: z.uuid() }),
   "meeting:join": z.object({ meetingId: z.uuid() }),
   "meeting:leave": z.object({ meetingId: z.uuid() }),
+  "proposal:join": z.object({ proposalId: z.uuid() }),
+  "proposal:leave": z.object({ proposalId: z.uuid() }),
   ping: z.unknown(),
 } as const;
 
@@ -77,5 +84,7 @@ export interface ClientToServerEvents {
   "document:leave": (payload: ClientEventPayload<"document:leave">, ack?: (answer: Ack) => void) => void;
   "meeting:join": (payload: ClientEventPayload<"meeting:join">, ack?: (answer: Ack) => void) => void;
   "meeting:leave": (payload: ClientEventPayload<"meeting:leave">, ack?: (answer: Ack) => void) => void;
+  "proposal:join": (payload: ClientEventPayload<"proposal:join">, ack?: (answer: Ack) => void) => void;
+  "proposal:leave": (payload: ClientEventPayload<"proposal:leave">, ack?: (answer: Ack) => void) => void;
   ping: (payload: unknown, ack?: (answer: Ack<{ serverTime: string }>) => void) => void;
 }

@@ -104,7 +104,7 @@ export default function GroupHome() {
         <nav aria-label="Meetings and decisions">
           <p>
             <Link to={`/groups/${group.id}/meetings`}>Meetings</Link> · <Link to={`/groups/${group.id}/decisions`}>Decision register</Link> ·{" "}
-            <Link to={`/groups/${group.id}/actions`}>Actions</Link>
+            <Link to={`/groups/${group.id}/actions`}>Actions</Link> · <Link to={`/groups/${group.id}/proposals`}>Proposals</Link>
           </p>
         </nav>
       ) : null}

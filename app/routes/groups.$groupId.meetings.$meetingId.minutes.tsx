@@ -80,6 +80,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     mayConfirm: may["minutes.confirm"] && view.minute.status === "draft" && meeting.status === "closed",
     mayClassify: may["decision.record"] && view.minute.status === "draft",
     quorum: quorumRecord(view.quorum),
+    // Decisions made between meetings have no attendance; each paragraph says how many seats took part.
+    betweenMeetings: meeting.kind === "between_meetings",
     withoutQuorum: view.withoutQuorum,
     quorumMet: view.quorum.met,
     // Confirming is for good: it is asked for twice, the second time with a summary.
@@ -110,7 +112,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 export default function Minutes() {
-  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, withoutQuorum, reviewing } =
+  const { group, meeting, minute, paragraphs, present, apologies, officials, conflicts, mayConfirm, mayClassify, waitingForEnd, quorum, quorumMet, withoutQuorum, reviewing, betweenMeetings } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
@@ -150,11 +152,17 @@ export default function Minutes() {
                     {counted(paragraphs.filter((paragraph) => paragraph.parentId === null).length, "numbered paragraph")} and{" "}
                     {counted(paragraphs.filter((paragraph) => paragraph.parentId !== null).length, "sub-paragraph")}
                   </li>
-                  <li>
-                    {present.length} present, {apologies.length} apologies
-                    {present.length === 0 ? " — attendance has not been recorded" : ""}
-                  </li>
-                  <li className={quorumMet ? undefined : "field-error"}>{quorum}</li>
+                  {betweenMeetings ? (
+                    <li>Decisions made between meetings: each paragraph says how many seats took part</li>
+                  ) : (
+                    <>
+                      <li>
+                        {present.length} present, {apologies.length} apologies
+                        {present.length === 0 ? " — attendance has not been recorded" : ""}
+                      </li>
+                      <li className={quorumMet ? undefined : "field-error"}>{quorum}</li>
+                    </>
+                  )}
                   <li>Security classification: {minute.classification}</li>
                 </ul>
                 <div className="inline-forms">
@@ -218,9 +226,9 @@ export default function Minutes() {
           <br />
           Secretary
         </p>
-        <h2>Present</h2>
-        <p className="muted">{quorum}</p>
-        {present.length === 0 ? (
+        {betweenMeetings ? null : <h2>Present</h2>}
+        {betweenMeetings ? null : <p className="muted">{quorum}</p>}
+        {betweenMeetings ? null : present.length === 0 ? (
           <p>Attendance not recorded.</p>
         ) : (
           <ul className="minute-document__people">

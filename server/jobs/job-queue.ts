@@ -16,7 +16,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { PgBoss, fromKysely } from "pg-boss";
 import type { EmailMessage } from "../../app/email/message.js";
-import type { DeadLetter, JobsService } from "../../app/services.js";
+import type { DeadLetter, JobsService, ProposalJob } from "../../app/services.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
 import { scriptQuery } from "../../db/pglite-thread.js";
@@ -26,6 +26,7 @@ export const EMAIL_QUEUE = "email";
 export const EMAIL_DEAD_LETTERS = "email-failed";
 export const DIGEST_QUEUE = "daily-digest";
 export const CONSULTATION_CLOSINGS_QUEUE = "consultation-closings";
+export const PROPOSAL_QUEUE = "proposal-jobs";
 
 export interface JobTimings {
   /** Seconds before the first retry of an email; doubles with each retry. */
@@ -56,6 +57,8 @@ export interface JobHandlers {
   dailyDigest(): Promise<void>;
   /** Consultations that reached their closing instant since the last check. */
   consultationClosings(): Promise<void>;
+  /** A proposal's closing or reminder, at its time (app/models/proposal-closing.server.ts). */
+  proposalJob?(job: ProposalJob): Promise<void>;
 }
 
 /** The queue's database connection: pg-boss's own pool on PostgreSQL, our one connection on PGlite. */
@@ -123,6 +126,9 @@ export class JobQueue implements JobsService {
     });
     await ensureQueue(DIGEST_QUEUE, { retryLimit: 3, retryDelay: 60 });
     await ensureQueue(CONSULTATION_CLOSINGS_QUEUE, { retryLimit: 0 });
+    // A proposal's closing is retried if the database was away; closing twice is refused by the
+    // proposal's own state, so a retry never closes it again.
+    await ensureQueue(PROPOSAL_QUEUE, { retryLimit: 5, retryDelay: 30, retryBackoff: true, retentionSeconds: 30 * 86_400 });
     logger.info({ database: options.database.kind }, "job queue started");
     return new JobQueue(boss, logger, timings);
   }
@@ -144,6 +150,12 @@ export class JobQueue implements JobsService {
     await this.boss.work(CONSULTATION_CLOSINGS_QUEUE, polling, async () => {
       await handlers.consultationClosings();
     });
+    const proposalJob = handlers.proposalJob;
+    if (proposalJob) {
+      await this.boss.work<ProposalJob>(PROPOSAL_QUEUE, polling, async ([job]) => {
+        if (job) await proposalJob(job.data);
+      });
+    }
     // pg-boss's scheduler takes an advisory lock for each tick, so each fires once in all.
     await this.boss.schedule(DIGEST_QUEUE, this.timings.digestCheckCron, null, { tz: "Pacific/Auckland" });
     await this.boss.schedule(CONSULTATION_CLOSINGS_QUEUE, "* * * * *", null);
@@ -151,6 +163,10 @@ export class JobQueue implements JobsService {
 
   async sendEmail(db: Kysely<Database> | Transaction<Database>, message: EmailMessage): Promise<void> {
     await this.boss.send(EMAIL_QUEUE, message, { db: fromKysely(db) });
+  }
+
+  async scheduleProposalJob(db: Kysely<Database> | Transaction<Database>, job: ProposalJob, at: Date): Promise<void> {
+    await this.boss.send(PROPOSAL_QUEUE, { kind: job.kind, proposalId: job.proposalId }, { db: fromKysely(db), startAfter: at });
   }
 
   /** Emails that failed every retry, newest first, for the administrator. */

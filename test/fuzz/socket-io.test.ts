@@ -178,7 +178,7 @@ function wrongPayload(random: Random, ids: Live["ids"]): [string, unknown] {
   ]);
 }
 
-const knownEvents = ["document:join", "document:leave", "meeting:join", "meeting:leave"] as const;
+const knownEvents = ["document:join", "document:leave", "meeting:join", "meeting:leave", "proposal:join", "proposal:leave"] as const;
 
 function socketCase(seeded: Random): SocketCase {
   const random = new Random(seeded.int(0, 0xffffffff));
@@ -231,6 +231,8 @@ function socketCase(seeded: Random): SocketCase {
       "document:join ",
       "Document:Join",
       "meeting:start",
+      "proposal:vote",
+      "proposal:changed",
       "admin:delete",
       "user:join",
       "error",

@@ -40,6 +40,13 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "decision.record":                 [Y,    Y,    N,    N,    N,    N,    N],
   "minutes.confirm":                 [Y,    Y,    N,    N,    N,    N,    N],
   "action.update":                   [Y,    Y,    N,    N,    N,    N,    N],
+  "proposal.view":                   [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "proposal.open":                   [Y,    Y,    N,    N,    N,    N,    N],
+  "proposal.take_part":              [Y,    N,    Y,    N,    N,    N,    N],
+  "proposal.results.view":           [Y,    Y,    Y,    Y,    N,    Y,    N],
+  "proposal.participation.view":     [Y,    Y,    N,    N,    N,    N,    N],
+  "proposal.settings":               [Y,    Y,    N,    N,    N,    N,    N],
+  "proposal.close":                  [Y,    N,    N,    N,    N,    N,    N],
   "platform.administer":             [N,    N,    N,    N,    N,    N,    Y],
 };
 
@@ -57,6 +64,7 @@ function resourceFor(action: Action) {
   if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
   if (action.startsWith("consultation.")) return { type: "consultation", groupId: GROUP } as const;
   if (action.startsWith("action.")) return { type: "action", groupId: GROUP } as const;
+  if (action.startsWith("proposal.")) return { type: "proposal", groupId: GROUP, open: true, resultsShown: true, actorEligible: true, everyoneTookPart: true } as const;
   return { type: "group", groupId: GROUP } as const;
 }
 
@@ -153,6 +161,30 @@ describe("the policy", () => {
   it("answers a page's questions at once (policy serialisation)", () => {
     const may = permissionsFor(actorFor("member"), { type: "document", groupId: GROUP }, ["document.edit", "document.archive"]);
     expect(may).toEqual({ "document.edit": true, "document.archive": false });
+  });
+
+  it("lets only an eligible seat take part, only while open; shows hidden results only at close; closes early only once everyone took part", () => {
+    const open = { type: "proposal", groupId: GROUP, open: true, resultsShown: false, actorEligible: true, everyoneTookPart: false } as const;
+    const closed = { ...open, open: false, resultsShown: true } as const;
+    for (const subject of ["chair", "member"] as const) {
+      expect(can(actorFor(subject), "proposal.take_part", open)).toBe(true);
+      expect(can(actorFor(subject), "proposal.take_part", { ...open, actorEligible: false })).toBe(false);
+      expect(can(actorFor(subject), "proposal.take_part", closed)).toBe(false);
+    }
+    for (const subject of ["secretary", "minister_office", "observer", "consultee", "platform_admin"] as const) {
+      expect(can(actorFor(subject), "proposal.take_part", open)).toBe(false);
+    }
+    for (const subject of ["chair", "secretary", "member", "minister_office", "observer"] as const) {
+      expect(can(actorFor(subject), "proposal.results.view", open)).toBe(false);
+      expect(can(actorFor(subject), "proposal.results.view", closed)).toBe(true);
+    }
+    expect(can(actorFor("chair"), "proposal.close", open)).toBe(false);
+    expect(can(actorFor("chair"), "proposal.close", { ...open, everyoneTookPart: true })).toBe(true);
+    expect(can(actorFor("chair"), "proposal.close", { ...closed, everyoneTookPart: true })).toBe(false);
+    expect(can(actorFor("secretary"), "proposal.settings", closed)).toBe(false);
+    expect(can(actorFor("platform_admin"), "proposal.view", open)).toBe(false);
+    // A proposal action asked of something that is not a proposal is refused.
+    expect(can(actorFor("chair"), "proposal.take_part", { type: "group", groupId: GROUP })).toBe(false);
   });
 
   it("lets a member update only the actions they or their organisation own", () => {
