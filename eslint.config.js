@@ -75,6 +75,7 @@ export default tseslint.config(
       "app/policy/**/*.ts",
       "app/documents/**/*.ts",
       "app/meetings/**/*.ts",
+      "app/search/**/*.ts",
       "app/realtime/contract.ts",
       "app/errors.ts",
       "app/services.ts",
