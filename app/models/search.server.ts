@@ -108,7 +108,7 @@ export async function searchEverything(db: Db, actor: Actor, query: SearchQuery,
 }
 
 /** English stems OR whole words, both unaccented; websearch syntax ("phrases", or, -not) never fails to parse. */
-function fullTextQuery(text: string) {
+export function fullTextQuery(text: string) {
   return sql`(websearch_to_tsquery('search_english', ${text}) || websearch_to_tsquery('search_simple', ${text}))`;
 }
 
