@@ -102,7 +102,7 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": ["error", noQueries] },
   },
   {
-    files: ["test/**/*.ts", "server/cli/seed-demo.ts"],
+    files: ["test/**/*.ts", "server/cli/seed-demo.ts", "server/cli/search-reindex.ts"],
     rules: { "no-console": "off" },
   },
   {
