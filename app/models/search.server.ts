@@ -49,6 +49,8 @@ export interface SearchHit {
 export interface SearchResults {
   hits: SearchHit[];
   total: number;
+  /** Too many matched to count them all (MAX_CANDIDATES): there are more than `total`. */
+  more: boolean;
   /** No exact match: these are the close matches (similar words). */
   fuzzy: boolean;
 }
@@ -91,13 +93,18 @@ export function searchScope(actor: Actor): SearchScope {
 }
 
 const MAX_LIMIT = 50;
+/**
+ * At most this many matching entries are ranked: a word in nearly everything ("the", a group's
+ * name) would otherwise rank the whole index on every search. Past it, results are "more than".
+ */
+export const MAX_CANDIDATES = 2_000;
 
 /** Searches everything `actor` may read; best matches first, one result per thing (its best paragraph). */
 export async function searchEverything(db: Db, actor: Actor, query: SearchQuery, now = new Date()): Promise<SearchResults> {
   const text = cleanSearchText(query.text);
   const scope = searchScope(actor);
   if (!/[\p{L}\p{N}]/u.test(text) || (scope.whole.length === 0 && scope.openDocuments.length === 0)) {
-    return { hits: [], total: 0, fuzzy: false };
+    return { hits: [], total: 0, more: false, fuzzy: false };
   }
   const exact = await runSearch(db, actor, scope, query, sql`${fullTextQuery(text)}`, null, now);
   if (exact.total > 0) return { ...exact, fuzzy: false };
@@ -138,7 +145,7 @@ async function runSearch(
   /** In the fallback: the words as typed, matched against titles by trigram similarity too. */
   titleLike: string | null,
   now: Date,
-): Promise<{ hits: SearchHit[]; total: number }> {
+): Promise<{ hits: SearchHit[]; total: number; more: boolean }> {
   const limit = Math.min(Math.max(query.limit ?? 20, 1), MAX_LIMIT);
   const offset = Math.min(Math.max(query.offset ?? 0, 0), 10_000);
   const kindsIn = (kinds: readonly SearchKind[]) => sql.join(kinds.map((kind) => sql`${kind}`));
@@ -159,9 +166,10 @@ async function runSearch(
   if (query.from) filters.push(sql<SqlBool>`e.occurred_at >= ${nzWallClockInstant(query.from, 0)}`);
   if (query.to) filters.push(sql<SqlBool>`e.occurred_at <= ${nzWallClockInstant(query.to, 23, 59, 59, 999)}`);
   if (query.documentStatus) filters.push(sql<SqlBool>`(e.kind in ('document', 'version') and e.status = ${query.documentStatus})`);
+  // The query written out (not read from q) so the planner can take the GIN indexes.
   const matches = titleLike
-    ? sql<SqlBool>`(e.searchable @@ q.query or (e.indexed_title <> '' and search_unaccent(lower(${titleLike})) <% search_unaccent(lower(e.indexed_title))))`
-    : sql<SqlBool>`e.searchable @@ q.query`;
+    ? sql<SqlBool>`(e.searchable @@ ${tsquery} or (e.indexed_title <> '' and search_unaccent(lower(${titleLike})) <% search_unaccent(lower(e.indexed_title))))`
+    : sql<SqlBool>`e.searchable @@ ${tsquery}`;
   const options = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
   const result = await sql<{
     kind: SearchKind;
@@ -175,13 +183,19 @@ async function runSearch(
     occurred_at: Date;
     link: string;
     total: number;
+    candidates: number;
   }>`
     with q as (select ${tsquery} as query),
-    matched as (
-      select e.kind, e.source_id, e.part, e.group_id, e.title, e.body, e.status, e.occurred_at, e.link,
-        ts_rank(e.searchable, q.query) as rank
-      from search_entries e cross join q
+    candidates as (
+      select e.kind, e.source_id, e.part, e.group_id, e.title, e.body, e.status, e.occurred_at, e.link, e.searchable
+      from search_entries e
       where ${matches} and ${sql.join(filters, sql` and `)}
+      limit ${MAX_CANDIDATES}
+    ),
+    matched as (
+      select c.kind, c.source_id, c.part, c.group_id, c.title, c.body, c.status, c.occurred_at, c.link,
+        ts_rank(c.searchable, q.query) as rank
+      from candidates c cross join q
     ),
     best as (
       select distinct on (kind, source_id) * from matched order by kind, source_id, rank desc, part
@@ -191,7 +205,7 @@ async function runSearch(
       limit ${limit} offset ${offset}
     )
     select page.kind, page.source_id, page.part, page.group_id, g.name as group_name, page.title, page.status,
-      page.occurred_at, page.link, page.total,
+      page.occurred_at, page.link, page.total, (select count(*) from candidates) as candidates,
       ts_headline('search_english', coalesce(nullif(page.body, ''), page.title), q.query, ${options}) as snippet
     from page cross join q join groups g on g.id = page.group_id
     order by page.rank desc, page.occurred_at desc, page.source_id, page.part
@@ -199,6 +213,7 @@ async function runSearch(
   const total = result.rows.length > 0 ? Number(result.rows[0]!.total) : offset > 0 ? await countOnly() : 0;
   return {
     total,
+    more: result.rows.length > 0 && Number(result.rows[0]!.candidates) >= MAX_CANDIDATES,
     hits: result.rows.map((row) => ({
       kind: row.kind,
       sourceId: row.source_id,

@@ -39,11 +39,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         limit: SEARCH_PAGE_SIZE,
         offset: (query.page - 1) * SEARCH_PAGE_SIZE,
       })
-    : { hits: [], total: 0, fuzzy: false };
+    : { hits: [], total: 0, more: false, fuzzy: false };
   return {
     query,
     groups: groups.map((group) => ({ value: group.id, label: group.name })),
     total: results.total,
+    more: results.more,
     fuzzy: results.fuzzy,
     hits: results.hits.map((hit) => ({
       key: `${hit.kind}:${hit.sourceId}`,
@@ -62,7 +63,7 @@ const kindOptions = searchKinds.map((kind) => ({ value: kind, label: searchKindL
 const statusOptions = documentStatuses.map((status) => ({ value: status, label: documentStatusLabels[status] }));
 
 export default function SearchPage() {
-  const { query, groups, hits, total, fuzzy } = useLoaderData<typeof loader>();
+  const { query, groups, hits, total, more, fuzzy } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const [form, fields] = useAppForm(searchPageSchema, {
     id: "search-page",
@@ -103,8 +104,9 @@ export default function SearchPage() {
       {query.q ? (
         <section aria-labelledby="search-results-heading" className="search-results">
           <h2 id="search-results-heading" aria-live="polite">
-            {total === 0 ? "Nothing found" : total === 1 ? "1 result" : `${total} results`}
+            {total === 0 ? "Nothing found" : more ? `More than ${total} results` : total === 1 ? "1 result" : `${total} results`}
           </h2>
+          {more ? <p className="muted">Many things match: the best of the first ones found are shown. More words will narrow it down.</p> : null}
           {total === 0 ? <p>Nothing you can read matches “{query.q}”. Try fewer words, or another spelling.</p> : null}
           {fuzzy ? <p className="muted">No exact matches: these are close matches for words like the ones you typed.</p> : null}
           <ol className="search-results__list">

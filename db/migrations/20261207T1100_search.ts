@@ -82,21 +82,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await sql`create table search_words (word text primary key)`.execute(db);
   await sql`create index search_words_trgm_idx on search_words using gin (word gin_trgm_ops)`.execute(db);
+  // Once per statement, from its transition table: a document's save writes many lines at once.
   await sql`
     create function search_learn_words() returns trigger language plpgsql as $$
     begin
       insert into search_words (word)
-      select distinct w from unnest(tsvector_to_array(
-        to_tsvector('search_simple', new.indexed_title || ' ' || new.body))) as w
+      select distinct w from learned cross join lateral unnest(tsvector_to_array(learned.searchable)) as w
       where length(w) between 3 and 40 and w !~ '^[0-9]+$'
       on conflict do nothing;
       return null;
     end $$
   `.execute(db);
-  await sql`
-    create trigger search_learn_words after insert or update of body, indexed_title on search_entries
-    for each row execute function search_learn_words()
-  `.execute(db);
+  for (const event of ["insert", "update"]) {
+    await sql
+      .raw(
+        `create trigger search_learn_words_${event} after ${event} on search_entries referencing new table as learned for each statement execute function search_learn_words()`,
+      )
+      .execute(db);
+  }
 
   // Documents: a head entry (title and kind) and one entry per line of the rendered text.
   await sql`
