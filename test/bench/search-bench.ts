@@ -16,6 +16,7 @@
  * its own, dropped at the end.
  */
 import crypto from "node:crypto";
+import os from "node:os";
 import { type Kysely, sql } from "kysely";
 import { type DatabaseHandle, connectDatabase } from "../../db/connect.js";
 import type { Database } from "../../db/database.js";
@@ -206,6 +207,7 @@ function percentile(values: number[], p: number): number {
 
 async function measure(db: Kysely<Database>, corpus: Corpus, rounds: number) {
   const times: number[] = [];
+  const byQuery = new Map<string, number[]>();
   for (const actor of [corpus.member, corpus.consultee]) {
     for (const text of queries) await searchEverything(db, actor, { text }); // warm
   }
@@ -214,7 +216,9 @@ async function measure(db: Kysely<Database>, corpus: Corpus, rounds: number) {
       for (const text of queries) {
         const started = performance.now();
         await searchEverything(db, actor, { text });
-        times.push(performance.now() - started);
+        const took = performance.now() - started;
+        times.push(took);
+        byQuery.set(text, [...(byQuery.get(text) ?? []), took]);
       }
     }
   }
@@ -228,6 +232,8 @@ async function measure(db: Kysely<Database>, corpus: Corpus, rounds: number) {
     const found = await searchEverything(db, corpus.member, { text: `kotahitanga${i}` });
     if (found.total !== 1) throw new Error(`the saved paragraph was not found (${found.total})`);
   }
+  const slowest = [...byQuery].map(([text, list]) => `${text} ${percentile(list, 50).toFixed(0)}/${Math.max(...list).toFixed(0)} ms`);
+  console.log(`  per query (p50/max): ${slowest.join("; ")}`);
   return { p50: percentile(times, 50), p99: percentile(times, 99), count: times.length, saveP50: percentile(saves, 50), saveP99: percentile(saves, 99) };
 }
 
@@ -297,6 +303,7 @@ for (const kind of ["postgres", "pglite"] as const) {
   if (row) rows.push(row);
 }
 console.log("");
+console.log(`${new Date().toISOString()}, ${os.cpus().length} cores, load average ${os.loadavg().map((value) => value.toFixed(1)).join(" ")}`);
 console.log("| database | corpus | index entries | build | query p50 | query p99 | index update after a save (p50 / p99) |");
 console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
 for (const row of rows) console.log(`| ${row.database} | ${row.corpus} | ${row.entries} | ${row.build} | ${row.p50} | ${row.p99} | ${row.save} |`);
