@@ -3,8 +3,9 @@
  * the terms of reference's paragraph with its words highlighted; the consultee (no document open
  * to them) and the platform administrator find nothing of the group; signed out is sent to sign in.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { seedDemo } from "../../server/seed-demo.js";
+import { appendParagraph, connectClient, documentIdOfKind } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
@@ -52,6 +53,28 @@ describeEachDatabase("the search page", (getDb, getHandle) => {
     expect(await (await get(`/search?q=whanau&kind=document`, "member")).text()).toContain("#paragraph-");
     const comments = await (await get(`/search?q=whanau&kind=comment`, "member")).text();
     expect(comments).not.toContain("#paragraph-");
+  });
+
+  it("finds what was just typed into a document, once the endpoint has saved its rendering", async () => {
+    const termsId = await documentIdOfKind(getDb(), "terms_of_reference");
+    const client = connectClient(server.url, termsId, cookies.get("member")!);
+    try {
+      await vi.waitFor(() => expect(client.provider.synced).toBe(true), { timeout: 15_000 });
+      appendParagraph(client.doc, "Kotahitanga is how the group works together.");
+      await vi.waitFor(() => expect(client.savedClock()).toBeGreaterThanOrEqual(client.ownClock()), { timeout: 15_000 });
+      const lines = client.text().split("\n").filter((line) => line.trim().length > 0).length;
+      // The rendering is saved at most every 5 s while people type: that is the debounce.
+      await vi.waitFor(
+        async () => {
+          const page = await (await get("/search?q=kotahitanga", "member")).text();
+          expect(page).toContain(`/documents/${termsId}#paragraph-${lines}"`);
+        },
+        { timeout: 15_000, interval: 250 },
+      );
+      expect(await (await get("/search?q=kotahitanga", "ngo")).text()).toContain("Nothing found");
+    } finally {
+      client.destroy();
+    }
   });
 
   it("sends a signed-out person to sign in", async () => {
