@@ -97,7 +97,7 @@ const MAX_LIMIT = 50;
  * At most this many matching entries are ranked: a word in nearly everything ("the", a group's
  * name) would otherwise rank the whole index on every search. Past it, results are "more than".
  */
-export const MAX_CANDIDATES = 2_000;
+export const MAX_CANDIDATES = 1_000;
 
 /** Searches everything `actor` may read; best matches first, one result per thing (its best paragraph). */
 export async function searchEverything(db: Db, actor: Actor, query: SearchQuery, now = new Date()): Promise<SearchResults> {

@@ -232,6 +232,14 @@ async function measure(db: Kysely<Database>, corpus: Corpus, rounds: number) {
     const found = await searchEverything(db, corpus.member, { text: `kotahitanga${i}` });
     if (found.total !== 1) throw new Error(`the saved paragraph was not found (${found.total})`);
   }
+  // The floor under load: a statement that does nothing, timed the same way.
+  const floor: number[] = [];
+  for (let i = 0; i < times.length; i++) {
+    const started = performance.now();
+    await sql`select 1`.execute(db);
+    floor.push(performance.now() - started);
+  }
+  console.log(`  "select 1" round trip on this machine now: p50 ${percentile(floor, 50).toFixed(1)} ms, p99 ${percentile(floor, 99).toFixed(1)} ms`);
   const slowest = [...byQuery].map(([text, list]) => `${text} ${percentile(list, 50).toFixed(0)}/${Math.max(...list).toFixed(0)} ms`);
   console.log(`  per query (p50/max): ${slowest.join("; ")}`);
   return { p50: percentile(times, 50), p99: percentile(times, 99), count: times.length, saveP50: percentile(saves, 50), saveP99: percentile(saves, 99) };
