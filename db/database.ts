@@ -405,7 +405,7 @@ export interface SearchEntryTable {
   searchable: ColumnType<string, never, never>;
 }
 
-/** Every unaccented word indexed, with a trigram index: the typo fallback's vocabulary. */
+/** Every lexeme indexed (whole words and English stems), with a trigram index: the typo fallback's vocabulary. */
 export interface SearchWordTable {
   word: string;
 }

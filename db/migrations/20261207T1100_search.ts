@@ -10,7 +10,7 @@
  * whole, so te reo Māori words are never cut by an English stemmer). Each entry's `searchable`
  * holds both; a query is matched as english OR simple. `search_unaccent` is the IMMUTABLE wrapper
  * an index expression needs (it names its dictionary). `search_words` is the vocabulary (every
- * unaccented word indexed) with a trigram index, for the typo fallback.
+ * lexeme indexed: whole words and English stems) with a trigram index, for the typo fallback.
  *
  * Each kind has one `search_index_<kind>(id)` function that rewrites its entries from the source
  * rows; triggers call them. A new kind (proposals) is a new migration with its function and
