@@ -76,6 +76,7 @@ export default tseslint.config(
       "app/documents/**/*.ts",
       "app/meetings/**/*.ts",
       "app/proposals/**/*.ts",
+      "app/search/**/*.ts",
       "app/realtime/contract.ts",
       "app/errors.ts",
       "app/services.ts",
@@ -102,7 +103,7 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": ["error", noQueries] },
   },
   {
-    files: ["test/**/*.ts", "server/cli/seed-demo.ts"],
+    files: ["test/**/*.ts", "server/cli/seed-demo.ts", "server/cli/search-reindex.ts"],
     rules: { "no-console": "off" },
   },
   {

@@ -16,6 +16,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { NotificationsLink } from "./components/notifications/NotificationsLink.js";
+import { SearchBox } from "./components/search/SearchBox.js";
 import "./load-context.js";
 import { loadActor } from "./models/actor.server.js";
 import { holdsMinisterOffice } from "./models/approvals.server.js";
@@ -65,6 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </span>
               Stewardship Workspace
             </Link>
+            {user ? <SearchBox /> : null}
             {user ? (
               <nav aria-label="Main">
                 <ul className="nav-list">

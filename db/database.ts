@@ -500,6 +500,38 @@ export interface Database {
   actions: ActionTable;
   action_updates: ActionUpdateTable;
   calendar_feeds: CalendarFeedTable;
+  search_entries: SearchEntryTable;
+  search_words: SearchWordTable;
+}
+
+export const searchKinds = ["document", "version", "comment", "meeting", "agenda_item", "decision", "action"] as const;
+export type SearchKind = (typeof searchKinds)[number];
+
+/**
+ * What search finds (db/migrations/20261207T1100_search.ts): written only by the triggers there,
+ * in the transaction of the write they follow. `searchable` is generated from the title and body.
+ */
+export interface SearchEntryTable {
+  kind: SearchKind;
+  source_id: string;
+  /** 0 for a whole thing; a document's or version's paragraphs are 1, 2 … (lines of its text). */
+  part: Generated<number>;
+  group_id: string;
+  /** For documents, versions and comments: their document. */
+  document_id: string | null;
+  title: string;
+  indexed_title: Generated<string>;
+  body: Generated<string>;
+  status: string | null;
+  occurred_at: Timestamp;
+  /** A same-site path to the exact place (paragraph, comment thread, decision paragraph). */
+  link: string;
+  searchable: ColumnType<string, never, never>;
+}
+
+/** Every lexeme indexed (whole words and English stems), with a trigram index: the typo fallback's vocabulary. */
+export interface SearchWordTable {
+  word: string;
 }
 
 export type Organisation = Selectable<OrganisationTable>;

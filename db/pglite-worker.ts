@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { DATE_OID, INT8_OID, type ThreadReply, type ThreadRequest, type ThreadStart, describeError } from "./pglite-protocol.js";
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   try {
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
-      extensions: { unaccent },
+      extensions: { unaccent, pg_trgm },
       parsers: {
         [DATE_OID]: (value: string) => value,
         [INT8_OID]: (value: string) => Number(value),

@@ -1,6 +1,6 @@
 /**
  * The decision register: every decision the group has recorded, searchable by words (with or
- * without macrons: "whanau" finds "whānau"), verb, meeting date range and minute reference. Each
+ * without macrons: "whanau" finds "whānau"; English stems, through the search index of ADR 021), verb, meeting date range and minute reference. Each
  * result carries its meeting, its minute and its paragraph number; the register page shows who
  * was a member on each meeting's date from the membership history (journey 5).
  */
@@ -8,12 +8,14 @@ import { sql } from "kysely";
 import type { DecisionVerb } from "../../db/database.js";
 import { decisionVerbs } from "../../db/database.js";
 import { isCalendarDate, nzWallClockInstant } from "../utils/dates.js";
-import { likeContains, searchTerms } from "../utils/search-text.js";
+import { cleanSearchText } from "../search/search-kinds.js";
+import { likeContains } from "../utils/search-text.js";
 import type { Db } from "./meetings.server.js";
 import { paragraphNumbersIn } from "./minutes.server.js";
+import { fullTextQuery } from "./search.server.js";
 
 export interface RegisterQuery {
-  /** Words, all of which must appear (macrons ignored). */
+  /** Words, all of which must appear (macrons ignored, English words by their stems; "quoted phrases"). */
   words?: string;
   verb?: DecisionVerb | null;
   /** New Zealand calendar dates "YYYY-MM-DD", inclusive. */
@@ -51,8 +53,12 @@ export async function searchDecisions(db: Db, groupId: string, query: RegisterQu
     .innerJoin("meetings", "meetings.id", "minutes.meeting_id")
     .leftJoin("decisions as parent", "parent.id", "decisions.parent_id")
     .where("minutes.group_id", "=", groupId);
-  for (const term of searchTerms(query.words ?? "")) {
-    base = base.where(sql<boolean>`decisions.search_text like ${likeContains(term)} escape '\\'`);
+  // The words through the search index (ADR 021): stems and whole words, macrons ignored, all of them.
+  const words = cleanSearchText(query.words ?? "");
+  if (words) {
+    base = base.where(
+      sql<boolean>`decisions.id in (select e.source_id from search_entries e where e.kind = 'decision' and e.group_id = ${groupId} and e.searchable @@ ${fullTextQuery(words)})`,
+    );
   }
   if (query.verb && decisionVerbs.includes(query.verb)) base = base.where("decisions.verb", "=", query.verb);
   if (query.from && isCalendarDate(query.from)) base = base.where("meetings.starts_at", ">=", nzWallClockInstant(query.from, 0));

@@ -234,6 +234,28 @@ const queryTemplates = [
   "/healthz?{q}",
   "/?{q}",
   "/groups/{g}/actions?status={q}",
+  "/search?q={q}",
+  "/search?q={q}&kind={q}&group={q}&from={q}&to={q}&status={q}&page={q}",
+];
+
+/** Odd searches for /search (issue 23): each must answer 200 (or 400 for broken encoding), never 5xx. */
+const oddSearches: [name: string, query: string, statuses: number[]][] = [
+  ["an empty query", "q=", [200]],
+  ["no query at all", "", [200]],
+  ["10 KB of words", `q=${"whanau%20".repeat(1_100)}`, [200]],
+  ["broken percent-encoding", "q=%E0%A4%A", [200, 400]],
+  ["an encoded lone surrogate", "q=%ED%A0%80", [200, 400]],
+  ["an encoded NUL", "q=whanau%00centred", [200]],
+  ["overlong UTF-8", "q=%C0%AF", [200, 400]],
+  ["tsquery syntax", `q=${encodeURIComponent("&|!():*<->")}`, [200]],
+  ["tsquery operators between words", `q=${encodeURIComponent("whanau & !(centred | contracts):*")}`, [200]],
+  ["an unbalanced quote", `q=${encodeURIComponent('"whanau centred')}`, [200]],
+  ["quotes only", `q=${encodeURIComponent('"""')}`, [200]],
+  ["a backslash and a single quote", `q=${encodeURIComponent("\\' or 1=1 --")}`, [200]],
+  ["markup", `q=${encodeURIComponent("<script>alert(1)</script>")}`, [200]],
+  ["every filter odd", "q=whanau&kind=__proto__&group=not-a-uuid&from=2026-13-45&to=%ZZ&status=x&page=-1", [200, 400]],
+  ["a repeated parameter", "q=a&q=b&kind=decision&kind=comment", [200]],
+  ["page far past the end", "q=whanau&page=99999", [200]],
 ];
 
 function oddQueryValue(random: Random): string {
@@ -332,6 +354,10 @@ function knownFindings(): EdgeCase[] {
     get("GET /unsubscribe/%C0%AF", "/unsubscribe/%C0%AF", [400, 404]),
     get("GET /approvals/% signed in", "/approvals/%", [400, 404], "chair"),
     get("GET /groups/{g}/decisions?q=%E0%A4%A signed in", "/groups/{g}/decisions?q=%E0%A4%A", [200, 400], "chair"),
+    ...oddSearches.flatMap(([what, query, statuses]) =>
+      (["chair", "member", "ngo", "admin"] as const).map((role) => get(`GET /search with ${what}, as ${role}`, `/search?${query}`, statuses, role)),
+    ),
+    get("GET /search signed out", "/search?q=whanau", [302, 303]),
     get("GET /login?redirectTo=%", "/login?redirectTo=%", [200, 400]),
     get("GET /groups?%ZZ signed in", "/groups?%ZZ", [200, 400], "chair"),
     get("GET /groups with stewardship_session=%%%", "/groups", [302, 303, 400, 401], "garbage", {}, "stewardship_session=%%%"),

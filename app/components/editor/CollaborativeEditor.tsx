@@ -20,6 +20,7 @@ import { EditorToolbar } from "./EditorToolbar.js";
 import { CommentHighlights, type CommentTarget, type HighlightAnchor, type Reanchor, commentTargetForSelection, setHighlightAnchors } from "./comment-highlights.js";
 import { documentEditorExtensions } from "../../documents/editor-schema.js";
 import { type SaveStatus, saveStatusText, trackSaveStatus } from "./save-status.js";
+import { useParagraphTarget } from "./paragraph-target.js";
 
 export interface CollaborativeEditorProps {
   documentId: string;
@@ -174,6 +175,8 @@ function EditorSurface({
     },
     [session, editable],
   );
+
+  useParagraphTarget(editor);
 
   const anchors = comments?.anchors;
   useEffect(() => {
