@@ -128,6 +128,7 @@ export class SharedDocument {
           fanout: options.fanout,
           persistence: this.persistence,
           readStoredState: options.readStoredState,
+          applyRemoteUpdate: (update, message) => this.applyRemoteUpdate(update, message),
           logger: options.logger,
           onSavedChanged: () => this.acknowledge(),
           graceMs: options.limits.peerGraceMs,
@@ -314,8 +315,9 @@ export class SharedDocument {
       this.applying = null;
     }
     if (changes.length > 0) {
-      // The other processes get what this one accepted, whole (duplicates are harmless).
-      const seq = this.peers?.publishUpdate(update) ?? 0;
+      // The other processes get what this one accepted, whole (duplicates are harmless), in the
+      // message it came in when that is a keystroke: they relay it as it is.
+      const seq = this.peers?.publishUpdate(update, minClocks, kind === "sync-update" ? received : undefined) ?? 0;
       this.rendering.lastEditorId = connection.user.id;
       for (const change of changes) this.persistence.queue({ update: change, minClocks, seq });
     }
@@ -326,6 +328,34 @@ export class SharedDocument {
     }
     // Whose typing this connection brought: it is told when that is committed.
     for (const client of clients) connection.editingClients.add(client);
+  }
+
+  /**
+   * Applies an update another process accepted and relays it to this process's connections, as
+   * the sync message it crossed the bus in when nothing else came with it (as for a keystroke,
+   * acceptClientUpdate), otherwise what Yjs reports. Not stored: its own process stores it
+   * (document-peers.ts). Throws when it cannot be applied; what it half-did is then never
+   * relayed, and the document reloads.
+   */
+  private applyRemoteUpdate(update: Uint8Array, message: Uint8Array): void {
+    const store = this.doc.store;
+    const asReceived = store.pendingStructs === null && store.pendingDs === null;
+    const changes: Uint8Array[] = [];
+    this.applying = changes;
+    try {
+      Y.applyUpdate(this.doc, update, peerOrigin);
+    } catch (error) {
+      if (changes.length > 0) this.reloadAfterFailedUpdate();
+      throw error;
+    } finally {
+      this.applying = null;
+    }
+    if (changes.length === 0) return;
+    if (asReceived) {
+      this.relays.relay({ update, origin: peerOrigin, received: message });
+    } else {
+      for (const change of changes) this.relays.relay({ update: change, origin: peerOrigin });
+    }
   }
 
   /**
@@ -385,8 +415,9 @@ export class SharedDocument {
     // Another process's (or read back from the log): its process stores it (document-peers.ts).
     if (origin !== peerOrigin) {
       // A change the server made itself: stored here, and sent to the other processes.
-      const seq = this.peers?.publishUpdate(update) ?? 0;
-      this.persistence.queue({ update, minClocks: updateLowestClocks(update), seq });
+      const minClocks = updateLowestClocks(update);
+      const seq = this.peers?.publishUpdate(update, minClocks) ?? 0;
+      this.persistence.queue({ update, minClocks, seq });
     }
     this.relays.relay({ update, origin });
   };
