@@ -13,7 +13,8 @@
  *
  * Wire format (lib0 encoding): varUint kind, varString origin, varUint join (this process's count
  * of its joins: the numbers start again at each), varUint number, then for an update its lowest
- * clocks (varUint count, then per client varUint id and varUint clock) and the y-websocket sync
+ * clocks (varUint count, then per client varUint id and varUint clock), whether it deletes anything
+ * (varUint 1 or 0) and the y-websocket sync
  * message that carries it (to the end of the message: what a receiver relays to its connections
  * as it is), for presence a varUint8Array of it, for "committed" a varUint row id.
  *
@@ -36,7 +37,7 @@ export interface RemoteListener {
    * An update another process accepted: `update` is the Yjs update, `message` the y-websocket
    * sync message carrying it (relayed as it is), `minClocks` its lowest clock per client.
    */
-  onRemoteUpdate(origin: string, join: number, seq: number, update: Uint8Array, minClocks: Map<number, number>, message: Uint8Array): void;
+  onRemoteUpdate(origin: string, join: number, seq: number, update: Uint8Array, minClocks: Map<number, number>, deletes: boolean, message: Uint8Array): void;
   onRemoteAwareness(origin: string, update: Uint8Array): void;
   onRemoteCommitted(origin: string, join: number, seq: number, rowId: number): void;
   /** The bus lost its connection and came back: anything may have been missed. */
@@ -48,7 +49,7 @@ export interface DocumentChannel {
    * Sends an accepted update to the other processes; returns its number. `message` is the sync
    * message carrying it when there is one already (a keystroke as received); otherwise it is built.
    */
-  publishUpdate(update: Uint8Array, minClocks: ReadonlyMap<number, number>, message?: Uint8Array): number;
+  publishUpdate(update: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean, message?: Uint8Array): number;
   publishAwareness(update: Uint8Array): void;
   /** This process committed every update it sent up to number `seq`, in log row `rowId`. */
   publishCommitted(seq: number, rowId: number): void;
@@ -102,7 +103,7 @@ export class DocumentFanout {
       this.bus.publish(channel, Buffer.from(encoding.toUint8Array(encoder)));
     };
     return {
-      publishUpdate: (update, minClocks, message) => {
+      publishUpdate: (update, minClocks, deletes, message) => {
         seq++;
         send(KIND_UPDATE, seq, (encoder) => {
           encoding.writeVarUint(encoder, minClocks.size);
@@ -110,6 +111,7 @@ export class DocumentFanout {
             encoding.writeVarUint(encoder, client);
             encoding.writeVarUint(encoder, clock);
           }
+          encoding.writeVarUint(encoder, deletes ? 1 : 0);
           if (message) encoding.writeUint8Array(encoder, message);
           else writeSyncUpdate(encoder, update);
         });
@@ -141,11 +143,12 @@ export class DocumentFanout {
       case KIND_UPDATE: {
         const minClocks = new Map<number, number>();
         for (let count = decoding.readVarUint(decoder); count > 0; count--) minClocks.set(decoding.readVarUint(decoder), decoding.readVarUint(decoder));
+        const deletes = decoding.readVarUint(decoder) !== 0;
         const syncMessage = bytes.subarray(decoder.pos);
         if (decoding.readVarUint(decoder) !== MESSAGE_SYNC || decoding.readVarUint(decoder) !== SYNC_UPDATE) throw new Error("not a sync update");
         const update = decoding.readVarUint8Array(decoder);
         if (decoding.hasContent(decoder)) throw new Error("trailing bytes after the update");
-        listener.onRemoteUpdate(origin, join, number, update, minClocks, syncMessage);
+        listener.onRemoteUpdate(origin, join, number, update, minClocks, deletes, syncMessage);
         return;
       }
       case KIND_AWARENESS:

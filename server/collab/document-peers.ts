@@ -54,7 +54,7 @@ export interface DocumentPeersOptions {
    * is the sync message carrying it, relayed as it is when nothing else came with it). Throws
    * when the update cannot be applied.
    */
-  applyRemoteUpdate(update: Uint8Array, message: Uint8Array): void;
+  applyRemoteUpdate(update: Uint8Array, message: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean): void;
   logger: Logger;
   /** What is saved may have moved (a peer committed, or a catch-up): tell the connections. */
   onSavedChanged(): void;
@@ -88,8 +88,8 @@ export class DocumentPeers implements RemoteListener {
     for (const message of early) message();
   }
 
-  publishUpdate(update: Uint8Array, minClocks: ReadonlyMap<number, number>, message?: Uint8Array): number {
-    return this.channel?.publishUpdate(update, minClocks, message) ?? 0;
+  publishUpdate(update: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean, message?: Uint8Array): number {
+    return this.channel?.publishUpdate(update, minClocks, deletes, message) ?? 0;
   }
 
   publishAwareness(update: Uint8Array): void {
@@ -116,9 +116,9 @@ export class DocumentPeers implements RemoteListener {
 
   // ---- from the peers -----------------------------------------------------------------------
 
-  onRemoteUpdate(origin: string, join: number, seq: number, update: Uint8Array, minClocks: Map<number, number>, message: Uint8Array): void {
+  onRemoteUpdate(origin: string, join: number, seq: number, update: Uint8Array, minClocks: Map<number, number>, deletes: boolean, message: Uint8Array): void {
     if (this.early) {
-      this.early.push(() => this.onRemoteUpdate(origin, join, seq, update, minClocks, message));
+      this.early.push(() => this.onRemoteUpdate(origin, join, seq, update, minClocks, deletes, message));
       return;
     }
     let peer = this.peers.get(origin);
@@ -136,7 +136,7 @@ export class DocumentPeers implements RemoteListener {
     // (A number already seen is a duplicate: Yjs ignores what it has.)
     this.remotePending.push({ peer, seq, update, minClocks, receivedAt: Date.now() });
     try {
-      this.options.applyRemoteUpdate(update, message);
+      this.options.applyRemoteUpdate(update, message, minClocks, deletes);
     } catch (error) {
       this.options.logger.error({ err: error, peer: origin }, "could not apply an update from another process");
       this.remotePending.pop();

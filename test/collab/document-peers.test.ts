@@ -115,7 +115,7 @@ function setUp() {
 
 /** One of the other process's updates arriving on the bus (the sync message it would relay is not looked at here). */
 function deliver(listener: RemoteListener, other: OtherProcess, { seq, update }: { seq: number; update: Uint8Array }): void {
-  listener.onRemoteUpdate(other.origin, other.join, seq, update, updateLowestClocks(update), update);
+  listener.onRemoteUpdate(other.origin, other.join, seq, update, updateLowestClocks(update), false, update);
 }
 
 async function drain(): Promise<void> {
