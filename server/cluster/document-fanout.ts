@@ -1,15 +1,21 @@
 /**
  * Co-editing across processes (docs/decisions/015): every process that has a document loaded
- * subscribes to its channel (`collab:<id>`) and sends there, at once, each update it accepted and
+ * subscribes to its channel (`collab:v2:<id>`) and sends there, at once, each update it accepted and
  * each change of its connections' presence; after each batch it commits it says so ("committed up
  * to my message n, in row r"). A receiving process applies updates and presence and relays them
  * to its own connections; it does not store them, because their process does (and if that process
  * dies first, the receiver stores them itself: see SharedDocument).
  *
- * Messages from one process arrive in order, numbered per document. A gap in the numbers, a
- * "committed" naming a message that never arrived, or the bus reconnecting are all the same signal:
- * something was missed, and the receiver reads the document from the database (the one durable
- * copy) and applies it; Yjs ignores what it already has, so duplicates are harmless.
+ * Messages from one process arrive in order, numbered per document (afresh each time it loads the
+ * document). A message that was missed is read back from the database (the one durable copy) by
+ * the receiver (document-peers.ts says exactly when); Yjs ignores what it already has, so
+ * duplicates are harmless.
+ *
+ * The channel's name carries the wire format's version (v2 since 7 December 2026: the join number,
+ * the lowest clocks and the sync message were added). During a rolling restart from a version
+ * with another format, old and new processes do not hear each other instead of misreading each
+ * other: nothing is lost (each stores its own), and people on a new process see typing from an
+ * old one once its clients reconnect to a new process and sync.
  *
  * Wire format (lib0 encoding): varUint kind, varString origin, varUint join (this process's count
  * of its joins: the numbers start again at each), varUint number, then for an update its lowest
@@ -88,7 +94,7 @@ export class DocumentFanout {
 
   /** Subscribes to a document's channel; resolves once subscribed, so nothing sent after is missed. */
   async join(documentId: string, listener: RemoteListener): Promise<DocumentChannel> {
-    const channel = `collab:${documentId}`;
+    const channel = `collab:v2:${documentId}`;
     this.documents.set(documentId, listener);
     await this.bus.subscribe(channel, (message) => this.receive(message, listener));
     let seq = 0;
