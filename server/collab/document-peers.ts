@@ -9,9 +9,14 @@
  *   committed; if no word comes within `graceMs` (the process died, or its database writes fail),
  *   this process stores it too (a duplicate in the log is harmless: Yjs ignores what it has).
  * - Nothing is told "saved" that is only pending somewhere (see SharedDocument.savedVector).
- * - Messages from each peer are numbered. A gap, a "committed" naming a message that never came,
- *   or the bus reconnecting mean something was missed: the document is read from the database (the
- *   one durable copy) and applied, and Yjs keeps only what was missing.
+ * - Messages from each peer are numbered (afresh each time it loads the document: a "join").
+ *   Something was missed when the first message from a peer is not its number 1 (it was typing
+ *   before we subscribed), when a number is skipped, when a "committed" names a number that never
+ *   came, or when the bus reconnects. Then the document is read from the database (the one durable
+ *   copy) and applied, and Yjs keeps only what was missing; for a skipped number, once the peer
+ *   says it has committed it (before that the database does not have it either). A "committed"
+ *   for numbers already here reads nothing: a peer's batch commits while it goes on sending, so
+ *   its "committed" nearly always names fewer than it has sent.
  */
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
@@ -19,13 +24,21 @@ import type { DocumentChannel, DocumentFanout, RemoteListener } from "../cluster
 import type { Logger } from "../logger.js";
 import type { DocumentPersistence, PendingUpdate } from "./document-persistence.js";
 import { type StoredState, applyStoredState } from "./document-store.js";
-import { updateLowestClocks } from "./protocol.js";
 
 /** Transaction origin of what another process accepted, and of what a catch-up read back. */
 export const peerOrigin = Symbol("another server process");
 
+/** What this process knows of one peer's current join. */
+interface PeerState {
+  join: number;
+  /** The highest number received (or named by a "committed"). */
+  lastSeen: number;
+  /** Numbers up to this one may have been missed: read back once the peer has committed them (0: none). */
+  missedUpTo: number;
+}
+
 interface RemoteUpdate extends PendingUpdate {
-  origin: string;
+  peer: PeerState;
   receivedAt: number;
 }
 
@@ -36,6 +49,12 @@ export interface DocumentPeersOptions {
   fanout: DocumentFanout;
   persistence: DocumentPersistence;
   readStoredState(documentId: string): Promise<StoredState>;
+  /**
+   * Applies a peer's update to the document and relays it to this process's connections (`message`
+   * is the sync message carrying it, relayed as it is when nothing else came with it). Throws
+   * when the update cannot be applied.
+   */
+  applyRemoteUpdate(update: Uint8Array, message: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean): void;
   logger: Logger;
   /** What is saved may have moved (a peer committed, or a catch-up): tell the connections. */
   onSavedChanged(): void;
@@ -48,8 +67,8 @@ export class DocumentPeers implements RemoteListener {
   /** Messages that arrived before the document was loaded, in order. */
   private early: (() => void)[] | null = [];
   private readonly remotePending: RemoteUpdate[] = [];
-  /** Per peer, the number of the last message known to be here (received, or read back). */
-  private readonly lastContiguous = new Map<string, number>();
+  /** Per peer (its origin), what is known of its messages. */
+  private readonly peers = new Map<string, PeerState>();
   private graceTimer: NodeJS.Timeout | undefined;
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
@@ -69,8 +88,8 @@ export class DocumentPeers implements RemoteListener {
     for (const message of early) message();
   }
 
-  publishUpdate(update: Uint8Array): number {
-    return this.channel?.publishUpdate(update) ?? 0;
+  publishUpdate(update: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean, message?: Uint8Array): number {
+    return this.channel?.publishUpdate(update, minClocks, deletes, message) ?? 0;
   }
 
   publishAwareness(update: Uint8Array): void {
@@ -97,21 +116,27 @@ export class DocumentPeers implements RemoteListener {
 
   // ---- from the peers -----------------------------------------------------------------------
 
-  onRemoteUpdate(origin: string, seq: number, update: Uint8Array): void {
+  onRemoteUpdate(origin: string, join: number, seq: number, update: Uint8Array, minClocks: Map<number, number>, deletes: boolean, message: Uint8Array): void {
     if (this.early) {
-      this.early.push(() => this.onRemoteUpdate(origin, seq, update));
+      this.early.push(() => this.onRemoteUpdate(origin, join, seq, update, minClocks, deletes, message));
       return;
     }
-    const last = this.lastContiguous.get(origin);
-    if (last !== undefined) {
-      if (seq === last + 1) this.lastContiguous.set(origin, seq);
-      // A gap: what was missed and is committed already is read back now; the rest comes with
-      // the peer's next "committed", which names a number we never had.
-      else if (seq > last + 1) this.catchUp("a message from another process was missed");
+    let peer = this.peers.get(origin);
+    if (!peer || peer.join !== join) {
+      // First word from this join of the peer: what it sent before we subscribed may be missing.
+      peer = { join, lastSeen: seq, missedUpTo: seq - 1 };
+      this.peers.set(origin, peer);
+    } else if (seq === peer.lastSeen + 1) {
+      peer.lastSeen = seq;
+    } else if (seq > peer.lastSeen + 1) {
+      // A gap: read back once the peer has committed what was missed.
+      peer.missedUpTo = seq - 1;
+      peer.lastSeen = seq;
     }
+    // (A number already seen is a duplicate: Yjs ignores what it has.)
+    this.remotePending.push({ peer, seq, update, minClocks, receivedAt: Date.now() });
     try {
-      this.remotePending.push({ origin, seq, update, minClocks: updateLowestClocks(update), receivedAt: Date.now() });
-      Y.applyUpdate(this.options.doc, update, peerOrigin);
+      this.options.applyRemoteUpdate(update, message, minClocks, deletes);
     } catch (error) {
       this.options.logger.error({ err: error, peer: origin }, "could not apply an update from another process");
       this.remotePending.pop();
@@ -132,26 +157,33 @@ export class DocumentPeers implements RemoteListener {
     }
   }
 
-  onRemoteCommitted(origin: string, seq: number, rowId: number): void {
+  onRemoteCommitted(origin: string, join: number, seq: number, rowId: number): void {
     if (this.early) {
-      this.early.push(() => this.onRemoteCommitted(origin, seq, rowId));
+      this.early.push(() => this.onRemoteCommitted(origin, join, seq, rowId));
+      return;
+    }
+    const peer = this.peers.get(origin);
+    if (!peer || peer.join !== join) {
+      // First word from this join of the peer, and it is committed: read it back from the log.
+      this.peers.set(origin, { join, lastSeen: seq, missedUpTo: 0 });
+      this.catchUp("first word from another process");
       return;
     }
     // Its updates up to `seq` are stored: they no longer hold anyone's "saved" back.
-    let dropped = false;
-    for (let i = this.remotePending.length - 1; i >= 0; i--) {
-      const entry = this.remotePending[i]!;
-      if (entry.origin === origin && entry.seq <= seq) {
-        this.remotePending.splice(i, 1);
-        dropped = true;
-      }
+    const pending = this.remotePending;
+    let kept = 0;
+    for (const entry of pending) if (entry.peer !== peer || entry.seq > seq) pending[kept++] = entry;
+    const dropped = kept < pending.length;
+    pending.length = kept;
+    if (seq > peer.lastSeen) {
+      peer.lastSeen = seq;
+      peer.missedUpTo = 0;
+      this.catchUp("another process committed what never arrived");
+      return;
     }
-    const last = this.lastContiguous.get(origin);
-    // First word from this peer (we may have missed what it sent before we joined), or it names a
-    // message we never had: read it back from the log, where it now is.
-    if (last === undefined || seq > last) {
-      this.lastContiguous.set(origin, seq);
-      this.catchUp(last === undefined ? "first word from another process" : "another process committed what never arrived");
+    if (peer.missedUpTo > 0 && seq >= peer.missedUpTo) {
+      peer.missedUpTo = 0;
+      this.catchUp("another process committed what was missed");
       return;
     }
     if (dropped) this.options.onSavedChanged();
@@ -160,7 +192,7 @@ export class DocumentPeers implements RemoteListener {
   onResubscribed(): void {
     if (this.early) return;
     // Anything may have been missed while the bus was away: every peer is unknown again.
-    this.lastContiguous.clear();
+    this.peers.clear();
     this.catchUp("the bus reconnected");
   }
 

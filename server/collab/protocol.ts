@@ -51,6 +51,8 @@ export type ClientMessage =
       clients: number[];
       /** For each of those clients, the lowest clock of its content here. */
       minClocks: Map<number, number>;
+      /** Whether it deletes anything (a delete set that is not empty). */
+      deletes: boolean;
       /** The whole message as received: for an update, exactly what relaying it sends. */
       received: Uint8Array;
     }
@@ -84,7 +86,7 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
           }
           const minClocks = lowestClocks(structs);
           const kind = syncType === syncProtocol.messageYjsSyncStep2 ? "sync-step-2" : "sync-update";
-          message = { kind, update: payload, clients: [...minClocks.keys()], minClocks, received: bytes };
+          message = { kind, update: payload, clients: [...minClocks.keys()], minClocks, deletes: ds.clients.size > 0, received: bytes };
         } else {
           throw new MalformedMessageError(`unknown sync message type ${syncType}`);
         }

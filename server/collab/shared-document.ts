@@ -128,6 +128,7 @@ export class SharedDocument {
           fanout: options.fanout,
           persistence: this.persistence,
           readStoredState: options.readStoredState,
+          applyRemoteUpdate: (update, message, minClocks, deletes) => this.applyRemoteUpdate(update, message, minClocks, deletes),
           logger: options.logger,
           onSavedChanged: () => this.acknowledge(),
           graceMs: options.limits.peerGraceMs,
@@ -292,7 +293,7 @@ export class SharedDocument {
    */
   private acceptClientUpdate(
     connection: CollabConnection,
-    { kind, update, clients, minClocks, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
+    { kind, update, clients, minClocks, deletes, received }: Extract<ClientMessage, { kind: "sync-step-2" | "sync-update" }>,
   ): void {
     if (!this.fitsSizeLimit(update)) {
       connection.logger.warn({ limit: this.limits.maxDocumentBytes }, "refused an update: the document would be too large");
@@ -301,23 +302,36 @@ export class SharedDocument {
     }
     const store = this.doc.store;
     const asReceived = kind === "sync-update" && store.pendingStructs === null && store.pendingDs === null;
+    // A keystroke that deletes nothing is applied without Yjs encoding it again for its `update`
+    // event: the update as received is what is stored, sent to the other processes and relayed.
+    const quietly = asReceived && !deletes;
+    const before = quietly ? clockSum(store, minClocks) : 0;
     const changes: Uint8Array[] = [];
-    this.applying = changes;
+    let changed: boolean;
     try {
-      Y.applyUpdate(this.doc, update, connection);
+      if (quietly) {
+        this.applyWithoutUpdateEvent(update, connection);
+        changed = clockSum(store, minClocks) > before;
+      } else {
+        this.applying = changes;
+        Y.applyUpdate(this.doc, update, connection);
+        changed = changes.length > 0;
+      }
     } catch (error) {
       connection.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "update could not be applied");
       connection.close(CloseCode.malformed, "malformed update");
-      if (changes.length > 0) this.reloadAfterFailedUpdate();
+      if (changes.length > 0 || (quietly && clockSum(store, minClocks) > before)) this.reloadAfterFailedUpdate();
       return;
     } finally {
       this.applying = null;
     }
-    if (changes.length > 0) {
-      // The other processes get what this one accepted, whole (duplicates are harmless).
-      const seq = this.peers?.publishUpdate(update) ?? 0;
+    if (changed) {
+      // The other processes get what this one accepted, whole (duplicates are harmless), in the
+      // message it came in when that is a keystroke: they relay it as it is.
+      const seq = this.peers?.publishUpdate(update, minClocks, deletes, kind === "sync-update" ? received : undefined) ?? 0;
       this.rendering.lastEditorId = connection.user.id;
-      for (const change of changes) this.persistence.queue({ update: change, minClocks, seq });
+      if (quietly) this.persistence.queue({ update, minClocks, seq });
+      else for (const change of changes) this.persistence.queue({ update: change, minClocks, seq });
     }
     if (asReceived) {
       this.relays.relay({ update, origin: connection, received });
@@ -326,6 +340,59 @@ export class SharedDocument {
     }
     // Whose typing this connection brought: it is told when that is committed.
     for (const client of clients) connection.editingClients.add(client);
+  }
+
+  /**
+   * Applies an update another process accepted and relays it to this process's connections, as
+   * the sync message it crossed the bus in when nothing else came with it (as for a keystroke,
+   * acceptClientUpdate), otherwise what Yjs reports. Not stored: its own process stores it
+   * (document-peers.ts). Throws when it cannot be applied; what it half-did is then never
+   * relayed, and the document reloads.
+   */
+  private applyRemoteUpdate(update: Uint8Array, message: Uint8Array, minClocks: ReadonlyMap<number, number>, deletes: boolean): void {
+    const store = this.doc.store;
+    const asReceived = store.pendingStructs === null && store.pendingDs === null;
+    if (asReceived && !deletes) {
+      const before = clockSum(store, minClocks);
+      try {
+        this.applyWithoutUpdateEvent(update, peerOrigin);
+      } catch (error) {
+        if (clockSum(store, minClocks) > before) this.reloadAfterFailedUpdate();
+        throw error;
+      }
+      if (clockSum(store, minClocks) > before) this.relays.relay({ update, origin: peerOrigin, received: message });
+      return;
+    }
+    const changes: Uint8Array[] = [];
+    this.applying = changes;
+    try {
+      Y.applyUpdate(this.doc, update, peerOrigin);
+    } catch (error) {
+      if (changes.length > 0) this.reloadAfterFailedUpdate();
+      throw error;
+    } finally {
+      this.applying = null;
+    }
+    if (changes.length === 0) return;
+    if (asReceived) {
+      this.relays.relay({ update, origin: peerOrigin, received: message });
+    } else {
+      for (const change of changes) this.relays.relay({ update: change, origin: peerOrigin });
+    }
+  }
+
+  /**
+   * Applies an update with the document's `update` listener taken off for the call, so Yjs does
+   * not encode the transaction again for it (about 8 KB of garbage a keystroke in a document of
+   * 50 editors). Only for updates whose every effect the caller handles itself.
+   */
+  private applyWithoutUpdateEvent(update: Uint8Array, origin: unknown): void {
+    this.doc.off("update", this.onDocumentUpdate);
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } finally {
+      this.doc.on("update", this.onDocumentUpdate);
+    }
   }
 
   /**
@@ -385,8 +452,9 @@ export class SharedDocument {
     // Another process's (or read back from the log): its process stores it (document-peers.ts).
     if (origin !== peerOrigin) {
       // A change the server made itself: stored here, and sent to the other processes.
-      const seq = this.peers?.publishUpdate(update) ?? 0;
-      this.persistence.queue({ update, minClocks: updateLowestClocks(update), seq });
+      const minClocks = updateLowestClocks(update);
+      const seq = this.peers?.publishUpdate(update, minClocks, true) ?? 0;
+      this.persistence.queue({ update, minClocks, seq });
     }
     this.relays.relay({ update, origin });
   };
@@ -423,7 +491,10 @@ export class SharedDocument {
    * committed). Per client, nothing from the lowest clock still pending on is claimed.
    */
   private savedVector(): Map<number, number> {
-    const vector = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    // The document's state vector, read from its store (encoding and decoding one costs ~20 KB).
+    const store = this.doc.store;
+    const vector = new Map<number, number>();
+    for (const client of store.clients.keys()) vector.set(client, Y.getState(store, client));
     const cap = (entries: Iterable<{ minClocks: ReadonlyMap<number, number> }>) => {
       for (const entry of entries) {
         for (const [client, clock] of entry.minClocks) {
@@ -495,4 +566,14 @@ export class SharedDocument {
       this.logger.debug("document unloaded");
     }
   }
+}
+
+/**
+ * The sum of the clocks reached by `clients` in the document: it grows exactly when an update
+ * carrying content of theirs added something.
+ */
+function clockSum(store: Y.Doc["store"], clients: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const client of clients.keys()) sum += Y.getState(store, client);
+  return sum;
 }

@@ -20,6 +20,9 @@
  *   BENCH_NOISE=1       a competing CPU load for the whole run (noise.ts: a separate process busy
  *                       10 ms in every 20), to see what a busy machine does to the figures
  *   BENCH_CPU_PROFILE_DIR=<dir>  every server writes a V8 CPU profile there when it stops
+ *   BENCH_NODE_ARGS=…   more Node options for every server process; with
+ *                       `--import ./test/bench/allocation-probe.ts` and ALLOC_PROBE_DIR=<dir>, each
+ *                       writes the heap bytes it allocates there (allocation-probe.ts)
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
