@@ -504,7 +504,7 @@ export interface Database {
   search_words: SearchWordTable;
 }
 
-export const searchKinds = ["document", "version", "comment", "meeting", "agenda_item", "decision", "action"] as const;
+export const searchKinds = ["document", "version", "comment", "meeting", "agenda_item", "decision", "action", "proposal"] as const;
 export type SearchKind = (typeof searchKinds)[number];
 
 /**

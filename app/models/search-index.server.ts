@@ -2,7 +2,7 @@
  * The search index's sources: each kind, the table its rows come from and the database function
  * that rewrites its entries (db/migrations/20261207T1100_search.ts, where triggers call the same
  * functions on every write). This is the one place a new kind is listed (with its reading action
- * in search.server.ts and its labels in app/search/search-kinds.ts); proposals will add a line.
+ * in search.server.ts and its labels in app/search/search-kinds.ts), as proposals were.
  */
 import { sql } from "kysely";
 import type { SearchKind } from "../../db/database.js";
@@ -24,6 +24,7 @@ export const searchSources: readonly SearchSource[] = [
   { kind: "agenda_item", ids: "select id from agenda_items", indexFunction: "search_index_agenda_item" },
   { kind: "decision", ids: "select id from decisions", indexFunction: "search_index_decision" },
   { kind: "action", ids: "select id from actions", indexFunction: "search_index_action" },
+  { kind: "proposal", ids: "select id from proposals", indexFunction: "search_index_proposal" },
 ];
 
 /**

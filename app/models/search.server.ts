@@ -64,11 +64,13 @@ export const readingActions: Record<SearchKind, Action> = {
   agenda_item: "meeting.view",
   decision: "meeting.view",
   action: "meeting.view",
+  proposal: "proposal.view",
 };
 
 function readingResource(kind: SearchKind, groupId: string, openToActorForConsultation: boolean): Resource {
   const action = readingActions[kind];
-  return action.startsWith("document.") ? { type: "document", groupId, openToActorForConsultation } : { type: "meeting", groupId };
+  if (action.startsWith("document.")) return { type: "document", groupId, openToActorForConsultation };
+  return action.startsWith("proposal.") ? { type: "group", groupId } : { type: "meeting", groupId };
 }
 
 export interface SearchScope {

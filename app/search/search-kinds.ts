@@ -16,6 +16,7 @@ export const searchKindLabels: Record<SearchKind, string> = {
   agenda_item: "Agenda items",
   decision: "Decisions",
   action: "Actions",
+  proposal: "Proposals",
 };
 
 /** One result's kind, in the singular. */
@@ -27,6 +28,7 @@ export const searchKindNames: Record<SearchKind, string> = {
   agenda_item: "Agenda item",
   decision: "Decision",
   action: "Action",
+  proposal: "Proposal",
 };
 
 export const HIGHLIGHT_START = "\u0001";

@@ -17,6 +17,7 @@ import * as m10 from "./20261206T1000_comment_quote_context.js";
 import * as m11 from "./20261206T1010_reply_tokens.js";
 import * as m12 from "./20261207T1000_proposals.js";
 import * as m13 from "./20261207T1100_search.js";
+import * as m14 from "./20261207T1200_search_proposals.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   "20261206T1010_reply_tokens": m11,
   "20261207T1000_proposals": m12,
   "20261207T1100_search": m13,
+  "20261207T1200_search_proposals": m14,
 };

@@ -232,6 +232,38 @@ describeEachDatabase("search", (getDb) => {
     expect((await find("ngo", "kotahitanga")).hits).toEqual([]);
   });
 
+  it("indexes proposals by their title and resolution, for those who may see them, never a stance", async () => {
+    const db = getDb();
+    const proposal = await db
+      .insertInto("proposals")
+      .values({
+        group_id: groupId,
+        title: "Letter to the Minister on manaakitanga",
+        verb: "agreed",
+        resolution: "that the chair write to the Minister about manaakitanga in contracts",
+        process: "consent",
+        closes_at: new Date(Date.now() + 7 * 24 * 3_600_000),
+        results: "visible",
+        ballot: "named",
+        quorum_percent: 50,
+        opened_by: people.get("secretary")!,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const hits = (await find("member", "manaakitanga")).hits;
+    expect(hits.map((hit) => [hit.kind, hit.title, hit.status, hit.link])).toEqual([
+      ["proposal", "Letter to the Minister on manaakitanga", "open", `/groups/${groupId}/proposals/${proposal.id}`],
+    ]);
+    expect((await find("ngo", "manaakitanga")).hits).toEqual([]);
+    expect((await find("outsider", "manaakitanga")).hits).toEqual([]);
+    expect((await find("admin", "manaakitanga", {}, true)).hits).toEqual([]);
+    await db.updateTable("proposals").set({ status: "closed", outcome: "not_passed", closed_at: new Date(), tally: JSON.stringify({ consent: 1, object: 1 }), eligible_seats: 6, seats_taking_part: 2, closed_early: false }).where("id", "=", proposal.id).execute();
+    expect((await find("member", "manaakitanga")).hits.map((hit) => hit.status)).toEqual(["not_passed"]);
+    // What a person chose, and why, is never in the index.
+    const bodies = await db.selectFrom("search_entries").select("body").where("kind", "=", "proposal").execute();
+    expect(bodies.map((row) => row.body)).toEqual(["agreed that the chair write to the Minister about manaakitanga in contracts "]);
+  });
+
   it("re-indexes everything from the source rows with one command", async () => {
     const db = getDb();
     await sql`delete from search_entries`.execute(db);
