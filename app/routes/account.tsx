@@ -13,7 +13,7 @@ import { requireUser } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
 
@@ -64,6 +64,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect("/account?changed=password");
 }
 
+type DeviceRow = ReturnType<typeof useLoaderData<typeof loader>>["devices"][number];
+
+const deviceColumns: Column<DeviceRow>[] = [
+  {
+    header: "Device",
+    rowHeader: true,
+    cell: (device) => (
+      <>
+        {device.device}
+        {device.isCurrent ? (
+          <>
+            {" "}
+            <span className="tag">This device</span>
+          </>
+        ) : null}
+      </>
+    ),
+  },
+  { header: "Signed in", cell: (device) => <time dateTime={device.signedInIso}>{device.signedIn}</time> },
+  { header: "IP address", cell: (device) => device.ip ?? "Not recorded" },
+];
+
 export default function Account() {
   const { name, email, devices, passwordChanged } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -100,36 +122,7 @@ export default function Account() {
         {devices.length === 0 ? (
           <p>You are not signed in anywhere else.</p>
         ) : (
-          <TableScroll label="Where you are signed in">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((device) => (
-                <tr key={device.key}>
-                  <th scope="row">
-                    {device.device}
-                    {device.isCurrent ? (
-                      <>
-                        {" "}
-                        <span className="tag">This device</span>
-                      </>
-                    ) : null}
-                  </th>
-                  <td>
-                    <time dateTime={device.signedInIso}>{device.signedIn}</time>
-                  </td>
-                  <td>{device.ip ?? "Not recorded"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
+          <DataTable label="Where you are signed in" columns={deviceColumns} rows={devices} rowKey={(device) => device.key} />
         )}
         <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
       </section>

@@ -12,7 +12,7 @@ import { afterChange, invalidForm, replyWithError } from "../http/responses.serv
 import { accountStatusSchema } from "../identity/schemas.js";
 import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -54,6 +54,45 @@ export async function action({ request, context }: ActionFunctionArgs) {
 /** One form per change: each row's button submits it (its `form` attribute), naming the account. */
 const statusForms = { disable: "disable-account", enable: "enable-account" } as const;
 
+type AccountRow = ReturnType<typeof useLoaderData<typeof loader>>["accounts"][number];
+
+function accountColumns(submitting: boolean): Column<AccountRow>[] {
+  return [
+    {
+      header: "Name",
+      rowHeader: true,
+      cell: (account) => (
+        <>
+          {account.name}
+          {account.isSelf ? <span className="muted"> (you)</span> : null}
+        </>
+      ),
+    },
+    { header: "Email address", cell: (account) => account.email },
+    { header: "Platform administrator", cell: (account) => (account.isPlatformAdmin ? "Yes" : "No") },
+    { header: "Status", cell: (account) => (account.disabledOn ? `Disabled on ${account.disabledOn}` : "Active") },
+    {
+      header: "Change",
+      cell: (account) =>
+        account.isSelf ? (
+          <span className="muted">Your own account</span>
+        ) : (
+          <button
+            type="submit"
+            form={statusForms[account.disabledOn ? "enable" : "disable"]}
+            name="userId"
+            value={account.id}
+            className={account.disabledOn ? "button button--secondary" : "button button--danger"}
+            aria-label={`${account.disabledOn ? "Enable" : "Disable"} the account of ${account.name}`}
+            disabled={submitting}
+          >
+            {account.disabledOn ? "Enable" : "Disable"}
+          </button>
+        ),
+    },
+  ];
+}
+
 export default function AdminAccounts() {
   const { accounts, disabledName, enabledName } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -75,49 +114,7 @@ export default function AdminAccounts() {
       ) : null}
       <section className="panel" aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">All accounts</h2>
-        <TableScroll label="All accounts">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email address</th>
-              <th scope="col">Platform administrator</th>
-              <th scope="col">Status</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.map((account) => (
-              <tr key={account.id}>
-                <th scope="row">
-                  {account.name}
-                  {account.isSelf ? <span className="muted"> (you)</span> : null}
-                </th>
-                <td>{account.email}</td>
-                <td>{account.isPlatformAdmin ? "Yes" : "No"}</td>
-                <td>{account.disabledOn ? `Disabled on ${account.disabledOn}` : "Active"}</td>
-                <td>
-                  {account.isSelf ? (
-                    <span className="muted">Your own account</span>
-                  ) : (
-                    <button
-                      type="submit"
-                      form={statusForms[account.disabledOn ? "enable" : "disable"]}
-                      name="userId"
-                      value={account.id}
-                      className={account.disabledOn ? "button button--secondary" : "button button--danger"}
-                      aria-label={`${account.disabledOn ? "Enable" : "Disable"} the account of ${account.name}`}
-                      disabled={submitting}
-                    >
-                      {account.disabledOn ? "Enable" : "Disable"}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </TableScroll>
+        <DataTable label="All accounts" columns={accountColumns(submitting)} rows={accounts} rowKey={(account) => account.id} />
       </section>
     </>
   );

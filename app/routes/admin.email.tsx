@@ -13,6 +13,7 @@ import { afterChange, invalidForm, replyWithError } from "../http/responses.serv
 import { undeliveredEmailSchema } from "../identity/schemas.js";
 import { discardUndeliveredEmail, listUndeliveredEmail, resendUndeliveredEmail } from "../models/undelivered-email.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Undelivered email · Administration · Stewardship Workspace" }];
 
@@ -50,6 +51,45 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const letterForms = { resend: "resend-email", discard: "discard-email" } as const;
 
+type LetterRow = ReturnType<typeof useLoaderData<typeof loader>>["letters"][number];
+
+function letterColumns(submitting: boolean): Column<LetterRow>[] {
+  return [
+    { header: "To", rowHeader: true, cell: (letter) => letter.to },
+    { header: "Subject", cell: (letter) => letter.subject },
+    { header: "Sent", cell: (letter) => letter.queuedAt },
+    {
+      header: "Gave up",
+      cell: (letter) => (
+        <>
+          {letter.failedAt}
+          <span className="muted"> after {letter.attempts} attempts</span>
+        </>
+      ),
+    },
+    { header: "Mail server's answer", cell: (letter) => letter.lastError ?? <span className="muted">None recorded</span> },
+    {
+      header: "Change",
+      className: "actions",
+      cell: (letter) =>
+        (["resend", "discard"] as const).map((intent) => (
+          <button
+            key={intent}
+            type="submit"
+            form={letterForms[intent]}
+            name="emailId"
+            value={letter.id}
+            className={intent === "resend" ? "button button--secondary" : "button button--danger"}
+            aria-label={`${intent === "resend" ? "Send again" : "Discard"} the email to ${letter.to}: ${letter.subject}`}
+            disabled={submitting}
+          >
+            {intent === "resend" ? "Send again" : "Discard"}
+          </button>
+        )),
+    },
+  ];
+}
+
 export default function UndeliveredEmail() {
   const { letters } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -79,50 +119,7 @@ export default function UndeliveredEmail() {
         {letters.length === 0 ? (
           <p>Every email has been delivered.</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Gave up</th>
-                  <th scope="col">Mail server&apos;s answer</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {letters.map((letter) => (
-                  <tr key={letter.id}>
-                    <th scope="row">{letter.to}</th>
-                    <td>{letter.subject}</td>
-                    <td>{letter.queuedAt}</td>
-                    <td>
-                      {letter.failedAt}
-                      <span className="muted"> after {letter.attempts} attempts</span>
-                    </td>
-                    <td>{letter.lastError ?? <span className="muted">None recorded</span>}</td>
-                    <td className="actions">
-                      {(["resend", "discard"] as const).map((intent) => (
-                        <button
-                          key={intent}
-                          type="submit"
-                          form={letterForms[intent]}
-                          name="emailId"
-                          value={letter.id}
-                          className={intent === "resend" ? "button button--secondary" : "button button--danger"}
-                          aria-label={`${intent === "resend" ? "Send again" : "Discard"} the email to ${letter.to}: ${letter.subject}`}
-                          disabled={submitting}
-                        >
-                          {intent === "resend" ? "Send again" : "Discard"}
-                        </button>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={letterColumns(submitting)} rows={letters} rowKey={(letter) => letter.id} />
         )}
       </section>
     </>

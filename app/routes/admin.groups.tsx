@@ -12,7 +12,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { GROUP_CODE_RULE, groupSchema } from "../identity/schemas.js";
 import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -45,6 +45,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return replyWithError(submission, error);
   }
 }
+
+type GroupRow = ReturnType<typeof useLoaderData<typeof loader>>["groups"][number];
+
+const groupColumns: Column<GroupRow>[] = [
+  { header: "Code", cell: (group) => group.code },
+  {
+    header: "Name",
+    rowHeader: true,
+    cell: (group) => (
+      <>
+        {group.name}
+        {group.archived ? <span className="muted"> (archived {group.archived})</span> : null}
+      </>
+    ),
+  },
+  { header: "Portfolio", cell: (group) => group.portfolio || "Not set" },
+  { header: "Quorum", cell: (group) => group.quorum },
+  { header: "Created", cell: (group) => group.created },
+  {
+    header: "Members",
+    cell: (group) =>
+      group.archived ? null : (
+        <Link to={`/groups/${group.id}/members`} aria-label={`Members of ${group.name}`}>
+          Members
+        </Link>
+      ),
+  },
+];
 
 export default function AdminGroups() {
   const { groups, created } = useLoaderData<typeof loader>();
@@ -91,41 +119,7 @@ export default function AdminGroups() {
         {groups.length === 0 ? (
           <p>No groups yet.</p>
         ) : (
-          <TableScroll label="Groups">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-                <th scope="col">Portfolio</th>
-                <th scope="col">Quorum</th>
-                <th scope="col">Created</th>
-                <th scope="col">Members</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((group) => (
-                <tr key={group.id}>
-                  <td>{group.code}</td>
-                  <th scope="row">
-                    {group.name}
-                    {group.archived ? <span className="muted"> (archived {group.archived})</span> : null}
-                  </th>
-                  <td>{group.portfolio || "Not set"}</td>
-                  <td>{group.quorum}</td>
-                  <td>{group.created}</td>
-                  <td>
-                    {group.archived ? null : (
-                      <Link to={`/groups/${group.id}/members`} aria-label={`Members of ${group.name}`}>
-                        Members
-                      </Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
+          <DataTable label="Groups" columns={groupColumns} rows={groups} rowKey={(group) => group.id} />
         )}
       </section>
     </>

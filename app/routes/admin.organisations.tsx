@@ -14,7 +14,7 @@ import { organisationSchema } from "../identity/schemas.js";
 import { createOrganisation, listOrganisations } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -51,6 +51,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return replyWithError(submission, error);
   }
 }
+
+type OrganisationRow = ReturnType<typeof useLoaderData<typeof loader>>["organisations"][number];
+
+const organisationColumns: Column<OrganisationRow>[] = [
+  { header: "Name", rowHeader: true, cell: (organisation) => organisation.name },
+  { header: "Short name", cell: (organisation) => organisation.shortName ?? "" },
+  { header: "Sector", cell: (organisation) => organisation.sector },
+  { header: "Added", cell: (organisation) => organisation.added },
+];
 
 export default function AdminOrganisations() {
   const { organisations, sectorOptions, created } = useLoaderData<typeof loader>();
@@ -89,28 +98,7 @@ export default function AdminOrganisations() {
         {organisations.length === 0 ? (
           <p>No organisations yet.</p>
         ) : (
-          <TableScroll label="Organisations">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Short name</th>
-                <th scope="col">Sector</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {organisations.map((organisation) => (
-                <tr key={organisation.id}>
-                  <th scope="row">{organisation.name}</th>
-                  <td>{organisation.shortName ?? ""}</td>
-                  <td>{organisation.sector}</td>
-                  <td>{organisation.added}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
+          <DataTable label="Organisations" columns={organisationColumns} rows={organisations} rowKey={(organisation) => organisation.id} />
         )}
       </section>
     </>

@@ -17,7 +17,7 @@ import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -71,50 +71,41 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type DocumentRow = ReturnType<typeof useLoaderData<typeof loader>>["documents"][number];
 
 function DocumentsTable({ groupId, documents, caption, archived }: { groupId: string; documents: DocumentRow[]; caption: string; archived: boolean }) {
+  const columns: Column<DocumentRow>[] = [
+    {
+      header: "Title",
+      rowHeader: true,
+      cell: (document) => <Link to={`/groups/${groupId}/documents/${document.id}`}>{document.title}</Link>,
+    },
+    { header: "Kind", cell: (document) => document.kind },
+    { header: "Status", cell: (document) => document.status },
+    { header: "Classification", cell: (document) => <span className="classification-tag">{document.classification}</span> },
+    {
+      header: archived ? "Archived" : "Last edited",
+      cell: (document) =>
+        archived ? (
+          document.archivedOn
+        ) : (
+          <>
+            {document.updatedAt}
+            {document.updatedBy ? (
+              <>
+                <br />
+                <span className="muted">by {document.updatedBy}</span>
+              </>
+            ) : null}
+          </>
+        ),
+    },
+  ];
   return (
-    <TableScroll label={caption}>
-    <table className="data">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Title</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Status</th>
-          <th scope="col">Classification</th>
-          <th scope="col">{archived ? "Archived" : "Last edited"}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {documents.map((document) => (
-          <tr key={document.id}>
-            <th scope="row">
-              <Link to={`/groups/${groupId}/documents/${document.id}`}>{document.title}</Link>
-            </th>
-            <td>{document.kind}</td>
-            <td>{document.status}</td>
-            <td>
-              <span className="classification-tag">{document.classification}</span>
-            </td>
-            <td>
-              {archived ? (
-                document.archivedOn
-              ) : (
-                <>
-                  {document.updatedAt}
-                  {document.updatedBy ? (
-                    <>
-                      <br />
-                      <span className="muted">by {document.updatedBy}</span>
-                    </>
-                  ) : null}
-                </>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    </TableScroll>
+    <DataTable
+      label={caption}
+      caption={{ text: caption, className: "visually-hidden" }}
+      columns={columns}
+      rows={documents}
+      rowKey={(document) => document.id}
+    />
   );
 }
 

@@ -15,7 +15,7 @@ import { createInvitation, listPendingInvitations, revokeInvitation } from "../m
 import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -101,54 +101,51 @@ export default function InviteToGroup() {
         {pending.length === 0 ? (
           <p>There are no invitations waiting.</p>
         ) : (
-          <TableScroll label="Invitations waiting">
-          <table className="data">
-            <caption className="muted">Sending a new invitation to the same email replaces the one waiting.</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email address</th>
-                <th scope="col">Role</th>
-                <th scope="col">Organisation</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="muted">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((invitation) => (
-                <tr key={invitation.id}>
-                  <td>{invitation.email}</td>
-                  <td>{invitation.role}</td>
-                  <td>{invitation.organisation ?? "None"}</td>
-                  <td>
-                    {invitation.sentOn} by {invitation.invitedBy}
-                  </td>
-                  <td>{invitation.expiresOn}</td>
-                  <td>
-                    {/* Each row's button submits the one revoke form, naming its invitation. */}
-                    <button
-                      type="submit"
-                      form={REVOKE_FORM}
-                      name="invitationId"
-                      value={invitation.id}
-                      className="button button--secondary"
-                      aria-label={`Revoke the invitation for ${invitation.email}`}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
+          <DataTable
+            label="Invitations waiting"
+            caption={{ text: "Sending a new invitation to the same email replaces the one waiting.", className: "muted" }}
+            columns={invitationColumns}
+            rows={pending}
+            rowKey={(invitation) => invitation.id}
+          />
         )}
       </section>
     </>
   );
 }
+
+type InvitationRow = ReturnType<typeof useLoaderData<typeof loader>>["pending"][number];
+
+const invitationColumns: Column<InvitationRow>[] = [
+  { header: "Email address", cell: (invitation) => invitation.email },
+  { header: "Role", cell: (invitation) => invitation.role },
+  { header: "Organisation", cell: (invitation) => invitation.organisation ?? "None" },
+  {
+    header: "Sent",
+    cell: (invitation) => (
+      <>
+        {invitation.sentOn} by {invitation.invitedBy}
+      </>
+    ),
+  },
+  { header: "Expires", cell: (invitation) => invitation.expiresOn },
+  {
+    header: <span className="muted">Action</span>,
+    // Each row's button submits the one revoke form, naming its invitation.
+    cell: (invitation) => (
+      <button
+        type="submit"
+        form={REVOKE_FORM}
+        name="invitationId"
+        value={invitation.id}
+        className="button button--secondary"
+        aria-label={`Revoke the invitation for ${invitation.email}`}
+      >
+        Revoke
+      </button>
+    ),
+  },
+];
 
 type Options = readonly { value: string; label: string }[];
 
