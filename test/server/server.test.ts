@@ -1,7 +1,7 @@
 import net from "node:net";
 import { io as connectSocket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { signIn, startTestServer, startTestServerForSuite } from "../support/server.js";
 
 /** Sends a raw upgrade request and returns the status line the server answers with. */
 function rawUpgrade(url: string, path: string, headers: Record<string, string> = {}): Promise<string> {
@@ -24,13 +24,7 @@ function rawUpgrade(url: string, path: string, headers: Record<string, string> =
 }
 
 describe("the server", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = startTestServerForSuite();
 
   it("reports healthy with the embedded database on /healthz", async () => {
     const response = await fetch(`${server.url}/healthz`);
