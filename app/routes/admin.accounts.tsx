@@ -4,9 +4,9 @@
  * Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { FormErrors, IntentInput, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { RowButtonsForm, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { accountStatusSchema } from "../identity/schemas.js";
@@ -123,12 +123,5 @@ export default function AdminAccounts() {
 /** The reply's message above the table, and the form the rows' buttons submit. */
 function AccountStatusForm({ intent, lastResult }: { intent: keyof typeof statusForms; lastResult: unknown }) {
   const [form] = useAppForm(accountStatusSchema, { id: statusForms[intent], lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value={intent} />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent={intent} />;
 }

@@ -5,9 +5,9 @@
  * and send it again, or discard it. Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { FormErrors, IntentInput, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { RowButtonsForm, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { undeliveredEmailSchema } from "../identity/schemas.js";
@@ -129,12 +129,5 @@ export default function UndeliveredEmail() {
 /** The form a row's button submits (its `form` attribute), naming the email. */
 function LetterForm({ intent, lastResult }: { intent: keyof typeof letterForms; lastResult: unknown }) {
   const [form] = useAppForm(undeliveredEmailSchema, { id: letterForms[intent], lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value={intent} />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent={intent} />;
 }

@@ -7,7 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { membershipRoles } from "../../db/database.js";
-import { FormErrors, IntentInput, SelectField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { FormErrors, IntentInput, RowButtonsForm, SelectField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requireGroup } from "../http/require-group.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { invitationCommandSchema, inviteSchema, revokeInvitationSchema } from "../identity/schemas.js";
@@ -179,12 +179,5 @@ const REVOKE_FORM = "revoke";
 /** The one revoke form: the buttons in the table submit it (their `form` attribute), each naming its invitation. */
 function RevokeForm({ lastResult }: { lastResult: unknown }) {
   const [form] = useAppForm(revokeInvitationSchema, { id: REVOKE_FORM, lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value="revoke" />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent="revoke" />;
 }
