@@ -25,6 +25,7 @@ import { appendParagraph } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 import { actorFor } from "../support/actors.js";
+import { demoTermsOfReference } from "../support/demo-records.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
 
@@ -238,11 +239,7 @@ describe("approvals over HTTP", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const terms = await server.services.db
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(server.services.db);
     termsId = terms.id;
     groupId = terms.group_id;
     for (const role of ["member", "minister", "secretary", "ngo"]) cookies[role] = await signIn(server, `${role}@example.org`);
