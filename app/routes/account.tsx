@@ -14,6 +14,7 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
 
@@ -93,9 +94,7 @@ export default function Account() {
     <>
       <h1>Your account</h1>
       {passwordChanged ? (
-        <div className="alert alert--success" role="status">
-          <p>Your password has changed. You have been signed out on every other device.</p>
-        </div>
+        <SuccessNotice>Your password has changed. You have been signed out on every other device.</SuccessNotice>
       ) : null}
 
       <section className="panel" aria-labelledby="details-heading">

@@ -13,6 +13,7 @@ import { accountStatusSchema } from "../identity/schemas.js";
 import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -103,14 +104,10 @@ export default function AdminAccounts() {
       <AccountStatusForm intent="disable" lastResult={resultFor(actionData, "disable")} />
       <AccountStatusForm intent="enable" lastResult={resultFor(actionData, "enable")} />
       {disabledName ? (
-        <div className="alert alert--success" role="status">
-          <p>Disabled the account of {disabledName}. They have been signed out on every device.</p>
-        </div>
+        <SuccessNotice>Disabled the account of {disabledName}. They have been signed out on every device.</SuccessNotice>
       ) : null}
       {enabledName ? (
-        <div className="alert alert--success" role="status">
-          <p>Enabled the account of {enabledName}. They can sign in again.</p>
-        </div>
+        <SuccessNotice>Enabled the account of {enabledName}. They can sign in again.</SuccessNotice>
       ) : null}
       <section className="panel" aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">All accounts</h2>

@@ -14,6 +14,7 @@ import { undeliveredEmailSchema } from "../identity/schemas.js";
 import { discardUndeliveredEmail, listUndeliveredEmail, resendUndeliveredEmail } from "../models/undelivered-email.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Undelivered email · Administration · Stewardship Workspace" }];
 
@@ -110,9 +111,7 @@ export default function UndeliveredEmail() {
       <LetterForm intent="resend" lastResult={resultFor(actionData, "resend")} />
       <LetterForm intent="discard" lastResult={resultFor(actionData, "discard")} />
       {notice ? (
-        <div className="alert alert--success" role="status">
-          <p>{notice}</p>
-        </div>
+        <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
       <section className="panel" aria-labelledby="undelivered-heading">
         <h2 id="undelivered-heading">Not delivered</h2>

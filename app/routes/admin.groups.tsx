@@ -13,6 +13,7 @@ import { GROUP_CODE_RULE, groupSchema } from "../identity/schemas.js";
 import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -83,9 +84,7 @@ export default function AdminGroups() {
     <>
       <h1>Groups</h1>
       {created ? (
-        <div className="alert alert--success" role="status">
-          <p>Created {created}. Next, invite its chair and secretary.</p>
-        </div>
+        <SuccessNotice>Created {created}. Next, invite its chair and secretary.</SuccessNotice>
       ) : null}
 
       <section className="panel" aria-labelledby="create-heading">

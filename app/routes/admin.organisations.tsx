@@ -15,6 +15,7 @@ import { createOrganisation, listOrganisations } from "../models/admin.server.js
 import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -70,9 +71,7 @@ export default function AdminOrganisations() {
     <>
       <h1>Organisations</h1>
       {created ? (
-        <div className="alert alert--success" role="status">
-          <p>Added {created}.</p>
-        </div>
+        <SuccessNotice>Added {created}.</SuccessNotice>
       ) : null}
 
       <section className="panel" aria-labelledby="add-heading">

@@ -18,6 +18,7 @@ import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -124,9 +125,7 @@ export default function GroupDocuments() {
     <>
       <h1>Documents</h1>
       {archivedTitle ? (
-        <div className="alert alert--success" role="status">
-          <p>“{archivedTitle}” has been archived. It is kept, read-only, in the archived list below.</p>
-        </div>
+        <SuccessNotice>“{archivedTitle}” has been archived. It is kept, read-only, in the archived list below.</SuccessNotice>
       ) : null}
 
       <section className="panel" aria-labelledby="current-documents-heading">

@@ -16,6 +16,7 @@ import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -82,9 +83,7 @@ export default function InviteToGroup() {
     <>
       <h1>Invite someone to the group</h1>
       {notice && !actionData ? (
-        <div className="alert alert--success" role="status">
-          <p>{notice}</p>
-        </div>
+        <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
 
       <section className="panel" aria-labelledby="invite-heading">
