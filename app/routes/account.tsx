@@ -15,6 +15,7 @@ import { changePassword, listSignedInDevices, signOutEverywhere } from "../model
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
 
@@ -97,8 +98,7 @@ export default function Account() {
         <SuccessNotice>Your password has changed. You have been signed out on every other device.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="details-heading">
-        <h2 id="details-heading">Your details</h2>
+      <Panel headingId="details-heading" heading="Your details">
         <dl className="facts">
           <dt>Name</dt>
           <dd>{name}</dd>
@@ -108,23 +108,21 @@ export default function Account() {
         <p>
           <Link to="/account/notifications">Notification emails</Link>: each one, a daily summary, or none.
         </p>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="password-heading">
-        <h2 id="password-heading">Change your password</h2>
+      <Panel headingId="password-heading" heading="Change your password">
         <p className="muted">Changing your password signs you out on every other device.</p>
         <ChangePasswordForm lastResult={resultFor(actionData, "change-password")} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="devices-heading">
-        <h2 id="devices-heading">Where you are signed in</h2>
+      <Panel headingId="devices-heading" heading="Where you are signed in">
         {devices.length === 0 ? (
           <p>You are not signed in anywhere else.</p>
         ) : (
           <DataTable label="Where you are signed in" columns={deviceColumns} rows={devices} rowKey={(device) => device.key} />
         )}
         <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
-      </section>
+      </Panel>
     </>
   );
 }

@@ -14,6 +14,7 @@ import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -109,10 +110,9 @@ export default function AdminAccounts() {
       {enabledName ? (
         <SuccessNotice>Enabled the account of {enabledName}. They can sign in again.</SuccessNotice>
       ) : null}
-      <section className="panel" aria-labelledby="accounts-heading">
-        <h2 id="accounts-heading">All accounts</h2>
+      <Panel headingId="accounts-heading" heading="All accounts">
         <DataTable label="All accounts" columns={accountColumns(submitting)} rows={accounts} rowKey={(account) => account.id} />
-      </section>
+      </Panel>
     </>
   );
 }

@@ -15,6 +15,7 @@ import { discardUndeliveredEmail, listUndeliveredEmail, resendUndeliveredEmail }
 import { formatNzDateTime } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Undelivered email · Administration · Stewardship Workspace" }];
 
@@ -113,14 +114,13 @@ export default function UndeliveredEmail() {
       {notice ? (
         <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
-      <section className="panel" aria-labelledby="undelivered-heading">
-        <h2 id="undelivered-heading">Not delivered</h2>
+      <Panel headingId="undelivered-heading" heading="Not delivered">
         {letters.length === 0 ? (
           <p>Every email has been delivered.</p>
         ) : (
           <DataTable columns={letterColumns(submitting)} rows={letters} rowKey={(letter) => letter.id} />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

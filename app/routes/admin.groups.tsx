@@ -14,6 +14,7 @@ import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -87,8 +88,7 @@ export default function AdminGroups() {
         <SuccessNotice>Created {created}. Next, invite its chair and secretary.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="create-heading">
-        <h2 id="create-heading">Create a group</h2>
+      <Panel headingId="create-heading" heading="Create a group">
         <FormErrors form={form} />
         <Form method="post" {...formProps(form)} aria-labelledby="create-heading">
           <TextField
@@ -111,16 +111,15 @@ export default function AdminGroups() {
             Create group
           </button>
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="list-heading">
-        <h2 id="list-heading">All groups</h2>
+      <Panel headingId="list-heading" heading="All groups">
         {groups.length === 0 ? (
           <p>No groups yet.</p>
         ) : (
           <DataTable label="Groups" columns={groupColumns} rows={groups} rowKey={(group) => group.id} />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

@@ -16,6 +16,7 @@ import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -74,8 +75,7 @@ export default function AdminOrganisations() {
         <SuccessNotice>Added {created}.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="add-heading">
-        <h2 id="add-heading">Add an organisation</h2>
+      <Panel headingId="add-heading" heading="Add an organisation">
         <FormErrors form={form} />
         <Form method="post" {...formProps(form)} aria-labelledby="add-heading">
           <TextField
@@ -90,16 +90,15 @@ export default function AdminOrganisations() {
             Add organisation
           </button>
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="list-heading">
-        <h2 id="list-heading">All organisations</h2>
+      <Panel headingId="list-heading" heading="All organisations">
         {organisations.length === 0 ? (
           <p>No organisations yet.</p>
         ) : (
           <DataTable label="Organisations" columns={organisationColumns} rows={organisations} rowKey={(organisation) => organisation.id} />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

@@ -16,6 +16,7 @@ import { listVersions, saveVersion, versionReasonLabels } from "../models/docume
 import { permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime } from "../utils/dates.js";
 import { DataTable, type Column } from "../components/DataTable.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Version history · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -88,8 +89,7 @@ export default function VersionHistory() {
       <h1 id="versions-title">Version history</h1>
       <p className="lede">{document.title}</p>
 
-      <section className="panel" aria-labelledby="saved-versions-heading">
-        <h2 id="saved-versions-heading">Saved versions</h2>
+      <Panel headingId="saved-versions-heading" heading="Saved versions">
         {versions.length === 0 ? (
           <p>No versions have been saved yet.</p>
         ) : (
@@ -101,20 +101,18 @@ export default function VersionHistory() {
             rowKey={(version) => version.number}
           />
         )}
-      </section>
+      </Panel>
 
       {versions.length > 0 ? (
-        <section className="panel" aria-labelledby="compare-heading">
-          <h2 id="compare-heading">Compare</h2>
+        <Panel headingId="compare-heading" heading="Compare">
           <CompareVersionsForm action={`${base}/versions/compare`} versions={versions} />
-        </section>
+        </Panel>
       ) : null}
 
       {may["document.edit"] ? (
-        <section className="panel" aria-labelledby="save-version-heading">
-          <h2 id="save-version-heading">Save the current text as a version</h2>
+        <Panel headingId="save-version-heading" heading="Save the current text as a version">
           <SaveVersionForm versionsPath={`${base}/versions`} lastResult={lastResult} />
-        </section>
+        </Panel>
       ) : null}
     </article>
   );

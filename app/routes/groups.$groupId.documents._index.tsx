@@ -19,6 +19,7 @@ import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -128,18 +129,16 @@ export default function GroupDocuments() {
         <SuccessNotice>“{archivedTitle}” has been archived. It is kept, read-only, in the archived list below.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="current-documents-heading">
-        <h2 id="current-documents-heading">Current documents</h2>
+      <Panel headingId="current-documents-heading" heading="Current documents">
         {documents.length === 0 ? (
           <p>No documents yet.</p>
         ) : (
           <DocumentsTable groupId={group.id} documents={documents} caption="Current documents" archived={false} />
         )}
-      </section>
+      </Panel>
 
       {may["document.create"] ? (
-        <section className="panel" aria-labelledby="new-document-heading">
-          <h2 id="new-document-heading">Start a new document</h2>
+        <Panel headingId="new-document-heading" heading="Start a new document">
           <FormErrors form={form} />
           <Form method="post" {...formProps(form)}>
             <TextField meta={fields.title} label="Title" />
@@ -155,18 +154,17 @@ export default function GroupDocuments() {
               {submitting ? "Creating…" : "Create document"}
             </button>
           </Form>
-        </section>
+        </Panel>
       ) : null}
 
-      <section className="panel" aria-labelledby="archived-documents-heading">
-        <h2 id="archived-documents-heading">Archived documents</h2>
+      <Panel headingId="archived-documents-heading" heading="Archived documents">
         <p className="muted">Archived documents are never deleted. They stay here, read-only, for the record.</p>
         {archived.length === 0 ? (
           <p>No archived documents.</p>
         ) : (
           <DocumentsTable groupId={group.id} documents={archived} caption="Archived documents" archived />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

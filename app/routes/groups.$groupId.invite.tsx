@@ -17,6 +17,7 @@ import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
 import { DataTable, type Column } from "../components/DataTable.js";
 import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -86,16 +87,14 @@ export default function InviteToGroup() {
         <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="invite-heading">
-        <h2 id="invite-heading">Send an invitation</h2>
+      <Panel headingId="invite-heading" heading="Send an invitation">
         <p className="muted">
           We email them a link to join {group.name}. The link works once and expires after 7 days.
         </p>
         <InviteForm organisations={organisations} roles={roles} lastResult={resultFor(actionData, "invite")} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="pending-heading">
-        <h2 id="pending-heading">Invitations waiting to be accepted</h2>
+      <Panel headingId="pending-heading" heading="Invitations waiting to be accepted">
         <RevokeForm lastResult={resultFor(actionData, "revoke")} />
         {pending.length === 0 ? (
           <p>There are no invitations waiting.</p>
@@ -108,7 +107,7 @@ export default function InviteToGroup() {
             rowKey={(invitation) => invitation.id}
           />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

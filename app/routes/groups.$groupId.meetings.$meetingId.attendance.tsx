@@ -26,6 +26,7 @@ import { findMinuteStatus } from "../models/minutes.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { attendanceStatusLabels, roleLabels } from "../utils/labels.js";
+import { Panel } from "../components/Panel.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
 
@@ -181,8 +182,7 @@ export default function Attendance() {
         {quorum}
       </p>
 
-      <section className="panel" aria-labelledby="members-heading">
-        <h2 id="members-heading">Members</h2>
+      <Panel headingId="members-heading" heading="Members">
         <p className="muted">The group&apos;s members on the day of the meeting, from the membership record.</p>
         <Form method="post" {...formProps(attendanceForm)}>
           <IntentInput value="attendance.record" />
@@ -196,10 +196,9 @@ export default function Attendance() {
             </p>
           ) : null}
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="officials-heading">
-        <h2 id="officials-heading">Officials present</h2>
+      <Panel headingId="officials-heading" heading="Officials present">
         {officials.length === 0 ? (
           <p>No officials recorded.</p>
         ) : (
@@ -219,17 +218,16 @@ export default function Attendance() {
           </ul>
         )}
         {mayRecord ? <OfficialForm key={`officials-${officials.length}`} /> : null}
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="conflicts-heading">
-        <h2 id="conflicts-heading">Conflicts of interest</h2>
+      <Panel headingId="conflicts-heading" heading="Conflicts of interest">
         {conflicts.length === 0 ? (
           <p>No conflicts of interest declared.</p>
         ) : (
           <DataTable label="Conflicts of interest declared" columns={conflictColumns(mayRecord)} rows={conflicts} rowKey={(conflict) => conflict.id} />
         )}
         {mayRecord ? <ConflictForm key={`conflicts-${conflicts.length}`} attendees={attendees} agenda={agenda} /> : null}
-      </section>
+      </Panel>
     </>
   );
 }
