@@ -1,6 +1,6 @@
 /** The demo's records that tests start from, and the changes to them that several tests need. */
 import type { Kysely } from "kysely";
-import type { Database } from "../../db/database.js";
+import type { AttendanceStatus, Database } from "../../db/database.js";
 
 /** The demo group's terms of reference: the document most tests edit, comment on and approve. */
 export async function demoTermsOfReference(db: Kysely<Database>): Promise<{ id: string; group_id: string }> {
@@ -21,4 +21,19 @@ export async function makePriyaAnObserver(db: Kysely<Database>, groupId: string)
     .executeTakeFirstOrThrow();
   await db.updateTable("memberships").set({ role: "observer" }).where("user_id", "=", priya.id).where("group_id", "=", groupId).execute();
   return priya.id;
+}
+
+/**
+ * The attendance the meeting tests record at a demo hui: every member present but Tama Ngata, who
+ * sends apologies. `membershipIdOf` maps each attendee's name to their membership.
+ */
+export function demoAttendance(membershipIdOf: Map<string, string>): { membershipId: string; status: AttendanceStatus }[] {
+  const statuses: [string, AttendanceStatus][] = [
+    ["Rāwiri Te Awa", "present"],
+    ["Tama Ngata", "apologies"],
+    ["Ana Tupou", "present"],
+    ["Priya Naidu", "present"],
+    ["Sophie Lin", "present"],
+  ];
+  return statuses.map(([name, status]) => ({ membershipId: membershipIdOf.get(name)!, status }));
 }
