@@ -27,9 +27,12 @@ export interface DataTableProps<Row> {
   columns: readonly Column<Row>[];
   rows: readonly Row[];
   rowKey: (row: Row) => string | number;
+  /** What to say instead of the table when there are no rows (a paragraph). Without it, an empty table. */
+  empty?: ReactNode;
 }
 
-export function DataTable<Row>({ label, caption, columns, rows, rowKey }: DataTableProps<Row>) {
+export function DataTable<Row>({ label, caption, columns, rows, rowKey, empty }: DataTableProps<Row>) {
+  if (rows.length === 0 && empty !== undefined) return <p>{empty}</p>;
   const table = (
     <table className="data">
       {caption ? <caption className={caption.className}>{caption.text}</caption> : null}

@@ -116,11 +116,7 @@ export default function Account() {
       </Panel>
 
       <Panel headingId="devices-heading" heading="Where you are signed in">
-        {devices.length === 0 ? (
-          <p>You are not signed in anywhere else.</p>
-        ) : (
-          <DataTable label="Where you are signed in" columns={deviceColumns} rows={devices} rowKey={(device) => device.key} />
-        )}
+        <DataTable label="Where you are signed in" columns={deviceColumns} rows={devices} rowKey={(device) => device.key} empty="You are not signed in anywhere else." />
         <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
       </Panel>
     </>

@@ -133,11 +133,7 @@ export default function AdminAudit() {
             ({total} in all, page {page} of {pageCount})
           </span>
         </h2>
-        {entries.length === 0 ? (
-          <p>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</p>
-        ) : (
-          <DataTable label="Audit log entries" columns={entryColumns} rows={entries} rowKey={(entry) => entry.id} />
-        )}
+        <DataTable label="Audit log entries" columns={entryColumns} rows={entries} rowKey={(entry) => entry.id} empty={<>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</>} />
         {pageCount > 1 ? (
           <nav aria-label="Audit log pages">
             <p>

@@ -115,11 +115,7 @@ export default function UndeliveredEmail() {
         <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
       <Panel headingId="undelivered-heading" heading="Not delivered">
-        {letters.length === 0 ? (
-          <p>Every email has been delivered.</p>
-        ) : (
-          <DataTable columns={letterColumns(submitting)} rows={letters} rowKey={(letter) => letter.id} />
-        )}
+        <DataTable columns={letterColumns(submitting)} rows={letters} rowKey={(letter) => letter.id} empty="Every email has been delivered." />
       </Panel>
     </>
   );

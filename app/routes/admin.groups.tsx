@@ -114,11 +114,7 @@ export default function AdminGroups() {
       </Panel>
 
       <Panel headingId="list-heading" heading="All groups">
-        {groups.length === 0 ? (
-          <p>No groups yet.</p>
-        ) : (
-          <DataTable label="Groups" columns={groupColumns} rows={groups} rowKey={(group) => group.id} />
-        )}
+        <DataTable label="Groups" columns={groupColumns} rows={groups} rowKey={(group) => group.id} empty="No groups yet." />
       </Panel>
     </>
   );

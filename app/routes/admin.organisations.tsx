@@ -93,11 +93,7 @@ export default function AdminOrganisations() {
       </Panel>
 
       <Panel headingId="list-heading" heading="All organisations">
-        {organisations.length === 0 ? (
-          <p>No organisations yet.</p>
-        ) : (
-          <DataTable label="Organisations" columns={organisationColumns} rows={organisations} rowKey={(organisation) => organisation.id} />
-        )}
+        <DataTable label="Organisations" columns={organisationColumns} rows={organisations} rowKey={(organisation) => organisation.id} empty="No organisations yet." />
       </Panel>
     </>
   );

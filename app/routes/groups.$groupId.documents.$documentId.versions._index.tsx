@@ -90,17 +90,14 @@ export default function VersionHistory() {
       <p className="lede">{document.title}</p>
 
       <Panel headingId="saved-versions-heading" heading="Saved versions">
-        {versions.length === 0 ? (
-          <p>No versions have been saved yet.</p>
-        ) : (
-          <DataTable
-            label="Saved versions"
-            caption={{ text: "Saved versions, newest first", className: "visually-hidden" }}
-            columns={versionColumns(base)}
-            rows={versions}
-            rowKey={(version) => version.number}
-          />
-        )}
+        <DataTable
+          label="Saved versions"
+          caption={{ text: "Saved versions, newest first", className: "visually-hidden" }}
+          columns={versionColumns(base)}
+          rows={versions}
+          rowKey={(version) => version.number}
+          empty="No versions have been saved yet."
+        />
       </Panel>
 
       {versions.length > 0 ? (

@@ -96,17 +96,14 @@ export default function InviteToGroup() {
 
       <Panel headingId="pending-heading" heading="Invitations waiting to be accepted">
         <RevokeForm lastResult={resultFor(actionData, "revoke")} />
-        {pending.length === 0 ? (
-          <p>There are no invitations waiting.</p>
-        ) : (
-          <DataTable
-            label="Invitations waiting"
-            caption={{ text: "Sending a new invitation to the same email replaces the one waiting.", className: "muted" }}
-            columns={invitationColumns}
-            rows={pending}
-            rowKey={(invitation) => invitation.id}
-          />
-        )}
+        <DataTable
+          label="Invitations waiting"
+          caption={{ text: "Sending a new invitation to the same email replaces the one waiting.", className: "muted" }}
+          columns={invitationColumns}
+          rows={pending}
+          rowKey={(invitation) => invitation.id}
+          empty="There are no invitations waiting."
+        />
       </Panel>
     </>
   );

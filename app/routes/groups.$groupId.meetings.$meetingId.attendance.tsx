@@ -221,11 +221,7 @@ export default function Attendance() {
       </Panel>
 
       <Panel headingId="conflicts-heading" heading="Conflicts of interest">
-        {conflicts.length === 0 ? (
-          <p>No conflicts of interest declared.</p>
-        ) : (
-          <DataTable label="Conflicts of interest declared" columns={conflictColumns(mayRecord)} rows={conflicts} rowKey={(conflict) => conflict.id} />
-        )}
+        <DataTable label="Conflicts of interest declared" columns={conflictColumns(mayRecord)} rows={conflicts} rowKey={(conflict) => conflict.id} empty="No conflicts of interest declared." />
         {mayRecord ? <ConflictForm key={`conflicts-${conflicts.length}`} attendees={attendees} agenda={agenda} /> : null}
       </Panel>
     </>
