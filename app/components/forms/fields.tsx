@@ -270,6 +270,35 @@ export function IntentInput({ value }: { value: string }) {
 }
 
 /**
+ * One form of a page with several, under its own level 3 heading that names the form: the form's
+ * messages first, then its hidden intent and its fields (`children`, the submit button with them).
+ */
+export function HeadedIntentForm({
+  form,
+  intent,
+  headingId,
+  heading,
+  children,
+}: {
+  form: AnyForm;
+  intent: string;
+  headingId: string;
+  heading: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div>
+      <h3 id={headingId}>{heading}</h3>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)} aria-labelledby={headingId}>
+        <IntentInput value={intent} />
+        {children}
+      </Form>
+    </div>
+  );
+}
+
+/**
  * A form with no fields of its own, that the buttons in a table's rows submit (their `form`
  * attribute), each naming its row; its messages show where it stands, above the table.
  */
