@@ -30,16 +30,18 @@ const httpUrl = z.string().refine((value) => {
   }
 }, "must be an http:// or https:// URL");
 
+/** A TCP port to listen on: 0 asks the system for a free one. */
+const portNumber = z.coerce
+  .number({ error: "must be a whole number from 0 to 65535" })
+  .int("must be a whole number from 0 to 65535")
+  .min(0, "must be a whole number from 0 to 65535")
+  .max(65535, "must be a whole number from 0 to 65535");
+
 const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.preprocess(
     emptyAsUndefined,
-    z.coerce
-      .number({ error: "must be a whole number from 0 to 65535" })
-      .int("must be a whole number from 0 to 65535")
-      .min(0, "must be a whole number from 0 to 65535")
-      .max(65535, "must be a whole number from 0 to 65535")
-      .default(3000),
+    portNumber.default(3000),
   ),
   HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
@@ -77,12 +79,7 @@ const configSchema = z.object({
   ),
   INBOUND_SMTP_PORT: z.preprocess(
     emptyAsUndefined,
-    z.coerce
-      .number({ error: "must be a whole number from 0 to 65535" })
-      .int("must be a whole number from 0 to 65535")
-      .min(0, "must be a whole number from 0 to 65535")
-      .max(65535, "must be a whole number from 0 to 65535")
-      .optional(),
+    portNumber.optional(),
   ),
   INBOUND_EMAIL_DOMAIN: z.preprocess(
     emptyAsUndefined,

@@ -13,7 +13,9 @@ import { requireUser } from "../http/require.server.js";
 import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { changePassword, listSignedInDevices, signOutEverywhere } from "../models/account.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Stewardship Workspace" }];
 
@@ -64,6 +66,28 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect("/account?changed=password");
 }
 
+type DeviceRow = ReturnType<typeof useLoaderData<typeof loader>>["devices"][number];
+
+const deviceColumns: Column<DeviceRow>[] = [
+  {
+    header: "Device",
+    rowHeader: true,
+    cell: (device) => (
+      <>
+        {device.device}
+        {device.isCurrent ? (
+          <>
+            {" "}
+            <span className="tag">This device</span>
+          </>
+        ) : null}
+      </>
+    ),
+  },
+  { header: "Signed in", cell: (device) => <time dateTime={device.signedInIso}>{device.signedIn}</time> },
+  { header: "IP address", cell: (device) => device.ip ?? "Not recorded" },
+];
+
 export default function Account() {
   const { name, email, devices, passwordChanged } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -71,13 +95,10 @@ export default function Account() {
     <>
       <h1>Your account</h1>
       {passwordChanged ? (
-        <div className="alert alert--success" role="status">
-          <p>Your password has changed. You have been signed out on every other device.</p>
-        </div>
+        <SuccessNotice>Your password has changed. You have been signed out on every other device.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="details-heading">
-        <h2 id="details-heading">Your details</h2>
+      <Panel headingId="details-heading" heading="Your details">
         <dl className="facts">
           <dt>Name</dt>
           <dd>{name}</dd>
@@ -87,52 +108,17 @@ export default function Account() {
         <p>
           <Link to="/account/notifications">Notification emails</Link>: each one, a daily summary, or none.
         </p>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="password-heading">
-        <h2 id="password-heading">Change your password</h2>
+      <Panel headingId="password-heading" heading="Change your password">
         <p className="muted">Changing your password signs you out on every other device.</p>
         <ChangePasswordForm lastResult={resultFor(actionData, "change-password")} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="devices-heading">
-        <h2 id="devices-heading">Where you are signed in</h2>
-        {devices.length === 0 ? (
-          <p>You are not signed in anywhere else.</p>
-        ) : (
-          <TableScroll label="Where you are signed in">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((device) => (
-                <tr key={device.key}>
-                  <th scope="row">
-                    {device.device}
-                    {device.isCurrent ? (
-                      <>
-                        {" "}
-                        <span className="tag">This device</span>
-                      </>
-                    ) : null}
-                  </th>
-                  <td>
-                    <time dateTime={device.signedInIso}>{device.signedIn}</time>
-                  </td>
-                  <td>{device.ip ?? "Not recorded"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
+      <Panel headingId="devices-heading" heading="Where you are signed in">
+        <DataTable label="Where you are signed in" columns={deviceColumns} rows={devices} rowKey={(device) => device.key} empty="You are not signed in anywhere else." />
         <SignOutEverywhereForm lastResult={resultFor(actionData, "sign-out-everywhere")} />
-      </section>
+      </Panel>
     </>
   );
 }

@@ -4,15 +4,17 @@
  * Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { FormErrors, IntentInput, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { RowButtonsForm, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { accountStatusSchema } from "../identity/schemas.js";
 import { listAccounts, setAccountDisabled } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Accounts · Administration · Stewardship Workspace" }];
 
@@ -54,6 +56,45 @@ export async function action({ request, context }: ActionFunctionArgs) {
 /** One form per change: each row's button submits it (its `form` attribute), naming the account. */
 const statusForms = { disable: "disable-account", enable: "enable-account" } as const;
 
+type AccountRow = ReturnType<typeof useLoaderData<typeof loader>>["accounts"][number];
+
+function accountColumns(submitting: boolean): Column<AccountRow>[] {
+  return [
+    {
+      header: "Name",
+      rowHeader: true,
+      cell: (account) => (
+        <>
+          {account.name}
+          {account.isSelf ? <span className="muted"> (you)</span> : null}
+        </>
+      ),
+    },
+    { header: "Email address", cell: (account) => account.email },
+    { header: "Platform administrator", cell: (account) => (account.isPlatformAdmin ? "Yes" : "No") },
+    { header: "Status", cell: (account) => (account.disabledOn ? `Disabled on ${account.disabledOn}` : "Active") },
+    {
+      header: "Change",
+      cell: (account) =>
+        account.isSelf ? (
+          <span className="muted">Your own account</span>
+        ) : (
+          <button
+            type="submit"
+            form={statusForms[account.disabledOn ? "enable" : "disable"]}
+            name="userId"
+            value={account.id}
+            className={account.disabledOn ? "button button--secondary" : "button button--danger"}
+            aria-label={`${account.disabledOn ? "Enable" : "Disable"} the account of ${account.name}`}
+            disabled={submitting}
+          >
+            {account.disabledOn ? "Enable" : "Disable"}
+          </button>
+        ),
+    },
+  ];
+}
+
 export default function AdminAccounts() {
   const { accounts, disabledName, enabledName } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -64,61 +105,14 @@ export default function AdminAccounts() {
       <AccountStatusForm intent="disable" lastResult={resultFor(actionData, "disable")} />
       <AccountStatusForm intent="enable" lastResult={resultFor(actionData, "enable")} />
       {disabledName ? (
-        <div className="alert alert--success" role="status">
-          <p>Disabled the account of {disabledName}. They have been signed out on every device.</p>
-        </div>
+        <SuccessNotice>Disabled the account of {disabledName}. They have been signed out on every device.</SuccessNotice>
       ) : null}
       {enabledName ? (
-        <div className="alert alert--success" role="status">
-          <p>Enabled the account of {enabledName}. They can sign in again.</p>
-        </div>
+        <SuccessNotice>Enabled the account of {enabledName}. They can sign in again.</SuccessNotice>
       ) : null}
-      <section className="panel" aria-labelledby="accounts-heading">
-        <h2 id="accounts-heading">All accounts</h2>
-        <TableScroll label="All accounts">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email address</th>
-              <th scope="col">Platform administrator</th>
-              <th scope="col">Status</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.map((account) => (
-              <tr key={account.id}>
-                <th scope="row">
-                  {account.name}
-                  {account.isSelf ? <span className="muted"> (you)</span> : null}
-                </th>
-                <td>{account.email}</td>
-                <td>{account.isPlatformAdmin ? "Yes" : "No"}</td>
-                <td>{account.disabledOn ? `Disabled on ${account.disabledOn}` : "Active"}</td>
-                <td>
-                  {account.isSelf ? (
-                    <span className="muted">Your own account</span>
-                  ) : (
-                    <button
-                      type="submit"
-                      form={statusForms[account.disabledOn ? "enable" : "disable"]}
-                      name="userId"
-                      value={account.id}
-                      className={account.disabledOn ? "button button--secondary" : "button button--danger"}
-                      aria-label={`${account.disabledOn ? "Enable" : "Disable"} the account of ${account.name}`}
-                      disabled={submitting}
-                    >
-                      {account.disabledOn ? "Enable" : "Disable"}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </TableScroll>
-      </section>
+      <Panel headingId="accounts-heading" heading="All accounts">
+        <DataTable label="All accounts" columns={accountColumns(submitting)} rows={accounts} rowKey={(account) => account.id} />
+      </Panel>
     </>
   );
 }
@@ -126,12 +120,5 @@ export default function AdminAccounts() {
 /** The reply's message above the table, and the form the rows' buttons submit. */
 function AccountStatusForm({ intent, lastResult }: { intent: keyof typeof statusForms; lastResult: unknown }) {
   const [form] = useAppForm(accountStatusSchema, { id: statusForms[intent], lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value={intent} />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent={intent} />;
 }

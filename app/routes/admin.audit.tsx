@@ -10,7 +10,7 @@ import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { auditFilterSchema } from "../identity/schemas.js";
 import { AUDIT_PAGE_SIZE, auditActions, listAuditLog } from "../models/admin.server.js";
 import { formatNzShortDate, formatNzTime } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Administration · Stewardship Workspace" }];
 
@@ -85,6 +85,34 @@ function pageLink(action: string, page: number): string {
   return `/admin/audit${search ? `?${search}` : ""}`;
 }
 
+type EntryRow = ReturnType<typeof useLoaderData<typeof loader>>["entries"][number];
+
+const entryColumns: Column<EntryRow>[] = [
+  { header: "When", rowHeader: true, cell: (entry) => <time dateTime={entry.whenIso}>{entry.when}</time> },
+  { header: "Who", cell: (entry) => entry.who },
+  { header: "Action", cell: (entry) => <code>{entry.action}</code> },
+  {
+    header: "Subject",
+    cell: (entry) => (
+      <>
+        {entry.subject ?? ""}
+        {entry.group ? <span className="muted"> (group {entry.group})</span> : null}
+      </>
+    ),
+  },
+  { header: "IP address", cell: (entry) => entry.ip ?? "" },
+  {
+    header: "Details",
+    cell: (entry) =>
+      entry.details.map((detail, index) => (
+        <span key={detail.key}>
+          {index > 0 ? <br /> : null}
+          {`${detail.key}: ${detail.value}`}
+        </span>
+      )),
+  },
+];
+
 export default function AdminAudit() {
   const { actions, action, page, pageCount, total, entries } = useLoaderData<typeof loader>();
   return (
@@ -105,50 +133,7 @@ export default function AdminAudit() {
             ({total} in all, page {page} of {pageCount})
           </span>
         </h2>
-        {entries.length === 0 ? (
-          <p>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</p>
-        ) : (
-          <TableScroll label="Audit log entries">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Subject</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <th scope="row">
-                    <time dateTime={entry.whenIso}>{entry.when}</time>
-                  </th>
-                  <td>{entry.who}</td>
-                  <td>
-                    <code>{entry.action}</code>
-                  </td>
-                  <td>
-                    {entry.subject ?? ""}
-                    {entry.group ? <span className="muted"> (group {entry.group})</span> : null}
-                  </td>
-                  <td>{entry.ip ?? ""}</td>
-                  <td>
-                    {entry.details.map((detail, index) => (
-                      <span key={detail.key}>
-                        {index > 0 ? <br /> : null}
-                        {`${detail.key}: ${detail.value}`}
-                      </span>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
+        <DataTable label="Audit log entries" columns={entryColumns} rows={entries} rowKey={(entry) => entry.id} empty={<>No entries{action ? " for this action" : ""}{page > 1 ? " on this page" : ""}.</>} />
         {pageCount > 1 ? (
           <nav aria-label="Audit log pages">
             <p>

@@ -5,14 +5,17 @@
  * and send it again, or discard it. Works without JS.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { FormErrors, IntentInput, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { RowButtonsForm, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requirePlatformAdmin } from "../http/require-admin.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { undeliveredEmailSchema } from "../identity/schemas.js";
 import { discardUndeliveredEmail, listUndeliveredEmail, resendUndeliveredEmail } from "../models/undelivered-email.server.js";
 import { formatNzDateTime } from "../utils/dates.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Undelivered email · Administration · Stewardship Workspace" }];
 
@@ -50,6 +53,45 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const letterForms = { resend: "resend-email", discard: "discard-email" } as const;
 
+type LetterRow = ReturnType<typeof useLoaderData<typeof loader>>["letters"][number];
+
+function letterColumns(submitting: boolean): Column<LetterRow>[] {
+  return [
+    { header: "To", rowHeader: true, cell: (letter) => letter.to },
+    { header: "Subject", cell: (letter) => letter.subject },
+    { header: "Sent", cell: (letter) => letter.queuedAt },
+    {
+      header: "Gave up",
+      cell: (letter) => (
+        <>
+          {letter.failedAt}
+          <span className="muted"> after {letter.attempts} attempts</span>
+        </>
+      ),
+    },
+    { header: "Mail server's answer", cell: (letter) => letter.lastError ?? <span className="muted">None recorded</span> },
+    {
+      header: "Change",
+      className: "actions",
+      cell: (letter) =>
+        (["resend", "discard"] as const).map((intent) => (
+          <button
+            key={intent}
+            type="submit"
+            form={letterForms[intent]}
+            name="emailId"
+            value={letter.id}
+            className={intent === "resend" ? "button button--secondary" : "button button--danger"}
+            aria-label={`${intent === "resend" ? "Send again" : "Discard"} the email to ${letter.to}: ${letter.subject}`}
+            disabled={submitting}
+          >
+            {intent === "resend" ? "Send again" : "Discard"}
+          </button>
+        )),
+    },
+  ];
+}
+
 export default function UndeliveredEmail() {
   const { letters } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -70,61 +112,11 @@ export default function UndeliveredEmail() {
       <LetterForm intent="resend" lastResult={resultFor(actionData, "resend")} />
       <LetterForm intent="discard" lastResult={resultFor(actionData, "discard")} />
       {notice ? (
-        <div className="alert alert--success" role="status">
-          <p>{notice}</p>
-        </div>
+        <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
-      <section className="panel" aria-labelledby="undelivered-heading">
-        <h2 id="undelivered-heading">Not delivered</h2>
-        {letters.length === 0 ? (
-          <p>Every email has been delivered.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Gave up</th>
-                  <th scope="col">Mail server&apos;s answer</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {letters.map((letter) => (
-                  <tr key={letter.id}>
-                    <th scope="row">{letter.to}</th>
-                    <td>{letter.subject}</td>
-                    <td>{letter.queuedAt}</td>
-                    <td>
-                      {letter.failedAt}
-                      <span className="muted"> after {letter.attempts} attempts</span>
-                    </td>
-                    <td>{letter.lastError ?? <span className="muted">None recorded</span>}</td>
-                    <td className="actions">
-                      {(["resend", "discard"] as const).map((intent) => (
-                        <button
-                          key={intent}
-                          type="submit"
-                          form={letterForms[intent]}
-                          name="emailId"
-                          value={letter.id}
-                          className={intent === "resend" ? "button button--secondary" : "button button--danger"}
-                          aria-label={`${intent === "resend" ? "Send again" : "Discard"} the email to ${letter.to}: ${letter.subject}`}
-                          disabled={submitting}
-                        >
-                          {intent === "resend" ? "Send again" : "Discard"}
-                        </button>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Panel headingId="undelivered-heading" heading="Not delivered">
+        <DataTable columns={letterColumns(submitting)} rows={letters} rowKey={(letter) => letter.id} empty="Every email has been delivered." />
+      </Panel>
     </>
   );
 }
@@ -132,12 +124,5 @@ export default function UndeliveredEmail() {
 /** The form a row's button submits (its `form` attribute), naming the email. */
 function LetterForm({ intent, lastResult }: { intent: keyof typeof letterForms; lastResult: unknown }) {
   const [form] = useAppForm(undeliveredEmailSchema, { id: letterForms[intent], lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value={intent} />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent={intent} />;
 }

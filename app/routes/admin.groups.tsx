@@ -12,7 +12,9 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { GROUP_CODE_RULE, groupSchema } from "../identity/schemas.js";
 import { createGroup, listGroupsForAdmin } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Groups · Administration · Stewardship Workspace" }];
 
@@ -46,6 +48,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+type GroupRow = ReturnType<typeof useLoaderData<typeof loader>>["groups"][number];
+
+const groupColumns: Column<GroupRow>[] = [
+  { header: "Code", cell: (group) => group.code },
+  {
+    header: "Name",
+    rowHeader: true,
+    cell: (group) => (
+      <>
+        {group.name}
+        {group.archived ? <span className="muted"> (archived {group.archived})</span> : null}
+      </>
+    ),
+  },
+  { header: "Portfolio", cell: (group) => group.portfolio || "Not set" },
+  { header: "Quorum", cell: (group) => group.quorum },
+  { header: "Created", cell: (group) => group.created },
+  {
+    header: "Members",
+    cell: (group) =>
+      group.archived ? null : (
+        <Link to={`/groups/${group.id}/members`} aria-label={`Members of ${group.name}`}>
+          Members
+        </Link>
+      ),
+  },
+];
+
 export default function AdminGroups() {
   const { groups, created } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -55,13 +85,10 @@ export default function AdminGroups() {
     <>
       <h1>Groups</h1>
       {created ? (
-        <div className="alert alert--success" role="status">
-          <p>Created {created}. Next, invite its chair and secretary.</p>
-        </div>
+        <SuccessNotice>Created {created}. Next, invite its chair and secretary.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="create-heading">
-        <h2 id="create-heading">Create a group</h2>
+      <Panel headingId="create-heading" heading="Create a group">
         <FormErrors form={form} />
         <Form method="post" {...formProps(form)} aria-labelledby="create-heading">
           <TextField
@@ -84,50 +111,11 @@ export default function AdminGroups() {
             Create group
           </button>
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="list-heading">
-        <h2 id="list-heading">All groups</h2>
-        {groups.length === 0 ? (
-          <p>No groups yet.</p>
-        ) : (
-          <TableScroll label="Groups">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-                <th scope="col">Portfolio</th>
-                <th scope="col">Quorum</th>
-                <th scope="col">Created</th>
-                <th scope="col">Members</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((group) => (
-                <tr key={group.id}>
-                  <td>{group.code}</td>
-                  <th scope="row">
-                    {group.name}
-                    {group.archived ? <span className="muted"> (archived {group.archived})</span> : null}
-                  </th>
-                  <td>{group.portfolio || "Not set"}</td>
-                  <td>{group.quorum}</td>
-                  <td>{group.created}</td>
-                  <td>
-                    {group.archived ? null : (
-                      <Link to={`/groups/${group.id}/members`} aria-label={`Members of ${group.name}`}>
-                        Members
-                      </Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
-      </section>
+      <Panel headingId="list-heading" heading="All groups">
+        <DataTable label="Groups" columns={groupColumns} rows={groups} rowKey={(group) => group.id} empty="No groups yet." />
+      </Panel>
     </>
   );
 }

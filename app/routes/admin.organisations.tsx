@@ -14,7 +14,9 @@ import { organisationSchema } from "../identity/schemas.js";
 import { createOrganisation, listOrganisations } from "../models/admin.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { sectorLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Administration · Stewardship Workspace" }];
 
@@ -52,6 +54,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+type OrganisationRow = ReturnType<typeof useLoaderData<typeof loader>>["organisations"][number];
+
+const organisationColumns: Column<OrganisationRow>[] = [
+  { header: "Name", rowHeader: true, cell: (organisation) => organisation.name },
+  { header: "Short name", cell: (organisation) => organisation.shortName ?? "" },
+  { header: "Sector", cell: (organisation) => organisation.sector },
+  { header: "Added", cell: (organisation) => organisation.added },
+];
+
 export default function AdminOrganisations() {
   const { organisations, sectorOptions, created } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -61,13 +72,10 @@ export default function AdminOrganisations() {
     <>
       <h1>Organisations</h1>
       {created ? (
-        <div className="alert alert--success" role="status">
-          <p>Added {created}.</p>
-        </div>
+        <SuccessNotice>Added {created}.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="add-heading">
-        <h2 id="add-heading">Add an organisation</h2>
+      <Panel headingId="add-heading" heading="Add an organisation">
         <FormErrors form={form} />
         <Form method="post" {...formProps(form)} aria-labelledby="add-heading">
           <TextField
@@ -82,37 +90,11 @@ export default function AdminOrganisations() {
             Add organisation
           </button>
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="list-heading">
-        <h2 id="list-heading">All organisations</h2>
-        {organisations.length === 0 ? (
-          <p>No organisations yet.</p>
-        ) : (
-          <TableScroll label="Organisations">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Short name</th>
-                <th scope="col">Sector</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {organisations.map((organisation) => (
-                <tr key={organisation.id}>
-                  <th scope="row">{organisation.name}</th>
-                  <td>{organisation.shortName ?? ""}</td>
-                  <td>{organisation.sector}</td>
-                  <td>{organisation.added}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
-      </section>
+      <Panel headingId="list-heading" heading="All organisations">
+        <DataTable label="Organisations" columns={organisationColumns} rows={organisations} rowKey={(organisation) => organisation.id} empty="No organisations yet." />
+      </Panel>
     </>
   );
 }

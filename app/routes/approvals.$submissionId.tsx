@@ -25,6 +25,7 @@ import { findApprovedVersion, findReturnedBefore } from "../models/approvals.ser
 import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -163,9 +164,7 @@ export default function ReviewSubmission() {
         </dd>
       </dl>
       {decided === "approved" || decided === "returned" ? (
-        <div className="alert alert--success" role="status">
-          <p>{decided === "approved" ? "You approved this version. The group has been told." : "You returned this version with your reasons. The group has been told."}</p>
-        </div>
+        <SuccessNotice>{decided === "approved" ? "You approved this version. The group has been told." : "You returned this version with your reasons. The group has been told."}</SuccessNotice>
       ) : null}
       {submission.coverNote ? (
         <section className="panel" aria-labelledby="cover-note-heading">

@@ -13,6 +13,7 @@ import { requestPasswordReset } from "../models/password-reset.server.js";
 import { forgotPasswordSchema } from "../auth/schemas.js";
 import { TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { invalidForm } from "../http/responses.server.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Forgotten your password? · Stewardship Workspace" }];
 
@@ -37,9 +38,7 @@ export default function ForgotPassword() {
       <h1 id="forgot-heading">Forgotten your password?</h1>
       {sent ? (
         <>
-          <div className="alert alert--success" role="status">
-            <p>If an account uses that email, we have sent a link to choose a new password.</p>
-          </div>
+          <SuccessNotice>If an account uses that email, we have sent a link to choose a new password.</SuccessNotice>
           <p>
             The link works once, for one hour. If the email has not arrived in a few minutes, check your junk mail
             folder, or <Link to="/forgot-password">ask for another link</Link>.

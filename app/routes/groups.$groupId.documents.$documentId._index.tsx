@@ -34,6 +34,7 @@ import type { DocumentResource } from "../models/policy-resources.server.js";
 import { type Actor, permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 const CollaborativeEditor = lazy(() => import("../components/editor/CollaborativeEditor.js"));
 
@@ -205,9 +206,7 @@ export default function DocumentPage() {
           </span>
         </p>
         {renamed && !actionData ? (
-          <div className="alert alert--success" role="status">
-            <p>The document has been renamed.</p>
-          </div>
+          <SuccessNotice>The document has been renamed.</SuccessNotice>
         ) : null}
         {restored !== null && !actionData ? (
           <div className="alert alert--success" role="status">

@@ -15,7 +15,8 @@ import { invalidForm, replyWithError } from "../http/responses.server.js";
 import { listVersions, saveVersion, versionReasonLabels } from "../models/document-versions.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import { formatNzDateTime } from "../utils/dates.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Version history · ${loaderData?.document.title ?? "Document"} · Stewardship Workspace` },
@@ -54,6 +55,30 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
+type VersionRow = ReturnType<typeof useLoaderData<typeof loader>>["versions"][number];
+
+/** `base`: the document's address, that each version's links start from. */
+function versionColumns(base: string): Column<VersionRow>[] {
+  return [
+    { header: "Version", cell: (version) => version.number },
+    { header: "Name", rowHeader: true, cell: (version) => <Link to={`${base}/versions/${version.number}`}>{version.name}</Link> },
+    { header: "Saved by", cell: (version) => version.savedBy },
+    { header: "When", cell: (version) => version.savedAt },
+    { header: "Why", cell: (version) => version.reason },
+    {
+      header: "Compare",
+      cell: (version) => (
+        <Link
+          to={`${base}/versions/compare?from=${version.number}&to=current`}
+          aria-label={`Compare version ${version.number} with the current text`}
+        >
+          With current text
+        </Link>
+      ),
+    },
+  ];
+}
+
 export default function VersionHistory() {
   const { group, document, may, versions } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -64,62 +89,27 @@ export default function VersionHistory() {
       <h1 id="versions-title">Version history</h1>
       <p className="lede">{document.title}</p>
 
-      <section className="panel" aria-labelledby="saved-versions-heading">
-        <h2 id="saved-versions-heading">Saved versions</h2>
-        {versions.length === 0 ? (
-          <p>No versions have been saved yet.</p>
-        ) : (
-          <TableScroll label="Saved versions">
-          <table className="data">
-            <caption className="visually-hidden">Saved versions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Name</th>
-                <th scope="col">Saved by</th>
-                <th scope="col">When</th>
-                <th scope="col">Why</th>
-                <th scope="col">Compare</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((version) => (
-                <tr key={version.number}>
-                  <td>{version.number}</td>
-                  <th scope="row">
-                    <Link to={`${base}/versions/${version.number}`}>{version.name}</Link>
-                  </th>
-                  <td>{version.savedBy}</td>
-                  <td>{version.savedAt}</td>
-                  <td>{version.reason}</td>
-                  <td>
-                    <Link
-                      to={`${base}/versions/compare?from=${version.number}&to=current`}
-                      aria-label={`Compare version ${version.number} with the current text`}
-                    >
-                      With current text
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
-      </section>
+      <Panel headingId="saved-versions-heading" heading="Saved versions">
+        <DataTable
+          label="Saved versions"
+          caption={{ text: "Saved versions, newest first", className: "visually-hidden" }}
+          columns={versionColumns(base)}
+          rows={versions}
+          rowKey={(version) => version.number}
+          empty="No versions have been saved yet."
+        />
+      </Panel>
 
       {versions.length > 0 ? (
-        <section className="panel" aria-labelledby="compare-heading">
-          <h2 id="compare-heading">Compare</h2>
+        <Panel headingId="compare-heading" heading="Compare">
           <CompareVersionsForm action={`${base}/versions/compare`} versions={versions} />
-        </section>
+        </Panel>
       ) : null}
 
       {may["document.edit"] ? (
-        <section className="panel" aria-labelledby="save-version-heading">
-          <h2 id="save-version-heading">Save the current text as a version</h2>
+        <Panel headingId="save-version-heading" heading="Save the current text as a version">
           <SaveVersionForm versionsPath={`${base}/versions`} lastResult={lastResult} />
-        </section>
+        </Panel>
       ) : null}
     </article>
   );

@@ -17,7 +17,9 @@ import { permissionsFor } from "../policy/policy.js";
 import editorStyles from "../styles/editor.css";
 import { formatNzDateTime, formatNzShortDate } from "../utils/dates.js";
 import { documentKindLabels, documentStatusLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: editorStyles }];
 
@@ -71,50 +73,41 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 type DocumentRow = ReturnType<typeof useLoaderData<typeof loader>>["documents"][number];
 
 function DocumentsTable({ groupId, documents, caption, archived }: { groupId: string; documents: DocumentRow[]; caption: string; archived: boolean }) {
+  const columns: Column<DocumentRow>[] = [
+    {
+      header: "Title",
+      rowHeader: true,
+      cell: (document) => <Link to={`/groups/${groupId}/documents/${document.id}`}>{document.title}</Link>,
+    },
+    { header: "Kind", cell: (document) => document.kind },
+    { header: "Status", cell: (document) => document.status },
+    { header: "Classification", cell: (document) => <span className="classification-tag">{document.classification}</span> },
+    {
+      header: archived ? "Archived" : "Last edited",
+      cell: (document) =>
+        archived ? (
+          document.archivedOn
+        ) : (
+          <>
+            {document.updatedAt}
+            {document.updatedBy ? (
+              <>
+                <br />
+                <span className="muted">by {document.updatedBy}</span>
+              </>
+            ) : null}
+          </>
+        ),
+    },
+  ];
   return (
-    <TableScroll label={caption}>
-    <table className="data">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Title</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Status</th>
-          <th scope="col">Classification</th>
-          <th scope="col">{archived ? "Archived" : "Last edited"}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {documents.map((document) => (
-          <tr key={document.id}>
-            <th scope="row">
-              <Link to={`/groups/${groupId}/documents/${document.id}`}>{document.title}</Link>
-            </th>
-            <td>{document.kind}</td>
-            <td>{document.status}</td>
-            <td>
-              <span className="classification-tag">{document.classification}</span>
-            </td>
-            <td>
-              {archived ? (
-                document.archivedOn
-              ) : (
-                <>
-                  {document.updatedAt}
-                  {document.updatedBy ? (
-                    <>
-                      <br />
-                      <span className="muted">by {document.updatedBy}</span>
-                    </>
-                  ) : null}
-                </>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    </TableScroll>
+    <DataTable
+      label={caption}
+      caption={{ text: caption, className: "visually-hidden" }}
+      columns={columns}
+      rows={documents}
+      rowKey={(document) => document.id}
+    />
   );
 }
 
@@ -133,23 +126,19 @@ export default function GroupDocuments() {
     <>
       <h1>Documents</h1>
       {archivedTitle ? (
-        <div className="alert alert--success" role="status">
-          <p>“{archivedTitle}” has been archived. It is kept, read-only, in the archived list below.</p>
-        </div>
+        <SuccessNotice>“{archivedTitle}” has been archived. It is kept, read-only, in the archived list below.</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="current-documents-heading">
-        <h2 id="current-documents-heading">Current documents</h2>
+      <Panel headingId="current-documents-heading" heading="Current documents">
         {documents.length === 0 ? (
           <p>No documents yet.</p>
         ) : (
           <DocumentsTable groupId={group.id} documents={documents} caption="Current documents" archived={false} />
         )}
-      </section>
+      </Panel>
 
       {may["document.create"] ? (
-        <section className="panel" aria-labelledby="new-document-heading">
-          <h2 id="new-document-heading">Start a new document</h2>
+        <Panel headingId="new-document-heading" heading="Start a new document">
           <FormErrors form={form} />
           <Form method="post" {...formProps(form)}>
             <TextField meta={fields.title} label="Title" />
@@ -165,18 +154,17 @@ export default function GroupDocuments() {
               {submitting ? "Creating…" : "Create document"}
             </button>
           </Form>
-        </section>
+        </Panel>
       ) : null}
 
-      <section className="panel" aria-labelledby="archived-documents-heading">
-        <h2 id="archived-documents-heading">Archived documents</h2>
+      <Panel headingId="archived-documents-heading" heading="Archived documents">
         <p className="muted">Archived documents are never deleted. They stay here, read-only, for the record.</p>
         {archived.length === 0 ? (
           <p>No archived documents.</p>
         ) : (
           <DocumentsTable groupId={group.id} documents={archived} caption="Archived documents" archived />
         )}
-      </section>
+      </Panel>
     </>
   );
 }

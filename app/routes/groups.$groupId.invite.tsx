@@ -7,7 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { membershipRoles } from "../../db/database.js";
-import { FormErrors, IntentInput, SelectField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
+import { FormErrors, IntentInput, RowButtonsForm, SelectField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { requireGroup } from "../http/require-group.server.js";
 import { afterChange, invalidForm, replyWithError } from "../http/responses.server.js";
 import { invitationCommandSchema, inviteSchema, revokeInvitationSchema } from "../identity/schemas.js";
@@ -15,7 +15,9 @@ import { createInvitation, listPendingInvitations, revokeInvitation } from "../m
 import { listOrganisationNames } from "../models/memberships.server.js";
 import { formatNzShortDate } from "../utils/dates.js";
 import { roleLabels } from "../utils/labels.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
+import { Panel } from "../components/Panel.js";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: `Invite people · ${loaderData?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -82,73 +84,63 @@ export default function InviteToGroup() {
     <>
       <h1>Invite someone to the group</h1>
       {notice && !actionData ? (
-        <div className="alert alert--success" role="status">
-          <p>{notice}</p>
-        </div>
+        <SuccessNotice>{notice}</SuccessNotice>
       ) : null}
 
-      <section className="panel" aria-labelledby="invite-heading">
-        <h2 id="invite-heading">Send an invitation</h2>
+      <Panel headingId="invite-heading" heading="Send an invitation">
         <p className="muted">
           We email them a link to join {group.name}. The link works once and expires after 7 days.
         </p>
         <InviteForm organisations={organisations} roles={roles} lastResult={resultFor(actionData, "invite")} />
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="pending-heading">
-        <h2 id="pending-heading">Invitations waiting to be accepted</h2>
+      <Panel headingId="pending-heading" heading="Invitations waiting to be accepted">
         <RevokeForm lastResult={resultFor(actionData, "revoke")} />
-        {pending.length === 0 ? (
-          <p>There are no invitations waiting.</p>
-        ) : (
-          <TableScroll label="Invitations waiting">
-          <table className="data">
-            <caption className="muted">Sending a new invitation to the same email replaces the one waiting.</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email address</th>
-                <th scope="col">Role</th>
-                <th scope="col">Organisation</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="muted">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((invitation) => (
-                <tr key={invitation.id}>
-                  <td>{invitation.email}</td>
-                  <td>{invitation.role}</td>
-                  <td>{invitation.organisation ?? "None"}</td>
-                  <td>
-                    {invitation.sentOn} by {invitation.invitedBy}
-                  </td>
-                  <td>{invitation.expiresOn}</td>
-                  <td>
-                    {/* Each row's button submits the one revoke form, naming its invitation. */}
-                    <button
-                      type="submit"
-                      form={REVOKE_FORM}
-                      name="invitationId"
-                      value={invitation.id}
-                      className="button button--secondary"
-                      aria-label={`Revoke the invitation for ${invitation.email}`}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </TableScroll>
-        )}
-      </section>
+        <DataTable
+          label="Invitations waiting"
+          caption={{ text: "Sending a new invitation to the same email replaces the one waiting.", className: "muted" }}
+          columns={invitationColumns}
+          rows={pending}
+          rowKey={(invitation) => invitation.id}
+          empty="There are no invitations waiting."
+        />
+      </Panel>
     </>
   );
 }
+
+type InvitationRow = ReturnType<typeof useLoaderData<typeof loader>>["pending"][number];
+
+const invitationColumns: Column<InvitationRow>[] = [
+  { header: "Email address", cell: (invitation) => invitation.email },
+  { header: "Role", cell: (invitation) => invitation.role },
+  { header: "Organisation", cell: (invitation) => invitation.organisation ?? "None" },
+  {
+    header: "Sent",
+    cell: (invitation) => (
+      <>
+        {invitation.sentOn} by {invitation.invitedBy}
+      </>
+    ),
+  },
+  { header: "Expires", cell: (invitation) => invitation.expiresOn },
+  {
+    header: <span className="muted">Action</span>,
+    // Each row's button submits the one revoke form, naming its invitation.
+    cell: (invitation) => (
+      <button
+        type="submit"
+        form={REVOKE_FORM}
+        name="invitationId"
+        value={invitation.id}
+        className="button button--secondary"
+        aria-label={`Revoke the invitation for ${invitation.email}`}
+      >
+        Revoke
+      </button>
+    ),
+  },
+];
 
 type Options = readonly { value: string; label: string }[];
 
@@ -182,12 +174,5 @@ const REVOKE_FORM = "revoke";
 /** The one revoke form: the buttons in the table submit it (their `form` attribute), each naming its invitation. */
 function RevokeForm({ lastResult }: { lastResult: unknown }) {
   const [form] = useAppForm(revokeInvitationSchema, { id: REVOKE_FORM, lastResult });
-  return (
-    <>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)}>
-        <IntentInput value="revoke" />
-      </Form>
-    </>
-  );
+  return <RowButtonsForm form={form} intent="revoke" />;
 }

@@ -10,7 +10,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { attendanceStatuses } from "../../db/database.js";
-import { TableScroll } from "../components/TableScroll.js";
+import { DataTable, type Column } from "../components/DataTable.js";
 import { TeReo } from "../components/TeReo.js";
 import { ErrorList, IntentInput, SelectField, TextAreaField, TextField, formProps, resultFor, useAppForm } from "../components/forms/fields.js";
 import { IntentButton } from "../components/meetings/IntentButton.js";
@@ -26,6 +26,7 @@ import { findMinuteStatus } from "../models/minutes.server.js";
 import { permissionsFor } from "../policy/policy.js";
 import meetingStyles from "../styles/meetings.css";
 import { attendanceStatusLabels, roleLabels } from "../utils/labels.js";
+import { Panel } from "../components/Panel.js";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: meetingStyles }];
 
@@ -95,6 +96,73 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return redirect(here);
 }
 
+type PageData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** `mayRecord`: each member's cell is a choice of attendance, not the record of it. */
+function attendeeColumns(mayRecord: boolean): Column<PageData["attendees"][number]>[] {
+  return [
+    {
+      header: "Member",
+      rowHeader: true,
+      cell: (attendee) => (
+        <>
+          {attendee.name}
+          {attendee.organisation ? (
+            <>
+              <br />
+              <span className="muted">
+                <TeReo text={attendee.organisation} />
+              </span>
+            </>
+          ) : null}
+        </>
+      ),
+    },
+    { header: "Role", cell: (attendee) => (attendee.alternateFor ? `Alternate for ${attendee.alternateFor}` : attendee.role) },
+    {
+      header: "Attendance",
+      cell: (attendee) =>
+        mayRecord ? (
+          <fieldset className="fieldset attendance-choice">
+            <legend className="visually-hidden">Attendance of {attendee.name}</legend>
+            {attendanceStatuses.map((status) => (
+              <label key={status} className="attendance-choice__option">
+                <input type="radio" name={`status-${attendee.membershipId}`} value={status} defaultChecked={attendee.status === status} />{" "}
+                {attendanceStatusLabels[status]}
+              </label>
+            ))}
+          </fieldset>
+        ) : attendee.status ? (
+          attendanceStatusLabels[attendee.status]
+        ) : (
+          <span className="muted">Not recorded</span>
+        ),
+    },
+  ];
+}
+
+/** `mayRecord`: a last column of buttons that remove a declaration. */
+function conflictColumns(mayRecord: boolean): Column<PageData["conflicts"][number]>[] {
+  const columns: Column<PageData["conflicts"][number]>[] = [
+    { header: "Member", cell: (conflict) => conflict.name },
+    { header: "Item", cell: (conflict) => (conflict.itemTitle ? `${conflict.itemPosition}. ${conflict.itemTitle}` : "General") },
+    { header: "Interest", cell: (conflict) => conflict.interest },
+    { header: "How it was managed", cell: (conflict) => conflict.management },
+  ];
+  if (!mayRecord) return columns;
+  return [
+    ...columns,
+    {
+      header: <span className="visually-hidden">Remove</span>,
+      cell: (conflict) => (
+        <IntentButton intent="conflict.remove" values={{ conflictId: conflict.id }} className="button button--link">
+          Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
+        </IntentButton>
+      ),
+    },
+  ];
+}
+
 export default function Attendance() {
   const { meeting, attendees, quorum, quorumMet, officials, conflicts, agenda, mayRecord, confirmedAs } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -114,60 +182,12 @@ export default function Attendance() {
         {quorum}
       </p>
 
-      <section className="panel" aria-labelledby="members-heading">
-        <h2 id="members-heading">Members</h2>
+      <Panel headingId="members-heading" heading="Members">
         <p className="muted">The group&apos;s members on the day of the meeting, from the membership record.</p>
         <Form method="post" {...formProps(attendanceForm)}>
           <IntentInput value="attendance.record" />
           <ErrorList errors={attendanceForm.allErrors.attendance} />
-          <TableScroll label="Members' attendance">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Attendance</th>
-                </tr>
-              </thead>
-              <tbody>
-                {attendees.map((attendee) => (
-                  <tr key={attendee.membershipId}>
-                    <th scope="row">
-                      {attendee.name}
-                      {attendee.organisation ? (
-                        <>
-                          <br />
-                          <span className="muted">
-                            <TeReo text={attendee.organisation} />
-                          </span>
-                        </>
-                      ) : null}
-                    </th>
-                    <td>
-                      {attendee.alternateFor ? `Alternate for ${attendee.alternateFor}` : attendee.role}
-                    </td>
-                    <td>
-                      {mayRecord ? (
-                        <fieldset className="fieldset attendance-choice">
-                          <legend className="visually-hidden">Attendance of {attendee.name}</legend>
-                          {attendanceStatuses.map((status) => (
-                            <label key={status} className="attendance-choice__option">
-                              <input type="radio" name={`status-${attendee.membershipId}`} value={status} defaultChecked={attendee.status === status} />{" "}
-                              {attendanceStatusLabels[status]}
-                            </label>
-                          ))}
-                        </fieldset>
-                      ) : attendee.status ? (
-                        attendanceStatusLabels[attendee.status]
-                      ) : (
-                        <span className="muted">Not recorded</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable label="Members' attendance" columns={attendeeColumns(mayRecord)} rows={attendees} rowKey={(attendee) => attendee.membershipId} />
           {mayRecord ? (
             <p className="after-form">
               <button type="submit" className="button">
@@ -176,10 +196,9 @@ export default function Attendance() {
             </p>
           ) : null}
         </Form>
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="officials-heading">
-        <h2 id="officials-heading">Officials present</h2>
+      <Panel headingId="officials-heading" heading="Officials present">
         {officials.length === 0 ? (
           <p>No officials recorded.</p>
         ) : (
@@ -199,50 +218,12 @@ export default function Attendance() {
           </ul>
         )}
         {mayRecord ? <OfficialForm key={`officials-${officials.length}`} /> : null}
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="conflicts-heading">
-        <h2 id="conflicts-heading">Conflicts of interest</h2>
-        {conflicts.length === 0 ? (
-          <p>No conflicts of interest declared.</p>
-        ) : (
-          <TableScroll label="Conflicts of interest declared">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Member</th>
-                  <th scope="col">Item</th>
-                  <th scope="col">Interest</th>
-                  <th scope="col">How it was managed</th>
-                  {mayRecord ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Remove</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {conflicts.map((conflict) => (
-                  <tr key={conflict.id}>
-                    <td>{conflict.name}</td>
-                    <td>{conflict.itemTitle ? `${conflict.itemPosition}. ${conflict.itemTitle}` : "General"}</td>
-                    <td>{conflict.interest}</td>
-                    <td>{conflict.management}</td>
-                    {mayRecord ? (
-                      <td>
-                        <IntentButton intent="conflict.remove" values={{ conflictId: conflict.id }} className="button button--link">
-                          Remove<span className="visually-hidden"> the declaration by {conflict.name}</span>
-                        </IntentButton>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
-        )}
+      <Panel headingId="conflicts-heading" heading="Conflicts of interest">
+        <DataTable label="Conflicts of interest declared" columns={conflictColumns(mayRecord)} rows={conflicts} rowKey={(conflict) => conflict.id} empty="No conflicts of interest declared." />
         {mayRecord ? <ConflictForm key={`conflicts-${conflicts.length}`} attendees={attendees} agenda={agenda} /> : null}
-      </section>
+      </Panel>
     </>
   );
 }

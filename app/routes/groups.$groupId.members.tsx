@@ -22,6 +22,7 @@ import { type MembershipView, changeRole, endMembership, membersOnDate, membersh
 import { permissionsFor } from "../policy/policy.js";
 import { formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { roleLabels, sectorLabels } from "../utils/labels.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = ({ data: loaderData }) => [
   { title: `Members · ${(loaderData as MembersPage | undefined)?.group.name ?? "Group"} · Stewardship Workspace` },
@@ -127,9 +128,7 @@ export default function GroupMembers() {
     <>
       <h1>Members</h1>
       {updated ? (
-        <div className="alert alert--success" role="status">
-          <p>{updated}</p>
-        </div>
+        <SuccessNotice>{updated}</SuccessNotice>
       ) : null}
 
       <p className="lede">{`Today: ${todayCounts}`}</p>

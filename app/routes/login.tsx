@@ -11,6 +11,7 @@ import { attemptSignIn } from "../models/sign-in.server.js";
 import { FormErrors, TextField, formProps, useAppForm } from "../components/forms/fields.js";
 import { safeRedirectPath } from "../http/require.server.js";
 import { invalidForm } from "../http/responses.server.js";
+import { SuccessNotice } from "../components/SuccessNotice.js";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Stewardship Workspace" }];
 
@@ -70,9 +71,7 @@ export default function Login() {
       <h1 id="sign-in-heading">Sign in</h1>
       <p className="muted">For members of the Social Sector Commissioning Stewardship Group and the people who support it.</p>
       {searchParams.get("reset") === "1" && !lastResult ? (
-        <div className="alert alert--success" role="status">
-          <p>Your password has been changed and every other device signed out. Sign in with your new password.</p>
-        </div>
+        <SuccessNotice>Your password has been changed and every other device signed out. Sign in with your new password.</SuccessNotice>
       ) : null}
       <FormErrors form={form} />
       <Form method="post" {...formProps(form)}>

@@ -4,38 +4,14 @@
  */
 export const NZ_TIME_ZONE = "Pacific/Auckland";
 
-const dateFormat = new Intl.DateTimeFormat("en-NZ", {
-  timeZone: NZ_TIME_ZONE,
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
-const shortDateFormat = new Intl.DateTimeFormat("en-NZ", {
-  timeZone: NZ_TIME_ZONE,
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
-const timeFormat = new Intl.DateTimeFormat("en-NZ", {
-  timeZone: NZ_TIME_ZONE,
-  hour: "numeric",
-  minute: "2-digit",
-  hour12: true,
-});
-const isoDateFormat = new Intl.DateTimeFormat("en-CA", {
-  timeZone: NZ_TIME_ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-});
+/** A format of dates or times in New Zealand's time zone. */
+const nzFormat = (locale: string, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: NZ_TIME_ZONE, ...options });
 
-const clockFormat = new Intl.DateTimeFormat("en-GB", {
-  timeZone: NZ_TIME_ZONE,
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
+const dateFormat = nzFormat("en-NZ", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+const shortDateFormat = nzFormat("en-NZ", { day: "numeric", month: "long", year: "numeric" });
+const timeFormat = nzFormat("en-NZ", { hour: "numeric", minute: "2-digit", hour12: true });
+const isoDateFormat = nzFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" });
+const clockFormat = nzFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
@@ -82,8 +58,7 @@ export function nzCalendarDate(at: Date = new Date()): string {
   return isoDateFormat.format(at);
 }
 
-const wallClockFormat = new Intl.DateTimeFormat("en-CA", {
-  timeZone: NZ_TIME_ZONE,
+const wallClockFormat = nzFormat("en-CA", {
   year: "numeric",
   month: "2-digit",
   day: "2-digit",

@@ -8,7 +8,6 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { renderText } from "../../app/documents/content.js";
-import { loadActor } from "../../app/models/actor.server.js";
 import {
   type ApprovalNotification,
   approveSubmission,
@@ -25,17 +24,10 @@ import { createLogger } from "../../server/logger.js";
 import { appendParagraph } from "../collab/collab-clients.js";
 import { describeEachDatabase } from "../support/database.js";
 import { docxParts, wordParagraphs } from "../support/docx-reader.js";
+import { actorFor } from "../support/actors.js";
+import { demoTermsOfReference } from "../support/demo-records.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
-
-async function actorFor(db: Kysely<Database>, email: string): Promise<Actor> {
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name", "is_platform_admin"])
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
-  return loadActor(db, { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin });
-}
 
 /** Expects `promise` to fail with an ApprovalError of `code`; returns it. */
 async function refusal(promise: Promise<unknown>, code: AppError["code"]): Promise<AppError> {
@@ -247,11 +239,7 @@ describe("approvals over HTTP", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const terms = await server.services.db
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(server.services.db);
     termsId = terms.id;
     groupId = terms.group_id;
     for (const role of ["member", "minister", "secretary", "ngo"]) cookies[role] = await signIn(server, `${role}@example.org`);

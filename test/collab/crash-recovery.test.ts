@@ -13,6 +13,7 @@ import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { connectDatabase } from "../../db/connect.js";
 import { migrateToLatest } from "../../db/migrate.js";
 import { seedDemo } from "../../server/seed-demo.js";
+import { followChild } from "../support/child-output.js";
 import { signIn } from "../support/server.js";
 import { type CollabClient, connectClient, documentIdOfKind, typeCharacters } from "./collab-clients.js";
 
@@ -37,15 +38,11 @@ function startProcess(dataDir: string, port: number) {
     detached: true,
   });
   children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const { exited, output } = followChild(child);
   const url = vi.waitFor(
     () => {
-      const found = /ready at (http:\/\/localhost:\d+)/.exec(stdout)?.[1];
-      if (!found) throw new Error(`not ready yet: ${stderr}`);
+      const found = /ready at (http:\/\/localhost:\d+)/.exec(output().stdout)?.[1];
+      if (!found) throw new Error(`not ready yet: ${output().stderr}`);
       return found;
     },
     { timeout: 30_000, interval: 50 },

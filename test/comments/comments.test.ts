@@ -13,6 +13,8 @@ import { loadActor } from "../../app/models/actor.server.js";
 import { listThreads } from "../../app/models/comment-threads.server.js";
 import { createThread } from "../../app/models/comments.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { demoTermsOfReference, makePriyaAnObserver } from "../support/demo-records.js";
+import { textsInDocumentOrder } from "../support/document-texts.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
 
@@ -28,22 +30,11 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
   beforeAll(async () => {
     server = await startTestServer({ database: getHandle() });
     const db = getDb();
-    const terms = await db
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(db);
     documentId = terms.id;
     groupId = terms.group_id;
     // Priya Naidu (no sign-in in the demo) becomes an observer who can sign in.
-    const chair = await db.selectFrom("users").select("password_hash").where("email", "=", "chair@example.org").executeTakeFirstOrThrow();
-    const priya = await db
-      .updateTable("users")
-      .set({ password_hash: chair.password_hash })
-      .where("email", "=", "priya.naidu@example.org")
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await db.updateTable("memberships").set({ role: "observer" }).where("user_id", "=", priya.id).where("group_id", "=", groupId).execute();
+    const priyaId = await makePriyaAnObserver(db, groupId);
     for (const role of ["chair", "secretary", "member", "minister", "ngo"] as const) {
       cookies[role] = await signIn(server, `${role}@example.org`);
     }
@@ -52,7 +43,7 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
     for (const role of ["chair", "secretary", "member", "minister", "ngo"] as const) {
       userIds[role] = users.find((user) => user.email === `${role}@example.org`)!.id;
     }
-    userIds.observer = priya.id;
+    userIds.observer = priyaId;
   });
   afterAll(async () => {
     await server?.close();
@@ -84,14 +75,7 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
   /** The first paragraph-level text holding some words, and an anchor over `length` of them. */
   async function anchorOverSomeWords(length = 12) {
     const doc = await currentDoc();
-    const texts: Y.XmlText[] = [];
-    const visit = (node: Y.XmlElement | Y.XmlFragment) => {
-      for (const child of node.toArray()) {
-        if (child instanceof Y.XmlText) texts.push(child);
-        else if (child instanceof Y.XmlElement) visit(child);
-      }
-    };
-    visit(doc.getXmlFragment(COLLAB_FIELD));
+    const texts = textsInDocumentOrder(doc);
     const text = texts.find((candidate) => candidate.length > length + 4)!;
     const plain = text.toDelta().map((op: { insert?: unknown }) => (typeof op.insert === "string" ? op.insert : "")).join("");
     return {

@@ -13,6 +13,7 @@ import * as Y from "yjs";
 import { bytesToBase64, resolveThreadAnchor, type StoredAnchor } from "../../app/documents/comment-anchors.js";
 import { listThreads, storedAnchor } from "../../app/models/comment-threads.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { demoTermsOfReference, makePriyaAnObserver } from "../support/demo-records.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { Replica, anchorOver, schema } from "./prosemirror-replica.js";
 
@@ -27,17 +28,10 @@ describeEachDatabase("re-anchoring comment threads", (getDb, getHandle) => {
   beforeAll(async () => {
     server = await startTestServer({ database: getHandle() });
     const db = getDb();
-    const terms = await db.selectFrom("documents").select(["id", "group_id"]).where("kind", "=", "terms_of_reference").executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(db);
     documentId = terms.id;
     groupId = terms.group_id;
-    const chair = await db.selectFrom("users").select("password_hash").where("email", "=", "chair@example.org").executeTakeFirstOrThrow();
-    const priya = await db
-      .updateTable("users")
-      .set({ password_hash: chair.password_hash })
-      .where("email", "=", "priya.naidu@example.org")
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await db.updateTable("memberships").set({ role: "observer" }).where("user_id", "=", priya.id).where("group_id", "=", groupId).execute();
+    await makePriyaAnObserver(db, groupId);
     for (const role of ["chair", "member", "minister", "ngo"] as const) cookies[role] = await signIn(server, `${role}@example.org`);
     cookies.observer = await signIn(server, "priya.naidu@example.org");
   });

@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as Y from "yjs";
-import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { bytesToBase64, encodeAnchor } from "../../app/documents/comment-anchors.js";
 import { describeEachDatabase } from "../support/database.js";
+import { demoTermsOfReference } from "../support/demo-records.js";
+import { textsInDocumentOrder } from "../support/document-texts.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 describeEachDatabase("comment threads in document order", (getDb, getHandle) => {
@@ -18,11 +19,7 @@ describeEachDatabase("comment threads in document order", (getDb, getHandle) => 
 
   beforeAll(async () => {
     server = await startTestServer({ database: getHandle() });
-    const terms = await getDb()
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(getDb());
     documentId = terms.id;
     groupId = terms.group_id;
     cookie = await signIn(server, "member@example.org");
@@ -37,14 +34,7 @@ describeEachDatabase("comment threads in document order", (getDb, getHandle) => 
   async function textsInOrder() {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, await server.services.collaboration.encodeState(documentId));
-    const texts: Y.XmlText[] = [];
-    const visit = (node: Y.XmlElement | Y.XmlFragment) => {
-      for (const child of node.toArray()) {
-        if (child instanceof Y.XmlText) texts.push(child);
-        else if (child instanceof Y.XmlElement) visit(child);
-      }
-    };
-    visit(doc.getXmlFragment(COLLAB_FIELD));
+    const texts = textsInDocumentOrder(doc);
     return texts.filter((text) => text.length > 20);
   }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COLLAB_FIELD, contentHash, renderText } from "../../app/documents/content.js";
 import { diffSummary, diffWords } from "../../app/documents/word-diff.js";
 import { restoreUpdate } from "../../app/models/document-versions.server.js";
+import { demoTermsOfReference } from "../support/demo-records.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { appendParagraph, connectClient } from "../collab/collab-clients.js";
 
@@ -77,11 +78,7 @@ describe("document versions", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const terms = await server.services.db
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(server.services.db);
     termsId = terms.id;
     groupId = terms.group_id;
     for (const role of ["member", "minister", "secretary"]) cookies[role] = await signIn(server, `${role}@example.org`);

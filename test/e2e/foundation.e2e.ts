@@ -2,31 +2,17 @@
  * The foundation in a real browser: signing in, what each demo role sees on the groups page and
  * the group home, keyboard access, and axe's WCAG 2.2 AA checks on every page we show.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { expectNoAxeViolations, freshPageForEachTest, screenshot, signInAs, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const groupName = "Social Sector Commissioning Stewardship Group";
 
 describe("the foundation in a browser", () => {
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    // A fresh context per test: its own cookies, so no test inherits another's session.
-    context = await browser.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context?.close();
+  freshPageForEachTest((opened) => {
+    page = opened;
   });
 
   /** Follows the group's link on /groups to its home page and waits for the Documents section. */

@@ -3,30 +3,17 @@
  * the invitation form, my account, the administration pages and the audit log, forgotten
  * password. Each page is checked by axe (WCAG 2.2 AA); roles see what they should and no more.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { expectNoAxeViolations, freshPageForEachTest, screenshot, signInAs, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const groupName = "Social Sector Commissioning Stewardship Group";
 
 describe("identity pages in a browser", () => {
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    await context?.close();
+  freshPageForEachTest((opened) => {
+    page = opened;
   });
 
   async function groupPath(): Promise<string> {

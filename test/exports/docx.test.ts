@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COLLAB_FIELD } from "../../app/documents/content.js";
 import { versionToDocx } from "../../app/exports/docx.server.js";
 import { exportFileName } from "../../app/exports/version-export.server.js";
+import { demoTermsOfReference } from "../support/demo-records.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 /** The files of a zip archive by name: enough of the format (central directory, stored or deflated). */
@@ -194,11 +195,7 @@ describe("exports over HTTP", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const terms = await server.services.db
-      .selectFrom("documents")
-      .select(["id", "group_id"])
-      .where("kind", "=", "terms_of_reference")
-      .executeTakeFirstOrThrow();
+    const terms = await demoTermsOfReference(server.services.db);
     base = `/groups/${terms.group_id}/documents/${terms.id}`;
     const cookie = await signIn(server, "member@example.org");
     cookies.set("member@example.org", cookie);

@@ -18,6 +18,7 @@ import { confirmMinutes } from "../../app/models/minute-confirmation.server.js";
 import { minuteView } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { describeEachDatabase } from "../support/database.js";
+import { demoAttendance } from "../support/demo-records.js";
 import { type WordParagraph, docxParts, wordParagraphs } from "../support/docx-reader.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 import { demoMeeting } from "../support/demo-meeting.js";
@@ -80,16 +81,7 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
     await startMeeting(db, null, as("chair"), { meetingId: confirmedId, now: (await meetingRow(db, confirmedId)).starts_at });
     const meeting = await meetingRow(db, confirmedId);
     const byName = new Map((await meetingAttendees(db, meeting)).map((attendee) => [attendee.name, attendee.membershipId]));
-    await recordAttendance(db, null, as("secretary"), {
-      meetingId: confirmedId,
-      entries: [
-        { membershipId: byName.get("Rāwiri Te Awa")!, status: "present" },
-        { membershipId: byName.get("Tama Ngata")!, status: "apologies" },
-        { membershipId: byName.get("Ana Tupou")!, status: "present" },
-        { membershipId: byName.get("Priya Naidu")!, status: "present" },
-        { membershipId: byName.get("Sophie Lin")!, status: "present" },
-      ],
-    });
+    await recordAttendance(db, null, as("secretary"), { meetingId: confirmedId, entries: demoAttendance(byName) });
     await addOfficial(db, null, as("secretary"), { meetingId: confirmedId, name: "Aroha Pēne", agency: "Te Puni Kōkiri" });
     await declareConflict(db, null, as("secretary"), {
       meetingId: confirmedId, membershipId: byName.get("Priya Naidu")!, agendaItemId: null,

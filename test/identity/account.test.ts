@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { getAs, postFormAs, sessionCountOf, signIn, startTestServerForSuite, userIdOf } from "../support/server.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";
 
 describe("the account page", () => {
-  let server: TestServer;
+  const server = startTestServerForSuite();
 
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
-  const get = (path: string, cookie: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: "manual" });
-  const post = (cookie: string, form: Record<string, string>) =>
-    fetch(`${server.url}/account`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-    });
-  const userId = async (email: string) =>
-    (await server.services.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
-  const sessionCount = async (id: string) =>
-    (await server.services.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).length;
+  const get = (path: string, cookie: string) => getAs(server, path, cookie);
+  const post = (cookie: string, form: Record<string, string>) => postFormAs(server, "/account", cookie, form);
+  const userId = (email: string) => userIdOf(server, email);
+  const sessionCount = (id: string) => sessionCountOf(server, id);
   const signedIn = async (cookie: string) => (await get("/account", cookie)).status === 200;
 
   it("shows the person's name, email and the devices they are signed in on", async () => {

@@ -1,31 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getAs, postFormAs, sessionCountOf, signIn, startTestServerForSuite, userIdOf } from "../support/server.js";
 import { descriptionsOf } from "./form-html.js";
 
 describe("administration", () => {
-  let server: TestServer;
+  const server = startTestServerForSuite();
   let adminCookie: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
     adminCookie = await signIn(server, "admin@example.org");
   });
-  afterAll(async () => {
-    await server.close();
-  });
 
-  const get = (path: string, cookie: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: "manual" });
-  const post = (path: string, cookie: string, form: Record<string, string>) =>
-    fetch(`${server.url}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-    });
-  const userId = async (email: string) =>
-    (await server.services.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
-  const sessionCount = async (id: string) =>
-    (await server.services.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).length;
+  const get = (path: string, cookie: string) => getAs(server, path, cookie);
+  const post = (path: string, cookie: string, form: Record<string, string>) => postFormAs(server, path, cookie, form);
+  const userId = (email: string) => userIdOf(server, email);
+  const sessionCount = (id: string) => sessionCountOf(server, id);
 
   it("shows every administration page to a platform administrator", async () => {
     for (const path of ["/admin", "/admin/organisations", "/admin/groups", "/admin/accounts", "/admin/audit"]) {

@@ -22,6 +22,7 @@ import { describeEachDatabase } from "../support/database.js";
 import { recordingOutbox } from "../support/recording-outbox.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";
 import { linkPath, makeTempDataDir, waitForMail } from "../support/outbox.js";
+import { sessionUserFor } from "../support/actors.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 // A fixed moment (Tuesday 24 November 2026, 9:00 am in Wellington) so dates are deterministic.
@@ -40,12 +41,7 @@ async function seeded(db: Kysely<Database>) {
 }
 
 async function actorFor(db: Kysely<Database>, email: string) {
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name", "is_platform_admin"])
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
-  const sessionUser = { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin };
+  const sessionUser = await sessionUserFor(db, email);
   return { user: sessionUser, actor: await loadActor(db, sessionUser, TODAY_IN_NZ) };
 }
 

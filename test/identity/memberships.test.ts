@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadActor } from "../../app/models/actor.server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   addAlternate,
   changeRole,
@@ -12,20 +11,14 @@ import type { Actor } from "../../app/policy/policy.js";
 import type { Database } from "../../db/database.js";
 import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { actorFor as actorOn } from "../support/actors.js";
+import { postFormAs, signIn, startTestServerForSuite } from "../support/server.js";
 import { AppError } from "../../app/errors.js";
 import { descriptionsOf, fieldByLabel } from "./form-html.js";
 
 const TODAY = "2026-11-23";
 
-async function actorFor(db: Kysely<Database>, email: string): Promise<Actor> {
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name", "is_platform_admin"])
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
-  return loadActor(db, { id: user.id, email: user.email, displayName: user.display_name, isPlatformAdmin: user.is_platform_admin }, TODAY);
-}
+const actorFor = (db: Kysely<Database>, email: string) => actorOn(db, email, TODAY);
 
 async function membershipOf(db: Kysely<Database>, name: string) {
   return db
@@ -264,27 +257,17 @@ describeEachDatabase("membership history", (getDb) => {
 });
 
 describe("the group members page", () => {
-  let server: TestServer;
+  const server = startTestServerForSuite();
   let groupId: string;
   let secretaryCookie: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
     groupId = (await server.services.db.selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
     secretaryCookie = await signIn(server, "secretary@example.org");
   });
-  afterAll(async () => {
-    await server.close();
-  });
 
   const page = (cookie: string, query = "") => fetch(`${server.url}/groups/${groupId}/members${query}`, { headers: { cookie } });
-  const post = (cookie: string, form: Record<string, string>) =>
-    fetch(`${server.url}/groups/${groupId}/members`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-    });
+  const post = (cookie: string, form: Record<string, string>) => postFormAs(server, `/groups/${groupId}/members`, cookie, form);
   /** The HTML after the "Members on <date>" heading, up to the end of its section. */
   const onDateSection = (html: string) => html.slice(html.indexOf('id="on-date-result"'), html.indexOf("</section>", html.indexOf('id="on-date-result"')));
 

@@ -3,27 +3,15 @@
  * Socket.io connection of a person whose account is disabled or whose membership has ended.
  */
 import { io as connectSocket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { nzCalendarDate } from "../../app/utils/dates.js";
 import { connectClient, documentIdOfKind } from "../collab/collab-clients.js";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { postFormAs, signIn, startTestServerForSuite } from "../support/server.js";
 
 describe("revoking access while connected", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = startTestServerForSuite();
 
-  const post = (path: string, cookie: string, fields: Record<string, string>) =>
-    fetch(`${server.url}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie },
-      body: new URLSearchParams(fields),
-    });
+  const post = (path: string, cookie: string, fields: Record<string, string>) => postFormAs(server, path, cookie, fields);
 
   it("closes the document connection of a member whose membership ends today", async () => {
     const db = server.services.db;

@@ -10,7 +10,7 @@ import {
 import { loadActor } from "../../app/models/actor.server.js";
 import { seedDemo } from "../../server/seed-demo.js";
 import { describeEachDatabase } from "../support/database.js";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { signIn, startTestServer, startTestServerForSuite, type TestServer } from "../support/server.js";
 
 describeEachDatabase("signing in", (getDb) => {
   beforeAll(async () => {
@@ -193,13 +193,7 @@ describe("the sign-in page", () => {
 });
 
 describe("the sign-in page with no trusted proxy (TRUST_PROXY off, the default)", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = startTestServerForSuite();
 
   it("ignores X-Forwarded-For, so a client cannot dodge the limit by claiming other addresses", async () => {
     const post = (ip: string) =>

@@ -24,6 +24,7 @@ import { minuteView } from "../../app/models/minutes.server.js";
 import type { Actor } from "../../app/policy/policy.js";
 import { minutesToDocx } from "../../app/exports/minutes-docx.server.js";
 import { describeEachDatabase } from "../support/database.js";
+import { demoAttendance } from "../support/demo-records.js";
 import { docxParts, wordParagraphs } from "../support/docx-reader.js";
 
 describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
@@ -226,16 +227,7 @@ describeEachDatabase("meetings and decisions", (getDb, getHandle) => {
       let quorum = await meetingQuorum(db, meeting);
       expect(quorum).toMatchObject({ seats: 6, filled: 0, required: 4, met: false });
 
-      await recordAttendance(db, null, as("secretary"), {
-        meetingId: id,
-        entries: [
-          { membershipId: byName.get("Rāwiri Te Awa")!, status: "present" },
-          { membershipId: byName.get("Tama Ngata")!, status: "apologies" },
-          { membershipId: byName.get("Ana Tupou")!, status: "present" },
-          { membershipId: byName.get("Priya Naidu")!, status: "present" },
-          { membershipId: byName.get("Sophie Lin")!, status: "present" },
-        ],
-      });
+      await recordAttendance(db, null, as("secretary"), { meetingId: id, entries: demoAttendance(byName) });
       quorum = await meetingQuorum(db, meeting);
       // Tama's seat is filled by his alternate; the secretary does not count.
       expect(quorum).toMatchObject({ seats: 6, filled: 3, met: false });

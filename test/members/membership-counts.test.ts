@@ -5,20 +5,26 @@
  * Ngata) and 10 people with access (the secretary, the Lead Minister's office and the consultee
  * included).
  */
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { computeQuorum } from "../../app/meetings/quorum.js";
 import { countMemberships } from "../../app/members/membership-counts.js";
 import { membersOnDate } from "../../app/models/memberships.server.js";
+import type { DatabaseHandle } from "../../db/connect.js";
+import type { Database } from "../../db/database.js";
 import { describeEachDatabase } from "../support/database.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 const counted = "6 member seats · 7 people with a seat or alternate · 10 people with access";
 
-describeEachDatabase("membership counts", (getDb, getHandle) => {
-  let server: TestServer;
-  let groupId: string;
-  let cookie: string;
-
+/**
+ * Starts a server on the suite's database for the suite's tests; gives the demo group's id and its
+ * members page on a date as the secretary sees it.
+ */
+function membersPageAsSecretary(getDb: () => Kysely<Database>, getHandle: () => DatabaseHandle) {
+  let server: TestServer | undefined;
+  let groupId = "";
+  let cookie = "";
   beforeAll(async () => {
     server = await startTestServer({ database: getHandle() });
     groupId = (await getDb().selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
@@ -27,9 +33,17 @@ describeEachDatabase("membership counts", (getDb, getHandle) => {
   afterAll(async () => {
     await server?.close();
   });
+  return {
+    groupId: () => groupId,
+    membersOn: (on: string) => fetch(`${server!.url}/groups/${groupId}/members?${new URLSearchParams({ on })}`, { headers: { cookie } }),
+  };
+}
+
+describeEachDatabase("membership counts", (getDb, getHandle) => {
+  const { groupId, membersOn } = membersPageAsSecretary(getDb, getHandle);
 
   it("counts the same seats as the quorum does", async () => {
-    const members = await membersOnDate(getDb(), groupId, "2026-12-08");
+    const members = await membersOnDate(getDb(), groupId(), "2026-12-08");
     const counts = countMemberships(members);
     const quorum = computeQuorum(
       members.map((member) => ({ membershipId: member.id, role: member.role, alternateForId: member.alternateForId, status: null })),
@@ -39,7 +53,7 @@ describeEachDatabase("membership counts", (getDb, getHandle) => {
   });
 
   it("names each count on the members page, for a date asked about", async () => {
-    const response = await fetch(`${server.url}/groups/${groupId}/members?on=2026-12-08`, { headers: { cookie } });
+    const response = await membersOn("2026-12-08");
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain(`On 8 December 2026: ${counted}`);
@@ -48,20 +62,7 @@ describeEachDatabase("membership counts", (getDb, getHandle) => {
 });
 
 describeEachDatabase("dates typed the New Zealand way", (getDb, getHandle) => {
-  let server: TestServer;
-  let groupId: string;
-  let cookie: string;
-
-  beforeAll(async () => {
-    server = await startTestServer({ database: getHandle() });
-    groupId = (await getDb().selectFrom("groups").select("id").executeTakeFirstOrThrow()).id;
-    cookie = await signIn(server, "secretary@example.org");
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-
-  const membersOn = (on: string) => fetch(`${server.url}/groups/${groupId}/members?${new URLSearchParams({ on })}`, { headers: { cookie } });
+  const { membersOn } = membersPageAsSecretary(getDb, getHandle);
 
   it("accepts day month year, 8/12/2026 and 2026-12-08 for the same day", async () => {
     for (const on of ["8 December 2026", "8 Dec 2026", "8/12/2026", "2026-12-08"]) {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { followChild } from "../support/child-output.js";
 import { withPostgresSchemaLock } from "../support/database.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -21,12 +22,7 @@ function run(env: Record<string, string>, nodeOptions: string[] = []) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
+  return { child, ...followChild(child) };
 }
 
 async function waitForUrl(output: () => { stdout: string }): Promise<string> {

@@ -1,7 +1,7 @@
 import net from "node:net";
 import { io as connectSocket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, signIn, startTestServer } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { signIn, startTestServer, startTestServerForSuite } from "../support/server.js";
 import { formatNzDate } from "../../app/utils/dates.js";
 import { demoMeeting } from "../support/demo-meeting.js";
 
@@ -26,13 +26,7 @@ function rawUpgrade(url: string, path: string, headers: Record<string, string> =
 }
 
 describe("the server", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = startTestServerForSuite();
 
   it("reports healthy with the embedded database on /healthz", async () => {
     const response = await fetch(`${server.url}/healthz`);

@@ -11,6 +11,7 @@ import type { CollabLimits } from "../../server/collab/collab-limits.js";
 import type { JobTimings } from "../../server/jobs/job-queue.js";
 import { createLogger } from "../../server/logger.js";
 import type { DatabaseHandle } from "../../db/connect.js";
+import { afterAll, beforeAll } from "vitest";
 import { openTestDatabase } from "./database.js";
 
 export interface TestServer extends RunningServer {
@@ -57,6 +58,46 @@ export async function startTestServer(
       if (!options.env?.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a test server before the suite's tests and closes it after them (hooks registered where
+ * this is called). The object returned is that server once the suite's first hook has run.
+ */
+export function startTestServerForSuite(options: Parameters<typeof startTestServer>[0] = {}): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(options));
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  return server;
+}
+
+/** A GET with this Cookie header, answering redirects rather than following them. */
+export function getAs(server: { url: string }, path: string, cookie: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, { headers: { cookie }, redirect: "manual" });
+}
+
+/** A form POST from the server's own origin with this Cookie header, answering redirects rather than following them. */
+export function postFormAs(server: { url: string }, path: string, cookie: string, form: Record<string, string>): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, Origin: server.url, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
+}
+
+/** The id of the account with this email address. */
+export async function userIdOf(server: TestServer, email: string): Promise<string> {
+  return (await server.services.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+}
+
+/** How many sessions (devices signed in) the account has. */
+export async function sessionCountOf(server: TestServer, userId: string): Promise<number> {
+  return (await server.services.db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute()).length;
 }
 
 /** Signs in through the real /login form; returns the Cookie header value for later requests. */

@@ -3,9 +3,9 @@
  * `document:presence`; the events are the realtime contract's, app/realtime/contract.ts). The
  * socket.io client is loaded only in the browser, after the page has rendered.
  */
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { DocumentViewer } from "../../realtime/contract.js";
-import { connectSocket } from "../../realtime/socket-client.js";
+import { useSocket } from "../../realtime/use-socket.js";
 import { userColour } from "./user-colour.js";
 
 /** "offline": the person's own network is down; "unreachable": it is up but the server is not answering. */
@@ -32,51 +32,38 @@ export function PresenceList({
   const documentChanged = useRef(onDocumentChanged);
   documentChanged.current = onDocumentChanged;
 
-  useEffect(() => {
-    let cancelled = false;
-    let disconnect = () => {};
-    void connectSocket().then((socket) => {
-      if (cancelled) {
-        socket.disconnect();
-        return;
-      }
-      const join = () =>
-        socket.emit("document:join", { documentId }, (ack) => {
-          if (!cancelled) setState(ack?.ok ? "here" : "refused");
-        });
-      socket.on("connect", join);
-      socket.on("disconnect", () => {
-        if (!cancelled) setState(lostConnection());
+  useSocket(documentId, (socket, isCurrent) => {
+    const join = () =>
+      socket.emit("document:join", { documentId }, (ack) => {
+        if (isCurrent()) setState(ack?.ok ? "here" : "refused");
       });
-      socket.on("document:presence", (payload) => {
-        if (!cancelled && payload?.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
-      });
-      const changed = (payload: { documentId: string } | undefined) => {
-        if (!cancelled && payload?.documentId === documentId) documentChanged.current?.();
-      };
-      socket.on("comment:changed", changed);
-      socket.on("consultation:changed", changed);
-      // The browser knows about the network before the socket does: say so at once, and on the
-      // way back rejoin now rather than at the next reconnection attempt.
-      const wentOffline = () => setState("offline");
-      const cameOnline = () => {
-        if (socket.disconnected) socket.connect();
-        else join();
-      };
-      window.addEventListener("offline", wentOffline);
-      window.addEventListener("online", cameOnline);
-      disconnect = () => {
-        window.removeEventListener("offline", wentOffline);
-        window.removeEventListener("online", cameOnline);
-        socket.emit("document:leave", { documentId });
-        socket.disconnect();
-      };
+    socket.on("connect", join);
+    socket.on("disconnect", () => {
+      if (isCurrent()) setState(lostConnection());
     });
-    return () => {
-      cancelled = true;
-      disconnect();
+    socket.on("document:presence", (payload) => {
+      if (isCurrent() && payload?.documentId === documentId && Array.isArray(payload.viewers)) setViewers(payload.viewers);
+    });
+    const changed = (payload: { documentId: string } | undefined) => {
+      if (isCurrent() && payload?.documentId === documentId) documentChanged.current?.();
     };
-  }, [documentId]);
+    socket.on("comment:changed", changed);
+    socket.on("consultation:changed", changed);
+    // The browser knows about the network before the socket does: say so at once, and on the
+    // way back rejoin now rather than at the next reconnection attempt.
+    const wentOffline = () => setState("offline");
+    const cameOnline = () => {
+      if (socket.disconnected) socket.connect();
+      else join();
+    };
+    window.addEventListener("offline", wentOffline);
+    window.addEventListener("online", cameOnline);
+    return () => {
+      window.removeEventListener("offline", wentOffline);
+      window.removeEventListener("online", cameOnline);
+      socket.emit("document:leave", { documentId });
+    };
+  });
 
   const others = viewers.filter((viewer) => viewer.userId !== selfUserId);
   return (

@@ -17,6 +17,7 @@ import {
   useForm,
 } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { Form } from "@remix-run/react";
 import type { FormHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 import type { z } from "zod";
 
@@ -96,6 +97,16 @@ export function FormErrors({ form }: { form: AnyForm }) {
   );
 }
 
+/** The hint under a label, that the control names as its description. */
+function FieldHint({ meta, hint }: { meta: Meta; hint?: ReactNode }) {
+  if (!hint) return null;
+  return (
+    <span className="hint" id={meta.descriptionId}>
+      {hint}
+    </span>
+  );
+}
+
 /** The label, hint and messages around one control. */
 function FieldFrame({
   meta,
@@ -113,11 +124,7 @@ function FieldFrame({
   return (
     <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={meta.id}>{label}</label>
-      {hint ? (
-        <span className="hint" id={meta.descriptionId}>
-          {hint}
-        </span>
-      ) : null}
+      <FieldHint meta={meta} hint={hint} />
       {children}
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
@@ -215,11 +222,7 @@ export function CheckboxField({
     <div className="field field--check">
       <input {...getInputProps(meta, { type: "checkbox", ...(value ? { value } : {}), ...hintOf(meta, hint) })} />{" "}
       <label htmlFor={meta.id}>{label}</label>
-      {hint ? (
-        <span className="hint" id={meta.descriptionId}>
-          {hint}
-        </span>
-      ) : null}
+      <FieldHint meta={meta} hint={hint} />
       <ErrorList id={meta.errorId} errors={meta.errors} />
     </div>
   );
@@ -264,4 +267,48 @@ export function ChoiceField({
 /** The hidden `intent` of a form on a page with several (each form's schema names its own). */
 export function IntentInput({ value }: { value: string }) {
   return <input type="hidden" name="intent" value={value} />;
+}
+
+/**
+ * One form of a page with several, under its own level 3 heading that names the form: the form's
+ * messages first, then its hidden intent and its fields (`children`, the submit button with them).
+ */
+export function HeadedIntentForm({
+  form,
+  intent,
+  headingId,
+  heading,
+  children,
+}: {
+  form: AnyForm;
+  intent: string;
+  headingId: string;
+  heading: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div>
+      <h3 id={headingId}>{heading}</h3>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)} aria-labelledby={headingId}>
+        <IntentInput value={intent} />
+        {children}
+      </Form>
+    </div>
+  );
+}
+
+/**
+ * A form with no fields of its own, that the buttons in a table's rows submit (their `form`
+ * attribute), each naming its row; its messages show where it stands, above the table.
+ */
+export function RowButtonsForm({ form, intent }: { form: AnyForm; intent: string }) {
+  return (
+    <>
+      <FormErrors form={form} />
+      <Form method="post" {...formProps(form)}>
+        <IntentInput value={intent} />
+      </Form>
+    </>
+  );
 }

@@ -7,7 +7,7 @@
  */
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { connectSocket } from "../../realtime/socket-client.js";
+import { useSocket } from "../../realtime/use-socket.js";
 
 type RoomState = "joining" | "live" | "offline" | "refused";
 
@@ -27,42 +27,27 @@ export function MeetingRoom({ meetingId, live }: { meetingId: string; live: bool
     }
   }, [pending, revalidator]);
 
-  useEffect(() => {
-    let cancelled = false;
-    let disconnect = () => {};
-    void connectSocket().then((socket) => {
-      if (cancelled) {
-        socket.disconnect();
-        return;
-      }
-      const refresh = () => {
-        if (revalidate.current.state === "idle") revalidate.current.revalidate();
-        else setPending(true);
-      };
-      socket.on("connect", () => {
-        socket.emit("meeting:join", { meetingId }, (ack) => {
-          if (cancelled) return;
-          setState(ack.ok ? "live" : "refused");
-          // Whatever happened while we were away: catch up now.
-          if (ack.ok) refresh();
-        });
-      });
-      socket.on("disconnect", () => {
-        if (!cancelled) setState("offline");
-      });
-      socket.on("meeting:changed", (payload) => {
-        if (!cancelled && payload.meetingId === meetingId) refresh();
-      });
-      disconnect = () => {
-        socket.emit("meeting:leave", { meetingId });
-        socket.disconnect();
-      };
-    });
-    return () => {
-      cancelled = true;
-      disconnect();
+  useSocket(meetingId, (socket, isCurrent) => {
+    const refresh = () => {
+      if (revalidate.current.state === "idle") revalidate.current.revalidate();
+      else setPending(true);
     };
-  }, [meetingId]);
+    socket.on("connect", () => {
+      socket.emit("meeting:join", { meetingId }, (ack) => {
+        if (!isCurrent()) return;
+        setState(ack.ok ? "live" : "refused");
+        // Whatever happened while we were away: catch up now.
+        if (ack.ok) refresh();
+      });
+    });
+    socket.on("disconnect", () => {
+      if (isCurrent()) setState("offline");
+    });
+    socket.on("meeting:changed", (payload) => {
+      if (isCurrent() && payload.meetingId === meetingId) refresh();
+    });
+    return () => socket.emit("meeting:leave", { meetingId });
+  });
 
   if (!live) return null;
   return (

@@ -1,6 +1,6 @@
 /** Ending a membership on its last day, with a reason (the chair, secretary or platform administrator). */
-import { Form, useNavigation } from "@remix-run/react";
-import { FormErrors, IntentInput, SelectField, TextField, formProps, useAppForm } from "../forms/fields.js";
+import { useNavigation } from "@remix-run/react";
+import { HeadedIntentForm, SelectField, TextField, useAppForm } from "../forms/fields.js";
 import { MEMBERSHIP_END_REASON_MAX, endMembershipSchema } from "../../identity/schemas.js";
 import { NZ_DATE_HINT } from "../../utils/nz-date-schema.js";
 
@@ -15,18 +15,13 @@ export function EndMembershipForm({
   const submitting = useNavigation().state === "submitting";
   const [form, fields] = useAppForm(endMembershipSchema, { id: "end", lastResult });
   return (
-    <div>
-      <h3 id="end-heading">End a membership</h3>
-      <FormErrors form={form} />
-      <Form method="post" {...formProps(form)} aria-labelledby="end-heading">
-        <IntentInput value="end" />
-        <SelectField meta={fields.membershipId} label="Membership" placeholder="Choose a member" options={memberships} />
-        <TextField meta={fields.endsOn} label="Last day of the membership" hint={NZ_DATE_HINT} />
-        <TextField meta={fields.reason} label="Reason" maxLength={MEMBERSHIP_END_REASON_MAX} />
-        <button type="submit" className="button button--danger" disabled={submitting}>
-          End membership
-        </button>
-      </Form>
-    </div>
+    <HeadedIntentForm form={form} intent="end" headingId="end-heading" heading="End a membership">
+      <SelectField meta={fields.membershipId} label="Membership" placeholder="Choose a member" options={memberships} />
+      <TextField meta={fields.endsOn} label="Last day of the membership" hint={NZ_DATE_HINT} />
+      <TextField meta={fields.reason} label="Reason" maxLength={MEMBERSHIP_END_REASON_MAX} />
+      <button type="submit" className="button button--danger" disabled={submitting}>
+        End membership
+      </button>
+    </HeadedIntentForm>
   );
 }

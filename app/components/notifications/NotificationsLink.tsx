@@ -9,7 +9,7 @@
  */
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
-import { connectSocket } from "../../realtime/socket-client.js";
+import { useSocket } from "../../realtime/use-socket.js";
 
 export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
   const [count, setCount] = useState(unreadCount);
@@ -17,26 +17,13 @@ export function NotificationsLink({ unreadCount }: { unreadCount: number }) {
   // A new page load (e.g. after "Mark all as read") knows better than the last event.
   useEffect(() => setCount(unreadCount), [unreadCount]);
 
-  useEffect(() => {
-    let cancelled = false;
-    let disconnect = () => {};
-    void connectSocket().then((socket) => {
-      if (cancelled) {
-        socket.disconnect();
-        return;
-      }
-      socket.on("notification", (payload) => {
-        // The server is trusted, but a count is only ever shown when it is one.
-        if (Number.isInteger(payload?.unreadCount)) setCount(payload.unreadCount);
-        if (typeof payload?.id === "string" && typeof payload.title === "string") setLatest({ id: payload.id, title: payload.title });
-      });
-      disconnect = () => socket.disconnect();
+  useSocket("notifications", (socket) => {
+    socket.on("notification", (payload) => {
+      // The server is trusted, but a count is only ever shown when it is one.
+      if (Number.isInteger(payload?.unreadCount)) setCount(payload.unreadCount);
+      if (typeof payload?.id === "string" && typeof payload.title === "string") setLatest({ id: payload.id, title: payload.title });
     });
-    return () => {
-      cancelled = true;
-      disconnect();
-    };
-  }, []);
+  });
 
   const label = count > 0 ? `Notifications (${count} unread)` : "Notifications";
   return (

@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
-import { type Browser, type Page, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 const screenshotDir = path.join(root, "test-results", "screenshots");
@@ -28,6 +29,28 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--no-first-run",
     ],
+  });
+}
+
+/**
+ * Launches one browser for the suite and opens a fresh context before each test (its own cookies,
+ * so no test inherits another's session), handing its page to `onOpen`; closes both afterwards.
+ */
+export function freshPageForEachTest(onOpen: (page: Page) => void): void {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await browser!.newContext();
+    onOpen(await context.newPage());
+  });
+  afterEach(async () => {
+    await context?.close();
   });
 }
 
