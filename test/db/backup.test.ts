@@ -25,7 +25,7 @@ import { applyStoredState, readStoredState } from "../../server/collab/document-
 import { loadConfig } from "../../server/config.js";
 import { createLogger } from "../../server/logger.js";
 import { signIn } from "../support/server.js";
-import { type CollabClient, appendParagraph, connectClient, documentIdOfKind } from "../collab/collab-clients.js";
+import { type CollabClient, appendParagraph, connectClient, documentIdOfKind } from "../server/collab/collab-clients.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COLLAB_FIELD, renderText } from "../../app/documents/content.js";
 import { connectDatabase } from "../../db/connect.js";
 import { MAX_MESSAGE_BYTES } from "../../server/collab/endpoint.js";
-import { type CollabClient, appendParagraph, connectClient, storedDoc } from "../collab/collab-clients.js";
+import { type CollabClient, appendParagraph, connectClient, storedDoc } from "../server/collab/collab-clients.js";
 import { Random, fuzzScale, fuzzSeed, scaled } from "./fuzz-random.js";
 import { FuzzTally } from "./fuzz-report.js";
 import { FuzzServer, demoIds } from "./fuzz-server.js";

@@ -4,7 +4,7 @@
  * after the 101, and whatever the server answers up to its close frame.
  */
 import net from "node:net";
-import { closeCodeIn, serverFrames } from "../collab/collab-clients.js";
+import { closeCodeIn, serverFrames } from "../server/collab/collab-clients.js";
 
 export interface ServerFrame {
   opcode: number;

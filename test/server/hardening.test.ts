@@ -5,7 +5,7 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendParagraph, connectClient, rawUpgradeStatus } from "../collab/collab-clients.js";
+import { appendParagraph, connectClient, rawUpgradeStatus } from "./collab/collab-clients.js";
 import { type TestServer, signIn, startTestServer } from "../support/server.js";
 
 /** Writes `request` on a raw socket; resolves with everything the server answered before closing. */
