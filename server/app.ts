@@ -41,6 +41,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { type BackupControl, startBackupControl } from "./backup-control.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
 import { createRemixHandler } from "./http/remix-handler.js";
+import { dynamicCompression, precompressedAssets } from "./http/compression.js";
 import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -281,7 +282,11 @@ export async function startServer({
 
   app.get("/healthz", healthCheck({ database, cluster, version }));
 
-  app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }), notFound);
+  // Hashed assets: their brotli or gzip copy, written at build time, cached for a year (ADR 022).
+  const assetsDir = path.join(rootDir, "public", "build");
+  app.use("/build", precompressedAssets(assetsDir), express.static(assetsDir, { immutable: true, maxAge: "1y" }), notFound);
+  // Everything after this (pages, data, the few unhashed public files) is compressed as it goes out.
+  app.use(dynamicCompression());
   app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
 
   // Cross-site request forgery: state-changing requests must come from our own origin
