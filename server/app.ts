@@ -41,7 +41,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { type BackupControl, startBackupControl } from "./backup-control.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
 import { createRemixHandler } from "./http/remix-handler.js";
-import { dynamicCompression, precompressedAssets } from "./http/compression.js";
+import { precompressedAssets } from "./http/compression.js";
 import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -285,8 +285,6 @@ export async function startServer({
   // Hashed assets: their brotli or gzip copy, written at build time, cached for a year (ADR 022).
   const assetsDir = path.join(rootDir, "public", "build");
   app.use("/build", precompressedAssets(assetsDir), express.static(assetsDir, { immutable: true, maxAge: "1y" }), notFound);
-  // Everything after this (pages, data, the few unhashed public files) is compressed as it goes out.
-  app.use(dynamicCompression());
   app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
 
   // Cross-site request forgery: state-changing requests must come from our own origin
@@ -321,6 +319,15 @@ export async function startServer({
 
   // The body is read here, within the limit, before the web app sees the request.
   app.use(readBody());
+
+  // The benchmark's floor (npm run bench:pages): everything a page goes through but the web app.
+  if (config.benchFloorRoute) {
+    const floorPage = `<!doctype html><html lang="en-NZ"><head><meta charset="utf-8"><title>Floor</title></head><body>${"<p>Kia ora. This page is the same every time.</p>".repeat(40)}</body></html>`;
+    app.get("/bench/floor", (_request, response) => {
+      response.setHeader("Cache-Control", "no-store");
+      response.type("html").send(floorPage);
+    });
+  }
 
   const remixHandlerFor = (serverBuild: ServerBuild) =>
     createRemixHandler({

@@ -4,15 +4,14 @@
  * - Hashed build assets: the `.br` and `.gz` copies `npm run build` wrote beside each file
  *   (server/cli/precompress.ts) are sent as they are, brotli where the browser accepts it, else
  *   gzip, else the file itself; always with `Vary: Accept-Encoding`.
- * - Pages, data and JSON: compressed as they stream, brotli at a quick quality or gzip, when they
- *   are at least 1 KB. Not compressed: answers to form posts and answers that set a cookie (BREACH,
- *   see the ADR), and anything a route marks `no-transform`.
+ * - Pages, data and JSON from the web app: compressed in one piece (server/http/remix-handler.ts),
+ *   brotli at a quick quality or gzip, when they are at least 1 KB. Not compressed: answers to form
+ *   posts and answers that set a cookie (BREACH, see the ADR), and anything marked `no-transform`.
  * - Websocket traffic never passes through here: upgrades go to the upgrade router, not Express.
  */
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import compression from "compression";
 import type { NextFunction, Request, Response } from "express";
 
 export type Encoding = "br" | "gzip";
@@ -78,26 +77,32 @@ export function precompressedAssets(directory: string) {
 /** The smallest response worth compressing: below this the headers cost more than is saved. */
 export const compressionThresholdBytes = 1024;
 
+const compressibleType = /^\s*(text\/|application\/(json|javascript|xml|[\w.+-]+\+(json|xml))|image\/svg\+xml)/i;
+
 /**
- * Compresses dynamic responses on the fly (pages, single-fetch data, JSON). Each write is flushed,
- * so a streamed page's first part reaches the browser without waiting for the rest.
+ * Whether a web app answer may be compressed: a GET or HEAD (a form post's answer may show a secret
+ * once, such as a new calendar feed address), no cookie set (a login or a session change), not
+ * already encoded, not marked `no-transform`, and text (ADR 022, BREACH).
  */
-export function dynamicCompression() {
-  return compression({
-    threshold: compressionThresholdBytes,
-    flush: zlib.constants.Z_SYNC_FLUSH,
-    brotli: {
-      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 },
-    },
-    filter: (request, response) => {
-      // A form post's answer may show a secret once (a new calendar feed address); a response that
-      // sets a cookie is a login or a session change. Neither is compressed (ADR 022, BREACH).
-      if (request.method !== "GET" && request.method !== "HEAD") return false;
-      if (response.getHeader("Set-Cookie") !== undefined) return false;
-      // Build assets are precompressed; files the app already compressed (.docx) stay as they are.
-      if (response.getHeader("Content-Encoding") !== undefined) return false;
-      return compression.filter(request, response);
-    },
-  });
+export function compressible(request: Request, response: Response, answer: globalThis.Response): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  if (response.getHeader("Set-Cookie") !== undefined || answer.headers.has("set-cookie")) return false;
+  if (answer.headers.has("content-encoding")) return false;
+  if (/\bno-transform\b/i.test(answer.headers.get("cache-control") ?? "")) return false;
+  return compressibleType.test(answer.headers.get("content-type") ?? "");
+}
+
+/** Sends `body` brotli- or gzip-compressed when the browser accepts it and it is at least 1 KB. */
+export function sendCompressed(request: Request, response: Response, body: Buffer): void {
+  response.vary("Accept-Encoding");
+  const encoding = body.length >= compressionThresholdBytes ? acceptedEncoding(request.get("accept-encoding")) : null;
+  const sent =
+    encoding === "br"
+      ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      : encoding === "gzip"
+        ? zlib.gzipSync(body, { level: 6 })
+        : body;
+  if (encoding) response.setHeader("Content-Encoding", encoding);
+  response.setHeader("Content-Length", String(sent.length));
+  response.end(request.method === "HEAD" ? undefined : sent);
 }

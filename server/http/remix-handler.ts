@@ -13,6 +13,7 @@
 import crypto from "node:crypto";
 import { type AppLoadContext, type ServerBuild, createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { compressible, sendCompressed } from "./compression.js";
 import type { OriginRule } from "./origin.js";
 
 const droppedHeaders = new Set(["origin", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-forwarded-port"]);
@@ -47,6 +48,13 @@ export function createRemixHandler(options: {
         } else {
           response.end(request.method === "HEAD" ? undefined : body);
         }
+        return;
+      }
+      if (remixResponse.body && compressible(request, response, remixResponse)) {
+        // Compressed in one piece: the app streams nothing in later parts (no defer), so nothing
+        // is held back, and one synchronous brotli call costs far less than zlib's thread round
+        // trips for each of the hundreds of chunks React writes (ADR 022, npm run bench:pages).
+        sendCompressed(request, response, Buffer.from(await remixResponse.arrayBuffer()));
         return;
       }
       if (remixResponse.body) {
