@@ -344,6 +344,7 @@ export async function startServer({
         clientIp: origins.source(request).clientIp,
         user: (response.locals.user as RequestContext["user"]) ?? null,
         session: (response.locals.session as RequestContext["session"]) ?? null,
+        ...(request.method === "GET" || request.method === "HEAD" ? { requestCache: new Map<string, Promise<unknown>>() } : {}),
       }),
     });
   let remixHandler = buildLoading.then(remixHandlerFor);
