@@ -18,7 +18,7 @@ import type { ReactNode } from "react";
 import { NotificationsLink } from "./components/notifications/NotificationsLink.js";
 import { SearchBox } from "./components/search/SearchBox.js";
 import "./load-context.js";
-import { loadActor } from "./models/actor.server.js";
+import { actorOf } from "./http/require.server.js";
 import { holdsMinisterOffice } from "./models/approvals.server.js";
 import { unreadCount } from "./models/notifications.server.js";
 import styles from "./styles/app.css";
@@ -37,7 +37,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   return {
     user: user ? { displayName: user.displayName, email: user.email, isPlatformAdmin: user.isPlatformAdmin } : null,
     // The Lead Minister's office sees its approvals queue in the navigation.
-    mayApprove: user ? holdsMinisterOffice(await loadActor(context.services.db, user)) : false,
+    mayApprove: user ? holdsMinisterOffice(await actorOf(context, user)) : false,
     unreadNotifications: user ? await unreadCount(context.services.db, user.id) : 0,
   };
 }

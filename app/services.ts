@@ -146,4 +146,10 @@ export interface RequestContext {
   clientIp: string | null;
   user: SessionUser | null;
   session: Session | null;
+  /**
+   * What the loaders of one GET request share (the signed-in person's roles, the group): the root,
+   * the layouts and the page each ask, and each used to query again (issue 21). Absent for form
+   * posts, whose action may change what the loaders after it must see.
+   */
+  requestCache?: Map<string, Promise<unknown>>;
 }

@@ -43,6 +43,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { type BackupControl, startBackupControl } from "./backup-control.js";
 import { compileTrust, createOriginRule } from "./http/origin.js";
 import { createRemixHandler } from "./http/remix-handler.js";
+import { precompressedAssets } from "./http/compression.js";
 import { readBody, requestGuard, sendRefusal } from "./http/request-guard.js";
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -287,8 +288,13 @@ export async function startServer({
 
   app.get("/healthz", healthCheck({ database, cluster, version }));
 
-  app.use("/build", express.static(path.join(rootDir, "public", "build"), { immutable: true, maxAge: "1y" }), notFound);
-  app.use(express.static(path.join(rootDir, "public"), { maxAge: "1h" }));
+  // Hashed assets: their brotli or gzip copy, written at build time, cached for a year (ADR 022).
+  const assetsDir = path.join(rootDir, "public", "build");
+  app.use("/build", precompressedAssets(assetsDir), express.static(assetsDir, { immutable: true, maxAge: "1y" }), notFound);
+  // The few unhashed files (favicons) all have an extension; pages never do, so they skip the
+  // file system look-up that serve-static made on every page request (npm run bench:pages).
+  const publicFiles = express.static(path.join(rootDir, "public"), { maxAge: "1h" });
+  app.use((request, response, next) => (path.posix.extname(request.path) ? publicFiles(request, response, next) : next()));
 
   // Cross-site request forgery: state-changing requests must come from our own origin
   // (SameSite=Lax cookies are the second line). The same rule guards both websocket doors.
@@ -323,6 +329,15 @@ export async function startServer({
   // The body is read here, within the limit, before the web app sees the request.
   app.use(readBody());
 
+  // The benchmark's floor (npm run bench:pages): everything a page goes through but the web app.
+  if (config.benchFloorRoute) {
+    const floorPage = `<!doctype html><html lang="en-NZ"><head><meta charset="utf-8"><title>Floor</title></head><body>${"<p>Kia ora. This page is the same every time.</p>".repeat(40)}</body></html>`;
+    app.get("/bench/floor", (_request, response) => {
+      response.setHeader("Cache-Control", "no-store");
+      response.type("html").send(floorPage);
+    });
+  }
+
   const remixHandlerFor = (serverBuild: ServerBuild) =>
     createRemixHandler({
       build: serverBuild,
@@ -335,6 +350,7 @@ export async function startServer({
         clientIp: origins.source(request).clientIp,
         user: (response.locals.user as RequestContext["user"]) ?? null,
         session: (response.locals.session as RequestContext["session"]) ?? null,
+        ...(request.method === "GET" || request.method === "HEAD" ? { requestCache: new Map<string, Promise<unknown>>() } : {}),
       }),
     });
   let remixHandler = buildLoading.then(remixHandlerFor);

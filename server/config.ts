@@ -94,6 +94,7 @@ const configSchema = z.object({
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ),
   SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(["auto", "never"]).default("auto")),
+  BENCH_FLOOR_ROUTE: z.preprocess(emptyAsUndefined, z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0")),
   INSTANCE_ID: z.preprocess(
     emptyAsUndefined,
     z
@@ -210,6 +211,8 @@ export type Config = {
   inboundEmailDomain: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   seedDemo: "auto" | "never";
+  /** BENCH_FLOOR_ROUTE=1: GET /bench/floor answers a constant page, the floor `npm run bench:pages` compares pages with. */
+  benchFloorRoute: boolean;
   trustProxy: TrustProxy;
   /** This process's name among several (logs, Redis messages): INSTANCE_ID, or host and pid. */
   instanceId: string;
@@ -284,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inboundEmailDomain,
     logLevel: parsed.LOG_LEVEL,
     seedDemo: parsed.SEED_DEMO,
+    benchFloorRoute: parsed.BENCH_FLOOR_ROUTE === "1",
     trustProxy: parsed.TRUST_PROXY,
     instanceId: parsed.INSTANCE_ID ?? `${os.hostname()}:${process.pid}`,
     digestCheckCron: parsed.DIGEST_CHECK_CRON,

@@ -5,7 +5,7 @@
  *
  * Shared with the browser: no server imports here.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const EMAIL_MAX = 254;
 export const PASSWORD_MIN_LENGTH = 12;

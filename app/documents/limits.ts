@@ -18,3 +18,6 @@ export const APPROVAL_TEXT_MAX = 2000;
 
 /** A consultation's brief to its consultees, in characters. */
 export const CONSULTATION_BRIEF_MAX = 2000;
+
+/** How many characters of a comment's quote context are kept either side of its words (quote-selector.ts). */
+export const QUOTE_CONTEXT = 32;

@@ -16,8 +16,9 @@
  */
 import DiffMatchPatch from "diff-match-patch";
 
-/** How many characters of context are kept either side of the words. */
-export const QUOTE_CONTEXT = 32;
+import { QUOTE_CONTEXT } from "./limits.js";
+
+export { QUOTE_CONTEXT };
 /** The most a fuzzy match may differ: edit distance over the words' length, and Bitap's own threshold. */
 export const FUZZY_THRESHOLD = 0.3;
 /** Shorter words are found exactly or not at all: a few letters match too much by chance. */

@@ -7,11 +7,10 @@
  *
  * Shared with the browser: no server imports here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ErrorCode } from "../errors.js";
 import { classifications, documentKinds } from "../../db/database.js";
-import { base64ToBytes } from "./comment-anchors.js";
-import { QUOTE_CONTEXT } from "./quote-selector.js";
+import { base64ToBytes } from "./base64.js";
 import {
   APPROVAL_TEXT_MAX,
   COMMENT_BODY_MAX,
@@ -19,6 +18,7 @@ import {
   CONSULTATION_BRIEF_MAX,
   DOCUMENT_TITLE_MAX,
   VERSION_NAME_MAX,
+  QUOTE_CONTEXT,
 } from "./limits.js";
 import { nzDate } from "../utils/nz-date-schema.js";
 

@@ -9,12 +9,13 @@ import { forbidden, notFound } from "../errors.js";
 import { findGroup } from "../models/groups.server.js";
 import { groupResource } from "../models/policy-resources.server.js";
 import { type Action, can } from "../policy/policy.js";
-import { requireActor, requirePermission } from "./require.server.js";
+import { oncePerRequest, requireActor, requirePermission } from "./require.server.js";
 import { refuse } from "./responses.server.js";
 
 export async function requireGroup(request: Request, context: AppLoadContext, params: { groupId?: string }, action?: Action) {
   const { user, actor } = await requireActor(request, context);
-  const group = await findGroup(context.services.db, params.groupId ?? "");
+  const groupId = params.groupId ?? "";
+  const group = await oncePerRequest(context, `group:${groupId}`, () => findGroup(context.services.db, groupId));
   if (!group) refuse(notFound());
   const resource = groupResource(group.id);
   if (!can(actor, "group.view", resource) && !can(actor, "group.members.view", resource)) refuse(forbidden());

@@ -24,7 +24,24 @@ export async function requireActor(
   context: AppLoadContext,
 ): Promise<{ user: SessionUser; actor: Actor }> {
   const user = requireUser(request, context);
-  return { user, actor: await loadActor(context.services.db, user) };
+  return { user, actor: await actorOf(context, user) };
+}
+
+/** The signed-in person's roles, read once per GET request however many loaders ask. */
+export function actorOf(context: AppLoadContext, user: SessionUser): Promise<Actor> {
+  return oncePerRequest(context, `actor:${user.id}`, () => loadActor(context.services.db, user));
+}
+
+/** `read()` once per GET request for `key`; every call for a form post reads afresh. */
+export function oncePerRequest<T>(context: AppLoadContext, key: string, read: () => Promise<T>): Promise<T> {
+  const cache = context.requestCache;
+  if (!cache) return read();
+  let pending = cache.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = read();
+    cache.set(key, pending);
+  }
+  return pending;
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * Shared with the browser: no server imports here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { membershipRoles, organisationSectors } from "../../db/database.js";
 import { EMAIL_MAX } from "../auth/schemas.js";
 import { nzDate } from "../utils/nz-date-schema.js";

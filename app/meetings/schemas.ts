@@ -6,7 +6,7 @@
  * register's search. The messages are the ones people see. What needs the database (is this a
  * member on the day, is the meeting still open) stays with the models.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { actionStatuses, attendanceStatuses, classifications, decisionVerbs } from "../../db/database.js";
 import { isCalendarDate, parseNzDate } from "../utils/dates.js";
 import { nzDate } from "../utils/nz-date-schema.js";

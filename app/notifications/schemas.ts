@@ -4,7 +4,7 @@
  *
  * Shared with the browser: no server imports here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { emailModes } from "../../db/database.js";
 
 /** "Mark all as read" on the notification centre (routes/notifications._index.tsx). */

@@ -8,7 +8,7 @@
  *
  * Shared with the browser: no server imports here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ErrorCode } from "../errors.js";
 
 // ---- rooms --------------------------------------------------------------------------------------

@@ -90,11 +90,18 @@ type Context = LoaderFunctionArgs["context"];
 /** The comment threads the panel shows (by its filter), and the anchors the editor highlights. */
 async function commentsFor(context: Context, documentId: string, requestedFilter: string | null) {
   const filter: CommentFilter = requestedFilter === "resolved" || requestedFilter === "all" ? requestedFilter : "open";
-  const listed = await listThreads(context.services.db, documentId, { status: "all", collaboration: context.services.collaboration });
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, await context.services.collaboration.encodeState(documentId));
-  const threads = threadsInDocumentOrder(doc, listed);
-  doc.destroy();
+  // The document's state is read once for the threads and their order, and not at all when there
+  // are no threads (issue 21: it was read twice on every view of the page).
+  let state: Promise<Uint8Array> | undefined;
+  const collaboration = { encodeState: (id: string) => (state ??= context.services.collaboration.encodeState(id)) };
+  const listed = await listThreads(context.services.db, documentId, { status: "all", collaboration });
+  let threads: typeof listed = [];
+  if (listed.length > 0) {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, await collaboration.encodeState(documentId));
+    threads = threadsInDocumentOrder(doc, listed);
+    doc.destroy();
+  }
   return {
     filter,
     threads: threads

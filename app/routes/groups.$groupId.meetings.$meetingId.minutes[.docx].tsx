@@ -30,7 +30,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       "Content-Length": String(file.byteLength),
       "Content-Disposition": `attachment; filename="${fileName}"`,
       // Classified content: never kept by a shared cache.
-      "Cache-Control": "private, no-store",
+      "Cache-Control": "private, no-cache",
       "X-Content-Type-Options": "nosniff",
     },
   });

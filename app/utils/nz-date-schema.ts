@@ -3,7 +3,7 @@
  * or 2026-12-08, parsed with `parseNzDate` into "YYYY-MM-DD"; anything else is the field's
  * message. Shared with the browser (Conform validates with it too).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseNzDate } from "./dates.js";
 
 /** The hint every date field shows, in the form the tables show dates. */

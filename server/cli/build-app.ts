@@ -11,6 +11,7 @@ import { build } from "@remix-run/dev/dist/compiler/build.js";
 import { createFileWatchCache } from "@remix-run/dev/dist/compiler/fileWatchCache.js";
 import { readConfig } from "@remix-run/dev/dist/config.js";
 import { logger } from "@remix-run/dev/dist/tux/logger.js";
+import { precompressDirectory } from "./precompress.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const started = Date.now();
@@ -21,6 +22,9 @@ logger.info(`building... (NODE_ENV=${mode})`);
 const config = await readConfig(root);
 fs.rmSync(config.assetsBuildDirectory, { recursive: true, force: true });
 await build({ config, options: { mode, sourcemap: false }, fileWatchCache: createFileWatchCache(), logger });
+// Brotli and gzip copies of the hashed assets, sent as files (docs/decisions/022).
+const precompressed = await precompressDirectory(config.assetsBuildDirectory);
+logger.info(`precompressed ${precompressed} asset copies (.br, .gz)`);
 logger.info(`built (${Date.now() - started} ms)`);
 // As the `remix` command does: the compiler leaves esbuild's service running, which would keep
 // the process alive.

@@ -10,8 +10,10 @@
  *   compares Origin with Host and throws, a 500, where they differ behind a proxy or between
  *   `localhost` and `127.0.0.1`.
  */
+import crypto from "node:crypto";
 import { type AppLoadContext, type ServerBuild, createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { compressible, sendCompressed } from "./compression.js";
 import type { OriginRule } from "./origin.js";
 
 const droppedHeaders = new Set(["origin", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for", "x-forwarded-port"]);
@@ -30,6 +32,31 @@ export function createRemixHandler(options: {
       response.statusMessage = remixResponse.statusText;
       response.status(remixResponse.status);
       for (const [name, value] of remixResponse.headers.entries()) response.append(name, value);
+      // Pages and data are one person's view of classified work: never kept by a shared cache, and
+      // not kept at all once someone is signed in (shared computers in offices and marae; ADR 022).
+      if (!remixResponse.headers.has("cache-control")) {
+        response.setHeader("Cache-Control", response.locals.user ? "private, no-store" : "private, no-cache");
+      }
+      if (isExport(request, remixResponse)) {
+        // Exports (Word files, calendars) carry an ETag of their bytes: asked again unchanged, a 304.
+        const body = Buffer.from(await remixResponse.arrayBuffer());
+        const etag = remixResponse.headers.get("etag") ?? `"${crypto.createHash("sha256").update(body).digest("base64url")}"`;
+        response.setHeader("ETag", etag);
+        if (fresh(request.get("if-none-match"), etag)) {
+          response.removeHeader("Content-Length");
+          response.status(304).end();
+        } else {
+          response.end(request.method === "HEAD" ? undefined : body);
+        }
+        return;
+      }
+      if (remixResponse.body && compressible(request, response, remixResponse)) {
+        // Compressed in one piece: the app streams nothing in later parts (no defer), so nothing
+        // is held back, and one synchronous brotli call costs far less than zlib's thread round
+        // trips for each of the hundreds of chunks React writes (ADR 022, npm run bench:pages).
+        sendCompressed(request, response, Buffer.from(await remixResponse.arrayBuffer()));
+        return;
+      }
       if (remixResponse.body) {
         await writeReadableStreamToWritable(remixResponse.body, response);
       } else {
@@ -68,4 +95,19 @@ function toFetchRequest(request: ExpressRequest, response: ExpressResponse, orig
   const body = response.locals.body as Buffer | undefined;
   if (request.method !== "GET" && request.method !== "HEAD") init.body = new Uint8Array(body ?? Buffer.alloc(0));
   return new Request(url, init);
+}
+
+/** A successful download: an attachment (the Word exports) or a calendar (invitations, feeds). */
+function isExport(request: ExpressRequest, response: globalThis.Response): boolean {
+  if ((request.method !== "GET" && request.method !== "HEAD") || response.status !== 200 || !response.body) return false;
+  const type = response.headers.get("content-type") ?? "";
+  return /^\s*attachment/i.test(response.headers.get("content-disposition") ?? "") || type.startsWith("text/calendar");
+}
+
+/** Whether If-None-Match names `etag` (weak comparison, as RFC 9110 asks for GET). */
+function fresh(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === "*") return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => bare(tag) === bare(etag));
 }

@@ -341,6 +341,13 @@ function knownFindings(): EdgeCase[] {
     },
     upgrade("websocket upgrade to /socket.io/?EIO=4&transport=websocket with Origin: not a url", "/socket.io/?EIO=4&transport=websocket", { Origin: "not a url" }, [400, 403]),
     upgrade("websocket upgrade to /socket.io/?EIO=4&transport=websocket with Origin: null", "/socket.io/?EIO=4&transport=websocket", { Origin: "null" }, [400, 403]),
+    // Compression (server/http/compression.ts): whatever Accept-Encoding says, a page or a 4xx.
+    get("GET /login with a malformed Accept-Encoding", "/login", [200], undefined, { "Accept-Encoding": "br;q=abc, gzip;q=-1, *;q=2, ;;;, =, q=" }),
+    get("GET /login with Accept-Encoding: *;q=0", "/login", [200], undefined, { "Accept-Encoding": "*;q=0" }),
+    get("GET /groups signed in with a 4 KB Accept-Encoding", "/groups", [200], "chair", { "Accept-Encoding": `${"x-unknown, ".repeat(400)}br` }),
+    get("GET /build/_shared/no-such-chunk.js with Accept-Encoding: br", "/build/_shared/no-such-chunk.js", [404], undefined, { "Accept-Encoding": "br" }),
+    get("GET /build/%2e%2e/package.json with Accept-Encoding: br, gzip", "/build/%2e%2e/package.json", "4xx", undefined, { "Accept-Encoding": "br, gzip" }),
+    get("GET /build/..%2f..%2fpackage.json.br with Accept-Encoding: br", "/build/..%2f..%2fpackage.json.br", "4xx", undefined, { "Accept-Encoding": "br" }),
     {
       name: "GET /socket.io/?EIO=4&transport=polling with Origin: http://localhost:3000 (another host)",
       kind: "known finding",

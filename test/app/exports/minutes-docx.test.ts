@@ -260,7 +260,7 @@ describeEachDatabase("the minute of decision as a Word document", (getDb, getHan
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     expect(response.headers.get("content-disposition")).toBe(`attachment; filename="${reference}.docx"`);
-    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-cache");
     const body = wordParagraphs(docxParts(Buffer.from(await response.arrayBuffer())).get("word/document.xml")!);
     expect(body[2]!.text).toBe(reference);
   });

@@ -143,7 +143,7 @@ describe("meeting calendars", () => {
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
       expect(response.headers.get("content-disposition")).toBe('attachment; filename="stewardship-group-hui-december-2026.ics"');
-      expect(response.headers.get("cache-control")).toBe("private, no-store");
+      expect(response.headers.get("cache-control")).toBe("private, no-cache");
       const calendar = parseIcs(await response.text());
       expect(calendar.events).toHaveLength(1);
       const event = calendar.events[0]!;
