@@ -4,7 +4,7 @@
  * closing it early). The messages are the ones people see; what needs the database (who holds a
  * seat, whether it is still open) stays with the models.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { decisionProcesses, majorityBases, majorityThresholds } from "../../db/database.js";
 import { nzDate } from "../utils/nz-date-schema.js";
 import { choicesNeedingReason } from "./processes.js";

@@ -2,7 +2,7 @@
  * The search page's query (a GET form, so a search is a link that can be kept and shared). Every
  * field falls back to "not given" rather than failing: a search never answers 400.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { documentStatuses } from "../../db/database.js";
 import { parseNzDate } from "../utils/dates.js";
 import { searchKinds } from "./search-kinds.js";
