@@ -132,17 +132,21 @@ export async function takeProposalEmailReply(
   const group = await db.selectFrom("groups").select("name").where("id", "=", proposal.group_id).executeTakeFirstOrThrow();
   const link = `${services.config.publicUrl}/groups/${proposal.group_id}/proposals/${proposal.id}`;
 
-  if (isClosed(proposal, now)) {
-    await release();
-    const closedAt = proposal.closed_at ?? proposal.closes_at;
+  const tellClosed = async (): Promise<ProposalReplyOutcome> => {
+    const current = await db.selectFrom("proposals").select(["closed_at", "closes_at"]).where("id", "=", proposal.id).executeTakeFirstOrThrow();
     return {
       outcome: "closed",
       told: await tellOnce(services, tokenHash, person, {
         subject: `Your reply was not counted: the proposal “${proposal.title}” has closed`,
-        text: `Your email reply to the proposal “${proposal.title}” of ${group.name} was not counted: it closed on ${formatNzDateTime(closedAt)}, so it no longer takes stances.\n\nYou can see how it was decided at ${link}\n`,
+        text: `Your email reply to the proposal “${proposal.title}” of ${group.name} was not counted: it closed on ${formatNzDateTime(current.closed_at ?? current.closes_at)}, so it no longer takes stances.\n\nYou can see how it was decided at ${link}\n`,
         now,
       }),
     };
+  };
+
+  if (isClosed(proposal, now)) {
+    await release();
+    return tellClosed();
   }
 
   const stance = parseReplyStance(proposal.process, input.body);
@@ -169,7 +173,8 @@ export async function takeProposalEmailReply(
   } catch (error) {
     await release();
     if (!isAppError(error) || error.status >= 500) throw error;
-    if (error.code === "PROPOSAL_CLOSED") return { outcome: "closed", told: false };
+    // It closed between the check above and the command.
+    if (error.code === "PROPOSAL_CLOSED") return tellClosed();
     // Someone who may no longer see the proposal is told nothing of it.
     if (error.code === "NOT_FOUND") return { outcome: "not_taken", told: false };
     return {

@@ -143,17 +143,30 @@ describeEachDatabase("stances by reply email", (getDb, getHandle) => {
     for (const who of ["secretary", "minister", "ngo", "admin", "hemi.walker"]) expect(issuedTo.map((row) => row.user_id), who).not.toContain(idOf(who));
     expect(issuedTo.map((row) => row.user_id)).toContain(idOf("chair"));
     // Were one made for them, the same policy as the web form refuses it, and says so once.
-    for (const who of ["minister", "ngo", "secretary"]) {
+    for (const who of ["minister", "ngo", "secretary", "admin", "hemi.walker"]) {
       const address = (await issueProposalReplyAddress(getDb(), DOMAIN, { userId: idOf(who), proposalId: id }))!;
       const answer = await send(address, "consent");
       expect(answer.code, who).toBe(550);
-      if (who !== "ngo") {
+      if (who === "minister" || who === "secretary") {
         const [told] = await waitForMail(dataDir, (message) => message.to === `${who}@example.org` && message.subject === `Your reply was not counted on “${title}”`);
         expect(told!.text, who).toContain("Only the members with a seat");
       }
     }
     // The consultee may not see proposals at all: told nothing of it.
     expect(await settledCount((message) => message.to === "ngo@example.org" && message.subject.includes(title))).toBe(0);
+    expect(await stancesOf(id)).toEqual([]);
+  }, 120_000);
+
+  it("gives no address to a member excluded for a declared conflict, and refuses their reply", async () => {
+    const membership = await getDb().selectFrom("memberships").select("id").where("user_id", "=", idOf("sione.tui")).where("group_id", "=", groupId).executeTakeFirstOrThrow();
+    const { id, title } = await open({ conflicts: [{ membershipId: membership.id, interest: "Sione's organisation would receive the funding" }] });
+    await emailTo("member", title);
+    const issuedTo = await getDb().selectFrom("proposal_reply_tokens").select("user_id").where("proposal_id", "=", id).execute();
+    expect(issuedTo.map((row) => row.user_id)).not.toContain(idOf("sione.tui"));
+    const address = (await issueProposalReplyAddress(getDb(), DOMAIN, { userId: idOf("sione.tui"), proposalId: id }))!;
+    expect((await send(address, "consent")).code).toBe(550);
+    const [told] = await waitForMail(dataDir, (message) => message.to === "sione.tui@example.org" && message.subject === `Your reply was not counted on “${title}”`);
+    expect(told!.text).toContain("unless they declared a conflict");
     expect(await stancesOf(id)).toEqual([]);
   }, 120_000);
 
