@@ -160,7 +160,7 @@ export async function takeProposalEmailReply(
         text:
           `We could not read your email reply to the proposal “${proposal.title}” as one stance, so it was not counted. You wrote:\n\n` +
           `${words.replace(/^/gm, "> ")}\n\n` +
-          `${replyHowTo(proposal.process)} Reply to the proposal's email again, or take part, and give any comments, on its page: ${link}\n`,
+          `${replyHowTo(proposal.process)} Reply to the proposal's email again, or take part on its page: ${link}\n`,
         now,
       }),
     };
