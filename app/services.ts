@@ -136,6 +136,11 @@ export interface AppServices {
    * about a comment thread (app/models/reply-tokens.server.ts). Absent: emails have no Reply-To.
    */
   replyAddress?: (trx: Transaction<Database>, recipient: { userId: string; threadId: string; documentId: string }) => Promise<string | undefined>;
+  /**
+   * The same for one person's email about a proposal they may take part in (opened, reminder):
+   * answering it with a stance takes part (app/models/proposal-replies.server.ts).
+   */
+  proposalReplyAddress?: (trx: Transaction<Database>, recipient: { userId: string; proposalId: string }) => Promise<string | undefined>;
 }
 
 /** What every Remix loader and action receives as `context`. */

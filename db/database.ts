@@ -488,6 +488,7 @@ export interface Database {
   notification_preferences: NotificationPreferenceTable;
   unsubscribe_tokens: UnsubscribeTokenTable;
   reply_tokens: ReplyTokenTable;
+  proposal_reply_tokens: ProposalReplyTokenTable;
   comment_threads: CommentThreadTable;
   comments: CommentTable;
   agenda_item_papers: AgendaItemPaperTable;
@@ -733,6 +734,23 @@ export interface ReplyTokenTable {
   /** The comment it posted, once posted. */
   comment_id: string | null;
   /** When the person was told by email that their reply could not be posted (once per token). */
+  refusal_sent_at: NullableTimestamp;
+}
+
+/** A reply address of one proposal email to one person (stances by reply email, issue 22). */
+export interface ProposalReplyTokenTable {
+  /** SHA-256 of the token, as hex; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  proposal_id: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+  /** The Message-ID of the message that holds or spent it. */
+  used_message_id: string | null;
+  used_at: NullableTimestamp;
+  /** What the message that spent it did; never the choice or the reason. */
+  outcome: "took_part" | null;
+  /** When the person was told by email why a reply was not taken (once per token). */
   refusal_sent_at: NullableTimestamp;
 }
 

@@ -22,6 +22,7 @@ import { meetingResource } from "../app/models/policy-resources.server.js";
 import { meetingRoom, proposalRoom } from "../app/realtime/contract.js";
 import { can } from "../app/policy/policy.js";
 import { replyAddresses } from "../app/models/reply-tokens.server.js";
+import { proposalReplyAddresses } from "../app/models/proposal-replies.server.js";
 import { type InboundMail, startInboundMail } from "./email/inbound.js";
 import { createMailer } from "./email/mailer.js";
 import { CollaborationEndpoint } from "./collab/endpoint.js";
@@ -190,7 +191,9 @@ export async function startServer({
       );
     },
     // Replies by email: each comment notification email gets its own reply address.
-    ...(config.inboundSmtpPort !== undefined ? { replyAddress: replyAddresses(config.inboundEmailDomain) } : {}),
+    ...(config.inboundSmtpPort !== undefined
+      ? { replyAddress: replyAddresses(config.inboundEmailDomain), proposalReplyAddress: proposalReplyAddresses(config.inboundEmailDomain) }
+      : {}),
   };
   await jobs.work({
     sendEmail: (message) => mailer.send(message),

@@ -30,6 +30,8 @@ export interface NotifyInput {
   groupId?: string | null;
   /** The Reply-To address of each recipient's email, when they can answer it by email. */
   replyTo?: (trx: Transaction<Database>, recipientId: string) => Promise<string | undefined>;
+  /** What an email with a Reply-To says about answering it; by default, answering in the thread. */
+  replyHint?: string;
 }
 
 /** The services `notify` uses: `context.services` in a loader or action. */
@@ -102,7 +104,7 @@ export async function recordNotifications(
     if ((recipient.email_mode ?? "immediate") !== "immediate") continue;
     const token = await issueUnsubscribeToken(trx, row.user_id);
     const replyTo = await input.replyTo?.(trx, row.user_id);
-    const answer = replyTo ? "\n\nReply to this email to answer in the thread." : "";
+    const answer = replyTo ? `\n\n${input.replyHint ?? "Reply to this email to answer in the thread."}` : "";
     await services.jobs.sendEmail(trx, {
       to: recipient.email,
       subject: title,

@@ -22,7 +22,7 @@ import { announceMeetingChange } from "./meeting-command.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { notify } from "./notifications.server.js";
 import { proposalResource } from "./policy-resources.server.js";
-import { type ProposalServices, announceProposalChange, eligibilityOn, lockProposal, participationCounts, proposalTally } from "./proposals.server.js";
+import { type ProposalServices, announceProposalChange, proposalReplies, eligibilityOn, lockProposal, participationCounts, proposalTally } from "./proposals.server.js";
 
 /** The title of the record that holds the decisions made between meetings. */
 export const BETWEEN_MEETINGS_TITLE = "Decisions made between meetings";
@@ -278,6 +278,7 @@ export async function remindProposal(db: Kysely<Database>, services: ProposalSer
           body: `It closes ${formatNzDateTime(proposal.closes_at)} and your seat has not yet taken part.`,
           link: `/groups/${proposal.group_id}/proposals/${proposal.id}`,
           groupId: proposal.group_id,
+          ...proposalReplies(services, proposal.id, proposal.process),
         });
       },
     },

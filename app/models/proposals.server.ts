@@ -17,20 +17,32 @@ import { type Tally, choiceLabels, isChoiceOf, needsReason, processChoices } fro
 import type { proposalVerbs } from "../proposals/schemas.js";
 import { settingsChangeProblems } from "../proposals/settings.js";
 import { proposalRoom } from "../realtime/contract.js";
-import type { JobsService } from "../services.js";
+import { replyHowTo } from "../proposals/reply-stance.js";
+import type { AppServices, JobsService } from "../services.js";
 import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { runCommand } from "./command.server.js";
 import { type NewAction, ownerLabels } from "./decisions.server.js";
 import type { MeetingServices } from "./meeting-command.server.js";
 import { membersOnDate, membershipActiveOn } from "./memberships.server.js";
-import { notify } from "./notifications.server.js";
+import { type NotifyInput, notify } from "./notifications.server.js";
 import { groupResource, proposalResource } from "./policy-resources.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** What proposal commands need: notifications, pushes, and the job queue for the closing time. */
-export type ProposalServices = Omit<MeetingServices, "jobs"> & { jobs: Pick<JobsService, "sendEmail" | "scheduleProposalJob"> };
+export type ProposalServices = Omit<MeetingServices, "jobs"> & {
+  jobs: Pick<JobsService, "sendEmail" | "scheduleProposalJob">;
+  /** When stances by reply email are on: the Reply-To of one person's email about a proposal. */
+  proposalReplyAddress?: AppServices["proposalReplyAddress"];
+};
+
+/** How a proposal's emails to those who may take part are answered by email (replies by email on). */
+export function proposalReplies(services: ProposalServices, proposalId: string, process: DecisionProcess): Pick<NotifyInput, "replyTo" | "replyHint"> {
+  const address = services.proposalReplyAddress;
+  if (!address) return {};
+  return { replyTo: (trx, userId) => address(trx, { userId, proposalId }), replyHint: replyHowTo(process) };
+}
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -227,6 +239,7 @@ export async function openProposal(db: Kysely<Database>, services: ProposalServi
           body: `${group.name} asks for your stance by ${formatNzDateTime(input.closesAt)}.`,
           link: `/groups/${group.id}/proposals/${result.id}`,
           groupId: group.id,
+          ...proposalReplies(services, result.id, input.process),
         });
       },
     },

@@ -35,14 +35,14 @@ export const REPLY_TOKEN_LIFETIME_MS = 30 * 86_400_000;
  * How long a message may hold a token while its reply is being posted; a hold older than this was
  * left by a process that stopped mid-way, and the same message may take the token again.
  */
-const ABANDONED_HOLD_MS = 10 * 60_000;
+export const ABANDONED_HOLD_MS = 10 * 60_000;
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
-const TOKEN_PATTERN = /^[a-z2-7]{52}$/;
+export const TOKEN_PATTERN = /^[a-z2-7]{52}$/;
 const ADDRESS_PATTERN = /^reply\+([a-z2-7]{52})@([^@\s]+)$/i;
 
 /** 32 random bytes as 52 characters of lower-case base32 (RFC 4648, no padding). */
-function newToken(): string {
+export function newToken(): string {
   const bytes = crypto.randomBytes(32);
   let bits = 0;
   let value = 0;
@@ -59,7 +59,7 @@ function newToken(): string {
   return token;
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 

@@ -36,3 +36,14 @@ export function parseReplyStance(process: DecisionProcess, text: string): ReplyS
   if (reason !== null && reason.length > 2000) return { kind: "comment" };
   return { kind: "stance", choice, reason };
 }
+
+const replyExamples: Record<DecisionProcess, string> = {
+  consent: "“consent”, or “object:” followed by your reason",
+  consensus: "“agree”, “abstain”, “disagree”, or “block:” followed by your reason",
+  majority: "“yes”, “no” or “abstain”",
+};
+
+/** What a proposal email says about answering it by email, for its process. */
+export function replyHowTo(process: DecisionProcess): string {
+  return `To take part by email, reply with only your stance: ${replyExamples[process]}. Anything else is not counted.`;
+}

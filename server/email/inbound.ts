@@ -3,7 +3,8 @@
  * mail provider hands messages for `reply+<token>@<domain>` (by MX or a forwarding rule; see the
  * README). It takes a message only for a live reply address, reads it with mailparser, keeps the
  * person's own words (server/email/reply-text.ts) and posts them through
- * app/models/reply-tokens.server.ts, which asks the same policy as the web form.
+ * app/models/reply-tokens.server.ts, which asks the same policy as the web form. A reply to a
+ * proposal's email goes to app/models/proposal-replies.server.ts instead, which takes a stance.
  *
  * | case | answer |
  * | --- | --- |
@@ -17,6 +18,8 @@
  * | the person may no longer comment (a consultation closed: told by email) | 550 |
  * | the same message again | 250, posted once |
  * | our own failure (the database) | 451, so the sender's server tries again |
+ * | a proposal's address: a stance taken (or the same message again) | 250 |
+ * | a proposal's address: not one stance, the proposal closed, the stance refused (told by email once) | 550 |
  *
  * Every failure answers that one conversation and is logged; none reaches the process. Logs carry
  * the outcome and ids, never the words, the addresses or the token.
@@ -24,6 +27,8 @@
 import crypto from "node:crypto";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { type ProposalReplyOutcome, isLiveProposalReplyToken, takeProposalEmailReply } from "../../app/models/proposal-replies.server.js";
+import type { ProposalServices } from "../../app/models/proposals.server.js";
 import { type EmailReplyServices, isLiveReplyToken, postEmailReply, replyTokenFromAddress } from "../../app/models/reply-tokens.server.js";
 import type { Logger } from "../logger.js";
 import { replyText } from "./reply-text.js";
@@ -36,7 +41,7 @@ export interface InboundMailOptions {
   host: string;
   /** The domain of reply addresses (INBOUND_EMAIL_DOMAIN). */
   domain: string;
-  services: EmailReplyServices;
+  services: EmailReplyServices & ProposalServices;
   logger: Logger;
   maxBytes?: number;
 }
@@ -82,7 +87,7 @@ export async function startInboundMail(options: InboundMailOptions): Promise<Inb
       void (async () => {
         if (session.envelope.rcptTo.length > 0) throw new SmtpRefusal(452, "4.5.3 One recipient at a time");
         const token = replyTokenFromAddress(address.address, options.domain);
-        if (!token || !(await isLiveReplyToken(options.services.db, token))) {
+        if (!token || !((await isLiveReplyToken(options.services.db, token)) || (await isLiveProposalReplyToken(options.services.db, token)))) {
           logger.info({ session: session.id, outcome: "unknown address" }, "reply refused");
           throw NO_SUCH_ADDRESS();
         }
@@ -114,6 +119,8 @@ export async function startInboundMail(options: InboundMailOptions): Promise<Inb
       throw new SmtpRefusal(550, "5.6.0 The message has no text to post");
     }
     const messageId = (parsed.messageId ?? "").slice(0, 500) || `sha256:${crypto.createHash("sha256").update(raw).digest("hex")}`;
+    const stance = await takeProposalEmailReply(options.services, { token, messageId, body });
+    if (stance.outcome !== "not_ours") return answerStance(stance, session);
     const result = await postEmailReply(options.services, { token, messageId, body });
     logger.info({ session: session.id, outcome: result.outcome, ...(result.outcome === "posted" ? { commentId: result.commentId } : {}) }, "reply by email");
     switch (result.outcome) {
@@ -126,6 +133,27 @@ export async function startInboundMail(options: InboundMailOptions): Promise<Inb
         throw new SmtpRefusal(550, "5.3.4 The reply is too long to post as a comment");
       case "not_allowed":
         throw result.told ? new SmtpRefusal(550, "5.7.1 This reply could not be posted; we have emailed you why") : NOT_POSTED();
+      case "refused":
+        throw NOT_POSTED();
+    }
+  }
+
+  /** The SMTP answer for a reply to a proposal email (app/models/proposal-replies.server.ts). */
+  function answerStance(result: Exclude<ProposalReplyOutcome, { outcome: "not_ours" }>, session: SMTPServerSession): void {
+    logger.info({ session: session.id, outcome: result.outcome }, "stance by email");
+    const told = "told" in result && result.told ? "; we have emailed you why" : "";
+    switch (result.outcome) {
+      case "took_part":
+      case "duplicate":
+        return;
+      case "busy":
+        throw TRY_LATER();
+      case "not_understood":
+        throw new SmtpRefusal(550, `5.6.0 This reply was not counted: reply with only your stance, as the proposal's email says${told}`);
+      case "closed":
+        throw new SmtpRefusal(550, `5.7.1 This reply was not counted: the proposal has closed${told}`);
+      case "not_taken":
+        throw new SmtpRefusal(550, `5.7.1 This reply was not counted${told}`);
       case "refused":
         throw NOT_POSTED();
     }

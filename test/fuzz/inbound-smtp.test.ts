@@ -4,13 +4,16 @@
  * issued, absurd sizes, endless lines, sign-in and TLS it does not offer, a message cut off
  * mid-way, and seeded random bytes. Each gets an SMTP error (4xx or 5xx) or a closed connection,
  * never a 2xx for what it must refuse; after each the process is alive and the listener still
- * greets a new connection with 220.
+ * greets a new connection with 220. Then the same for a real proposal's reply address (issue 22:
+ * stances by reply email): messages that are no stance, a stance without its reason or with one far
+ * too long, unreadable MIME; none is counted, and the address still takes a real stance after them.
  */
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Random, fuzzSeed, scaled } from "./fuzz-random.js";
 import { FuzzTally } from "./fuzz-report.js";
-import { FuzzServer } from "./fuzz-server.js";
+import { FuzzServer, demoIds } from "./fuzz-server.js";
+import { readOutbox } from "../support/outbox.js";
 
 const DOMAIN = "fuzz.example.nz";
 const tally = new FuzzTally("inbound smtp");
@@ -137,6 +140,76 @@ function randomCases(count: number): SmtpCase[] {
   });
 }
 
+/** A whole conversation delivering `message` (CRLF lines, dot-stuffed) to `to`. */
+function delivery(to: string, message: string): string[] {
+  const body = message.replace(/\r?\n/g, "\r\n").replace(/^\./gm, "..");
+  return ["EHLO fuzz\r\n", "MAIL FROM:<member@example.org>\r\n", `RCPT TO:<${to}>\r\n`, "DATA\r\n", `${body}\r\n.\r\n`];
+}
+
+let messages = 0;
+const mail = (text: string, extra = "") => `From: member@example.org\r\nSubject: Re: a proposal\r\nMessage-ID: <fuzz-${Date.now()}-${++messages}@fuzz.example.org>\r\n${extra}\r\n${text}`;
+
+/** Messages to a proposal's real reply address that must never count as a stance. */
+function proposalCases(to: string): SmtpCase[] {
+  const random = new Random(fuzzSeed() + 22);
+  const notStances: [string, string][] = [
+    ["a stance with words after it", "consent\r\n\r\nThanks, and see you at the hui"],
+    ["an objection with no reason", "object:"],
+    ["a block, which consent has not", "block: no"],
+    ["a reason far too long", `object: ${"kupu ".repeat(600)}`],
+    ["two stances", "consent object: both"],
+    ["a stance in another script", "ｃｏｎｓｅｎｔ"],
+    ["control characters", "con\u0000sent"],
+    ["only punctuation", ":::---..."],
+    ["only quoted text", "On Mon, 7 Dec 2026, Hui wrote:\r\n> consent"],
+  ];
+  return [
+    ...notStances.map(([name, text]): SmtpCase => ({ name: `proposal reply: ${name}`, chunks: delivery(to, mail(text)), stepwise: true, refusedWith: [550] })),
+    { name: "proposal reply: multipart without a boundary", chunks: delivery(to, mail("consent", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n")), stepwise: true, refusedWith: [554] },
+    { name: "proposal reply: no From", chunks: delivery(to, "Subject: Re\r\n\r\nconsent"), stepwise: true, refusedWith: [554] },
+    ...Array.from({ length: scaled(10) }, (_, i): SmtpCase => ({
+      name: `proposal reply: random words ${i}`,
+      chunks: delivery(to, mail(random.string(random.int(1, 400), "abcdefghijklmnopqrstuvwxyz :-.\u00e9\u0101"))),
+      stepwise: true,
+      refusedWith: [550, 554],
+    })),
+  ];
+}
+
+/** Opens a consent proposal through the real form as the secretary; the Reply-To of the member's email about it. */
+async function proposalReplyAddress(): Promise<string> {
+  const secretary = await server.signIn("secretary@example.org");
+  const { groupId } = await demoIds(server, await server.signIn("chair@example.org"));
+  const title = `Fuzz proposal ${Date.now()}`;
+  const closes = new Date(Date.now() + 7 * 86_400_000);
+  const response = await fetch(`${server.url}/groups/${groupId}/proposals/new`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url, cookie: secretary },
+    body: new URLSearchParams({
+      title,
+      verb: "agreed",
+      resolution: "that the fuzz suite tries the reply address",
+      process: "consent",
+      closesOn: closes.toISOString().slice(0, 10),
+      closesTime: "17:00",
+      results: "visible",
+      ballot: "named",
+    }),
+  });
+  await response.arrayBuffer();
+  if (response.status !== 302) throw new Error(`opening the proposal answered ${response.status}`);
+  const email = await vi.waitFor(
+    async () => {
+      const found = (await readOutbox(server.dataDir)).find((message) => message.to === "member@example.org" && message.subject.includes(title));
+      if (!found) throw new Error("the member's email has not arrived");
+      return found;
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+  return email.headers.get("reply-to")!;
+}
+
 describe("the replies-by-email listener under malformed SMTP", () => {
   beforeAll(async () => {
     smtpPort = await freePort();
@@ -165,5 +238,31 @@ describe("the replies-by-email listener under malformed SMTP", () => {
       if (!(await stillServing())) tally.fail(testCase.name, "the listener stopped greeting new connections");
     }
     expect(tally.failures).toEqual([]);
+  }, 600_000);
+
+  it("counts nothing malformed sent to a proposal's reply address, and keeps serving", async () => {
+    const to = await proposalReplyAddress();
+    expect(to).toMatch(new RegExp(`^reply\\+[a-z2-7]{52}@${DOMAIN.replace(/\./g, "\\.")}$`));
+    for (const testCase of proposalCases(to)) {
+      tally.count(testCase.name.replace(/ \d+$/, ""));
+      server.markCase();
+      const conversation = await converse(testCase.chunks, { stepwise: true });
+      const liveness = await server.liveness();
+      if (!liveness.alive) {
+        tally.crash(testCase.name, liveness.reason);
+        break;
+      }
+      const answered = codes(conversation).slice(1);
+      // The last answer is the one to the message itself (EHLO, MAIL and RCPT answer 250 before it).
+      const last = answered.at(-1);
+      if (last === undefined || !testCase.refusedWith!.includes(last)) {
+        tally.fail(testCase.name, `answered ${answered.join(", ") || "nothing"}`, testCase.refusedWith!.join(" or "));
+      }
+      if (!(await stillServing())) tally.fail(testCase.name, "the listener stopped greeting new connections");
+    }
+    expect(tally.failures).toEqual([]);
+    // None of them spent the address: a real stance is still taken, once.
+    expect(codes(await converse(delivery(to, mail("Consent")), { stepwise: true })).at(-1)).toBe(250);
+    expect(codes(await converse(delivery(to, mail("Object: changed my mind")), { stepwise: true })).at(-1)).toBe(550);
   }, 600_000);
 });
