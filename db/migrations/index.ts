@@ -16,6 +16,7 @@ import * as m9 from "./20261205T0900_comment_following.js";
 import * as m10 from "./20261206T1000_comment_quote_context.js";
 import * as m11 from "./20261206T1010_reply_tokens.js";
 import * as m12 from "./20261207T1000_proposals.js";
+import * as m13 from "./20261208T1000_proposals_at_meetings.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "20261206T1000_comment_quote_context": m10,
   "20261206T1010_reply_tokens": m11,
   "20261207T1000_proposals": m12,
+  "20261208T1000_proposals_at_meetings": m13,
 };
