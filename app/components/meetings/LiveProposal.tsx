@@ -48,12 +48,10 @@ function LiveVote({ live, may, actionPath }: { live: NonNullable<LiveProposalPan
       <p>Decided by {live.processNoun}.</p>
       <div aria-live="polite">
         {live.hands ? (
-          <p>
-            Show of hands recorded: {live.handsSummary} ({live.hands.map((choice) => `${choice.label} ${choice.count}`).join(", ")}).
-          </p>
+          <p>{`Show of hands recorded: ${live.handsSummary} (${live.hands.map((choice) => `${choice.label} ${choice.count}`).join(", ")}).`}</p>
         ) : (
           <p>
-            {live.counts.seatsTakingPart} of {live.counts.eligibleSeats} seats have taken part.
+            {`${live.counts.seatsTakingPart} of ${live.counts.eligibleSeats} seats have taken part.`}
             {live.tally ? ` So far: ${live.tally.map((choice) => `${choice.label} ${choice.count}`).join(", ")}.` : ""}
           </p>
         )}
