@@ -162,9 +162,11 @@ export async function recordShowOfHands(
       },
       check: ({ proposal, seatsPresent }) => {
         const allowed = processChoices[proposal.process] as readonly string[];
-        const unknown = Object.keys(input.counts).find((choice) => !allowed.includes(choice));
+        // A field left empty arrives as undefined: only the counts given are checked.
+        const given = Object.entries(input.counts).filter(([, value]) => value !== undefined);
+        const unknown = given.find(([choice]) => !allowed.includes(choice));
         if (unknown) throw invalidInput(`Give a count for each of: ${allowed.map((choice) => choiceLabels[choice as StanceChoice]).join(", ")}`, "hands");
-        const values = Object.values(input.counts);
+        const values = given.map(([, value]) => value);
         if (values.some((value) => !Number.isInteger(value) || value < 0)) throw invalidInput("Each count is a whole number, 0 or more", "hands");
         const total = handsTotal(input.counts);
         if (total === 0) throw invalidInput("Count at least one hand", "hands");

@@ -473,6 +473,7 @@ function knownFindings(): EdgeCase[] {
       ["hands with a negative count", `intent=proposal.hands&proposalId=${new Random(10).uuid()}&hands.consent=-1`, [400]],
       ["hands with a huge count", `intent=proposal.hands&proposalId=${new Random(11).uuid()}&hands.yes=${"9".repeat(400)}`, [400]],
       ["hands with a choice that is not one", `intent=proposal.hands&proposalId=${new Random(12).uuid()}&hands.maybe=1`, [400]],
+      ["hands with every count empty", `intent=proposal.hands&proposalId=${new Random(16).uuid()}&hands.yes=&hands.no=`, [400, 404]],
       ["hands as a flat field", `intent=proposal.hands&proposalId=${new Random(13).uuid()}&hands=3`, [400]],
       ["hands for a proposal that does not exist", `intent=proposal.hands&proposalId=${new Random(14).uuid()}&hands.consent=1`, [404]],
       ["closeLive for a proposal that does not exist", `intent=proposal.closeLive&proposalId=${new Random(15).uuid()}`, [404]],

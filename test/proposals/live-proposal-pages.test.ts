@@ -111,6 +111,9 @@ describe("proposals at a meeting, over HTTP", () => {
     const negative = await post("secretary", { intent: "proposal.hands", proposalId, "hands.consent": "-2" });
     expect(negative.status).toBe(400);
     expect(await negative.text()).toContain("Each count is a whole number, 0 or more");
+    const none = await post("secretary", { intent: "proposal.hands", proposalId, "hands.consent": "", "hands.object": "" });
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain("Count at least one hand");
     const tooMany = await post("secretary", { intent: "proposal.hands", proposalId, "hands.consent": "9" });
     expect(tooMany.status).toBe(400);
     expect(await tooMany.text()).toContain("only 4 seats present");

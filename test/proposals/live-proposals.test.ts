@@ -199,7 +199,8 @@ describeEachDatabase("proposals at a meeting", (getDb) => {
       await expect(recordShowOfHands(db, null, as("secretary"), { meetingId, proposalId: id, counts: { consent: 3 } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
       await expect(recordShowOfHands(db, null, as("secretary"), { meetingId, proposalId: id, counts: { yes: 0, no: 0 } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
       await expect(recordShowOfHands(db, null, as("secretary"), { meetingId, proposalId: id, counts: { yes: -1 } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
-      await recordShowOfHands(db, null, as("secretary"), { meetingId, proposalId: id, counts: { yes: 2, no: 2 } });
+      // A choice left empty (undefined) is not a choice given.
+      await recordShowOfHands(db, null, as("secretary"), { meetingId, proposalId: id, counts: { yes: 2, no: 2, consent: undefined } });
       // Corrected before the vote closes.
       await recordShowOfHands(db, null, as("chair"), { meetingId, proposalId: id, counts: { yes: 3, no: 1, abstain: 1 } });
       await expect(takePart(db, null, as("member"), { proposalId: id, choice: "yes" })).rejects.toMatchObject({ code: "SHOW_OF_HANDS_RECORDED" });
