@@ -243,7 +243,12 @@ export async function liveProposalPanel(db: Db, actor: Actor, meeting: Meeting, 
   const attendees = await meetingAttendees(db, meeting);
   const present = seat !== null && attendees.some((attendee) => attendee.membershipId === seat.membershipId && attendee.status === "present");
   const hands = liveRow.show_of_hands as Tally | null;
-  const resource = proposalResource(liveRow, { actorEligible: present && hands === null, everyoneTookPart: false, liveAtMeeting: true });
+  // The member or their alternate took part for the seat: whoever did keeps it (ADR 020).
+  const seatTaker = seat
+    ? await db.selectFrom("proposal_participants").select("user_id").where("proposal_id", "=", liveRow.id).where("seat_membership_id", "=", seat.seatId).executeTakeFirst()
+    : undefined;
+  const seatTakenByOther = seatTaker !== undefined && seatTaker.user_id !== actor.id;
+  const resource = proposalResource(liveRow, { actorEligible: present && hands === null && !seatTakenByOther, everyoneTookPart: false, liveAtMeeting: true });
   const may = { ...meetingMay, ...permissionsFor(actor, resource, ["proposal.take_part", "proposal.results.view", "proposal.show_of_hands"]) };
   const counts = await participationCounts(db, liveRow.id);
   const tally = may["proposal.results.view"] ? (await proposalTally(db, liveRow)).tally : null;
@@ -253,6 +258,7 @@ export async function liveProposalPanel(db: Db, actor: Actor, meeting: Meeting, 
         .select("stance")
         .where("proposal_id", "=", liveRow.id)
         .where("seat_membership_id", "=", seat.seatId)
+        .where("user_id", "=", actor.id)
         .orderBy("created_at", "desc")
         .executeTakeFirst()
     : undefined;
@@ -271,7 +277,7 @@ export async function liveProposalPanel(db: Db, actor: Actor, meeting: Meeting, 
       counts,
       hands: hands ? choices.map((choice) => ({ ...choice, count: hands[choice.value] ?? 0 })) : null,
       handsSummary: hands ? tallySummary(liveRow.process, hands) : null,
-      mine: { seat: seat !== null, present, stance: mine ? choiceLabels[mine.stance] : null },
+      mine: { seat: seat !== null, present, seatTakenByOther, stance: mine ? choiceLabels[mine.stance] : null },
     },
     waiting,
     may,

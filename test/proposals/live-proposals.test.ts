@@ -159,6 +159,10 @@ describeEachDatabase("proposals at a meeting", (getDb) => {
       expect(panel?.live?.counts).toEqual({ eligibleSeats: 6, seatsTakingPart: 3 });
       expect(panel?.live?.mine.stance).toBe("Consent");
       expect(panel?.live?.tally?.map((choice) => choice.count)).toEqual([3, 0]);
+      // Ana's seat took part through Tama: the stance is his, not hers.
+      const ana = await liveProposalPanel(db, as("ana.tupou"), meeting);
+      expect(ana?.live?.mine).toEqual({ seat: true, present: true, seatTakenByOther: true, stance: null });
+      expect(ana?.may["proposal.take_part"]).toBe(false);
 
       // Not everyone took part, but at a meeting the chair closes the vote when it is ready; nobody else does.
       for (const who of ["secretary", "member", "minister"]) {

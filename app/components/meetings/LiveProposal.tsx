@@ -62,6 +62,7 @@ function LiveVote({ live, may, actionPath }: { live: NonNullable<LiveProposalPan
         </p>
       ) : null}
       {live.mine.seat && !live.mine.present ? <p>You are not recorded present at this meeting, so you do not take part in this vote.</p> : null}
+      {live.mine.present && live.mine.seatTakenByOther ? <p>Your seat has already taken part.</p> : null}
       {mayTakePart ? (
         <Form method="post" action={actionPath} {...formProps(stanceForm)}>
           <IntentInput value="proposal.stance" />
