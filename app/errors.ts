@@ -51,6 +51,10 @@ export const errorStatuses = {
   BALLOT_CAST: 409,
   /** Closing early waits until every eligible seat has taken part. */
   NOT_EVERYONE_TOOK_PART: 409,
+  /** At a meeting, one proposal is live at a time. */
+  PROPOSAL_LIVE: 409,
+  /** The vote of a live proposal was taken by a show of hands: no more stances from devices. */
+  SHOW_OF_HANDS_RECORDED: 409,
   AGENDA_ITEM_IN_USE: 409,
   ALREADY_ENDED: 409,
   CHANGE_ON_START_DAY: 409,

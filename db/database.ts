@@ -390,6 +390,10 @@ export interface ProposalTable {
   closed_early: boolean | null;
   decision_id: string | null;
   reminder_sent_at: NullableTimestamp;
+  /** When the chair put it live at its meeting (the Now panel); null when it was not. */
+  live_at: NullableTimestamp;
+  /** The show of hands recorded at the meeting: counts by choice, no names. */
+  show_of_hands: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
   opened_by: string;
   opened_at: CreatedAt;
 }

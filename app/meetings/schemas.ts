@@ -10,6 +10,7 @@ import * as z from "zod";
 import { actionStatuses, attendanceStatuses, classifications, decisionVerbs } from "../../db/database.js";
 import { isCalendarDate, parseNzDate } from "../utils/dates.js";
 import { nzDate } from "../utils/nz-date-schema.js";
+import { liveProposalSchemas } from "../proposals/schemas.js";
 import { agendaTemplate } from "./agenda-template.js";
 
 export const MEETING_TITLE_MAX = 200;
@@ -220,6 +221,8 @@ export const meetingPageSchema = z.discriminatedUnion(
     deleteDecisionSchema,
     setActingChairSchema,
     confirmPreviousMinutesSchema,
+    // Proposals at the meeting, from its Now panel (app/proposals/schemas.ts).
+    ...liveProposalSchemas,
   ],
   { error: unrecognised },
 );

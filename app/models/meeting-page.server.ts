@@ -13,6 +13,7 @@ import { formatNzDate, formatNzShortDate, nzCalendarDate } from "../utils/dates.
 import { agendaItemKindLabels, meetingStatusLabels } from "../utils/labels.js";
 import { type Attendee, meetingAttendees, meetingConflicts } from "./attendance.server.js";
 import { listDocumentTitles } from "./documents.server.js";
+import { liveProposalPanel } from "./live-proposals.server.js";
 import { type Db, meetingAgenda, meetingWhen } from "./meetings.server.js";
 import { listOrganisationNames } from "./memberships.server.js";
 import { minuteView, minutesAwaitingConfirmation } from "./minutes.server.js";
@@ -92,6 +93,8 @@ export async function meetingPage(db: Db, actor: Actor, meeting: Meeting, group:
     documents: may["meeting.manage"] && open ? await listDocumentTitles(db, group.id) : [],
     defaultHeading: current && underCurrent.length === 0 && !itemsWithoutHeading.has(current.kind) ? current.title : "",
     today: nzCalendarDate(),
+    // Proposals at the meeting, for its Now panel: the one live now, or the chair's form to put one.
+    proposals: await liveProposalPanel(db, actor, meeting, now),
   };
 }
 

@@ -88,7 +88,7 @@ export function actionResource(groupId: string, actorOwns: boolean): ActionResou
 /** A proposal: open or closed, results shown, and whether the actor may take part and everyone has. */
 export function proposalResource(
   proposal: { group_id: string; status: string; results: string },
-  facts: { actorEligible: boolean; everyoneTookPart: boolean },
+  facts: { actorEligible: boolean; everyoneTookPart: boolean; liveAtMeeting?: boolean },
 ): ProposalResource {
   return {
     type: "proposal",
@@ -97,5 +97,6 @@ export function proposalResource(
     resultsShown: proposal.status === "closed" || proposal.results === "visible",
     actorEligible: facts.actorEligible,
     everyoneTookPart: facts.everyoneTookPart,
+    liveAtMeeting: facts.liveAtMeeting === true,
   };
 }

@@ -12,7 +12,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database, Proposal } from "../../db/database.js";
 import { conflict, forbidden, notFound } from "../errors.js";
 import { type Actor, can } from "../policy/policy.js";
-import { decidedByLine, outcomeLabels, proposalOutcome } from "../proposals/processes.js";
+import { type Tally, decidedByLine, handsTotal, outcomeLabels, proposalOutcome } from "../proposals/processes.js";
 import type { ProposalJob } from "../services.js";
 import { formatNzDateTime, formatNzShortDate, nzCalendarDate } from "../utils/dates.js";
 import { runCommand } from "./command.server.js";
@@ -21,8 +21,8 @@ import { decisionSearchText, nextPosition } from "./decisions.server.js";
 import { announceMeetingChange } from "./meeting-command.server.js";
 import { membershipActiveOn } from "./memberships.server.js";
 import { notify } from "./notifications.server.js";
-import { proposalResource } from "./policy-resources.server.js";
-import { type ProposalServices, announceProposalChange, proposalReplies, eligibilityOn, lockProposal, participationCounts, proposalTally } from "./proposals.server.js";
+import { meetingResource, proposalResource } from "./policy-resources.server.js";
+import { type ProposalServices, announceProposalChange, proposalReplies, eligibilityOn, liveMeetingOf, lockProposal, participationCounts, proposalTally } from "./proposals.server.js";
 
 /** The title of the record that holds the decisions made between meetings. */
 export const BETWEEN_MEETINGS_TITLE = "Decisions made between meetings";
@@ -47,6 +47,12 @@ export async function closeProposal(
         if (actor === null) return { proposal, due: proposal.status === "open" && proposal.closes_at.getTime() <= now.getTime() };
         if (!can(actor, "proposal.view", proposalResource(proposal, { actorEligible: false, everyoneTookPart: false }))) throw notFound("There is no such proposal");
         if (proposal.status !== "open") throw conflict("PROPOSAL_CLOSED", "This proposal has already closed");
+        // Live at its meeting: the chair (or acting chair) closes the vote when the meeting is ready.
+        const liveMeeting = await liveMeetingOf(trx, proposal);
+        if (liveMeeting) {
+          if (!can(actor, "proposal.run_live", meetingResource(actor, liveMeeting))) throw forbidden("Only the chair (or the acting chair named for this meeting) closes the vote");
+          return { proposal, due: true };
+        }
         const counts = await participationCounts(trx, proposal.id);
         const everyone = counts.seatsTakingPart >= counts.eligibleSeats;
         if (!can(actor, "proposal.close", proposalResource(proposal, { actorEligible: false, everyoneTookPart: everyone }))) {
@@ -63,8 +69,11 @@ export async function closeProposal(
         const conflicted = new Set((await trx.selectFrom("proposal_conflicts").select("membership_id").where("proposal_id", "=", proposal.id).execute()).map((row) => row.membership_id));
         const atClose = await eligibilityOn(trx, proposal.group_id, closeDay, conflicted);
         if (atClose.length > 0) await trx.insertInto("proposal_eligibility").values(atClose.map((row) => ({ ...row, proposal_id: proposal.id, snapshot: "close" as const }))).execute();
-        const counts = await participationCounts(trx, proposal.id);
-        const { tally, reasons } = await proposalTally(trx, proposal);
+        const stances = await participationCounts(trx, proposal.id);
+        const hands = proposal.show_of_hands as Tally | null;
+        // A show of hands at the meeting is the vote: its counts, and as many seats as hands.
+        const counts = hands ? { eligibleSeats: stances.eligibleSeats, seatsTakingPart: handsTotal(hands) } : stances;
+        const { tally, reasons } = hands ? { tally: hands, reasons: [] } : await proposalTally(trx, proposal);
         const meeting = proposal.meeting_id ? await trx.selectFrom("meetings").selectAll().where("id", "=", proposal.meeting_id).executeTakeFirst() : undefined;
         // At a meeting in progress the meeting's own quorum decides; between meetings, the share that took part.
         const atMeeting = meeting?.status === "in_progress";
@@ -79,7 +88,7 @@ export async function closeProposal(
         });
         const decision =
           outcome === "passed"
-            ? await recordProposalDecision(trx, proposal, { now, line: decidedByLine({ process: proposal.process, closedOn: formatNzShortDate(now), ...counts, tally }) })
+            ? await recordProposalDecision(trx, proposal, { now, line: decidedByLine({ process: proposal.process, closedOn: formatNzShortDate(now), ...counts, tally, showOfHands: hands !== null }) })
             : null;
         await trx
           .updateTable("proposals")

@@ -8,7 +8,7 @@
  * The audit log gets ids and verbs only, never a choice or a reason.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database, DecisionProcess, MajorityBase, MajorityThreshold, Proposal, StanceChoice } from "../../db/database.js";
+import type { Database, DecisionProcess, MajorityBase, MajorityThreshold, Meeting, Proposal, StanceChoice } from "../../db/database.js";
 import { conflict, forbidden, invalidInput, notFound } from "../errors.js";
 import { isActionVerb } from "../meetings/decision-verbs.js";
 import { seatRoles } from "../members/membership-counts.js";
@@ -23,10 +23,11 @@ import { formatNzDateTime, nzCalendarDate } from "../utils/dates.js";
 import { isUuid } from "../utils/ids.js";
 import { runCommand } from "./command.server.js";
 import { type NewAction, ownerLabels } from "./decisions.server.js";
-import type { MeetingServices } from "./meeting-command.server.js";
+import { meetingAttendees } from "./attendance.server.js";
+import { type MeetingServices, announceMeetingChange, lockMeeting } from "./meeting-command.server.js";
 import { membersOnDate, membershipActiveOn } from "./memberships.server.js";
 import { type NotifyInput, notify } from "./notifications.server.js";
-import { groupResource, proposalResource } from "./policy-resources.server.js";
+import { groupResource, meetingResource, proposalResource } from "./policy-resources.server.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -64,6 +65,11 @@ export interface OpenProposalInput {
   /** Conflicts of interest declared on it, by membership. */
   conflicts?: readonly { membershipId: string; interest: string }[];
   actions?: readonly NewAction[];
+  /**
+   * Put live at its meeting, in progress, under the item it is on now (docs/decisions/021): the
+   * chair or acting chair opens it from the Now panel, and closes its vote there.
+   */
+  live?: boolean;
   ip?: string | null;
   now?: Date;
 }
@@ -117,10 +123,19 @@ export async function openProposal(db: Kysely<Database>, services: ProposalServi
           ? await trx.selectFrom("groups").selectAll().where("id", "=", input.groupId).executeTakeFirst()
           : undefined;
         if (!group) throw notFound("There is no such group");
+        if (input.live) {
+          const meeting = await lockMeeting(trx, input.meetingId ?? "");
+          if (meeting.group_id !== group.id) throw notFound("There is no such meeting");
+          if (!can(actor, "proposal.run_live", meetingResource(actor, meeting))) throw forbidden("Only the chair (or the acting chair named for this meeting) puts a proposal live");
+          if (meeting.status !== "in_progress") throw conflict("MEETING_NOT_IN_PROGRESS", "This meeting is not in progress");
+          await assertNoneLive(trx, meeting.id);
+          return group;
+        }
         if (!can(actor, "proposal.open", groupResource(group.id))) throw forbidden("Only the chair or the secretary opens a proposal");
         return group;
       },
       check: () => {
+        if (input.live) return;
         if (input.closesAt.getTime() <= now.getTime() + 60 * 60 * 1000) throw invalidInput("Choose a closing time at least an hour from now", "closesOn");
         if (input.closesAt.getTime() > now.getTime() + 90 * DAY_MS) throw invalidInput("Choose a closing time within 90 days", "closesOn");
         if (input.process === "majority" && (!input.majorityThreshold || !input.majorityBase)) {
@@ -194,6 +209,7 @@ export async function openProposal(db: Kysely<Database>, services: ProposalServi
             quorum_percent: group.proposal_quorum_percent,
             opened_by: actor.id,
             opened_at: now,
+            live_at: input.live ? now : null,
           })
           .returning("id")
           .executeTakeFirstOrThrow();
@@ -232,6 +248,7 @@ export async function openProposal(db: Kysely<Database>, services: ProposalServi
       }),
       announce: async (group, result) => {
         if (!services) return;
+        if (input.live && input.meetingId) announceMeetingChange(services, input.meetingId, "proposal");
         await notify(services, {
           recipientIds: result.takingPart.filter((id) => id !== actor.id),
           kind: "proposal.opened",
@@ -253,6 +270,27 @@ async function scheduleProposalJobs(services: ProposalServices | null, trx: Tran
   await services.jobs.scheduleProposalJob(trx, { kind: "close", proposalId }, closesAt);
   const remindAt = new Date(closesAt.getTime() - DAY_MS);
   if (remindAt.getTime() > now.getTime()) await services.jobs.scheduleProposalJob(trx, { kind: "remind", proposalId }, remindAt);
+}
+
+/** At most one proposal is live at a meeting at a time: the one its Now panel shows. */
+export async function assertNoneLive(db: Db, meetingId: string): Promise<void> {
+  const live = await db.selectFrom("proposals").select("id").where("meeting_id", "=", meetingId).where("status", "=", "open").where("live_at", "is not", null).executeTakeFirst();
+  if (live) throw conflict("PROPOSAL_LIVE", "Another proposal is live at this meeting: close its vote first");
+}
+
+/**
+ * Whether a proposal is live at its meeting now: put live from the Now panel, still open, and
+ * its meeting in progress. Then only the seats present take part, and the meeting's quorum decides.
+ */
+export async function liveMeetingOf(db: Db, proposal: Pick<Proposal, "meeting_id" | "live_at" | "status">) {
+  if (proposal.live_at === null || proposal.meeting_id === null || proposal.status !== "open") return null;
+  const meeting = await db.selectFrom("meetings").selectAll().where("id", "=", proposal.meeting_id).executeTakeFirst();
+  return meeting?.status === "in_progress" ? meeting : null;
+}
+
+/** Whether this membership (a member, or an alternate in their place) is recorded present at the meeting. */
+export async function presentAt(db: Db, meeting: Pick<Meeting, "id" | "group_id" | "starts_at">, membershipId: string): Promise<boolean> {
+  return (await meetingAttendees(db, meeting)).some((attendee) => attendee.membershipId === membershipId && attendee.status === "present");
 }
 
 /** Locks a proposal's row; NOT_FOUND when there is none. */
@@ -368,10 +406,18 @@ export async function takePart(db: Kysely<Database>, services: ProposalServices 
         const seat = proposal.status === "open" && proposal.closes_at.getTime() > now.getTime() ? await seatOf(trx, proposal, actor.id, nzCalendarDate(now)) : null;
         const open = proposal.status === "open" && proposal.closes_at.getTime() > now.getTime();
         if (!open) throw conflict("PROPOSAL_CLOSED", "This proposal has closed");
-        if (!can(actor, "proposal.take_part", proposalResource(proposal, { actorEligible: seat !== null, everyoneTookPart: false }))) {
-          throw forbidden("Only the members with a seat when it opened (or their alternates) take part, unless they declared a conflict");
+        // Live at a meeting: only those present take part, on their own devices, until a show of hands is recorded.
+        const meeting = await liveMeetingOf(trx, proposal);
+        const present = meeting === null || (seat !== null && (await presentAt(trx, meeting, seat.membershipId)));
+        if (!can(actor, "proposal.take_part", proposalResource(proposal, { actorEligible: seat !== null && present, everyoneTookPart: false }))) {
+          throw forbidden(
+            seat !== null && !present
+              ? "At the meeting, only the members recorded present (or their alternates) take part"
+              : "Only the members with a seat when it opened (or their alternates) take part, unless they declared a conflict",
+          );
         }
-        return { proposal, seat: seat! };
+        if (meeting !== null && proposal.show_of_hands !== null) throw conflict("SHOW_OF_HANDS_RECORDED", "A show of hands has been recorded for this proposal: the chair closes the vote");
+        return { proposal, seat: seat!, meeting };
       },
       check: ({ proposal }) => {
         if (!isChoiceOf(proposal.process, input.choice)) throw invalidInput(`Choose one of: ${processChoices[proposal.process].map((choice) => choiceLabels[choice]).join(", ")}`, "choice");
@@ -412,7 +458,10 @@ export async function takePart(db: Kysely<Database>, services: ProposalServices 
         ip: input.ip ?? null,
         details: { via: input.via ?? "web" },
       }),
-      announce: ({ proposal }) => announceProposalChange(services, proposal.id),
+      announce: ({ proposal, meeting }) => {
+        announceProposalChange(services, proposal.id);
+        if (services && meeting) announceMeetingChange(services, meeting.id, "proposal");
+      },
     },
     services ? { logger: services.logger } : {},
   );
@@ -521,7 +570,10 @@ export async function proposalView(db: Db, actor: Actor, groupId: string, propos
   const open = proposal.status === "open" && proposal.closes_at.getTime() > now.getTime();
   const seat = open ? await seatOf(db, proposal, actor.id, nzCalendarDate(now)) : null;
   const counts = await participationCounts(db, proposal.id);
-  const resource = proposalResource(proposal, { actorEligible: seat !== null, everyoneTookPart: counts.seatsTakingPart >= counts.eligibleSeats });
+  // Live at its meeting: only those present take part, until a show of hands is recorded.
+  const liveMeeting = await liveMeetingOf(db, proposal);
+  const mayTakePartLive = liveMeeting === null || (seat !== null && proposal.show_of_hands === null && (await presentAt(db, liveMeeting, seat.membershipId)));
+  const resource = proposalResource(proposal, { actorEligible: seat !== null && mayTakePartLive, everyoneTookPart: counts.seatsTakingPart >= counts.eligibleSeats });
   const may = permissionsFor(actor, resource, ["proposal.take_part", "proposal.results.view", "proposal.participation.view", "proposal.settings", "proposal.close"]);
   const participants = await db
     .selectFrom("proposal_participants")

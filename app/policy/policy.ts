@@ -77,6 +77,8 @@ export type Resource =
       actorEligible?: boolean;
       /** Every eligible seat has taken part. */
       everyoneTookPart?: boolean;
+      /** Put live at its meeting, which is in progress (docs/decisions/021). */
+      liveAtMeeting?: boolean;
     };
 
 export const actions = [
@@ -112,6 +114,8 @@ export const actions = [
   "proposal.participation.view",
   "proposal.settings",
   "proposal.close",
+  "proposal.run_live",
+  "proposal.show_of_hands",
   "platform.administer",
 ] as const;
 export type Action = (typeof actions)[number];
@@ -203,6 +207,14 @@ export const rules: Record<Action, Rule> = {
   "proposal.participation.view": { allowed: ["chair", "secretary"], condition: "who has and has not taken part (never a secret ballot's choices)" },
   "proposal.settings": { allowed: ["chair", "secretary"], condition: "only while it is open, and only in the safe direction" },
   "proposal.close": { allowed: ["chair"], condition: "early, only while it is open and once every eligible seat has taken part" },
+  "proposal.run_live": {
+    allowed: ["chair", "member"],
+    condition: "at a meeting in progress: putting a proposal live from the Now panel and closing its vote; members only as the acting chair named for that meeting",
+  },
+  "proposal.show_of_hands": {
+    allowed: ["chair", "secretary"],
+    condition: "only while it is open and live at its meeting in progress; counts by choice, never names",
+  },
   "platform.administer": { allowed: ["platform_admin"] },
 };
 
@@ -229,6 +241,10 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 function allows(rule: Rule, action: Action, subject: Subject, resource: Resource): boolean {
   if (!rule.allowed.includes(subject)) return false;
+  if (action === "proposal.run_live") {
+    if (resource.type !== "meeting") return false;
+    return subject !== "member" || resource.actorIsActingChair === true;
+  }
   if (subject === "member" && action === "meeting.run") {
     return resource.type === "meeting" && resource.actorIsActingChair === true;
   }
@@ -255,6 +271,7 @@ function allows(rule: Rule, action: Action, subject: Subject, resource: Resource
     if (action === "proposal.results.view") return resource.resultsShown;
     if (action === "proposal.settings") return resource.open;
     if (action === "proposal.close") return resource.open && resource.everyoneTookPart === true;
+    if (action === "proposal.show_of_hands") return resource.open && resource.liveAtMeeting === true;
   }
   if (action === "submission.withdraw") {
     if (resource.type !== "submission" || !resource.pending) return false;

@@ -131,9 +131,15 @@ export const outcomeLabels: Record<ProposalOutcome, string> = { passed: "Passed"
  * What the decision paragraph adds after the resolution: "decided by consent on 8 December 2026
  * (12 of 14 seats took part; no objection)".
  */
-export function decidedByLine(input: { process: DecisionProcess; closedOn: string; seatsTakingPart: number; eligibleSeats: number; tally: Tally }): string {
+export function decidedByLine(input: { process: DecisionProcess; closedOn: string; seatsTakingPart: number; eligibleSeats: number; tally: Tally; showOfHands?: boolean }): string {
   const seats = `${input.seatsTakingPart} of ${input.eligibleSeats} seat${input.eligibleSeats === 1 ? "" : "s"} took part`;
-  return `decided by ${processNouns[input.process]} on ${input.closedOn} (${seats}; ${tallySummary(input.process, input.tally)})`;
+  const how = input.showOfHands ? " by a show of hands" : "";
+  return `decided by ${processNouns[input.process]}${how} on ${input.closedOn} (${seats}; ${tallySummary(input.process, input.tally)})`;
+}
+
+/** How many hands a show of hands counted, all choices together. */
+export function handsTotal(hands: Tally): number {
+  return Object.values(hands).reduce((sum, count) => sum + (count ?? 0), 0);
 }
 
 /** "no objection", "no block; 5 agree, 1 abstain, 0 disagree", "7 yes, 2 no, 1 abstain". */

@@ -68,4 +68,53 @@ export const stanceSchema = z
 export const proposalSettingsSchema = z.object({ intent: z.literal("settings"), ...closingFields });
 export const closeProposalSchema = z.object({ intent: z.literal("close") });
 
+// ---- at a meeting (the live meeting page's Now panel; docs/decisions/021) ---------------------
+
+/** A proposal opened live has no actions to fill in, so its verb is not one that sends someone off. */
+export const liveProposalVerbs = ["agreed", "noted", "authorised", "approved", "declined", "endorsed", "recommended"] as const;
+
+const handCount = z
+  .number({ error: "Each count is a whole number, 0 or more" })
+  .int("Each count is a whole number, 0 or more")
+  .min(0, "Each count is a whole number, 0 or more")
+  .max(1000, "Each count is a whole number, 0 or more")
+  .optional();
+
+/** The chair opens a proposal under the item the meeting is on, and puts it live. */
+export const openLiveProposalSchema = z.object({
+  intent: z.literal("proposal.openLive"),
+  title: requiredText(`Give the proposal a title of 1 to ${PROPOSAL_TITLE_MAX} characters`, PROPOSAL_TITLE_MAX),
+  verb: z.enum(liveProposalVerbs, { error: "Choose the verb the decision opens with" }),
+  resolution: requiredText("Write the resolution, as the minute will record it", RESOLUTION_MAX, `Keep the resolution to ${RESOLUTION_MAX} characters`),
+  process: z.enum(decisionProcesses, { error: "Choose how it is decided" }),
+  majorityThreshold: z.enum(majorityThresholds, { error: "Choose the threshold" }).optional(),
+  majorityBase: z.enum(majorityBases, { error: "Choose what the threshold counts" }).optional(),
+});
+export const putProposalLiveSchema = z.object({ intent: z.literal("proposal.putLive"), proposalId: recordId });
+/** A member present takes part from the Now panel. */
+export const liveStanceSchema = z
+  .object({
+    intent: z.literal("proposal.stance"),
+    proposalId: recordId,
+    choice: z.enum(["consent", "object", "agree", "abstain", "disagree", "block", "yes", "no"], { error: "Choose your stance" }),
+    reason: z.string().trim().max(REASON_MAX, `Keep your reason to ${REASON_MAX} characters`).optional(),
+  })
+  .superRefine((value, context) => {
+    if ((choicesNeedingReason as readonly string[]).includes(value.choice) && !value.reason) {
+      context.addIssue({ code: "custom", path: ["reason"], message: value.choice === "block" ? "Give your reason for blocking" : "Give your reason for objecting" });
+    }
+  });
+/** The show of hands: a number for each choice (`hands.consent`, `hands.object`, …), no names. */
+export const showOfHandsSchema = z.object({
+  intent: z.literal("proposal.hands"),
+  proposalId: recordId,
+  hands: z
+    .object({ consent: handCount, object: handCount, agree: handCount, abstain: handCount, disagree: handCount, block: handCount, yes: handCount, no: handCount }, { error: "Give a count for each choice" })
+    .strict(),
+});
+export const closeLiveVoteSchema = z.object({ intent: z.literal("proposal.closeLive"), proposalId: recordId });
+
+/** The meeting page's proposal intents (app/meetings/schemas.ts lists them in its union). */
+export const liveProposalSchemas = [openLiveProposalSchema, putProposalLiveSchema, liveStanceSchema, showOfHandsSchema, closeLiveVoteSchema] as const;
+
 export const proposalPageSchema = z.discriminatedUnion("intent", [stanceSchema, proposalSettingsSchema, closeProposalSchema], { error: unrecognised });

@@ -26,7 +26,10 @@ import { decisionToRecord, meetingPageSchema } from "../meetings/schemas.js";
 import { addAgendaItem, moveAgendaItem, removeAgendaItem, updateAgendaItem } from "../models/agenda.server.js";
 import { deleteDecision, recordDecision, updateDecision } from "../models/decisions.server.js";
 import { endMeeting, moveToAgendaItem, setActingChair, startMeeting } from "../models/live-meeting.server.js";
+import { closeLiveVote, openLiveProposal, putProposalLive, recordShowOfHands } from "../models/live-proposals.server.js";
 import type { MeetingServices } from "../models/meeting-command.server.js";
+import { takePart } from "../models/proposals.server.js";
+import type { ProposalServices } from "../models/proposals.server.js";
 import { meetingPage } from "../models/meeting-page.server.js";
 import { confirmMinutes } from "../models/minute-confirmation.server.js";
 import type { Actor } from "../policy/policy.js";
@@ -60,7 +63,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 /** The command each of the page's forms asks for. */
-async function runIntent(services: MeetingServices & { db: Parameters<typeof startMeeting>[0] }, actor: Actor, base: { meetingId: string; ip: string | null | undefined }, value: z.output<typeof meetingPageSchema>) {
+async function runIntent(services: MeetingServices & ProposalServices & { db: Parameters<typeof startMeeting>[0] }, actor: Actor, base: { meetingId: string; ip: string | null | undefined }, value: z.output<typeof meetingPageSchema>) {
   const db = services.db;
   const agendaItem = (item: { title: string; presenter?: string; minutesAllotted?: number; paperId?: string[] }) => ({
     title: item.title,
@@ -93,6 +96,16 @@ async function runIntent(services: MeetingServices & { db: Parameters<typeof sta
       return setActingChair(db, services, actor, { ...base, userId: value.actingChairUserId ?? null });
     case "minutes.confirmPrevious":
       return confirmMinutes(db, services, actor, { meetingId: value.previousMeetingId, atMeetingId: base.meetingId, ip: base.ip });
+    case "proposal.openLive":
+      return void (await openLiveProposal(db, services, actor, { ...base, ...value }));
+    case "proposal.putLive":
+      return putProposalLive(db, services, actor, { ...base, proposalId: value.proposalId });
+    case "proposal.stance":
+      return takePart(db, services, actor, { proposalId: value.proposalId, choice: value.choice, reason: value.reason ?? null, ip: base.ip ?? null });
+    case "proposal.hands":
+      return recordShowOfHands(db, services, actor, { ...base, proposalId: value.proposalId, counts: value.hands });
+    case "proposal.closeLive":
+      return void (await closeLiveVote(db, services, actor, { ...base, proposalId: value.proposalId }));
   }
 }
 
@@ -156,7 +169,7 @@ export default function MeetingPage() {
         </section>
       ) : null}
 
-      {live ? <NowPanel page={page} /> : null}
+      {live ? <NowPanel page={page} actionPath={actionPath} /> : null}
 
       <MeetingDecisions page={page} actionPath={actionPath} />
       <section className="panel" aria-labelledby="agenda-heading">

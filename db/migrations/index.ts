@@ -19,6 +19,7 @@ import * as m12 from "./20261207T1000_proposals.js";
 import * as m13 from "./20261207T1100_search.js";
 import * as m14 from "./20261207T1200_search_proposals.js";
 import * as m15 from "./20261208T0100_proposal_reply_tokens.js";
+import * as m16 from "./20261208T1000_proposals_at_meetings.js";
 
 export const migrations: Record<string, Migration> = {
   "20261123T1100_initial": m0,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "20261207T1100_search": m13,
   "20261207T1200_search_proposals": m14,
   "20261208T0100_proposal_reply_tokens": m15,
+  "20261208T1000_proposals_at_meetings": m16,
 };

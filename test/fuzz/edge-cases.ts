@@ -490,6 +490,30 @@ function knownFindings(): EdgeCase[] {
     ].map(([name, body, statuses]) =>
       post(`POST /groups/{g}/documents/{d}/comments reanchor ${name as string}`, "/groups/{g}/documents/{d}/comments", form, body as string, statuses as number[], "member"),
     ),
+    // The meeting page's proposal intents (docs/decisions/021), as the chair, on a meeting that is not in progress.
+    ...[
+      ["openLive with no fields but the intent", "intent=proposal.openLive", [400]],
+      ["openLive with a verb that sends someone off", "intent=proposal.openLive&title=T&verb=directed&resolution=r&process=consent", [400]],
+      ["openLive with a process that is not one", "intent=proposal.openLive&title=T&verb=agreed&resolution=r&process=%00", [400]],
+      ["openLive with a title of 5,000 characters", `intent=proposal.openLive&title=${"t".repeat(5_000)}&verb=agreed&resolution=r&process=consent`, [400]],
+      ["openLive with everything right", "intent=proposal.openLive&title=T&verb=agreed&resolution=r&process=majority&majorityThreshold=two_thirds&majorityBase=eligible", [409]],
+      ["putLive with a proposal id that is not a uuid", "intent=proposal.putLive&proposalId=..%2F..", [404, 409]],
+      ["putLive with a proposal that does not exist", `intent=proposal.putLive&proposalId=${new Random(6).uuid()}`, [404, 409]],
+      ["stance with no proposal", "intent=proposal.stance&choice=consent", [400]],
+      ["stance with a choice that is not one", `intent=proposal.stance&proposalId=${new Random(7).uuid()}&choice=maybe`, [400]],
+      ["stance for a proposal that does not exist", `intent=proposal.stance&proposalId=${new Random(8).uuid()}&choice=consent`, [404]],
+      ["hands with a count that is not a number", `intent=proposal.hands&proposalId=${new Random(9).uuid()}&hands.consent=many`, [400]],
+      ["hands with a negative count", `intent=proposal.hands&proposalId=${new Random(10).uuid()}&hands.consent=-1`, [400]],
+      ["hands with a huge count", `intent=proposal.hands&proposalId=${new Random(11).uuid()}&hands.yes=${"9".repeat(400)}`, [400]],
+      ["hands with a choice that is not one", `intent=proposal.hands&proposalId=${new Random(12).uuid()}&hands.maybe=1`, [400]],
+      ["hands with every count empty", `intent=proposal.hands&proposalId=${new Random(16).uuid()}&hands.yes=&hands.no=`, [400, 404]],
+      ["hands as a flat field", `intent=proposal.hands&proposalId=${new Random(13).uuid()}&hands=3`, [400]],
+      ["hands for a proposal that does not exist", `intent=proposal.hands&proposalId=${new Random(14).uuid()}&hands.consent=1`, [404]],
+      ["closeLive for a proposal that does not exist", `intent=proposal.closeLive&proposalId=${new Random(15).uuid()}`, [404]],
+      ["closeLive with the fields twice", "intent=proposal.closeLive&intent=proposal.closeLive&proposalId=x&proposalId=y", [400]],
+    ].map(([name, body, statuses]) =>
+      post(`POST /groups/{g}/meetings/{m}?index proposal ${name as string}`, "/groups/{g}/meetings/{m}?index", form, body as string, statuses as number[], "chair"),
+    ),
   ];
 }
 

@@ -7,8 +7,9 @@ import { Link } from "@remix-run/react";
 import type { MeetingPageData } from "../../models/meeting-page.server.js";
 import { TeReo } from "../TeReo.js";
 import { IntentButton } from "./IntentButton.js";
+import { LiveProposal } from "./LiveProposal.js";
 
-export function NowPanel({ page }: { page: MeetingPageData }) {
+export function NowPanel({ page, actionPath }: { page: MeetingPageData; actionPath: string }) {
   const { group, meeting, agenda, current, may, conflicts, previousMinutes } = page;
   const base = `/groups/${group.id}/meetings/${meeting.id}`;
   const currentConflicts = current ? conflicts.filter((conflict) => conflict.agendaItemId === current.id || conflict.agendaItemId === null) : [];
@@ -77,6 +78,7 @@ export function NowPanel({ page }: { page: MeetingPageData }) {
           </ul>
         </div>
       ) : null}
+      {page.proposals ? <LiveProposal panel={page.proposals} actionPath={actionPath} /> : null}
       {may["meeting.run"] ? (
         <div className="inline-forms now-panel__controls">
           {previous ? (

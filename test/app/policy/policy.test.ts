@@ -47,6 +47,8 @@ const expected: Record<Action, [boolean, boolean, boolean, boolean, boolean, boo
   "proposal.participation.view":     [Y,    Y,    N,    N,    N,    N,    N],
   "proposal.settings":               [Y,    Y,    N,    N,    N,    N,    N],
   "proposal.close":                  [Y,    N,    N,    N,    N,    N,    N],
+  "proposal.run_live":               [Y,    N,    N,    N,    N,    N,    N],
+  "proposal.show_of_hands":          [Y,    Y,    N,    N,    N,    N,    N],
   "platform.administer":             [N,    N,    N,    N,    N,    N,    Y],
 };
 
@@ -64,7 +66,8 @@ function resourceFor(action: Action) {
   if (action.startsWith("document.")) return { type: "document", groupId: GROUP } as const;
   if (action.startsWith("consultation.")) return { type: "consultation", groupId: GROUP } as const;
   if (action.startsWith("action.")) return { type: "action", groupId: GROUP } as const;
-  if (action.startsWith("proposal.")) return { type: "proposal", groupId: GROUP, open: true, resultsShown: true, actorEligible: true, everyoneTookPart: true } as const;
+  if (action === "proposal.run_live") return { type: "meeting", groupId: GROUP } as const;
+  if (action.startsWith("proposal.")) return { type: "proposal", groupId: GROUP, open: true, resultsShown: true, actorEligible: true, everyoneTookPart: true, liveAtMeeting: true } as const;
   return { type: "group", groupId: GROUP } as const;
 }
 
@@ -185,6 +188,30 @@ describe("the policy", () => {
     expect(can(actorFor("platform_admin"), "proposal.view", open)).toBe(false);
     // A proposal action asked of something that is not a proposal is refused.
     expect(can(actorFor("chair"), "proposal.take_part", { type: "group", groupId: GROUP })).toBe(false);
+  });
+
+  it("lets the chair, or a member named acting chair, run a proposal live; a show of hands only while it is live and open", () => {
+    const meeting = { type: "meeting", groupId: GROUP } as const;
+    const acting = { ...meeting, actorIsActingChair: true } as const;
+    expect(can(actorFor("chair"), "proposal.run_live", meeting)).toBe(true);
+    expect(can(actorFor("member"), "proposal.run_live", meeting)).toBe(false);
+    expect(can(actorFor("member"), "proposal.run_live", acting)).toBe(true);
+    for (const subject of ["secretary", "minister_office", "observer", "consultee", "platform_admin"] as const) {
+      // Named acting chair or not, only a chair or member runs the vote.
+      expect(can(actorFor(subject), "proposal.run_live", acting)).toBe(false);
+    }
+    // Asked of something that is not a meeting, it is refused.
+    expect(can(actorFor("chair"), "proposal.run_live", { type: "group", groupId: GROUP })).toBe(false);
+    const live = { type: "proposal", groupId: GROUP, open: true, resultsShown: true, actorEligible: false, everyoneTookPart: false, liveAtMeeting: true } as const;
+    for (const subject of ["chair", "secretary"] as const) {
+      expect(can(actorFor(subject), "proposal.show_of_hands", live)).toBe(true);
+      expect(can(actorFor(subject), "proposal.show_of_hands", { ...live, liveAtMeeting: false })).toBe(false);
+      expect(can(actorFor(subject), "proposal.show_of_hands", { ...live, open: false })).toBe(false);
+      expect(can(actorFor(subject), "proposal.show_of_hands", meeting)).toBe(false);
+    }
+    for (const subject of ["member", "minister_office", "observer", "consultee", "platform_admin"] as const) {
+      expect(can(actorFor(subject), "proposal.show_of_hands", live)).toBe(false);
+    }
   });
 
   it("lets a member update only the actions they or their organisation own", () => {
