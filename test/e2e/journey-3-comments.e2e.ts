@@ -166,6 +166,9 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
             const selection = window.getSelection()!;
             selection.removeAllRanges();
             selection.addRange(range);
+            // The browser tells the editor of a new selection a moment later, in its own event;
+            // tell it now, so a key pressed next acts where the selection is.
+            document.dispatchEvent(new Event("selectionchange"));
             return;
           }
           throw new Error(`"${target as string}" is not in the text`);

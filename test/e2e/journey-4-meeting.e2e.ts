@@ -194,7 +194,7 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
   it("finds the decision in the register without macrons, with who was a member that day, and its action in the tracker", async () => {
     await member.goto(`${baseUrl}${meetingPath.replace(/\/meetings\/.*/, "")}/decisions`);
     await member.getByLabel("Words").fill("whanau");
-    await member.getByRole("button", { name: "Search" }).click();
+    await member.getByRole("search", { name: "Search the decisions" }).getByRole("button", { name: "Search" }).click();
     await member.getByRole("status").filter({ hasText: "1 decision match." }).waitFor();
     await member.getByRole("heading", { name: `[${firstReference}]`, exact: false }).waitFor();
     await member.getByText(`Members on ${scheduledDay}`).click();

@@ -31,7 +31,8 @@ function postForm(path: string, cookie: string | null, fields: Record<string, st
 /** A seeded member without a password sets one through the forgotten-password email, then signs in. */
 async function memberSession(email: string): Promise<string> {
   expect((await postForm("/forgot-password", null, { email })).status).toBeLessThan(400);
-  const [mail] = await waitForMail(dataDir, (message) => message.to.includes(email) && message.text.includes("/reset-password/"));
+  // Email goes out through the job queue, behind whatever the journeys before this one sent.
+  const [mail] = await waitForMail(dataDir, (message) => message.to.includes(email) && message.text.includes("/reset-password/"), { timeoutMs: 60_000 });
   const resetPath = /\/reset-password\/[A-Za-z0-9_-]+/.exec(mail!.text)?.[0];
   expect(resetPath, `a reset link in the email to ${email}`).toBeTruthy();
   const password = "a long pass phrase for the hui";
@@ -132,7 +133,7 @@ describe("journey 6: a proposal decided between meetings", () => {
     await chair.getByRole("button", { name: "Close it now" }).click();
     await chair.getByRole("heading", { name: "Outcome: Passed" }).waitFor();
     await expectNoAxeViolations(chair);
-  });
+  }, 300_000);
 
   it("the decision is a numbered paragraph of the between-meetings minute, which the secretary confirms, and the register finds it", async () => {
     await visit(secretary, `${baseUrl}${proposalPath}`);
