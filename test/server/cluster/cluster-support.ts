@@ -5,17 +5,16 @@
  * everything, as the tests want), and processes run as `npm start` runs them (build/server.mjs).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { vi } from "vitest";
 import { connectDatabase } from "../../../db/connect.js";
 import { migrateToLatest } from "../../../db/migrate.js";
 import { seedDemo } from "../../../server/seed-demo.js";
 
 import { freePort } from "../../support/ports.js";
+import { createScratchDatabase } from "../../support/scratch-database.js";
 
 export { freePort };
 
@@ -26,26 +25,12 @@ const root = path.resolve(import.meta.dirname, "..", "..", "..");
 export async function createClusterDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `cluster_${crypto.randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const handle = await connectDatabase({ databaseUrl: url.toString() });
+  const { url, drop } = await createScratchDatabase(base, "cluster");
+  const handle = await connectDatabase({ databaseUrl: url });
   await migrateToLatest(handle.db);
   await seedDemo(handle.db);
   await handle.close();
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+  return { url, drop };
 }
 
 /** A Redis server of the test's own (`redis-server` from Debian's package), on a free port. */
