@@ -8,11 +8,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { vi } from "vitest";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, expect, vi } from "vitest";
 import { connectDatabase } from "../../../db/connect.js";
+import type { Database } from "../../../db/database.js";
 import { migrateToLatest } from "../../../db/migrate.js";
 import { seedDemo } from "../../../server/seed-demo.js";
 
+import { type CollabClient, connectClient } from "../collab/collab-clients.js";
 import { freePort } from "../../support/ports.js";
 import { createScratchDatabase } from "../../support/scratch-database.js";
 
@@ -140,4 +144,60 @@ export async function signInAt(url: string, email: string): Promise<string> {
   const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
   if (!cookie) throw new Error(`sign-in at ${url} answered ${response.status}`);
   return cookie.split(";")[0]!;
+}
+
+/** What a suite of several server processes works with. */
+export interface ClusterSuite {
+  /** Its database (createClusterDatabase), its Redis and a connection to the database: set before its tests. */
+  database: Awaited<ReturnType<typeof createClusterDatabase>>;
+  redis: TestRedis;
+  db: Kysely<Database>;
+  /** Starts a server process on the suite's database and Redis; killed (-9) after each test. */
+  start(extra?: Record<string, string>): Promise<ServerProcessHandle>;
+  /** A collaboration client on the server at `url` (connectClient's options); destroyed after each test. */
+  open(url: string, documentId: string, cookie: string, options?: Parameters<typeof connectClient>[3]): CollabClient;
+  /** Waits until every client given has synced. */
+  synced(...list: CollabClient[]): Promise<void>;
+}
+
+/**
+ * A fresh database and Redis for the suite, made before its tests and dropped after them, with
+ * processes named `name` (in their log lines) and clients cleaned up after each test.
+ */
+export function clusterSuite(name: string): ClusterSuite {
+  const processes: ServerProcessHandle[] = [];
+  const clients: CollabClient[] = [];
+  const suite = {
+    async start(extra: Record<string, string> = {}) {
+      const server = await startProcess({ DATABASE_URL: suite.database.url, REDIS_URL: suite.redis.url, ...extra }, name);
+      processes.push(server);
+      return server;
+    },
+    open(url: string, documentId: string, cookie: string, options: Parameters<typeof connectClient>[3] = {}) {
+      const client = connectClient(url, documentId, cookie, options);
+      clients.push(client);
+      return client;
+    },
+    synced: (...list: CollabClient[]) =>
+      vi.waitFor(() => {
+        for (const client of list) expect(client.provider.synced).toBe(true);
+      }, { timeout: 20_000 }),
+  } as ClusterSuite;
+  beforeAll(async () => {
+    suite.database = await createClusterDatabase();
+    suite.redis = await TestRedis.start();
+    const pool = new pg.Pool({ connectionString: suite.database.url, max: 2 });
+    pool.on("error", () => undefined);
+    suite.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await Promise.all(processes.splice(0).map((server) => server.stop("SIGKILL")));
+  });
+  afterAll(async () => {
+    await suite.db?.destroy();
+    await suite.redis?.stop();
+    await suite.database?.drop();
+  });
+  return suite;
 }
