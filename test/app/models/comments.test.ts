@@ -15,7 +15,7 @@ import { createThread } from "../../../app/models/comments.server.js";
 import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
 import { describeEachDatabase } from "../../support/database.js";
 import { textsInDocumentOrder } from "../../support/document-texts.js";
-import type { TestServer } from "../../support/server.js";
+import { type TestServer, postFormAs } from "../../support/server.js";
 import { AppError } from "../../../app/errors.js";
 
 type Role = "chair" | "secretary" | "member" | "minister" | "ngo" | "observer";
@@ -46,14 +46,7 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
   const pagePath = () => `/groups/${groupId}/documents/${documentId}`;
   const commentsPath = () => `${pagePath()}/comments`;
 
-  function post(role: Role, fields: Record<string, string>) {
-    return fetch(`${server.url}${commentsPath()}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies[role] },
-      body: new URLSearchParams(fields),
-    });
-  }
+  const post = (role: Role, fields: Record<string, string>) => postFormAs(server, commentsPath(), cookies[role], fields);
   const page = async (role: Role, query = "") => {
     const response = await fetch(`${server.url}${pagePath()}${query}`, { headers: { cookie: cookies[role] } });
     expect(response.status).toBe(200);

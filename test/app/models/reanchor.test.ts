@@ -14,7 +14,7 @@ import { bytesToBase64, resolveThreadAnchor, type StoredAnchor } from "../../../
 import { listThreads, storedAnchor } from "../../../app/models/comment-threads.server.js";
 import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
 import { describeEachDatabase } from "../../support/database.js";
-import type { TestServer } from "../../support/server.js";
+import { type TestServer, postFormAs } from "../../support/server.js";
 import { Replica, anchorOver, schema } from "../documents/prosemirror-replica.js";
 
 type Role = "chair" | "member" | "minister" | "ngo" | "observer";
@@ -34,14 +34,7 @@ describeEachDatabase("re-anchoring comment threads", (getDb, getHandle) => {
   );
 
   const commentsPath = () => `/groups/${groupId}/documents/${documentId}/comments`;
-  function post(role: Role, fields: Record<string, string>) {
-    return fetch(`${server.url}${commentsPath()}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies[role] },
-      body: new URLSearchParams(fields),
-    });
-  }
+  const post = (role: Role, fields: Record<string, string>) => postFormAs(server, commentsPath(), cookies[role], fields);
 
   /** The server's document in a headless editor. */
   async function editorOnServerState(): Promise<Replica> {
