@@ -344,16 +344,3 @@ function lsn(position: number): string {
   const low = position % 2 ** 32;
   return `${high.toString(16).toUpperCase()}/${low.toString(16).toUpperCase()}`;
 }
-
-/** Signs in through the real /login form and returns the session cookie (`name=value`). */
-export async function signIn(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
-    body: new URLSearchParams({ email, password: "kia-ora-demo" }),
-  });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
-  if (!cookie) throw new Error(`could not sign in as ${email} (${response.status})`);
-  return cookie.split(";")[0]!;
-}

@@ -18,9 +18,10 @@ import { seedDemo } from "../../../server/seed-demo.js";
 
 import { type CollabClient, connectClient } from "../collab/collab-clients.js";
 import { freePort } from "../../support/ports.js";
+import { signInAt } from "../../support/sign-in.js";
 import { createScratchDatabase } from "../../support/scratch-database.js";
 
-export { freePort };
+export { freePort, signInAt };
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 
@@ -131,19 +132,6 @@ export async function startProcess(env: Record<string, string>, name = "server")
       return exited;
     },
   };
-}
-
-/** Signs in through /login on `url`; returns the Cookie header value. */
-export async function signInAt(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
-    body: new URLSearchParams({ email, password: "kia-ora-demo" }),
-  });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
-  if (!cookie) throw new Error(`sign-in at ${url} answered ${response.status}`);
-  return cookie.split(";")[0]!;
 }
 
 /** What a suite of several server processes works with. */
