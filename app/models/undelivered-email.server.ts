@@ -23,40 +23,30 @@ export async function listUndeliveredEmail(jobs: DeadLetters, actor: Actor): Pro
   return jobs.deadLetters();
 }
 
-/** Tries the message again from its first attempt; NOT_FOUND when it is no longer there. */
-export async function resendUndeliveredEmail(
+/** One administrator's command on a dead letter, audited as `action`. */
+type UndeliveredEmailCommand = (
   db: Kysely<Database>,
   jobs: DeadLetters,
   actor: Actor,
   id: string,
-  { ip = null }: { ip?: string | null } = {},
-): Promise<void> {
-  await act(db, jobs, actor, id, ip, "email.resent", (found) => jobs.resendDeadLetter(found));
+  options?: { ip?: string | null },
+) => Promise<void>;
+
+/**
+ * The command that finds the dead letter, does `change` to it and audits it (whom it was for,
+ * never its body); NOT_FOUND when it is no longer there.
+ */
+function undeliveredEmailCommand(action: string, change: (jobs: DeadLetters, id: string) => Promise<boolean>): UndeliveredEmailCommand {
+  return async (db, jobs, actor, id, { ip = null } = {}) => {
+    requireAdministrator(actor);
+    const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
+    if (!letter || !(await change(jobs, id))) throw notFound();
+    await recordAudit(db, { actorId: actor.id, action, subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
+  };
 }
+
+/** Tries the message again from its first attempt; NOT_FOUND when it is no longer there. */
+export const resendUndeliveredEmail = undeliveredEmailCommand("email.resent", (jobs, id) => jobs.resendDeadLetter(id));
 
 /** Drops the message; NOT_FOUND when it is no longer there. */
-export async function discardUndeliveredEmail(
-  db: Kysely<Database>,
-  jobs: DeadLetters,
-  actor: Actor,
-  id: string,
-  { ip = null }: { ip?: string | null } = {},
-): Promise<void> {
-  await act(db, jobs, actor, id, ip, "email.discarded", (found) => jobs.discardDeadLetter(found));
-}
-
-/** Finds the dead letter, does `change` to it and audits it (whom it was for, never its body). */
-async function act(
-  db: Kysely<Database>,
-  jobs: DeadLetters,
-  actor: Actor,
-  id: string,
-  ip: string | null,
-  action: string,
-  change: (id: string) => Promise<boolean>,
-): Promise<void> {
-  requireAdministrator(actor);
-  const letter = isUuid(id) ? (await jobs.deadLetters()).find((candidate) => candidate.id === id) : undefined;
-  if (!letter || !(await change(id))) throw notFound();
-  await recordAudit(db, { actorId: actor.id, action, subjectType: "email", subjectId: id, ip, details: { to: letter.to } });
-}
+export const discardUndeliveredEmail = undeliveredEmailCommand("email.discarded", (jobs, id) => jobs.discardDeadLetter(id));

@@ -7,7 +7,6 @@
  * transactions of our database, WAL positions and pg_stat_wal, and (with pg_walinspect) the WAL
  * records that belong to our database alone.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +20,7 @@ import { migrateToLatest } from "../../db/migrate.js";
 import { seedDemo } from "../../server/seed-demo.js";
 import { compactDocument, renderDocument } from "../../server/collab/document-store.js";
 import { processCpuSeconds } from "./server-process.js";
+import { createScratchDatabase } from "../support/scratch-database.js";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -67,37 +67,25 @@ export async function prepareDatabase(kind: DatabaseKind, options: PrepareOption
   if (kind === "postgres") {
     const adminUrl = options.postgresAdminUrl;
     if (!adminUrl) throw new Error("a PostgreSQL admin URL is needed");
-    const name = `bench_${crypto.randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const handle = await connectDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
+    const database = await createScratchDatabase(adminUrl, "bench");
+    const handle = await connectDatabase({ databaseUrl: database.url, maxConnections: 4 });
     let filled: Filled;
     try {
       filled = await fill(handle.db, options);
     } finally {
       await handle.close();
     }
-    const monitor = await PostgresMonitor.open(adminUrl, url.toString(), name);
+    const monitor = await PostgresMonitor.open(adminUrl, database.url, database.name);
     return {
       kind,
-      serverEnv: { DATABASE_URL: url.toString() },
+      serverEnv: { DATABASE_URL: database.url },
       takePapers: handOut(filled.papers),
       histories: filled.histories,
       writesDocument: filled.writesDocument,
       monitor,
       drop: async () => {
         await monitor.close();
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        try {
-          await client.query(`drop database if exists ${name} with (force)`);
-        } finally {
-          await client.end();
-        }
+        await database.drop();
       },
     };
   }
@@ -355,17 +343,4 @@ function lsn(position: number): string {
   const high = Math.floor(position / 2 ** 32);
   const low = position % 2 ** 32;
   return `${high.toString(16).toUpperCase()}/${low.toString(16).toUpperCase()}`;
-}
-
-/** Signs in through the real /login form and returns the session cookie (`name=value`). */
-export async function signIn(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
-    body: new URLSearchParams({ email, password: "kia-ora-demo" }),
-  });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
-  if (!cookie) throw new Error(`could not sign in as ${email} (${response.status})`);
-  return cookie.split(";")[0]!;
 }

@@ -7,6 +7,7 @@ import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BenchRedis, RedisCounter, redisBetween } from "./cluster-target.js";
 import { checkTargets, renderMarkdown } from "./report.js";
+import { resultsMeasuring } from "./report-fixtures.js";
 import type { ClusterResults } from "./scenarios/cluster.js";
 import type { FanOutResult } from "./scenarios/fan-out.js";
 import { waitUntil } from "./timing.js";
@@ -126,18 +127,12 @@ describe("the several-process report", () => {
     },
     seconds: 300,
   });
-  const partial = (cluster: ClusterResults) => ({
-    machine: { date: "today", command: "BENCH_ONLY=cluster npm run bench", cpu: "cpu", cores: 2, memoryGiB: 1, node: process.version, postgres: "PostgreSQL 15", os: "os" },
-    durationSeconds: 300,
-    fanOut: [],
-    saturation: [],
-    firstSync: [],
-    writeAmplification: [],
-    connections: [],
-    documentCycles: [],
-    durability: [],
-    cluster,
-  });
+  const partial = (cluster: ClusterResults) =>
+    resultsMeasuring(
+      { date: "today", command: "BENCH_ONLY=cluster npm run bench", cpu: "cpu", cores: 2, memoryGiB: 1, node: process.version, postgres: "PostgreSQL 15", os: "os" },
+      300,
+      { cluster },
+    );
   const verdicts = (cluster: ClusterResults) =>
     checkTargets(partial(cluster))
       .filter((check) => check.server === "ours-cluster")

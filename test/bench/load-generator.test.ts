@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadGenerator } from "./load-generator.js";
 import { checkTargets, renderMarkdown } from "./report.js";
+import { resultsMeasuring } from "./report-fixtures.js";
 import { type FanOutResult, type FanOutRound, poolRounds, runFanOut } from "./scenarios/fan-out.js";
 import { sortedSamples, summarise } from "./statistics.js";
 import { Target } from "./targets.js";
@@ -66,18 +67,11 @@ describe("the collaboration load generator", () => {
     expect(results[1]!.serverCpuPercent).toBeGreaterThanOrEqual(0);
     expect(results[1]!.serverRssMiB).toBeGreaterThan(0);
 
-    const partial = {
-      machine: { date: "today", command: "smoke", cpu: "cpu", cores: 1, memoryGiB: 1, node: process.version, postgres: null, os: "os" },
-      durationSeconds: 1,
-      fanOut: results,
-      saturation: [],
-      firstSync: [],
-      writeAmplification: [],
-      connections: [],
-      documentCycles: [],
-      durability: [],
-      cluster: null,
-    };
+    const partial = resultsMeasuring(
+      { date: "today", command: "smoke", cpu: "cpu", cores: 1, memoryGiB: 1, node: process.version, postgres: null, os: "os" },
+      1,
+      { fanOut: results },
+    );
     const markdown = renderMarkdown({ ...partial, targets: checkTargets(partial) });
     expect(markdown).toContain("| 3 editors, 1 document | ours (PGlite) |");
     expect(markdown).toContain("| 3 editors, 1 document | @y/websocket-server 0.1.1 |");

@@ -11,6 +11,7 @@ import type { BenchClientSpec } from "./bench-client.js";
 import type { EditorStatus, OpenOutcome, WorkerCommand, WorkerCounters } from "./load-worker.js";
 import { SendTimes, createSendTimes } from "./send-times.js";
 import { sortedSamples, type SortedSamples } from "./statistics.js";
+import { waitUntil } from "./timing.js";
 
 export interface LoadGeneratorOptions {
   /** Worker threads (default 2, one per core of the machine the targets were set for). */
@@ -203,4 +204,23 @@ function mergeOutcomes(outcomes: OpenOutcome[]): OpenOutcome {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+/**
+ * Waits until every editor's server has acknowledged all it had typed when this was called (after
+ * a resync); false when that has not happened within `timeoutMs`.
+ */
+export async function waitForAcknowledgements(generator: LoadGenerator, timeoutMs: number): Promise<boolean> {
+  const wanted = new Map((await generator.editorStatus()).map((status) => [status.index, status.ownClock]));
+  try {
+    await waitUntil(
+      async () => (await generator.editorStatus()).every((status) => status.acknowledgedClock >= (wanted.get(status.index) ?? 0)),
+      timeoutMs,
+      "acknowledgements after the resync",
+      50,
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -23,20 +23,10 @@ import type { Database } from "../../db/database.js";
 import { migrateToLatest } from "../../db/migrate.js";
 import { searchEverything } from "../../app/models/search.server.js";
 import type { Actor } from "../../app/policy/policy.js";
+// The fuzz suites' seeded PRNG, so every run builds the same corpus.
+import { mulberry32 as random } from "../fuzz/fuzz-random.js";
 
 const FULL = { documents: 2_000, pagesPerDocument: 20, paragraphsPerPage: 10, wordsPerParagraph: 30, comments: 50_000, decisions: 20_000 };
-
-/** A small seeded PRNG (mulberry32), so every run builds the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const realWords = (
   "the of and to a in that is for on with as be by this are funding providers contracts commissioning services " +

@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { nodeBundle, optionalNativeAddOns, requireBanner } from "../../server/cli/node-bundle.js";
 import type { BenchClientSpec, WireProtocol } from "./bench-client.js";
-import { type PreparedDatabase, signIn } from "./bench-database.js";
+import type { PreparedDatabase } from "./bench-database.js";
+import { signInAt as signIn } from "../support/sign-in.js";
 import { ServerProcess } from "./server-process.js";
 
 export type TargetKey = "ours-postgres" | "ours-pglite" | "y-websocket" | "hocuspocus" | "hocuspocus-store" | "ours-cluster";

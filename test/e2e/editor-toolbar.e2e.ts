@@ -3,33 +3,30 @@
  * keys like the rest of the toolbar) take back and put back only this person's own typing, and
  * the save status rides with the sticky toolbar, so it is in view wherever one is in the text.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { expectNoAxeViolations, openGroup, screenshot, signedInPeople } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const paperTitle = "Draft recommendation: relational commissioning in practice";
 
 describe("the editor's toolbar: undo, redo and the save status", () => {
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
+  signedInPeople(
+    baseUrl,
+    { secretary: "secretary@example.org" },
+    (pages) => {
+      page = pages.secretary;
+    },
+    { width: 1280, height: 700 },
+  );
   beforeAll(async () => {
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
-    page = await context.newPage();
-    await signInAs(page, baseUrl, "secretary@example.org");
-    await page.getByRole("link", { name: "Social Sector Commissioning Stewardship Group" }).click();
-    await page.getByRole("heading", { level: 1, name: "Social Sector Commissioning Stewardship Group" }).waitFor();
+    await openGroup(page);
     await page.goto(`${page.url()}/documents`);
     await Promise.all([page.waitForURL(/\/documents\/[0-9a-f-]{36}$/), page.getByRole("link", { name: paperTitle }).first().click()]);
     await page.getByRole("textbox", { name: "Document text" }).waitFor();
     await page.getByRole("status").filter({ hasText: "All changes saved" }).waitFor();
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
   });
 
   const editorText = () => page.getByRole("textbox", { name: "Document text" }).innerText();

@@ -4,10 +4,9 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, freshPageForEachTest, screenshot, signInAs, visit } from "./support/browser.js";
+import { expectNoAxeViolations, freshPageForEachTest, groupName, screenshot, signInAs, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
-const groupName = "Social Sector Commissioning Stewardship Group";
 
 describe("the foundation in a browser", () => {
   let page: Page;

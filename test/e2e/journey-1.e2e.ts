@@ -5,10 +5,9 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs } from "./support/browser.js";
+import { expectNoAxeViolations, launchBrowser, openGroup, screenshot, signInAs } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
-const groupName = "Social Sector Commissioning Stewardship Group";
 
 interface Person {
   name: string;
@@ -60,8 +59,7 @@ describe("journey 1: three people co-edit the terms of reference, one goes offli
 
   it("opens the terms of reference from the group home for all three, editable", async () => {
     const { page } = member();
-    await page.getByRole("link", { name: groupName }).click();
-    await page.getByRole("heading", { level: 1, name: groupName }).waitFor();
+    await openGroup(page);
     // Once approved terms of reference exist (journey 2 may run first), the title opens the
     // approved text and "Working draft" opens the editor.
     const documents = page.getByRole("region", { name: "Documents" });

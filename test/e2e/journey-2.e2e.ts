@@ -3,36 +3,21 @@
  * keeps editing the draft; the Lead Minister's office reviews exactly the submitted text, returns
  * it with reasons; the secretary resubmits; the office approves; both see that it is approved.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { expectNoAxeViolations, openGroup, screenshot, signedInPeople, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
-const groupName = "Social Sector Commissioning Stewardship Group";
 const laterEdit = "Edited after the submission by the secretary";
 const reasons = "Please state the reporting line to the Social Wellbeing Board.";
 
 describe("journey 2: the secretary submits the terms of reference and the Lead Minister's office returns, then approves, that exact version", () => {
-  let browser: Browser;
-  let secretaryContext: BrowserContext;
-  let ministerContext: BrowserContext;
   let secretary: Page;
   let minister: Page;
   let documentUrl: string;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    secretaryContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    ministerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    secretary = await secretaryContext.newPage();
-    minister = await ministerContext.newPage();
-    await signInAs(secretary, baseUrl, "secretary@example.org");
-    await signInAs(minister, baseUrl, "minister@example.org");
-  });
-  afterAll(async () => {
-    await secretaryContext?.close();
-    await ministerContext?.close();
-    await browser?.close();
+  signedInPeople(baseUrl, { secretary: "secretary@example.org", minister: "minister@example.org" }, (pages) => {
+    ({ secretary, minister } = pages);
   });
 
   async function editorReady(page: Page): Promise<void> {
@@ -51,8 +36,7 @@ describe("journey 2: the secretary submits the terms of reference and the Lead M
   }
 
   it("lets the secretary submit the terms of reference with a cover note, and keep editing the draft", async () => {
-    await secretary.getByRole("link", { name: groupName }).click();
-    await secretary.getByRole("heading", { level: 1, name: groupName }).waitFor();
+    await openGroup(secretary);
     await Promise.all([
       secretary.waitForURL(/\/documents\/[0-9a-f-]{36}$/),
       secretary.getByRole("region", { name: "Documents" }).getByRole("link", { name: "Terms of reference", exact: true }).click(),

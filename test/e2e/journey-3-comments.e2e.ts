@@ -11,15 +11,14 @@
  * says comments are closed. Axe stays clean on every page she sees.
  */
 import nodemailer from "nodemailer";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { linkPath, readOutbox } from "../support/outbox.js";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs, visit } from "./support/browser.js";
+import { expectNoAxeViolations, openGroup, screenshot, signedInPeople, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
 const inboundSmtpPort = inject("inboundSmtpPort");
-const groupName = "Social Sector Commissioning Stewardship Group";
 const paperTitle = "Draft recommendation: relational commissioning in practice";
 const sentence = "Agencies offer providers contracts of at least three years, with funding that covers the full cost of the service.";
 const commentText = "Three years is a start; kaupapa Māori providers asked for five. <b>not bold</b>";
@@ -27,23 +26,14 @@ const replyText = "Agreed — see https://example.org/commissioning for the evid
 const emailAnswer = "Thank you, Tama. Our members would also like the five-year option costed.";
 
 describe("journey 3: an NGO representative comments on a draft in consultation, anchored to the words she means", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let secretary: Page;
   let ngo: Page;
   let member: Page;
   let paperPath: string;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    for (const _ of [0, 1, 2]) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
-    [secretary, ngo, member] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page, Page];
-    await signInAs(secretary, baseUrl, "secretary@example.org");
-    await signInAs(member, baseUrl, "member@example.org");
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
+  // The NGO representative signs in from the link in her email.
+  signedInPeople(baseUrl, { secretary: "secretary@example.org", ngo: null, member: "member@example.org" }, (pages) => {
+    ({ secretary, ngo, member } = pages);
   });
 
   const text = (page: Page) => page.getByRole("textbox", { name: "Document text" });
@@ -51,8 +41,7 @@ describe("journey 3: an NGO representative comments on a draft in consultation, 
   const threadOn = (page: Page) => page.locator(".comment-thread").filter({ hasText: commentText });
 
   it("lets the secretary open the draft recommendation for consultation to the NGO representative", async () => {
-    await secretary.getByRole("link", { name: groupName }).click();
-    await secretary.getByRole("heading", { level: 1, name: groupName }).waitFor();
+    await openGroup(secretary);
     await Promise.all([
       secretary.waitForURL(/\/documents\/[0-9a-f-]{36}$/),
       secretary.getByRole("region", { name: "Documents" }).getByRole("link", { name: paperTitle }).click(),

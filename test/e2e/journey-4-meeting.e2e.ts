@@ -7,39 +7,27 @@
  * meeting and confirms the minutes, which get their permanent reference and show in the register
  * for a search without macrons. Axe finds no violations on any page on the way.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { formatMinuteReference, referenceYear } from "../../app/meetings/decision-reference.js";
 import { formatNzDate, nzCalendarDate } from "../../app/utils/dates.js";
-import { expectNoAxeViolations, launchBrowser, screenshot, signInAs } from "./support/browser.js";
+import { expectNoAxeViolations, openGroup, screenshot, signedInPeople } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
-const groupName = "Social Sector Commissioning Stewardship Group";
 /** The demo's hui, seeded a week or more ahead and named for its month (server/seed-demo.ts). */
 const meetingTitle = /^Stewardship Group hui, [A-Z][a-z]+ \d{4}$/;
 /** Held today, so its minute is the group's first of this year. */
 const firstReference = formatMinuteReference("SSCSG", referenceYear(nzCalendarDate()), 1);
 
 describe("journey 4: the chair runs a meeting, the member's screen follows, and the minutes are confirmed", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let chair: Page;
   let member: Page;
   let meetingPath: string;
   /** "Tuesday 15 December 2026": the day the hui was scheduled for, as the page says it. */
   let scheduledDay: string;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    for (const _ of [0, 1]) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
-    chair = await contexts[0]!.newPage();
-    member = await contexts[1]!.newPage();
-    await signInAs(chair, baseUrl, "chair@example.org");
-    await signInAs(member, baseUrl, "member@example.org");
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
+  signedInPeople(baseUrl, { chair: "chair@example.org", member: "member@example.org" }, (pages) => {
+    ({ chair, member } = pages);
   });
 
   const agendaTitles = (page: Page) => page.locator(".agenda-item strong").allTextContents();
@@ -47,8 +35,7 @@ describe("journey 4: the chair runs a meeting, the member's screen follows, and 
 
   it("opens the next meeting from the group home for the chair and the member", async () => {
     for (const page of [chair, member]) {
-      await page.getByRole("link", { name: groupName }).click();
-      await page.getByRole("heading", { level: 1, name: groupName }).waitFor();
+      await openGroup(page);
       await Promise.all([page.waitForURL(/\/meetings\/[0-9a-f-]{36}$/), page.getByRole("link", { name: meetingTitle }).click()]);
       await page.getByRole("heading", { level: 1, name: meetingTitle }).waitFor();
       await page.getByText("Live: this page follows the meeting").waitFor();

@@ -4,29 +4,24 @@
  * marked and in view; the consultee's same search finds nothing from documents not open to her
  * (every result it gives is one she may open). Axe stays clean on the results and the paragraph.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, signInAs, visit } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { expectNoAxeViolations, signedInPeople, visit } from "./support/browser.js";
 
 const baseUrl = inject("baseUrl");
 
 describe("search everywhere: the paragraph for a member, nothing unopened for a consultee", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let member: Page;
   let ngo: Page;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    for (const _ of [0, 1]) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 800 } }));
-    [member, ngo] = (await Promise.all(contexts.map((context) => context.newPage()))) as [Page, Page];
-    await signInAs(member, baseUrl, "member@example.org");
-    await signInAs(ngo, baseUrl, "ngo@example.org");
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-  });
+  signedInPeople(
+    baseUrl,
+    { member: "member@example.org", ngo: "ngo@example.org" },
+    (pages) => {
+      ({ member, ngo } = pages);
+    },
+    { width: 1280, height: 800 },
+  );
 
   it("lets a member press / and search from the header, and lands on the paragraph", async () => {
     await member.locator("body").click({ position: { x: 5, y: 400 } });

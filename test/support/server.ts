@@ -13,6 +13,7 @@ import { createLogger } from "../../server/logger.js";
 import type { DatabaseHandle } from "../../db/connect.js";
 import { afterAll, beforeAll } from "vitest";
 import { openTestDatabase } from "./database.js";
+import { signInAt } from "./sign-in.js";
 
 export interface TestServer extends RunningServer {
   /** Origin header value the server accepts for forms. */
@@ -101,15 +102,6 @@ export async function sessionCountOf(server: TestServer, userId: string): Promis
 }
 
 /** Signs in through the real /login form; returns the Cookie header value for later requests. */
-export async function signIn(server: { url: string }, email: string, password = "kia-ora-demo"): Promise<string> {
-  const response = await fetch(`${server.url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.url },
-    body: new URLSearchParams({ email, password }),
-  });
-  if (response.status !== 302) throw new Error(`sign-in for ${email} answered ${response.status}`);
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
-  if (!cookie) throw new Error("no session cookie");
-  return cookie.split(";")[0]!;
+export function signIn(server: { url: string }, email: string, password = "kia-ora-demo"): Promise<string> {
+  return signInAt(server.url, email, password);
 }

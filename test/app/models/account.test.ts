@@ -10,6 +10,8 @@ describe("the account page", () => {
   const userId = (email: string) => userIdOf(server, email);
   const sessionCount = (id: string) => sessionCountOf(server, id);
   const signedIn = async (cookie: string) => (await get("/account", cookie)).status === 200;
+  const changePassword = (cookie: string, currentPassword: string, password: string, confirmPassword: string) =>
+    post(cookie, { intent: "change-password", currentPassword, password, confirmPassword });
 
   it("shows the person's name, email and the devices they are signed in on", async () => {
     const cookie = await signIn(server, "chair@example.org");
@@ -32,12 +34,7 @@ describe("the account page", () => {
 
   it("answers 400 with linked field messages for a short or mismatched new password, or a wrong current one", async () => {
     const cookie = await signIn(server, "secretary@example.org");
-    const short = await post(cookie, {
-      intent: "change-password",
-      currentPassword: "kia-ora-demo",
-      password: "too-short",
-      confirmPassword: "too-short",
-    });
+    const short = await changePassword(cookie, "kia-ora-demo", "too-short", "too-short");
     expect(short.status).toBe(400);
     const shortHtml = await short.text();
     expect(shortHtml).toContain("Use at least 12 characters");
@@ -45,21 +42,11 @@ describe("the account page", () => {
       expect.arrayContaining([expect.stringContaining("A few unrelated words"), "Use at least 12 characters"]),
     );
 
-    const mismatch = await post(cookie, {
-      intent: "change-password",
-      currentPassword: "kia-ora-demo",
-      password: "a long enough passphrase",
-      confirmPassword: "a different passphrase",
-    });
+    const mismatch = await changePassword(cookie, "kia-ora-demo", "a long enough passphrase", "a different passphrase");
     expect(mismatch.status).toBe(400);
     expect(descriptionsOf(await mismatch.text(), "New password again")).toEqual(["The two passwords do not match"]);
 
-    const wrong = await post(cookie, {
-      intent: "change-password",
-      currentPassword: "not my password",
-      password: "a long enough passphrase",
-      confirmPassword: "a long enough passphrase",
-    });
+    const wrong = await changePassword(cookie, "not my password", "a long enough passphrase", "a long enough passphrase");
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("That is not your current password");
     expect(await signedIn(cookie)).toBe(true);
@@ -72,12 +59,7 @@ describe("the account page", () => {
     expect(await sessionCount(memberId)).toBe(2);
 
     const newPassword = "tēnā koe, a new passphrase";
-    const response = await post(here, {
-      intent: "change-password",
-      currentPassword: "kia-ora-demo",
-      password: newPassword,
-      confirmPassword: newPassword,
-    });
+    const response = await changePassword(here, "kia-ora-demo", newPassword, newPassword);
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/account?changed=password");
 

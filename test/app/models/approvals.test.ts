@@ -22,11 +22,11 @@ import { seedDemo } from "../../../server/seed-demo.js";
 import { CollaborationEndpoint } from "../../../server/collab/endpoint.js";
 import { createLogger } from "../../../server/logger.js";
 import { appendParagraph } from "../../server/collab/collab-clients.js";
+import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
 import { describeEachDatabase } from "../../support/database.js";
 import { docxParts, wordParagraphs } from "../../support/docx-reader.js";
 import { actorFor } from "../../support/actors.js";
-import { demoTermsOfReference } from "../../support/demo-records.js";
-import { type TestServer, signIn, startTestServer } from "../../support/server.js";
+import type { TestServer } from "../../support/server.js";
 import { AppError } from "../../../app/errors.js";
 
 /** Expects `promise` to fail with an ApprovalError of `code`; returns it. */
@@ -235,17 +235,10 @@ describe("approvals over HTTP", () => {
   let server: TestServer;
   let groupId: string;
   let termsId: string;
-  const cookies: Record<string, string> = {};
+  let cookies: Record<string, string>;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    const terms = await demoTermsOfReference(server.services.db);
-    termsId = terms.id;
-    groupId = terms.group_id;
-    for (const role of ["member", "minister", "secretary", "ngo"]) cookies[role] = await signIn(server, `${role}@example.org`);
-  });
-  afterAll(async () => {
-    await server?.close();
+  demoTermsServerForSuite(["member", "minister", "secretary", "ngo"], (opened) => {
+    ({ server, groupId, termsId, cookies } = opened);
   });
 
   const base = () => `/groups/${groupId}/documents/${termsId}`;

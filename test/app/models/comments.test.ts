@@ -5,17 +5,17 @@
  * @mentions notifying people, and the body's length limits. The anchors are real Yjs relative
  * positions into the document's current state, made the way the editor makes them.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import * as Y from "yjs";
 import { COLLAB_FIELD } from "../../../app/documents/content.js";
 import { bytesToBase64, encodeAnchor } from "../../../app/documents/comment-anchors.js";
 import { loadActor } from "../../../app/models/actor.server.js";
 import { listThreads } from "../../../app/models/comment-threads.server.js";
 import { createThread } from "../../../app/models/comments.server.js";
+import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
 import { describeEachDatabase } from "../../support/database.js";
-import { demoTermsOfReference, makePriyaAnObserver } from "../../support/demo-records.js";
 import { textsInDocumentOrder } from "../../support/document-texts.js";
-import { type TestServer, signIn, startTestServer } from "../../support/server.js";
+import { type TestServer, postFormAs } from "../../support/server.js";
 import { AppError } from "../../../app/errors.js";
 
 type Role = "chair" | "secretary" | "member" | "minister" | "ngo" | "observer";
@@ -24,42 +24,29 @@ describeEachDatabase("anchored comments", (getDb, getHandle) => {
   let server: TestServer;
   let groupId: string;
   let documentId: string;
-  const cookies = {} as Record<Role, string>;
+  let cookies: Record<Role, string>;
   const userIds = {} as Record<Role, string>;
 
+  // Priya Naidu (no sign-in in the demo) becomes an observer who can sign in.
+  demoTermsServerForSuite<Role>(
+    ["chair", "secretary", "member", "minister", "ngo", "observer"],
+    (opened) => {
+      ({ server, groupId, termsId: documentId, cookies } = opened);
+    },
+    { database: getHandle },
+  );
   beforeAll(async () => {
-    server = await startTestServer({ database: getHandle() });
-    const db = getDb();
-    const terms = await demoTermsOfReference(db);
-    documentId = terms.id;
-    groupId = terms.group_id;
-    // Priya Naidu (no sign-in in the demo) becomes an observer who can sign in.
-    const priyaId = await makePriyaAnObserver(db, groupId);
-    for (const role of ["chair", "secretary", "member", "minister", "ngo"] as const) {
-      cookies[role] = await signIn(server, `${role}@example.org`);
-    }
-    cookies.observer = await signIn(server, "priya.naidu@example.org");
-    const users = await db.selectFrom("users").select(["id", "email"]).execute();
+    const users = await getDb().selectFrom("users").select(["id", "email"]).execute();
     for (const role of ["chair", "secretary", "member", "minister", "ngo"] as const) {
       userIds[role] = users.find((user) => user.email === `${role}@example.org`)!.id;
     }
-    userIds.observer = priyaId;
-  });
-  afterAll(async () => {
-    await server?.close();
+    userIds.observer = users.find((user) => user.email === "priya.naidu@example.org")!.id;
   });
 
   const pagePath = () => `/groups/${groupId}/documents/${documentId}`;
   const commentsPath = () => `${pagePath()}/comments`;
 
-  function post(role: Role, fields: Record<string, string>) {
-    return fetch(`${server.url}${commentsPath()}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies[role] },
-      body: new URLSearchParams(fields),
-    });
-  }
+  const post = (role: Role, fields: Record<string, string>) => postFormAs(server, commentsPath(), cookies[role], fields);
   const page = async (role: Role, query = "") => {
     const response = await fetch(`${server.url}${pagePath()}${query}`, { headers: { cookie: cookies[role] } });
     expect(response.status).toBe(200);

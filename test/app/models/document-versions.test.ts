@@ -4,12 +4,12 @@
  * the current text), and the database refusing to change a version.
  */
 import * as Y from "yjs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { COLLAB_FIELD, contentHash, renderText } from "../../../app/documents/content.js";
 import { diffSummary, diffWords } from "../../../app/documents/word-diff.js";
 import { restoreUpdate } from "../../../app/models/document-versions.server.js";
-import { demoTermsOfReference } from "../../support/demo-records.js";
-import { type TestServer, signIn, startTestServer } from "../../support/server.js";
+import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
+import type { TestServer } from "../../support/server.js";
 import { appendParagraph, connectClient } from "../../server/collab/collab-clients.js";
 
 describe("the word comparison", () => {
@@ -74,17 +74,10 @@ describe("document versions", () => {
   let server: TestServer;
   let groupId: string;
   let termsId: string;
-  const cookies: Record<string, string> = {};
+  let cookies: Record<string, string>;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    const terms = await demoTermsOfReference(server.services.db);
-    termsId = terms.id;
-    groupId = terms.group_id;
-    for (const role of ["member", "minister", "secretary"]) cookies[role] = await signIn(server, `${role}@example.org`);
-  });
-  afterAll(async () => {
-    await server?.close();
+  demoTermsServerForSuite(["member", "minister", "secretary"], (opened) => {
+    ({ server, groupId, termsId, cookies } = opened);
   });
 
   const base = () => `/groups/${groupId}/documents/${termsId}`;

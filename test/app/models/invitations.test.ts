@@ -59,6 +59,10 @@ describeEachDatabase("invitations", (getDb) => {
     organisationId = organisation.id;
   });
 
+  /** Accepts an invitation as someone new, named `displayName`, with a good passphrase. */
+  const acceptWithNewAccount = (token: string, displayName: string, now: Date) =>
+    acceptInvitationWithNewAccount(getDb(), token, { displayName, password: "a long enough passphrase" }, { now });
+
   async function invite(email: string, options: { by?: string; role?: MembershipRole; now?: Date } = {}) {
     const { actor } = await actorFor(getDb(), options.by ?? "secretary@example.org");
     return createInvitation(
@@ -142,23 +146,13 @@ describeEachDatabase("invitations", (getDb) => {
     const expiring = await invite("expiring@example.org");
     const justAfter = new Date(NOW.getTime() + INVITATION_LIFETIME_MS);
     expect((await findInvitationByToken(getDb(), expiring.token, justAfter))?.state).toBe("expired");
-    const late = acceptInvitationWithNewAccount(
-      getDb(),
-      expiring.token,
-      { displayName: "Too Late", password: "a long enough passphrase" },
-      { now: justAfter },
-    );
+    const late = acceptWithNewAccount(expiring.token, "Too Late", justAfter);
     await expect(late).rejects.toMatchObject({ code: "INVITATION_EXPIRED" });
     expect(await getDb().selectFrom("users").select("id").where("email", "=", "expiring@example.org").executeTakeFirst()).toBeUndefined();
 
     const justBefore = new Date(NOW.getTime() + INVITATION_LIFETIME_MS - MINUTE);
     expect((await findInvitationByToken(getDb(), expiring.token, justBefore))?.state).toBe("pending");
-    const inTime = await acceptInvitationWithNewAccount(
-      getDb(),
-      expiring.token,
-      { displayName: "Just In Time", password: "a long enough passphrase" },
-      { now: justBefore },
-    );
+    const inTime = await acceptWithNewAccount(expiring.token, "Just In Time", justBefore);
     expect(inTime).toMatchObject({ groupId, membershipCreated: true });
   });
 
@@ -166,12 +160,7 @@ describeEachDatabase("invitations", (getDb) => {
     const invitation = await invite("revoked@example.org");
     const { actor } = await actorFor(getDb(), "chair@example.org");
     await expect(revokeInvitation(getDb(), actor, { groupId, invitationId: invitation.invitationId }, { now: NOW })).resolves.toBeUndefined();
-    const accepted = acceptInvitationWithNewAccount(
-      getDb(),
-      invitation.token,
-      { displayName: "Not Now", password: "a long enough passphrase" },
-      { now: NOW },
-    );
+    const accepted = acceptWithNewAccount(invitation.token, "Not Now", NOW);
     await expect(accepted).rejects.toMatchObject({ code: "INVITATION_REVOKED" });
     expect((await findInvitationByToken(getDb(), invitation.token, NOW))?.state).toBe("revoked");
     const audit = await getDb()
@@ -220,12 +209,7 @@ describeEachDatabase("invitations", (getDb) => {
     const found = await findInvitationByToken(getDb(), invitation.token, NOW);
     expect(found?.account).toMatchObject({ hasPassword: true, disabled: false });
 
-    const withNewAccount = acceptInvitationWithNewAccount(
-      getDb(),
-      invitation.token,
-      { displayName: "Impostor", password: "a long enough passphrase" },
-      { now: NOW },
-    );
+    const withNewAccount = acceptWithNewAccount(invitation.token, "Impostor", NOW);
     await expect(withNewAccount).rejects.toMatchObject({ code: "ACCOUNT_EXISTS" });
 
     const chair = await actorFor(getDb(), "chair@example.org");
@@ -245,12 +229,7 @@ describeEachDatabase("invitations", (getDb) => {
     const invitation = await invite("priya.naidu@example.org");
     const found = await findInvitationByToken(getDb(), invitation.token, NOW);
     expect(found?.account).toMatchObject({ hasPassword: false, displayName: "Priya Naidu" });
-    const accepted = await acceptInvitationWithNewAccount(
-      getDb(),
-      invitation.token,
-      { displayName: "Priya Naidu", password: "a long enough passphrase" },
-      { now: NOW },
-    );
+    const accepted = await acceptWithNewAccount(invitation.token, "Priya Naidu", NOW);
     // She is already a current member: the record keeps her one membership row.
     expect(accepted).toMatchObject({ userId: found?.account?.id, membershipCreated: false });
     const user = await getDb().selectFrom("users").select("password_hash").where("email", "=", "priya.naidu@example.org").executeTakeFirstOrThrow();

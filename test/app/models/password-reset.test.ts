@@ -35,6 +35,13 @@ describeEachDatabase("password reset", (getDb) => {
 
   const userId = async (email: string) =>
     (await getDb().selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+  /** The token of the reset link emailed now to `email`. */
+  const resetTokenFor = async (email: string) => tokenOf((await requestPasswordReset(getDb(), emailing, { email }, { now: NOW }))!.text);
+  /** Whether `email`'s stored password is `password`. */
+  const passwordIs = async (email: string, password: string) => {
+    const user = await getDb().selectFrom("users").select("password_hash").where("email", "=", email).executeTakeFirstOrThrow();
+    return verify(user.password_hash!, password);
+  };
 
   it("sends nothing, and stores nothing, for an email no account uses", async () => {
     const message = await requestPasswordReset(getDb(), emailing, { email: "nobody@example.org" }, { now: NOW });
@@ -109,22 +116,19 @@ describeEachDatabase("password reset", (getDb) => {
 
   it("works once: the same link cannot reset the password again", async () => {
     const auth = createAuth(getDb(), { secureCookies: false });
-    const message = await requestPasswordReset(getDb(), emailing, { email: "chair@example.org" }, { now: NOW });
-    const token = tokenOf(message!.text);
+    const token = await resetTokenFor("chair@example.org");
     expect((await resetPassword(getDb(), auth, { token, password: "first new passphrase" }, { now: NOW })).ok).toBe(true);
     expect(await passwordResetLinkState(getDb(), token, NOW)).toBe("used");
     expect(await resetPassword(getDb(), auth, { token, password: "second new passphrase" }, { now: NOW })).toEqual({
       ok: false,
       error: "RESET_LINK_USED",
     });
-    const user = await getDb().selectFrom("users").select("password_hash").where("email", "=", "chair@example.org").executeTakeFirstOrThrow();
-    expect(await verify(user.password_hash!, "first new passphrase")).toBe(true);
+    expect(await passwordIs("chair@example.org", "first new passphrase")).toBe(true);
   });
 
   it("expires an hour after it was sent", async () => {
     const auth = createAuth(getDb(), { secureCookies: false });
-    const message = await requestPasswordReset(getDb(), emailing, { email: "ngo@example.org" }, { now: NOW });
-    const token = tokenOf(message!.text);
+    const token = await resetTokenFor("ngo@example.org");
     const justBefore = new Date(NOW.getTime() + PASSWORD_RESET_LIFETIME_MS - 1);
     const atExpiry = new Date(NOW.getTime() + PASSWORD_RESET_LIFETIME_MS);
     expect(await passwordResetLinkState(getDb(), token, justBefore)).toBe("valid");
@@ -133,8 +137,7 @@ describeEachDatabase("password reset", (getDb) => {
       ok: false,
       error: "RESET_LINK_EXPIRED",
     });
-    const user = await getDb().selectFrom("users").select("password_hash").where("email", "=", "ngo@example.org").executeTakeFirstOrThrow();
-    expect(await verify(user.password_hash!, "kia-ora-demo")).toBe(true);
+    expect(await passwordIs("ngo@example.org", "kia-ora-demo")).toBe(true);
   });
 
   it("rejects malformed and unknown tokens", async () => {

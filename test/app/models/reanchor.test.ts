@@ -8,13 +8,13 @@
  * document is told nothing (404).
  */
 import { setBlockType } from "@tiptap/pm/commands";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import * as Y from "yjs";
 import { bytesToBase64, resolveThreadAnchor, type StoredAnchor } from "../../../app/documents/comment-anchors.js";
 import { listThreads, storedAnchor } from "../../../app/models/comment-threads.server.js";
+import { demoTermsServerForSuite } from "../../support/demo-terms-server.js";
 import { describeEachDatabase } from "../../support/database.js";
-import { demoTermsOfReference, makePriyaAnObserver } from "../../support/demo-records.js";
-import { type TestServer, signIn, startTestServer } from "../../support/server.js";
+import { type TestServer, postFormAs } from "../../support/server.js";
 import { Replica, anchorOver, schema } from "../documents/prosemirror-replica.js";
 
 type Role = "chair" | "member" | "minister" | "ngo" | "observer";
@@ -23,31 +23,18 @@ describeEachDatabase("re-anchoring comment threads", (getDb, getHandle) => {
   let server: TestServer;
   let groupId: string;
   let documentId: string;
-  const cookies = {} as Record<Role, string>;
+  let cookies: Record<Role, string>;
 
-  beforeAll(async () => {
-    server = await startTestServer({ database: getHandle() });
-    const db = getDb();
-    const terms = await demoTermsOfReference(db);
-    documentId = terms.id;
-    groupId = terms.group_id;
-    await makePriyaAnObserver(db, groupId);
-    for (const role of ["chair", "member", "minister", "ngo"] as const) cookies[role] = await signIn(server, `${role}@example.org`);
-    cookies.observer = await signIn(server, "priya.naidu@example.org");
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  demoTermsServerForSuite<Role>(
+    ["chair", "member", "minister", "ngo", "observer"],
+    (opened) => {
+      ({ server, groupId, termsId: documentId, cookies } = opened);
+    },
+    { database: getHandle },
+  );
 
   const commentsPath = () => `/groups/${groupId}/documents/${documentId}/comments`;
-  function post(role: Role, fields: Record<string, string>) {
-    return fetch(`${server.url}${commentsPath()}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin, cookie: cookies[role] },
-      body: new URLSearchParams(fields),
-    });
-  }
+  const post = (role: Role, fields: Record<string, string>) => postFormAs(server, commentsPath(), cookies[role], fields);
 
   /** The server's document in a headless editor. */
   async function editorOnServerState(): Promise<Replica> {

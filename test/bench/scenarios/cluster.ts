@@ -17,11 +17,11 @@ import { connectDatabase } from "../../../db/connect.js";
 import { applyStoredState, readStoredState } from "../../../server/collab/document-store.js";
 import { seededRandom } from "../bench-database.js";
 import { type ClusterTarget, type RedisCounter, type RedisReading, redisBetween } from "../cluster-target.js";
-import type { LoadGenerator } from "../load-generator.js";
+import { type LoadGenerator, waitForAcknowledgements } from "../load-generator.js";
 import type { SaturationResult } from "./saturation.js";
 import { round } from "../statistics.js";
 import type { Target } from "../targets.js";
-import { sleep, waitUntil } from "../timing.js";
+import { sleep } from "../timing.js";
 import { type FanOutOptions, type FanOutResult, type FanOutRound, poolRounds, runFanOutRound } from "./fan-out.js";
 
 /** What crossed Redis over the two-process windows, per keystroke typed in them. */
@@ -167,21 +167,6 @@ export async function runClusterFanOut(
     p99Ratio: pooledSingle.latency.p99 === 0 ? 0 : round(pooledCluster.latency.p99 / pooledSingle.latency.p99, 2),
     redis: perKeystroke(redis, pooledCluster.keystrokes),
   };
-}
-
-async function waitForAcknowledgements(generator: LoadGenerator, timeoutMs: number): Promise<boolean> {
-  const wanted = new Map((await generator.editorStatus()).map((status) => [status.index, status.ownClock]));
-  try {
-    await waitUntil(
-      async () => (await generator.editorStatus()).every((status) => status.acknowledgedClock >= (wanted.get(status.index) ?? 0)),
-      timeoutMs,
-      "acknowledgements after the resync",
-      50,
-    );
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** kill -9 of one of the cluster's processes in turn while editors on all of them type. */

@@ -13,10 +13,10 @@
 import * as Y from "yjs";
 import { BenchClient } from "../bench-client.js";
 import { seededRandom } from "../bench-database.js";
-import type { LoadGenerator } from "../load-generator.js";
+import { type LoadGenerator, waitForAcknowledgements } from "../load-generator.js";
 import { round } from "../statistics.js";
 import type { Target, TargetKey } from "../targets.js";
-import { sleep, waitUntil } from "../timing.js";
+import { sleep } from "../timing.js";
 
 export interface DurabilityOptions {
   kills: number;
@@ -60,21 +60,6 @@ async function readStoredState(target: Target, documentName: string): Promise<Ma
     return Y.decodeStateVector(Y.encodeStateVector(reader.doc!));
   } finally {
     reader.destroy();
-  }
-}
-
-async function waitForAcknowledgements(generator: LoadGenerator, timeoutMs: number): Promise<boolean> {
-  const wanted = new Map((await generator.editorStatus()).map((status) => [status.index, status.ownClock]));
-  try {
-    await waitUntil(
-      async () => (await generator.editorStatus()).every((status) => status.acknowledgedClock >= (wanted.get(status.index) ?? 0)),
-      timeoutMs,
-      "acknowledgements after the resync",
-      50,
-    );
-    return true;
-  } catch {
-    return false;
   }
 }
 

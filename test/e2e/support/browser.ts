@@ -16,6 +16,9 @@ const wcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 export const demoPassword = "kia-ora-demo";
 
+/** The demo group every journey works in (server/seed-demo.ts). */
+export const groupName = "Social Sector Commissioning Stewardship Group";
+
 /** Launches the Debian Chromium headless, with the background chatter a test does not need turned off. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -52,6 +55,44 @@ export function freshPageForEachTest(onOpen: (page: Page) => void): void {
   afterEach(async () => {
     await context?.close();
   });
+}
+
+/**
+ * Launches one browser for the suite and, before all its tests, opens a context of its own (its own
+ * cookies) for each person named, signed in as the email given (in the order given; `null`: not
+ * signed in), handing their pages to `onOpen`; closes them all after the suite.
+ */
+export function signedInPeople<Name extends string>(
+  baseUrl: string,
+  emails: Record<Name, string | null>,
+  onOpen: (pages: Record<Name, Page>) => void,
+  viewport = { width: 1280, height: 900 },
+): void {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    const pages = {} as Record<Name, Page>;
+    for (const name of Object.keys(emails) as Name[]) {
+      const context = await browser.newContext({ viewport });
+      contexts.push(context);
+      pages[name] = await context.newPage();
+    }
+    for (const [name, email] of Object.entries(emails) as [Name, string | null][]) {
+      if (email !== null) await signInAs(pages[name], baseUrl, email);
+    }
+    onOpen(pages);
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+  });
+}
+
+/** Opens the demo group from the groups page and waits for its home. */
+export async function openGroup(page: Page): Promise<void> {
+  await page.getByRole("link", { name: groupName }).click();
+  await page.getByRole("heading", { level: 1, name: groupName }).waitFor();
 }
 
 /**

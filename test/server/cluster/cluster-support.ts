@@ -5,19 +5,23 @@
  * everything, as the tests want), and processes run as `npm start` runs them (build/server.mjs).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { vi } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, vi } from "vitest";
 import { connectDatabase } from "../../../db/connect.js";
+import type { Database } from "../../../db/database.js";
 import { migrateToLatest } from "../../../db/migrate.js";
 import { seedDemo } from "../../../server/seed-demo.js";
 
+import { type CollabClient, connectClient } from "../collab/collab-clients.js";
 import { freePort } from "../../support/ports.js";
+import { signInAt } from "../../support/sign-in.js";
+import { createScratchDatabase } from "../../support/scratch-database.js";
 
-export { freePort };
+export { freePort, signInAt };
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 
@@ -26,26 +30,12 @@ const root = path.resolve(import.meta.dirname, "..", "..", "..");
 export async function createClusterDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `cluster_${crypto.randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const handle = await connectDatabase({ databaseUrl: url.toString() });
+  const { url, drop } = await createScratchDatabase(base, "cluster");
+  const handle = await connectDatabase({ databaseUrl: url });
   await migrateToLatest(handle.db);
   await seedDemo(handle.db);
   await handle.close();
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: base });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+  return { url, drop };
 }
 
 /** A Redis server of the test's own (`redis-server` from Debian's package), on a free port. */
@@ -144,15 +134,58 @@ export async function startProcess(env: Record<string, string>, name = "server")
   };
 }
 
-/** Signs in through /login on `url`; returns the Cookie header value. */
-export async function signInAt(url: string, email: string): Promise<string> {
-  const response = await fetch(`${url}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: url },
-    body: new URLSearchParams({ email, password: "kia-ora-demo" }),
+/** What a suite of several server processes works with. */
+export interface ClusterSuite {
+  /** Its database (createClusterDatabase), its Redis and a connection to the database: set before its tests. */
+  database: Awaited<ReturnType<typeof createClusterDatabase>>;
+  redis: TestRedis;
+  db: Kysely<Database>;
+  /** Starts a server process on the suite's database and Redis; killed (-9) after each test. */
+  start(extra?: Record<string, string>): Promise<ServerProcessHandle>;
+  /** A collaboration client on the server at `url` (connectClient's options); destroyed after each test. */
+  open(url: string, documentId: string, cookie: string, options?: Parameters<typeof connectClient>[3]): CollabClient;
+  /** Waits until every client given has synced. */
+  synced(...list: CollabClient[]): Promise<void>;
+}
+
+/**
+ * A fresh database and Redis for the suite, made before its tests and dropped after them, with
+ * processes named `name` (in their log lines) and clients cleaned up after each test.
+ */
+export function clusterSuite(name: string): ClusterSuite {
+  const processes: ServerProcessHandle[] = [];
+  const clients: CollabClient[] = [];
+  const suite = {
+    async start(extra: Record<string, string> = {}) {
+      const server = await startProcess({ DATABASE_URL: suite.database.url, REDIS_URL: suite.redis.url, ...extra }, name);
+      processes.push(server);
+      return server;
+    },
+    open(url: string, documentId: string, cookie: string, options: Parameters<typeof connectClient>[3] = {}) {
+      const client = connectClient(url, documentId, cookie, options);
+      clients.push(client);
+      return client;
+    },
+    synced: (...list: CollabClient[]) =>
+      vi.waitFor(() => {
+        for (const client of list) expect(client.provider.synced).toBe(true);
+      }, { timeout: 20_000 }),
+  } as ClusterSuite;
+  beforeAll(async () => {
+    suite.database = await createClusterDatabase();
+    suite.redis = await TestRedis.start();
+    const pool = new pg.Pool({ connectionString: suite.database.url, max: 2 });
+    pool.on("error", () => undefined);
+    suite.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   });
-  const cookie = response.headers.getSetCookie().find((value) => value.startsWith("stewardship_session="));
-  if (!cookie) throw new Error(`sign-in at ${url} answered ${response.status}`);
-  return cookie.split(";")[0]!;
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await Promise.all(processes.splice(0).map((server) => server.stop("SIGKILL")));
+  });
+  afterAll(async () => {
+    await suite.db?.destroy();
+    await suite.redis?.stop();
+    await suite.database?.drop();
+  });
+  return suite;
 }

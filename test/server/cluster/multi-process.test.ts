@@ -8,40 +8,23 @@ import net from "node:net";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { io as connectSocket } from "socket.io-client";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
 import type { Database } from "../../../db/database.js";
 import { readStoredState, applyStoredState } from "../../../server/collab/document-store.js";
 import { renderText } from "../../../app/documents/content.js";
-import { type CollabClient, appendParagraph, connectClient } from "../collab/collab-clients.js";
-import { type ServerProcessHandle, TestRedis, createClusterDatabase, freePort, signInAt, startProcess } from "./cluster-support.js";
+import { appendParagraph } from "../collab/collab-clients.js";
+import { clusterSuite, createClusterDatabase, freePort, signInAt, startProcess } from "./cluster-support.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one database and Redis [postgres]", () => {
-  let database: Awaited<ReturnType<typeof createClusterDatabase>>;
-  let redis: TestRedis;
-  let db: Kysely<Database>;
-  const processes: ServerProcessHandle[] = [];
-  const clients: CollabClient[] = [];
+  const cluster = clusterSuite("cluster");
+  const { start, open, synced } = cluster;
   let termsId: string;
 
-  const start = async (extra: Record<string, string> = {}) => {
-    const server = await startProcess({ DATABASE_URL: database.url, REDIS_URL: redis.url, ...extra }, "cluster");
-    processes.push(server);
-    return server;
-  };
-  const open = (server: { url: string }, documentId: string, cookie: string) => {
-    const client = connectClient(server.url, documentId, cookie);
-    clients.push(client);
-    return client;
-  };
-  const synced = (...list: CollabClient[]) =>
-    vi.waitFor(() => {
-      for (const client of list) expect(client.provider.synced).toBe(true);
-    }, { timeout: 20_000 });
   const storedText = async (documentId: string) => {
-    const doc = applyStoredState(await readStoredState(db, documentId));
+    const doc = applyStoredState(await readStoredState(cluster.db, documentId));
     try {
       return renderText(doc);
     } finally {
@@ -50,34 +33,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
   };
 
   beforeAll(async () => {
-    database = await createClusterDatabase();
-    redis = await TestRedis.start();
-    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-    pool.on("error", () => undefined);
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    termsId = (await db.selectFrom("documents").select("id").where("kind", "=", "terms_of_reference").executeTakeFirstOrThrow()).id;
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy();
-    await Promise.all(processes.splice(0).map((server) => server.stop("SIGKILL")));
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await redis?.stop();
-    await database?.drop();
+    termsId = (await cluster.db.selectFrom("documents").select("id").where("kind", "=", "terms_of_reference").executeTakeFirstOrThrow()).id;
   });
 
   it("refuses a second process without Redis, with one clear line", async () => {
     await start();
-    const alone = startProcess({ DATABASE_URL: database.url }, "alone");
+    const alone = startProcess({ DATABASE_URL: cluster.database.url }, "alone");
     await expect(alone).rejects.toThrow(/Cannot start: a server process|Cannot start: another server process/);
   });
 
   it("converges typing and presence across three processes, live, and stores it once acknowledged", async () => {
     const [a, b, c] = [await start(), await start(), await start()];
-    const member = open(a, termsId, await signInAt(a.url, "member@example.org"));
-    const chair = open(b, termsId, await signInAt(b.url, "chair@example.org"));
-    const secretary = open(c, termsId, await signInAt(c.url, "secretary@example.org"));
+    const member = open(a.url, termsId, await signInAt(a.url, "member@example.org"));
+    const chair = open(b.url, termsId, await signInAt(b.url, "chair@example.org"));
+    const secretary = open(c.url, termsId, await signInAt(c.url, "secretary@example.org"));
     await synced(member, chair, secretary);
     member.provider.awareness.setLocalStateField("user", { name: "Tama Ngata" });
     appendParagraph(member.doc, "From the first process.");
@@ -120,11 +89,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
 
   it("closes a person's connections on every process when their access ends", async () => {
     const [a, b] = [await start(), await start()];
-    const memberOnB = open(b, termsId, await signInAt(b.url, "member@example.org"));
+    const memberOnB = open(b.url, termsId, await signInAt(b.url, "member@example.org"));
     await synced(memberOnB);
     // The secretary, on the other process, ends the member's membership.
-    const member = await db.selectFrom("users").select("id").where("email", "=", "member@example.org").executeTakeFirstOrThrow();
-    const membership = await db.selectFrom("memberships").select(["id", "group_id"]).where("user_id", "=", member.id).executeTakeFirstOrThrow();
+    const member = await cluster.db.selectFrom("users").select("id").where("email", "=", "member@example.org").executeTakeFirstOrThrow();
+    const membership = await cluster.db.selectFrom("memberships").select(["id", "group_id"]).where("user_id", "=", member.id).executeTakeFirstOrThrow();
     const secretaryCookie = await signInAt(a.url, "secretary@example.org");
     const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("en-CA", { timeZone: "Pacific/Auckland" });
     try {
@@ -137,16 +106,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
       expect(response.status).toBeLessThan(400);
       await vi.waitFor(() => expect(memberOnB.closeCodes).toContain(1008), { timeout: 15_000 });
     } finally {
-      await db.updateTable("memberships").set({ ends_on: null }).where("id", "=", membership.id).execute();
+      await cluster.db.updateTable("memberships").set({ ends_on: null }).where("id", "=", membership.id).execute();
     }
   });
 
   it("loses nothing acknowledged when a process is killed while its clients type; they carry on at another", async () => {
     const [a, b] = [await start(), await start()];
-    const paperId = await newPaper(db, "Typed through a crash");
+    const paperId = await newPaper(cluster.db, "Typed through a crash");
     const cookie = await signInAt(a.url, "member@example.org");
-    const typist = open(a, paperId, cookie);
-    const watcher = open(b, paperId, await signInAt(b.url, "chair@example.org"));
+    const typist = open(a.url, paperId, cookie);
+    const watcher = open(b.url, paperId, await signInAt(b.url, "chair@example.org"));
     await synced(typist, watcher);
     appendParagraph(typist.doc, "");
     let typed = 0;
@@ -158,12 +127,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
     await a.stop("SIGKILL");
     clearInterval(typing);
     // Everything acknowledged is in the database.
-    const stored = applyStoredState(await readStoredState(db, paperId));
+    const stored = applyStoredState(await readStoredState(cluster.db, paperId));
     expect(Y.getState(stored.store, typist.doc.clientID)).toBeGreaterThanOrEqual(acknowledgedClock);
     stored.destroy();
     // The client reconnects to the other process (as a load balancer would send it) and sends the rest.
-    const again = connectClient(b.url, paperId, await signInAt(b.url, "member@example.org"), { doc: typist.doc });
-    clients.push(again);
+    const again = open(b.url, paperId, await signInAt(b.url, "member@example.org"), { doc: typist.doc });
     await synced(again);
     // What only the killed process had confirmed to nobody is stored by the other within seconds.
     await vi.waitFor(() => expect(again.savedClock()).toBeGreaterThanOrEqual(again.ownClock()), { timeout: 20_000 });
@@ -173,13 +141,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
 
   it("keeps going when Redis restarts with nothing kept: no process exits, fan-out resumes, nothing lost", async () => {
     const [a, b] = [await start(), await start()];
-    const paperId = await newPaper(db, "Typed while Redis restarts");
-    const left = open(a, paperId, await signInAt(a.url, "member@example.org"));
-    const right = open(b, paperId, await signInAt(b.url, "chair@example.org"));
+    const paperId = await newPaper(cluster.db, "Typed while Redis restarts");
+    const left = open(a.url, paperId, await signInAt(a.url, "member@example.org"));
+    const right = open(b.url, paperId, await signInAt(b.url, "chair@example.org"));
     await synced(left, right);
     appendParagraph(left.doc, "Before the restart.");
     await vi.waitFor(() => expect(right.text()).toContain("Before the restart."));
-    await redis.restart();
+    await cluster.redis.restart();
     appendParagraph(left.doc, "During the restart.");
     appendParagraph(right.doc, "From the other side, during the restart.");
     // Both processes are still there, and each side gets the other's typing.
@@ -203,12 +171,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("several server processes on one d
 
   it("catches up a process cut off from Redis for 10 seconds", async () => {
     // The cut-off process reaches Redis through a proxy the test can cut.
-    const proxy = await CuttableProxy.start(redis.port);
+    const proxy = await CuttableProxy.start(cluster.redis.port);
     try {
       const [a, b] = [await start(), await start({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` })];
-      const paperId = await newPaper(db, "Typed while one process is cut off");
-      const typist = open(a, paperId, await signInAt(a.url, "member@example.org"));
-      const reader = open(b, paperId, await signInAt(b.url, "chair@example.org"));
+      const paperId = await newPaper(cluster.db, "Typed while one process is cut off");
+      const typist = open(a.url, paperId, await signInAt(a.url, "member@example.org"));
+      const reader = open(b.url, paperId, await signInAt(b.url, "chair@example.org"));
       await synced(typist, reader);
       proxy.cut();
       appendParagraph(typist.doc, "Typed while the other process could not hear.");

@@ -6,60 +6,22 @@
  * processes behind a balancer, under typing, loses nothing and shows people only a reconnection.
  */
 import net from "node:net";
-import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import { io as connectSocket } from "socket.io-client";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Database } from "../../../db/database.js";
+import { describe, expect, it, vi } from "vitest";
 import { lastDigestTime } from "../../../app/models/digests.server.js";
-import { type CollabClient, appendParagraph, connectClient } from "../collab/collab-clients.js";
+import { appendParagraph } from "../collab/collab-clients.js";
 import { startMailServer } from "../../support/mail-server.js";
-import { type ServerProcessHandle, TestRedis, createClusterDatabase, freePort, signInAt, startProcess } from "./cluster-support.js";
+import { clusterSuite, freePort, signInAt } from "./cluster-support.js";
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [postgres]", () => {
-  let database: Awaited<ReturnType<typeof createClusterDatabase>>;
-  let redis: TestRedis;
-  let db: Kysely<Database>;
-  const processes: ServerProcessHandle[] = [];
-  const clients: CollabClient[] = [];
-
-  const start = async (extra: Record<string, string> = {}) => {
-    const server = await startProcess({ DATABASE_URL: database.url, REDIS_URL: redis.url, ...extra }, "work");
-    processes.push(server);
-    return server;
-  };
-  const open = (url: string, documentId: string, cookie: string) => {
-    const client = connectClient(url, documentId, cookie);
-    clients.push(client);
-    return client;
-  };
-  const synced = (...list: CollabClient[]) =>
-    vi.waitFor(() => {
-      for (const client of list) expect(client.provider.synced).toBe(true);
-    }, { timeout: 20_000 });
-
-  beforeAll(async () => {
-    database = await createClusterDatabase();
-    redis = await TestRedis.start();
-    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-    pool.on("error", () => undefined);
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy();
-    await Promise.all(processes.splice(0).map((server) => server.stop("SIGKILL")));
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await redis?.stop();
-    await database?.drop();
-  });
+  const cluster = clusterSuite("work");
+  const { start, open, synced } = cluster;
 
   it("freezes every acknowledged edit from another process at submission, and tells the Minister's office on a third", async () => {
     const [a, b, c] = [await start(), await start(), await start()];
-    const terms = await db.selectFrom("documents").select(["id", "group_id"]).where("kind", "=", "terms_of_reference").executeTakeFirstOrThrow();
+    const terms = await cluster.db.selectFrom("documents").select(["id", "group_id"]).where("kind", "=", "terms_of_reference").executeTakeFirstOrThrow();
     const typist = open(a.url, terms.id, await signInAt(a.url, "member@example.org"));
     await synced(typist);
     const minister = connectSocket(c.url, { path: "/socket.io/", transports: ["websocket"], extraHeaders: { cookie: await signInAt(c.url, "minister@example.org") } });
@@ -89,7 +51,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [pos
       clearInterval(typing);
       expect(response.status).toBe(302);
       expect(acknowledgedText.length).toBeGreaterThan(20);
-      const submission = await db
+      const submission = await cluster.db
         .selectFrom("document_submissions as s")
         .innerJoin("document_versions as v", "v.id", "s.version_id")
         .select("v.content_text")
@@ -105,14 +67,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [pos
   it("sends a digest due while three processes run once", async () => {
     const mail = await startMailServer();
     try {
-      const reader = await db.selectFrom("users").select("id").where("email", "=", "member@example.org").executeTakeFirstOrThrow();
+      const reader = await cluster.db.selectFrom("users").select("id").where("email", "=", "member@example.org").executeTakeFirstOrThrow();
       const dueAt = lastDigestTime(new Date());
-      await db
+      await cluster.db
         .insertInto("notification_preferences")
         .values({ user_id: reader.id, email_mode: "daily_digest", updated_at: new Date(dueAt.getTime() - 3 * 86_400_000) })
         .onConflict((conflict) => conflict.column("user_id").doUpdateSet({ email_mode: "daily_digest", updated_at: new Date(dueAt.getTime() - 3 * 86_400_000) }))
         .execute();
-      await db
+      await cluster.db
         .insertInto("notifications")
         .values({ user_id: reader.id, kind: "test", title: "Agenda published", body: "The agenda is ready.", link: "/groups", created_at: new Date(dueAt.getTime() - 86_400_000) })
         .execute();
@@ -124,7 +86,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [pos
       const sentAt = Date.now();
       await vi.waitFor(
         async () => {
-          const marks = await db.selectFrom("schedule_marks").select("up_to").where("name", "=", "consultation-closings").executeTakeFirst();
+          const marks = await cluster.db.selectFrom("schedule_marks").select("up_to").where("name", "=", "consultation-closings").executeTakeFirst();
           expect(marks?.up_to.getTime() ?? 0).toBeGreaterThan(sentAt);
         },
         { timeout: 120_000, interval: 1_000 },
@@ -142,8 +104,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)("work across server processes [pos
     const env = { PUBLIC_URL: balancer.url, TRUST_PROXY: "off" };
     const first = [await start(env), await start(env)];
     for (const server of first) balancer.add(server.url);
-    const group = await db.selectFrom("groups").select("id").executeTakeFirstOrThrow();
-    const paper = await db.insertInto("documents").values({ group_id: group.id, kind: "paper", title: "Typed through a deploy" }).returning("id").executeTakeFirstOrThrow();
+    const group = await cluster.db.selectFrom("groups").select("id").executeTakeFirstOrThrow();
+    const paper = await cluster.db.insertInto("documents").values({ group_id: group.id, kind: "paper", title: "Typed through a deploy" }).returning("id").executeTakeFirstOrThrow();
     const typist = open(balancer.url, paper.id, await signInAt(balancer.url, "member@example.org"));
     const reader = open(balancer.url, paper.id, await signInAt(balancer.url, "chair@example.org"));
     await synced(typist, reader);
