@@ -24,7 +24,8 @@ import { connectDatabase } from "../../db/connect.js";
 import { loadActor } from "../../app/models/actor.server.js";
 import { recordDecision } from "../../app/models/decisions.server.js";
 import { startMeeting } from "../../app/models/live-meeting.server.js";
-import { type DatabaseKind, prepareDatabase, signIn } from "./bench-database.js";
+import { signInAt } from "../support/sign-in.js";
+import { type DatabaseKind, prepareDatabase } from "./bench-database.js";
 import { ServerProcess } from "./server-process.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -140,7 +141,7 @@ async function benchTarget(kind: DatabaseKind): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     const cookies: string[] = [];
-    for (const email of readers) for (let index = 0; index < sessionsPerReader; index++) cookies.push(await signIn(server.url, email));
+    for (const email of readers) for (let index = 0; index < sessionsPerReader; index++) cookies.push(await signInAt(server.url, email));
     for (const page of pages) {
       const check = await fetch(`${server.url}${page.path}`, { headers: { cookie: cookies[0]! }, redirect: "manual" });
       await check.arrayBuffer();
