@@ -128,8 +128,8 @@ async function nearestWords(db: Db, text: string): Promise<string | null> {
   const rows = await sql<{ position: number; word: string | null }>`
     select t.position, (
       select w.word from search_words w
-      where w.word % search_unaccent(lower(t.term))
-      order by similarity(w.word, search_unaccent(lower(t.term))) desc, w.word
+      where w.word operator(public.%) search_unaccent(lower(t.term))
+      order by public.similarity(w.word, search_unaccent(lower(t.term))) desc, w.word
       limit 1
     ) as word
     from (values ${sql.join(words.map((word, position) => sql`(${position}::int, ${word}::text)`))}) as t (position, term)
@@ -170,7 +170,7 @@ async function runSearch(
   if (query.documentStatus) filters.push(sql<SqlBool>`(e.kind in ('document', 'version') and e.status = ${query.documentStatus})`);
   // The query written out (not read from q) so the planner can take the GIN indexes.
   const matches = titleLike
-    ? sql<SqlBool>`(e.searchable @@ ${tsquery} or (e.indexed_title <> '' and search_unaccent(lower(${titleLike})) <% search_unaccent(lower(e.indexed_title))))`
+    ? sql<SqlBool>`(e.searchable @@ ${tsquery} or (e.indexed_title <> '' and search_unaccent(lower(${titleLike})) operator(public.<%) search_unaccent(lower(e.indexed_title))))`
     : sql<SqlBool>`e.searchable @@ ${tsquery}`;
   const options = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
   const result = await sql<{

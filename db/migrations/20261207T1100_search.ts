@@ -29,6 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // In `public`, once per database: test schemas come and go beside it.
   await sql`create extension if not exists unaccent schema public`.execute(db);
   await sql`create extension if not exists pg_trgm schema public`.execute(db);
+  // Both extensions live in public, and everything below names them there: a connection whose
+  // search_path leaves public out (a schema of its own, as the process test uses) still finds them.
   await sql`
     create function search_unaccent(text) returns text
     language sql immutable parallel safe strict
@@ -77,11 +79,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index search_entries_document_idx on search_entries (document_id) where document_id is not null`.execute(db);
   await sql`
     create index search_entries_title_trgm_idx on search_entries
-    using gin (search_unaccent(lower(indexed_title)) gin_trgm_ops) where indexed_title <> ''
+    using gin (search_unaccent(lower(indexed_title)) public.gin_trgm_ops) where indexed_title <> ''
   `.execute(db);
 
   await sql`create table search_words (word text primary key)`.execute(db);
-  await sql`create index search_words_trgm_idx on search_words using gin (word gin_trgm_ops)`.execute(db);
+  await sql`create index search_words_trgm_idx on search_words using gin (word public.gin_trgm_ops)`.execute(db);
   // Once per statement, from its transition table: a document's save writes many lines at once.
   await sql`
     create function search_learn_words() returns trigger language plpgsql as $$
