@@ -761,8 +761,9 @@ function bodyCase(random: Random, index: number): EdgeCase {
       body = Buffer.alloc(0);
       break;
   }
-  // An odd token can make the path another route's or none ("/reset-password/." is "/reset-password/"): 404 then.
-  if (typeof expect === "object" && route.path.includes("{x}")) expect = { statuses: [...expect.statuses, 404] };
+  // An odd token can make the path another route's or none ("/reset-password/." is "/reset-password/",
+  // "/reset-password/%2e%2e" is "/"): 404 then, or 405 from a route that takes no form.
+  if (typeof expect === "object" && route.path.includes("{x}")) expect = { statuses: [...expect.statuses, 404, 405] };
   return {
     name: `body #${index}: POST ${path.slice(0, 80)} with ${shape}${contentType ? ` (${contentType.slice(0, 40)})` : ""} (${route.role ?? "signed out"})`,
     kind: "body",
