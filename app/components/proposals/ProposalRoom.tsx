@@ -4,48 +4,35 @@
  * the loader shows only what the policy allows). Browser only; without it the page still works.
  */
 import { useRevalidator } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
-import { connectSocket } from "../../realtime/socket-client.js";
+import { useRef, useState } from "react";
+import { useSocket } from "../../realtime/use-socket.js";
 
 export function ProposalRoom({ proposalId }: { proposalId: string }) {
   const revalidator = useRevalidator();
   const revalidate = useRef(revalidator);
   revalidate.current = revalidator;
   const [live, setLive] = useState(false);
-  useEffect(() => {
-    let cancelled = false;
-    let disconnect = () => {};
-    void connectSocket().then((socket) => {
-      if (cancelled) {
-        socket.disconnect();
-        return;
-      }
-      const refresh = () => {
-        if (revalidate.current.state === "idle") revalidate.current.revalidate();
-      };
-      socket.on("connect", () => {
-        socket.emit("proposal:join", { proposalId }, (ack) => {
-          if (cancelled) return;
-          setLive(ack.ok);
-          if (ack.ok) refresh();
-        });
+  useSocket(proposalId, (socket, isCurrent) => {
+    const refresh = () => {
+      if (revalidate.current.state === "idle") revalidate.current.revalidate();
+    };
+    socket.on("connect", () => {
+      socket.emit("proposal:join", { proposalId }, (ack) => {
+        if (!isCurrent()) return;
+        setLive(ack.ok);
+        if (ack.ok) refresh();
       });
-      socket.on("disconnect", () => {
-        if (!cancelled) setLive(false);
-      });
-      socket.on("proposal:changed", (payload) => {
-        if (!cancelled && payload.proposalId === proposalId) refresh();
-      });
-      disconnect = () => {
-        socket.emit("proposal:leave", { proposalId });
-        socket.disconnect();
-      };
+    });
+    socket.on("disconnect", () => {
+      if (isCurrent()) setLive(false);
+    });
+    socket.on("proposal:changed", (payload) => {
+      if (isCurrent() && payload.proposalId === proposalId) refresh();
     });
     return () => {
-      cancelled = true;
-      disconnect();
+      socket.emit("proposal:leave", { proposalId });
     };
-  }, [proposalId]);
+  });
   return (
     <p className="hint" aria-live="polite">
       {live ? "Counts update as people take part." : "Reload the page to see the latest counts."}
